@@ -1,0 +1,141 @@
+package io.github.provisioning;
+
+import io.github.provisioning.cycle.Cycles;
+import io.github.provisioning.cycle.ProvisioningLog;
+import io.github.provisioning.cycle.RunOutcome;
+import io.github.provisioning.cycle.UserProvisioner;
+import io.github.provisioning.graph.EntraUser;
+import io.github.provisioning.graph.GraphResponses;
+import io.github.provisioning.graph.GraphToken;
+import io.github.provisioning.mapping.MappingTable;
+import io.github.provisioning.sandbox.Sandbox;
+import io.github.provisioning.scim.ScimResponses;
+import io.github.provisioning.state.StateStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.util.TimeUtils;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the engine. {@link #configure} runs before the routes are created: it starts the sandbox when no tenant
+ * and target are configured, checks the settings, and derives the few values routes need. The beans are lazy, so
+ * they are built after that, from the final settings.
+ */
+public class ProvisioningConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProvisioningConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        Settings settings = new Settings(properties::resolveProperty);
+        Properties derived = new Properties();
+        boolean sandbox = settings.sandboxWanted();
+        if (sandbox) {
+            Sandbox started = Sandbox.start(Integer.parseInt(settings.get("sandbox.users").orElse("50")),
+                    Long.parseLong(settings.get("sandbox.seed").orElse("42")),
+                    Path.of(settings.get("provisioning.data-dir").orElse("./data")));
+            context.addService(started, true, true);
+            context.getRegistry().bind("sandbox", started);
+            derived.putAll(started.settings());
+        }
+        Settings effective = new Settings(name -> derived.containsKey(name)
+                ? java.util.Optional.of(derived.getProperty(name)) : properties.resolveProperty(name));
+        effective.validate();
+        boolean once = Boolean.parseBoolean(effective.get("provisioning.once").orElse("false"));
+        String interval = effective.get("provisioning.interval").orElse("40m");
+        long intervalMillis;
+        try {
+            intervalMillis = TimeUtils.toMilliSeconds(interval);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Setting provisioning.interval is not a duration (e.g. 40m, 1h30m): " + interval);
+        }
+        derived.setProperty("provisioning.interval-millis", String.valueOf(intervalMillis));
+        derived.setProperty("sandbox.demo", String.valueOf(sandbox));
+        derived.setProperty("provisioning.scheduled", String.valueOf(!once && !sandbox));
+        if (sandbox) {
+            derived.setProperty("provisioning.once", "false");
+        }
+        Properties overrides = properties.getOverrideProperties() == null ? new Properties()
+                : properties.getOverrideProperties();
+        overrides.putAll(derived);
+        properties.setOverrideProperties(overrides);
+        if (context.getRegistry().lookupByName("runOutcome") == null) {
+            context.getRegistry().bind("runOutcome", new RunOutcome());
+        }
+        LOG.info("Provisioning {} users from {} to {} every {}{}", effective.get("provisioning.scope").orElse("assigned"),
+                effective.require("graph.url"), effective.require("scim.url"), interval,
+                sandbox ? " (sandbox)" : once ? " (once)" : "");
+    }
+
+    @BindToRegistry(value = "mappingTable", lazy = true)
+    public MappingTable mappingTable(@PropertyInject("provisioning.mapping") String location) {
+        return MappingTable.load(location);
+    }
+
+    @BindToRegistry(value = "stateStore", lazy = true)
+    public StateStore stateStore(@PropertyInject("provisioning.data-dir") String dataDir) {
+        String url = "jdbc:h2:file:" + Path.of(dataDir).toAbsolutePath().resolve("state").resolve("provisioning");
+        return new StateStore(JdbcConnectionPool.create(url, "sa", ""));
+    }
+
+    @BindToRegistry(value = "provisioningLog", lazy = true, destroyMethod = "close")
+    public ProvisioningLog provisioningLog(@PropertyInject("provisioning.data-dir") String dataDir) {
+        return new ProvisioningLog(Path.of(dataDir).resolve("provisioning-log.jsonl"));
+    }
+
+    @BindToRegistry(value = "graphToken", lazy = true)
+    public GraphToken graphToken(@PropertyInject("graph.client-id") String clientId,
+                                 @PropertyInject("graph.client-secret") String clientSecret) {
+        return new GraphToken(clientId, clientSecret, "https://graph.microsoft.com/.default", Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "graphResponses", lazy = true)
+    public GraphResponses graphResponses() {
+        return new GraphResponses();
+    }
+
+    @BindToRegistry(value = "scimResponses", lazy = true)
+    public ScimResponses scimResponses() {
+        return new ScimResponses();
+    }
+
+    @BindToRegistry(value = "cycles", lazy = true)
+    public Cycles cycles(CamelContext context,
+                         @PropertyInject("provisioning.data-dir") String dataDir,
+                         @PropertyInject("graph.url") String graphUrl,
+                         @PropertyInject(value = "graph.app-id", defaultValue = "") String appId,
+                         @PropertyInject("provisioning.scope") String scope) {
+        MappingTable mapping = context.getRegistry().lookupByNameAndType("mappingTable", MappingTable.class);
+        StateStore state = context.getRegistry().lookupByNameAndType("stateStore", StateStore.class);
+        RunOutcome outcome = context.getRegistry().lookupByNameAndType("runOutcome", RunOutcome.class);
+        return new Cycles(state, Path.of(dataDir), graphUrl, appId, "assigned".equals(scope),
+                EntraUser.select(mapping.user().sourceAttributes()), mapping.fingerprint() + "|scope=" + scope,
+                outcome, Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "userProvisioner", lazy = true)
+    public UserProvisioner userProvisioner(CamelContext context) {
+        MappingTable mapping = context.getRegistry().lookupByNameAndType("mappingTable", MappingTable.class);
+        StateStore state = context.getRegistry().lookupByNameAndType("stateStore", StateStore.class);
+        ProvisioningLog log = context.getRegistry().lookupByNameAndType("provisioningLog", ProvisioningLog.class);
+        Cycles cycles = context.getRegistry().lookupByNameAndType("cycles", Cycles.class);
+        return new UserProvisioner(mapping.user(), state, log, cycles::inScope);
+    }
+
+    /** Per-object work of a cycle runs on this many threads; one object is never worked on by two at once. */
+    @BindToRegistry(value = "provisioningThreads", lazy = true, destroyMethod = "shutdown")
+    public ExecutorService provisioningThreads(CamelContext context,
+                                               @PropertyInject("provisioning.concurrency") int concurrency) {
+        return context.getExecutorServiceManager().newFixedThreadPool(this, "provisioning", concurrency);
+    }
+}

@@ -1,0 +1,68 @@
+package io.github.provisioning;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The settings the engine cannot start without, checked once at start-up so that a missing one is named there,
+ * not discovered by the first cycle.
+ */
+public final class Settings {
+
+    /** Settings that must have a value unless the sandbox provides them. */
+    static final List<String> REQUIRED = List.of("graph.tenant-id", "graph.client-id", "graph.client-secret",
+            "graph.login-url", "graph.url", "scim.url", "scim.token");
+
+    /** The settings whose presence means "a real tenant and target": the sandbox stays off then. */
+    static final List<String> CONNECTION = List.of("graph.tenant-id", "graph.client-id", "graph.client-secret",
+            "scim.url", "scim.token");
+
+    private final Function<String, Optional<String>> lookup;
+
+    Settings(Function<String, Optional<String>> lookup) {
+        this.lookup = lookup;
+    }
+
+    Optional<String> get(String name) {
+        return lookup.apply(name).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    String require(String name) {
+        return get(name).orElseThrow(() -> new IllegalArgumentException("Missing required setting: " + name));
+    }
+
+    boolean sandboxWanted() {
+        String mode = get("sandbox.enabled").orElse("auto").toLowerCase(Locale.ROOT);
+        return switch (mode) {
+            case "true" -> true;
+            case "false" -> false;
+            case "auto" -> CONNECTION.stream().allMatch(name -> get(name).isEmpty());
+            default -> throw new IllegalArgumentException(
+                    "Setting sandbox.enabled must be auto, true or false, not '" + mode + "'");
+        };
+    }
+
+    /** Names every missing required setting in one message. */
+    void validate() {
+        List<String> missing = new ArrayList<>();
+        for (String name : REQUIRED) {
+            if (get(name).isEmpty()) {
+                missing.add(name);
+            }
+        }
+        String scope = get("provisioning.scope").orElse("assigned");
+        if (!scope.equals("assigned") && !scope.equals("all")) {
+            throw new IllegalArgumentException("Setting provisioning.scope must be 'assigned' or 'all', not '" + scope + "'");
+        }
+        if (scope.equals("assigned") && get("graph.app-id").isEmpty()) {
+            missing.add("graph.app-id (needed by provisioning.scope=assigned)");
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("Missing required setting" + (missing.size() > 1 ? "s" : "") + ": "
+                    + String.join(", ", missing) + ". Set them in application.properties or with -Dname=value.");
+        }
+    }
+}

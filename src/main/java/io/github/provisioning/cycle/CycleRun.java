@@ -1,0 +1,69 @@
+package io.github.provisioning.cycle;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** One provisioning cycle while it runs: its identity, its counts and the watermark it will store. */
+public final class CycleRun {
+
+    public enum Type { INITIAL, INCREMENTAL }
+
+    /** The counts of a cycle report. */
+    public enum Outcome { CREATED, UPDATED, DISABLED, DELETED, SKIPPED, FAILED }
+
+    private final String id;
+    private final Type type;
+    private final Instant start;
+    private final Map<Outcome, AtomicInteger> counts = new EnumMap<>(Outcome.class);
+    private final AtomicInteger pages = new AtomicInteger();
+    private volatile String userDeltaLink;
+
+    public CycleRun(String id, Type type, Instant start) {
+        this.id = id;
+        this.type = type;
+        this.start = start;
+        for (Outcome outcome : Outcome.values()) {
+            counts.put(outcome, new AtomicInteger());
+        }
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    public Instant start() {
+        return start;
+    }
+
+    public void count(Outcome outcome) {
+        counts.get(outcome).incrementAndGet();
+    }
+
+    public Map<Outcome, Integer> counts() {
+        Map<Outcome, Integer> snapshot = new EnumMap<>(Outcome.class);
+        counts.forEach((k, v) -> snapshot.put(k, v.get()));
+        return snapshot;
+    }
+
+    public int pageRead() {
+        return pages.incrementAndGet();
+    }
+
+    public int pages() {
+        return pages.get();
+    }
+
+    public String userDeltaLink() {
+        return userDeltaLink;
+    }
+
+    public void userDeltaLink(String deltaLink) {
+        this.userDeltaLink = deltaLink;
+    }
+}

@@ -1,0 +1,219 @@
+package io.github.provisioning.cycle;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.github.provisioning.graph.GraphPage;
+import io.github.provisioning.graph.GraphResponses;
+import io.github.provisioning.graph.SourceChange;
+import io.github.provisioning.state.StateStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.camel.Body;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of a cycle: starts it (initial or incremental), says where to read Graph, collects the assignment
+ * scope, and ends it by storing the watermark and writing the report. Only one cycle runs at a time.
+ */
+public final class Cycles {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Cycles.class);
+    private static final String USERS_WATERMARK = "users-delta";
+    private static final String CONFIGURATION_WATERMARK = "configuration";
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final StateStore state;
+    private final Path dataDir;
+    private final String graphUrl;
+    private final String appId;
+    private final boolean assignedScope;
+    private final String userSelect;
+    private final String configurationFingerprint;
+    private final RunOutcome outcome;
+    private final Clock clock;
+    private final AtomicReference<CycleRun> running = new AtomicReference<>();
+
+    /**
+     * @param configurationFingerprint changes when the mapping or the scope changes; Entra then runs a full cycle
+     */
+    public Cycles(StateStore state, Path dataDir, String graphUrl, String appId, boolean assignedScope,
+                  String userSelect, String configurationFingerprint, RunOutcome outcome, Clock clock) {
+        this.state = state;
+        this.dataDir = dataDir;
+        this.graphUrl = graphUrl.replaceAll("/+$", "");
+        this.appId = appId;
+        this.assignedScope = assignedScope;
+        this.userSelect = userSelect;
+        this.configurationFingerprint = configurationFingerprint;
+        this.outcome = outcome;
+        this.clock = clock;
+    }
+
+    public CycleRun begin() {
+        boolean incremental = state.watermark(USERS_WATERMARK).isPresent()
+                && state.watermark(CONFIGURATION_WATERMARK).filter(configurationFingerprint::equals).isPresent();
+        CycleRun cycle = new CycleRun(UUID.randomUUID().toString(),
+                incremental ? CycleRun.Type.INCREMENTAL : CycleRun.Type.INITIAL, clock.instant());
+        if (!running.compareAndSet(null, cycle)) {
+            throw new IllegalStateException("cycle " + running.get().id() + " is still running");
+        }
+        state.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
+        LOG.info("Cycle {} ({}) started", cycle.id(), typeName(cycle));
+        return cycle;
+    }
+
+    /** Where this cycle reads users: the stored deltaLink, or a new delta round for an initial cycle. */
+    public String userDeltaUrl(@ExchangeProperty("cycle") CycleRun cycle) {
+        if (cycle.type() == CycleRun.Type.INCREMENTAL) {
+            return state.watermark(USERS_WATERMARK).orElseThrow();
+        }
+        return graphUrl + "/users/delta?$select=" + encode(userSelect);
+    }
+
+    /** Counts a page and returns the next page's URL; the last page's deltaLink becomes the pending watermark. */
+    public String pageRead(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
+        cycle.pageRead();
+        if (page.nextLink() == null) {
+            if (page.deltaLink() == null) {
+                throw new IllegalStateException("Graph's last page carries neither a nextLink nor a deltaLink");
+            }
+            cycle.userDeltaLink(page.deltaLink());
+        }
+        return page.nextLink();
+    }
+
+    // ---- assignment scope
+
+    public boolean assignedScope() {
+        return assignedScope;
+    }
+
+    /** Starts collecting the scope; returns the first appRoleAssignedTo page's URL, or null when scope is all. */
+    public String beginScope() {
+        if (!assignedScope) {
+            return null;
+        }
+        state.startNextScope();
+        return graphUrl + "/servicePrincipals/" + encode(appId) + "/appRoleAssignedTo?$top=999";
+    }
+
+    /** Users assigned directly are in scope; returns the member URLs of the assigned groups. */
+    public List<String> assign(@Body GraphPage page) {
+        List<GraphResponses.Principal> principals = new GraphResponses().principals(page);
+        state.addToNextScope(principals.stream().filter(GraphResponses.Principal::isUser)
+                .map(GraphResponses.Principal::id).toList());
+        return principals.stream().filter(GraphResponses.Principal::isGroup)
+                .map(p -> graphUrl + "/groups/" + encode(p.id()) + "/members?$select=id")
+                .toList();
+    }
+
+    /** Entra: only the direct members of an assigned group are in scope; nested groups are not expanded. */
+    public void addMembers(@Body GraphPage page) {
+        state.addToNextScope(new GraphResponses().principals(page).stream()
+                .filter(GraphResponses.Principal::isUser).map(GraphResponses.Principal::id).toList());
+    }
+
+    public boolean inScope(String sourceId) {
+        return !assignedScope || state.inNextScope(sourceId);
+    }
+
+    /** Users that left the assignment scope since the last cycle and did not change themselves. */
+    public List<SourceChange> leftScope(@ExchangeProperty("cycle") CycleRun cycle) {
+        if (!assignedScope) {
+            return List.of();
+        }
+        return state.leftScope(cycle.id()).stream()
+                .map(id -> new SourceChange(id, null, SourceChange.Kind.LEFT_SCOPE)).toList();
+    }
+
+    /** Users to read by id: newly assigned ones the delta did not bring, and failed ones due for a retry. */
+    public List<String> toRefresh(@ExchangeProperty("cycle") CycleRun cycle) {
+        return state.toRefresh(cycle.id(), assignedScope);
+    }
+
+    public String userUrl(@Body String id) {
+        return graphUrl + "/users/" + encode(id) + "?$select=" + encode(userSelect);
+    }
+
+    // ---- end of a cycle
+
+    /** Stores the watermark and the scope the cycle ran with, and writes the report. */
+    public CycleReport complete(@ExchangeProperty("cycle") CycleRun cycle) {
+        state.completeCycle(USERS_WATERMARK, cycle.userDeltaLink(), assignedScope);
+        state.putWatermark(CONFIGURATION_WATERMARK, configurationFingerprint);
+        return finish(cycle, "completed", null);
+    }
+
+    /** The cycle could not run to its end; the watermark stays where it was, so the next cycle reads it all again. */
+    public CycleReport abort(@ExchangeProperty("cycle") CycleRun cycle,
+                             @ExchangeProperty("CamelExceptionCaught") Exception e) {
+        String reason = e == null ? "unknown error" : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (cycle == null) {
+            CycleReport report = new CycleReport("none", "none", clock.instant(), clock.instant(), 0, Map.of(),
+                    "failed", reason, 0);
+            outcome.record(report);
+            LOG.error("Cycle could not start: {}", reason);
+            return report;
+        }
+        return finish(cycle, "failed", reason);
+    }
+
+    private CycleReport finish(CycleRun cycle, String result, String error) {
+        Instant end = clock.instant();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        cycle.counts().forEach((k, v) -> counts.put(k.name().toLowerCase(Locale.ROOT), v));
+        CycleReport report = new CycleReport(cycle.id(), typeName(cycle), cycle.start(), end,
+                end.toEpochMilli() - cycle.start().toEpochMilli(), counts, result, error, cycle.pages());
+        try {
+            String json = JSON.writeValueAsString(report);
+            Path file = dataDir.resolve("cycles").resolve(cycle.id() + ".json");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, json);
+            state.cycleEnded(cycle.id(), result, end, json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the cycle report", e);
+        } finally {
+            running.compareAndSet(cycle, null);
+            outcome.record(report);
+        }
+        if (report.completed()) {
+            LOG.info(report.summary());
+        } else {
+            LOG.error(report.summary());
+        }
+        return report;
+    }
+
+    /** After a {@code provisioning.once} cycle: stop Camel, which ends the application. */
+    public void stopAfterOnce(CamelContext context) {
+        outcome.ending();
+        Thread stopper = new Thread(context::stop, "provisioning-once-stop");
+        stopper.setDaemon(false);
+        stopper.start();
+    }
+
+    private static String typeName(CycleRun cycle) {
+        return cycle.type().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,88 @@
+package io.github.provisioning.cycle;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** The per-operation provisioning log: one JSON object per line in {@code {data-dir}/provisioning-log.jsonl}. */
+public final class ProvisioningLog implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(SerializationFeature.INDENT_OUTPUT)
+            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
+    private final Path file;
+    private final BufferedWriter writer;
+
+    public ProvisioningLog(Path file) {
+        this.file = file;
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot open the provisioning log " + file, e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public void write(LogEntry entry) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("time", entry.time().toString());
+        line.put("cycleId", entry.cycleId());
+        line.put("changeId", entry.changeId());
+        line.put("objectType", entry.objectType());
+        line.put("action", entry.action());
+        line.put("status", entry.status());
+        line.put("sourceId", entry.sourceId());
+        line.put("sourceIdentity", entry.sourceIdentity());
+        line.put("targetId", entry.targetId());
+        if (entry.reason() != null) {
+            line.put("reason", entry.reason());
+        }
+        ArrayNode modified = line.putArray("modifiedProperties");
+        for (LogEntry.ModifiedProperty p : entry.modifiedProperties()) {
+            ObjectNode property = modified.addObject();
+            property.put("name", p.name());
+            property.set("old", JSON.valueToTree(p.old()));
+            property.set("new", JSON.valueToTree(p.value()));
+        }
+        if (entry.error() != null) {
+            ObjectNode error = line.putObject("error");
+            error.put("code", entry.error().code());
+            error.put("reason", entry.error().reason());
+        } else {
+            line.putNull("error");
+        }
+        line.put("durationMs", entry.durationMs());
+        String text = line.toString();
+        synchronized (writer) {
+            try {
+                writer.write(text);
+                writer.newLine();
+                writer.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot write the provisioning log " + file, e);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        synchronized (writer) {
+            writer.close();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.github.provisioning.cycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.provisioning.graph.SourceChange;
+import io.github.provisioning.scim.ScimRequest;
+import io.github.provisioning.state.Link;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The provisioning of one user in one cycle, as a small state machine: each step may need one SCIM request, and
+ * the answer decides the next step (match, then create or update). One plan is only ever used by one thread.
+ */
+public final class UserPlan {
+
+    public enum Step { MATCH, CREATE, UPDATE, DISABLE, DELETE, DONE }
+
+    /** A matching attribute to try: the SCIM attribute and the value the user has for it. */
+    public record MatchCandidate(String attribute, String value) {
+    }
+
+    private static final int MAX_REQUESTS = 10;
+
+    final CycleRun cycle;
+    final SourceChange change;
+    final Link link;
+    final String changeId = UUID.randomUUID().toString();
+    final long startNanos = System.nanoTime();
+    Map<String, JsonNode> createValues = Map.of();
+    Map<String, JsonNode> updateValues = Map.of();
+    final Deque<MatchCandidate> candidates = new ArrayDeque<>();
+    MatchCandidate matchedOn;
+    /** The matching value the user was matched (or created) with. */
+    String matchValue;
+    /** True when the user was linked to an account that already existed in the target. */
+    boolean linkedExisting;
+    Step step = Step.DONE;
+    ScimRequest request;
+    int requests;
+    String action = "other";
+    String status;
+    String reason;
+    String targetId;
+    LogEntry.Error error;
+    List<LogEntry.ModifiedProperty> modified = new ArrayList<>();
+
+    UserPlan(CycleRun cycle, SourceChange change, Link link) {
+        this.cycle = cycle;
+        this.change = change;
+        this.link = link;
+        this.targetId = link == null ? null : link.targetId();
+    }
+
+    /** True while a SCIM request waits to be sent. */
+    public boolean isPending() {
+        return request != null;
+    }
+
+    public ScimRequest getRequest() {
+        return request;
+    }
+
+    void send(Step step, ScimRequest request) {
+        if (++requests > MAX_REQUESTS) {
+            throw new IllegalStateException("more than " + MAX_REQUESTS + " requests for one object in one cycle");
+        }
+        this.step = step;
+        this.request = request;
+    }
+
+    void finish(String action, String status, String reason) {
+        this.step = Step.DONE;
+        this.request = null;
+        this.action = action;
+        this.status = status;
+        this.reason = reason;
+    }
+
+    void fail(String code, String reason) {
+        finish(action, "failure", null);
+        this.error = new LogEntry.Error(code, reason);
+    }
+
+    boolean failed() {
+        return "failure".equals(status);
+    }
+}

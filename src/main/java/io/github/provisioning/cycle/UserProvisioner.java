@@ -1,0 +1,332 @@
+package io.github.provisioning.cycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.unboundid.scim2.common.messages.PatchOperation;
+import io.github.provisioning.graph.EntraUser;
+import io.github.provisioning.graph.SourceChange;
+import io.github.provisioning.mapping.MappingRule;
+import io.github.provisioning.mapping.ObjectMapping;
+import io.github.provisioning.scim.ScimRequest;
+import io.github.provisioning.scim.ScimResponse;
+import io.github.provisioning.scim.UserResources;
+import io.github.provisioning.state.Link;
+import io.github.provisioning.state.StateStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+
+/**
+ * Decides what one user needs in the target and records the outcome. Entra's rules: a user that is unassigned,
+ * disabled or soft-deleted is disabled, never deleted, and never created; a hard-deleted user is deleted; an
+ * unlinked user is matched on the matching attributes before it is created; an update sends only what changed.
+ */
+public final class UserProvisioner {
+
+    private static final String USERS = "/Users";
+
+    private final ObjectMapping mapping;
+    private final StateStore state;
+    private final ProvisioningLog log;
+    private final Predicate<String> inScope;
+
+    /**
+     * @param inScope whether a user id is in the assignment scope of the running cycle (always true for scope all)
+     */
+    public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope) {
+        this.mapping = mapping;
+        this.state = state;
+        this.log = log;
+        this.inScope = inScope;
+    }
+
+    public UserPlan plan(@Body SourceChange change, @ExchangeProperty("cycle") CycleRun cycle) {
+        UserPlan plan = new UserPlan(cycle, change, state.link(StateStore.USER, change.id()).orElse(null));
+        try {
+            switch (change.kind()) {
+                case HARD_DELETED -> planDelete(plan);
+                case SOFT_DELETED -> planDisable(plan, "soft-deleted in Entra ID");
+                case NOT_FOUND -> planDisable(plan, "no longer found in Entra ID");
+                case LEFT_SCOPE -> planDisable(plan, "no longer assigned to the application");
+                case PRESENT -> {
+                    String outOfScope = outOfScopeReason(change);
+                    if (outOfScope != null) {
+                        planDisable(plan, outOfScope);
+                    } else {
+                        planProvision(plan);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // An expression that cannot be evaluated for this user fails this user, not the cycle.
+            plan.fail("MappingEvaluationFailed", e.getMessage());
+        }
+        return plan;
+    }
+
+    /** Reads the answer to the plan's request and decides the next step. */
+    public void next(@ExchangeProperty("plan") UserPlan plan, @Body ScimResponse response) {
+        switch (plan.step) {
+            case MATCH -> afterMatch(plan, response);
+            case CREATE -> {
+                String id = response.body().path("id").asText(null);
+                if (response.isSuccess() && id != null) {
+                    plan.targetId = id;
+                    plan.createValues.forEach((path, value) -> plan.modified.add(property(path, null, value)));
+                    plan.finish("create", "success", null);
+                } else {
+                    fail(plan, response);
+                }
+            }
+            case UPDATE, DISABLE -> {
+                if (response.isSuccess()) {
+                    plan.finish(plan.step == UserPlan.Step.UPDATE ? "update" : "disable", "success", plan.reason);
+                } else {
+                    fail(plan, response);
+                }
+            }
+            case DELETE -> {
+                // Entra: deleting an object that is already gone counts as done.
+                if (response.isSuccess() || response.status() == 404) {
+                    plan.finish("delete", "success", null);
+                } else {
+                    fail(plan, response);
+                }
+            }
+            case DONE -> throw new IllegalStateException("no request was pending");
+        }
+    }
+
+    /** Stores the outcome and writes the log line. */
+    public void complete(@ExchangeProperty("plan") UserPlan plan) {
+        if (plan.failed()) {
+            recordFailure(plan);
+            return;
+        }
+        String cycleId = plan.cycle.id();
+        switch (plan.action) {
+            case "delete" -> state.delete(StateStore.USER, plan.change.id());
+            case "create", "update" -> state.save(StateStore.USER, new Link(plan.change.id(), plan.targetId,
+                    matchValue(plan), true, plan.updateValues, cycleId, null, null));
+            case "disable" -> {
+                Map<String, JsonNode> values = new LinkedHashMap<>(plan.link.values());
+                values.put("active", BooleanNode.FALSE);
+                state.save(StateStore.USER, new Link(plan.change.id(), plan.targetId, plan.link.matchValue(),
+                        false, values, cycleId, null, null));
+            }
+            default -> {
+                if (plan.change.kind() == SourceChange.Kind.HARD_DELETED && plan.link != null && !plan.link.isLinked()) {
+                    state.delete(StateStore.USER, plan.change.id());
+                } else if (plan.linkedExisting) {
+                    // Linked to an account that already held the mapped values.
+                    state.save(StateStore.USER, new Link(plan.change.id(), plan.targetId, matchValue(plan), true,
+                            plan.updateValues, cycleId, null, null));
+                } else {
+                    // Nothing to send; remember that this cycle saw the user so that later passes skip it.
+                    Link l = plan.link;
+                    state.save(StateStore.USER, l == null
+                            ? new Link(plan.change.id(), null, null, false, Map.of(), cycleId, null, null)
+                            : new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(), cycleId,
+                                    null, null));
+                }
+            }
+        }
+        plan.cycle.count(switch (plan.action) {
+            case "create" -> CycleRun.Outcome.CREATED;
+            case "update" -> CycleRun.Outcome.UPDATED;
+            case "disable" -> CycleRun.Outcome.DISABLED;
+            case "delete" -> CycleRun.Outcome.DELETED;
+            default -> CycleRun.Outcome.SKIPPED;
+        });
+        write(plan);
+    }
+
+    /** An exception on the way (connection refused, timeout, a bug): this user fails, the cycle goes on. */
+    public void failed(@ExchangeProperty("plan") UserPlan plan, @ExchangeProperty("change") SourceChange change,
+                       @ExchangeProperty("cycle") CycleRun cycle, @ExchangeProperty("CamelExceptionCaught") Exception e) {
+        UserPlan failed = plan != null ? plan : new UserPlan(cycle, change,
+                state.link(StateStore.USER, change.id()).orElse(null));
+        failed.fail(e.getClass().getSimpleName(), e.getMessage());
+        recordFailure(failed);
+    }
+
+    // ---- planning
+
+    private String outOfScopeReason(SourceChange change) {
+        if (!inScope.test(change.id())) {
+            return "not assigned to the application";
+        }
+        if (change.graph().path("accountEnabled").isBoolean() && !change.graph().get("accountEnabled").asBoolean()) {
+            return "account disabled in Entra ID";
+        }
+        return null;
+    }
+
+    private void planDelete(UserPlan plan) {
+        if (plan.link == null || !plan.link.isLinked()) {
+            plan.finish("other", "skipped", "deleted in Entra ID; never provisioned");
+        } else if (!mapping.actions().delete()) {
+            plan.finish("other", "skipped", "deleted in Entra ID; delete is switched off");
+        } else {
+            plan.send(UserPlan.Step.DELETE, ScimRequest.delete(USERS + "/" + plan.targetId));
+        }
+    }
+
+    private void planDisable(UserPlan plan, String reason) {
+        if (plan.link == null || !plan.link.isLinked()) {
+            plan.finish("other", "skipped", reason + "; not provisioned");
+        } else if (!plan.link.active()) {
+            plan.finish("other", "skipped", reason + "; already disabled");
+        } else if (!mapping.actions().delete()) {
+            // Entra: with Delete switched off, accounts are neither disabled nor deleted.
+            plan.finish("other", "skipped", reason + "; delete is switched off");
+        } else {
+            plan.reason = reason;
+            plan.modified.add(property("active", BooleanNode.TRUE, BooleanNode.FALSE));
+            plan.send(UserPlan.Step.DISABLE, ScimRequest.patch(USERS + "/" + plan.targetId, UserResources.disableBody()));
+        }
+    }
+
+    private void planProvision(UserPlan plan) {
+        EntraUser user = new EntraUser(plan.change.graph(), false);
+        plan.createValues = mapping.valuesForCreate(user);
+        plan.updateValues = mapping.valuesForUpdate(user);
+        if (plan.link != null && plan.link.isLinked()) {
+            Map<String, JsonNode> before = new LinkedHashMap<>(plan.link.values());
+            if (!plan.link.active()) {
+                before.put("active", BooleanNode.FALSE);
+            }
+            planUpdate(plan, before, plan.link.active() ? null : "enabled again");
+            return;
+        }
+        for (MappingRule rule : mapping.matchingRules()) {
+            JsonNode value = plan.createValues.get(rule.target());
+            if (value != null && !value.isNull()) {
+                plan.candidates.add(new UserPlan.MatchCandidate(rule.target(), value.asText()));
+            }
+        }
+        if (plan.candidates.isEmpty()) {
+            plan.fail("NoMatchingValue", "the user has no value for any matching attribute ("
+                    + mapping.matchingRules().stream().map(MappingRule::target).toList() + ")");
+            return;
+        }
+        sendMatch(plan);
+    }
+
+    private void sendMatch(UserPlan plan) {
+        UserPlan.MatchCandidate candidate = plan.candidates.poll();
+        plan.matchedOn = candidate;
+        plan.matchValue = candidate.value();
+        plan.send(UserPlan.Step.MATCH, ScimRequest.get(USERS,
+                UserResources.matchQuery(candidate.attribute(), candidate.value())));
+    }
+
+    private void planUpdate(UserPlan plan, Map<String, JsonNode> before, String reason) {
+        List<String> paths = new ArrayList<>(mapping.updatedTargets());
+        Map<String, JsonNode> after = new LinkedHashMap<>(plan.updateValues);
+        if (!after.containsKey("active")) {
+            // Entra re-enables an account whose mapping does not carry active itself.
+            paths.add("active");
+            after.put("active", BooleanNode.TRUE);
+            before.putIfAbsent("active", BooleanNode.TRUE);
+        }
+        List<PatchOperation> operations = UserResources.diff(before, after, paths);
+        if (operations.isEmpty()) {
+            plan.finish("other", plan.linkedExisting ? "success" : "skipped",
+                    plan.linkedExisting ? "linked to the existing account; nothing to change" : "no change");
+            return;
+        }
+        if (!mapping.actions().update()) {
+            plan.finish("other", "skipped", "update is switched off");
+            return;
+        }
+        for (PatchOperation op : operations) {
+            String path = op.getPath().toString();
+            plan.modified.add(property(path, before.get(path), after.get(path)));
+        }
+        plan.reason = reason;
+        plan.send(UserPlan.Step.UPDATE, ScimRequest.patch(USERS + "/" + plan.targetId,
+                UserResources.patchBody(operations)));
+    }
+
+    private void afterMatch(UserPlan plan, ScimResponse response) {
+        if (!response.isSuccess()) {
+            fail(plan, response);
+            return;
+        }
+        JsonNode resources = response.body().path("Resources");
+        int total = response.body().path("totalResults").asInt(resources.size());
+        if (total == 0 || resources.isEmpty()) {
+            if (!plan.candidates.isEmpty()) {
+                sendMatch(plan);
+            } else if (!mapping.actions().create()) {
+                plan.finish("other", "skipped", "no matching account; create is switched off");
+            } else {
+                plan.send(UserPlan.Step.CREATE,
+                        ScimRequest.post(USERS, UserResources.create(plan.createValues).toString()));
+            }
+            return;
+        }
+        if (total > 1 || resources.size() > 1) {
+            plan.fail("AmbiguousMatch", total + " accounts in the target match "
+                    + plan.matchedOn.attribute() + " eq \"" + plan.matchedOn.value() + "\"");
+            return;
+        }
+        JsonNode existing = resources.get(0);
+        plan.linkedExisting = true;
+        plan.targetId = existing.path("id").asText(null);
+        if (plan.targetId == null) {
+            plan.fail("UnexpectedResponse", "the matching account has no id");
+            return;
+        }
+        List<String> paths = new ArrayList<>(mapping.updatedTargets());
+        paths.add("active");
+        Map<String, JsonNode> before = new LinkedHashMap<>(UserResources.valuesAt(existing, paths));
+        planUpdate(plan, before, "linked to an existing account");
+    }
+
+    private static void fail(UserPlan plan, ScimResponse response) {
+        plan.fail("ScimError" + response.status(), response.errorReason());
+    }
+
+    // ---- recording
+
+    private void recordFailure(UserPlan plan) {
+        Link l = plan.link;
+        String retry = plan.change.kind() == SourceChange.Kind.HARD_DELETED ? Link.RETRY_DELETE : Link.RETRY_REFRESH;
+        String reason = plan.error == null ? null : plan.error.reason();
+        state.save(StateStore.USER, l == null
+                ? new Link(plan.change.id(), plan.targetId, null, false, Map.of(), plan.cycle.id(), retry, reason)
+                : new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(), plan.cycle.id(),
+                        retry, reason));
+        plan.cycle.count(CycleRun.Outcome.FAILED);
+        write(plan);
+    }
+
+    private void write(UserPlan plan) {
+        log.write(new LogEntry(Instant.now(), plan.cycle.id(), plan.changeId, "user", plan.action, plan.status,
+                plan.change.id(), identity(plan), plan.targetId, plan.reason, plan.modified, plan.error,
+                (System.nanoTime() - plan.startNanos) / 1_000_000));
+    }
+
+    private static String identity(UserPlan plan) {
+        String upn = plan.change.userPrincipalName();
+        return upn != null ? upn : plan.link == null ? null : plan.link.matchValue();
+    }
+
+    private static String matchValue(UserPlan plan) {
+        if (plan.matchValue != null) {
+            return plan.matchValue;
+        }
+        return plan.link == null ? null : plan.link.matchValue();
+    }
+
+    private static LogEntry.ModifiedProperty property(String name, JsonNode old, JsonNode value) {
+        return new LogEntry.ModifiedProperty(name, old, value);
+    }
+}

@@ -1,0 +1,66 @@
+package io.github.provisioning.graph;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.mapping.SourceAttributes;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A Graph user seen through Entra's attribute names. Entra names some attributes differently from Graph
+ * (objectId is {@code id}, telephoneNumber is {@code businessPhones[0]}, ...), and {@code IsSoftDeleted} is not a
+ * Graph property at all: it is true when the user is unassigned, out of scope, disabled or soft-deleted.
+ */
+public record EntraUser(ObjectNode graph, boolean softDeleted) implements SourceAttributes {
+
+    /** Entra attribute name → Graph property, where they differ. */
+    private static final Map<String, String> GRAPH_PROPERTIES = Map.of(
+            "objectId", "id",
+            "telephoneNumber", "businessPhones",
+            "mobile", "mobilePhone",
+            "physicalDeliveryOfficeName", "officeLocation",
+            "facsimileTelephoneNumber", "faxNumber");
+
+    public static final String IS_SOFT_DELETED = "IsSoftDeleted";
+
+    @Override
+    public Object get(String entraName) {
+        if (IS_SOFT_DELETED.equals(entraName)) {
+            return softDeleted;
+        }
+        JsonNode node = graph.get(GRAPH_PROPERTIES.getOrDefault(entraName, entraName));
+        if ("telephoneNumber".equals(entraName)) {
+            return node != null && node.isArray() && !node.isEmpty() ? value(node.get(0)) : null;
+        }
+        return value(node);
+    }
+
+    private static Object value(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isArray()) {
+            List<Object> values = new ArrayList<>();
+            node.forEach(v -> values.add(value(v)));
+            return values;
+        }
+        return node.asText();
+    }
+
+    /** The Graph {@code $select} list for the given Entra attributes, plus what scoping always needs. */
+    public static String select(Collection<String> entraNames) {
+        TreeSet<String> properties = new TreeSet<>(List.of("id", "userPrincipalName", "accountEnabled"));
+        for (String name : entraNames) {
+            if (!IS_SOFT_DELETED.equals(name)) {
+                properties.add(GRAPH_PROPERTIES.getOrDefault(name, name));
+            }
+        }
+        return String.join(",", properties);
+    }
+}

@@ -1,0 +1,21 @@
+package io.github.provisioning.graph;
+
+/** Microsoft Graph answered with an error; the message carries Graph's code and message, never a credential. */
+public class GraphException extends RuntimeException {
+    private final int status;
+    private final String code;
+
+    public GraphException(int status, String code, String message) {
+        super("Graph answered " + status + (code == null ? "" : " " + code) + (message == null ? "" : ": " + message));
+        this.status = status;
+        this.code = code;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+}

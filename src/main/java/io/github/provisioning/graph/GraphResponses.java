@@ -1,0 +1,104 @@
+package io.github.provisioning.graph;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+
+/** Turns Graph HTTP answers into pages and users, and Graph errors into {@link GraphException}s. */
+public final class GraphResponses {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A collection page: users delta, appRoleAssignedTo or group members. */
+    public GraphPage page(@Header(Exchange.HTTP_RESPONSE_CODE) int status, @Body InputStream body) {
+        JsonNode json = read(status, body);
+        // Graph may repeat a user within a round; on one page the last entry is the newest state. Keeping one
+        // entry per id also means no two operations on one object run in parallel.
+        Map<String, SourceChange> changes = new LinkedHashMap<>();
+        for (JsonNode entry : json.path("value")) {
+            SourceChange change = change(entry);
+            changes.remove(change.id());
+            changes.put(change.id(), change);
+        }
+        return new GraphPage(new ArrayList<>(changes.values()),
+                json.path("@odata.nextLink").asText(null), json.path("@odata.deltaLink").asText(null));
+    }
+
+    /** A single user read by id; 404 means it is gone (deleted, or soft-deleted, which /users hides). */
+    public SourceChange user(@Header(Exchange.HTTP_RESPONSE_CODE) int status, @Body InputStream body,
+                             @ExchangeProperty("sourceId") String id) {
+        if (status == 404) {
+            return new SourceChange(id, null, SourceChange.Kind.NOT_FOUND);
+        }
+        return change(read(status, body));
+    }
+
+    /** The principal ids on an appRoleAssignedTo or members page, with their types (User, Group, ...). */
+    public List<Principal> principals(GraphPage page) {
+        List<Principal> principals = new ArrayList<>();
+        for (SourceChange change : page.changes()) {
+            ObjectNode entry = change.graph();
+            if (entry.has("principalId")) {
+                principals.add(new Principal(entry.path("principalId").asText(), entry.path("principalType").asText()));
+            } else {
+                String type = entry.path("@odata.type").asText("#microsoft.graph.user");
+                principals.add(new Principal(entry.path("id").asText(), type.substring(type.lastIndexOf('.') + 1)));
+            }
+        }
+        return principals;
+    }
+
+    public record Principal(String id, String type) {
+        public boolean isUser() {
+            return type.equalsIgnoreCase("user");
+        }
+
+        public boolean isGroup() {
+            return type.equalsIgnoreCase("group");
+        }
+    }
+
+    private static SourceChange change(JsonNode entry) {
+        String id = entry.path("id").asText();
+        JsonNode removed = entry.get("@removed");
+        if (removed != null) {
+            boolean deleted = "deleted".equals(removed.path("reason").asText());
+            return new SourceChange(id, null, deleted ? SourceChange.Kind.HARD_DELETED : SourceChange.Kind.SOFT_DELETED);
+        }
+        if (!entry.isObject()) {
+            throw new GraphException(200, "UnexpectedResponse", "an entry is not a JSON object");
+        }
+        if (!entry.has("id")) {
+            // appRoleAssignment entries carry their own id; others without one cannot be tracked.
+            throw new GraphException(200, "UnexpectedResponse", "an entry has no id");
+        }
+        return new SourceChange(id, (ObjectNode) entry, SourceChange.Kind.PRESENT);
+    }
+
+    private static JsonNode read(int status, InputStream body) {
+        JsonNode json;
+        try {
+            json = body == null ? JSON.createObjectNode() : JSON.readTree(body);
+        } catch (IOException e) {
+            throw new GraphException(status, "UnreadableResponse", "the answer is not JSON: " + e.getMessage());
+        }
+        if (json == null) {
+            json = JSON.createObjectNode();
+        }
+        if (status < 200 || status > 299) {
+            JsonNode error = json.path("error");
+            throw new GraphException(status, error.path("code").asText(null), error.path("message").asText(null));
+        }
+        return json;
+    }
+}

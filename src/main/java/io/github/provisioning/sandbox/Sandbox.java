@@ -1,0 +1,140 @@
+package io.github.provisioning.sandbox;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.sandbox.graph.GraphSimulator;
+import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
+import io.github.provisioning.sandbox.scim.ScimSandbox;
+import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.camel.Service;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded default: a Graph simulator with a sample tenant and a SCIM target, both on loopback, so that the
+ * bundle does something real with no settings at all. The demo provisions the tenant, applies a few scripted
+ * changes (an update, a disable, a deletion) and provisions again.
+ */
+public final class Sandbox implements Service {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
+
+    private final GraphSimulator graph;
+    private final ScimSandbox scim;
+    private final Path dataDir;
+    private final String clientSecret;
+    private final String scimToken;
+
+    private Sandbox(GraphSimulator graph, ScimSandbox scim, Path dataDir, String clientSecret, String scimToken) {
+        this.graph = graph;
+        this.scim = scim;
+        this.dataDir = dataDir;
+        this.clientSecret = clientSecret;
+        this.scimToken = scimToken;
+    }
+
+    /**
+     * Starts both servers with a sample tenant of {@code users} users. State goes to {@code {dataDir}/sandbox},
+     * emptied first: the simulator's delta links die with it, so old sandbox state means nothing.
+     */
+    public static Sandbox start(int users, long seed, Path dataDir) {
+        Path sandboxData = dataDir.resolve("sandbox");
+        deleteTree(sandboxData);
+        String clientSecret = "sandbox-" + UUID.randomUUID();
+        String scimToken = "sandbox-" + UUID.randomUUID();
+        GraphSimulatorConfig config = GraphSimulatorConfig.defaults()
+                .withClientSecret(clientSecret)
+                .withPageSize(20);
+        GraphSimulator graph = GraphSimulator.start(config);
+        graph.tenant().populateSample(users, seed);
+        ScimSandbox scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken(scimToken));
+        LOG.info("Sandbox: Graph simulator at {} ({} users), SCIM target at {}", graph.graphUrl(), users, scim.baseUrl());
+        return new Sandbox(graph, scim, sandboxData, clientSecret, scimToken);
+    }
+
+    /** The settings that point the engine at the sandbox. */
+    public Properties settings() {
+        GraphSimulatorConfig config = graph.config();
+        Properties p = new Properties();
+        p.setProperty("graph.login-url", graph.loginUrl());
+        p.setProperty("graph.url", graph.graphUrl());
+        p.setProperty("graph.tenant-id", config.tenantId());
+        p.setProperty("graph.client-id", config.clientId());
+        p.setProperty("graph.client-secret", clientSecret);
+        p.setProperty("graph.app-id", config.appId());
+        p.setProperty("scim.url", scim.baseUrl());
+        p.setProperty("scim.token", scimToken);
+        p.setProperty("provisioning.data-dir", dataDir.toString());
+        return p;
+    }
+
+    public GraphSimulator graph() {
+        return graph;
+    }
+
+    public ScimSandbox scim() {
+        return scim;
+    }
+
+    /** Changes three provisioned users in the tenant: a new job title, a disabled account, a deleted account. */
+    public void applyScriptedChanges() {
+        List<ObjectNode> provisioned = scim.users().stream()
+                .filter(u -> u.path("active").asBoolean(false))
+                .sorted(Comparator.comparing(u -> u.path("userName").asText()))
+                .toList();
+        if (provisioned.size() < 3) {
+            LOG.warn("Sandbox: fewer than 3 active accounts in the target; no scripted changes");
+            return;
+        }
+        String updated = sourceId(provisioned.get(0));
+        String disabled = sourceId(provisioned.get(1));
+        String deleted = sourceId(provisioned.get(2));
+        graph.tenant().updateUser(updated, Map.of("jobTitle", "Principal Engineer", "city", "Lisbon"));
+        graph.tenant().updateUser(disabled, Map.of("accountEnabled", false));
+        graph.tenant().hardDeleteUser(deleted);
+        LOG.info("Sandbox: changed {} (job title, city), disabled {}, deleted {}", upn(updated), upn(disabled),
+                provisioned.get(2).path("userName").asText());
+    }
+
+    private String sourceId(ObjectNode scimUser) {
+        String userName = scimUser.path("userName").asText();
+        return graph.tenant().userByUpn(userName).map(u -> u.path("id").asText())
+                .orElseThrow(() -> new IllegalStateException("no tenant user for " + userName));
+    }
+
+    private String upn(String id) {
+        return graph.tenant().user(id).map(u -> u.path("userPrincipalName").asText()).orElse(id);
+    }
+
+    @Override
+    public void start() {
+    }
+
+    @Override
+    public void stop() {
+        scim.close();
+        graph.close();
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot empty the sandbox data folder " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.github.provisioning.scim;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.unboundid.scim2.common.GenericScimResource;
+import com.unboundid.scim2.common.Path;
+import com.unboundid.scim2.common.exceptions.ScimException;
+import com.unboundid.scim2.common.filters.Filter;
+import com.unboundid.scim2.common.messages.PatchOperation;
+import com.unboundid.scim2.common.messages.PatchRequest;
+import com.unboundid.scim2.common.utils.JsonUtils;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Builds SCIM User resources, match filters and PATCH requests from mapped values (SCIM path → value). Paths,
+ * filters and patch operations are the UnboundID SCIM SDK's, so value filters such as
+ * {@code emails[type eq "work"].value} and extension URNs behave as RFC 7644 says.
+ */
+public final class UserResources {
+
+    public static final String CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User";
+    private static final String URN_PREFIX = "urn:";
+
+    private UserResources() {
+    }
+
+    /** The body of {@code POST /Users}: the core schema, every extension used, and each value at its path. */
+    public static ObjectNode create(Map<String, JsonNode> values) {
+        ObjectNode resource = JsonUtils.getJsonNodeFactory().objectNode();
+        Set<String> schemas = new LinkedHashSet<>(List.of(CORE_USER));
+        values.keySet().stream().map(UserResources::extensionSchema).filter(Objects::nonNull).forEach(schemas::add);
+        ArrayNode schemaArray = resource.putArray("schemas");
+        schemas.forEach(schemaArray::add);
+        values.forEach((path, value) -> apply(PatchOperation.add(path(path), value), resource));
+        return resource;
+    }
+
+    /** The values an existing target resource holds at the given paths (absent ones are left out). */
+    public static Map<String, JsonNode> valuesAt(JsonNode resource, Collection<String> paths) {
+        GenericScimResource generic = new GenericScimResource((ObjectNode) resource);
+        Map<String, JsonNode> values = new java.util.LinkedHashMap<>();
+        for (String path : paths) {
+            try {
+                JsonNode value = generic.getValue(path(path));
+                if (value != null && !value.isNull() && !value.isMissingNode()) {
+                    values.put(path, value);
+                }
+            } catch (ScimException e) {
+                // A path the resource cannot hold has no value there.
+            }
+        }
+        return values;
+    }
+
+    /**
+     * The operations that turn {@code before} into {@code after} for the given paths, one per changed path. Entra:
+     * an attribute that had no value is added, a changed value replaced, a value that became null removed (null is
+     * never sent); a replace whose value filter matches nothing would be a 400 noTarget, so new entries are adds.
+     */
+    public static List<PatchOperation> diff(Map<String, JsonNode> before, Map<String, JsonNode> after,
+                                            Collection<String> paths) {
+        List<PatchOperation> operations = new ArrayList<>();
+        for (String path : paths) {
+            JsonNode old = before.get(path);
+            JsonNode now = after.get(path);
+            if (Objects.equals(old, now)) {
+                continue;
+            }
+            if (old == null) {
+                operations.add(PatchOperation.add(path(path), now));
+            } else if (now == null) {
+                operations.add(PatchOperation.remove(path(path)));
+            } else {
+                operations.add(PatchOperation.replace(path(path), now));
+            }
+        }
+        return operations;
+    }
+
+    /** Entra's disable: a PATCH that replaces {@code active} with false. */
+    public static String disableBody() {
+        return patchBody(List.of(PatchOperation.replace(path("active"), com.fasterxml.jackson.databind.node.BooleanNode.FALSE)));
+    }
+
+    public static String patchBody(List<PatchOperation> operations) {
+        return json(new PatchRequest(operations));
+    }
+
+    /** {@code filter=userName eq "value"}, with the value escaped per RFC 7644 and URL-encoded. */
+    public static String matchQuery(String attribute, String value) {
+        String filter;
+        try {
+            filter = Filter.eq(attribute, value).toString();
+        } catch (ScimException e) {
+            throw new IllegalArgumentException("Cannot filter on " + attribute + ": " + e.getMessage(), e);
+        }
+        return "filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    public static String json(Object value) {
+        try {
+            return JsonUtils.getObjectWriter().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String extensionSchema(String path) {
+        if (!path.startsWith(URN_PREFIX) || path.startsWith(CORE_USER)) {
+            return null;
+        }
+        int colon = path.lastIndexOf(':');
+        return colon > 0 ? path.substring(0, colon) : null;
+    }
+
+    private static Path path(String path) {
+        try {
+            return Path.fromString(path);
+        } catch (ScimException e) {
+            throw new IllegalArgumentException("Not a SCIM path: " + path, e);
+        }
+    }
+
+    private static void apply(PatchOperation operation, ObjectNode resource) {
+        try {
+            operation.apply(resource);
+        } catch (ScimException e) {
+            throw new IllegalArgumentException("Cannot write " + operation.getPath() + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.github.provisioning;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.provisioning.cycle.CycleReport;
+import io.github.provisioning.cycle.RunOutcome;
+import io.github.provisioning.sandbox.graph.GraphSimulator;
+import io.github.provisioning.sandbox.scim.ScimSandbox;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.main.Main;
+
+/**
+ * The real Camel Main application, with the real routes and application.properties, pointed at a Graph simulator
+ * and a SCIM sandbox over loopback HTTP. The scheduler runs the initial cycle on start, as in production; tests
+ * run further cycles through the same {@code direct:run-cycle} route the scheduler uses.
+ */
+final class EngineUnderTest implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Main main;
+    private final RunOutcome outcome = new RunOutcome();
+    private final Path dataDir;
+    private CycleReport lastSeen;
+
+    private EngineUnderTest(Map<String, String> settings, Path dataDir) throws Exception {
+        this.dataDir = dataDir;
+        main = new Main();
+        main.bind("runOutcome", outcome);
+        settings.forEach(main::addOverrideProperty);
+        main.start();
+    }
+
+    static Map<String, String> settingsFor(GraphSimulator graph, ScimSandbox scim, Path dataDir) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("sandbox.enabled", "false");
+        settings.put("graph.login-url", graph.loginUrl());
+        settings.put("graph.url", graph.graphUrl());
+        settings.put("graph.tenant-id", graph.config().tenantId());
+        settings.put("graph.client-id", graph.config().clientId());
+        settings.put("graph.client-secret", graph.config().clientSecret());
+        settings.put("graph.app-id", graph.config().appId());
+        settings.put("scim.url", scim.baseUrl());
+        settings.put("scim.token", scim.config().bearerToken());
+        settings.put("provisioning.data-dir", dataDir.toString());
+        settings.put("provisioning.interval", "24h");
+        return settings;
+    }
+
+    static EngineUnderTest start(GraphSimulator graph, ScimSandbox scim, Path dataDir) throws Exception {
+        return start(settingsFor(graph, scim, dataDir), dataDir);
+    }
+
+    static EngineUnderTest start(Map<String, String> settings, Path dataDir) throws Exception {
+        return new EngineUnderTest(settings, dataDir);
+    }
+
+    /** Waits for the cycle the scheduler starts on start-up. */
+    CycleReport awaitInitialCycle() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> outcome.last() != null);
+        lastSeen = outcome.last();
+        return lastSeen;
+    }
+
+    CycleReport runCycle() throws Exception {
+        main.getCamelTemplate().sendBody("direct:run-cycle", null);
+        CycleReport report = outcome.last();
+        if (report == lastSeen) {
+            throw new AssertionError("the cycle wrote no report");
+        }
+        lastSeen = report;
+        return report;
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    List<JsonNode> logLines() {
+        Path file = dataDir.resolve("provisioning-log.jsonl");
+        List<JsonNode> lines = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(file)) {
+                lines.add(JSON.readTree(line));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return lines;
+    }
+
+    JsonNode report(CycleReport report) throws IOException {
+        return JSON.readTree(dataDir.resolve("cycles").resolve(report.cycleId() + ".json").toFile());
+    }
+
+    @Override
+    public void close() throws Exception {
+        main.stop();
+    }
+}
