@@ -1,0 +1,455 @@
+package io.github.provisioning.sandbox.graph;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/** The Microsoft Graph v1.0 endpoints the engine reads, answered from the {@link Tenant}. */
+final class GraphApi {
+
+    static final String RESOURCE_DISPLAY_NAME = "SCIM Provisioning Sandbox";
+    private static final String DEFAULT_APP_ROLE = "00000000-0000-0000-0000-000000000000";
+    private static final int DEFAULT_TOP = 100;
+    private static final int MAX_TOP = 999;
+    private static final Set<String> DELTA_SEGMENTS =
+            Set.of("delta", "delta()", "microsoft.graph.delta", "microsoft.graph.delta()");
+    private static final List<String> UNSUPPORTED_OPTIONS = List.of("$filter", "$search", "$orderby", "$expand");
+    /** Graph writes seven fractional digits: "2021-02-02T04:22:45.9480566Z". */
+    private static final DateTimeFormatter GRAPH_TIMESTAMP =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final Tenant tenant;
+    private final GraphSimulatorConfig config;
+    private final TokenEndpoint tokens;
+    private final String graphUrl;
+    private final String loginUrl;
+    /** Delta and paging tokens of an older epoch are unknown sync states. */
+    private volatile String epoch = UUID.randomUUID().toString();
+
+    GraphApi(Tenant tenant, GraphSimulatorConfig config, TokenEndpoint tokens, String graphUrl, String loginUrl) {
+        this.tenant = tenant;
+        this.config = config;
+        this.tokens = tokens;
+        this.graphUrl = graphUrl;
+        this.loginUrl = loginUrl;
+    }
+
+    void invalidateTokens() {
+        epoch = UUID.randomUUID().toString();
+    }
+
+    /**
+     * @param segments the decoded path segments after "v1.0"
+     * @throws GraphError for every answer but 200
+     */
+    ObjectNode handle(String method, List<String> segments, String rawQuery, String authorization) {
+        authenticate(authorization);
+        if (!method.equals("GET")) {
+            throw new GraphError(405, "Request_BadRequest",
+                    "Specified HTTP method is not allowed for the request target.");
+        }
+        ODataQuery query = ODataQuery.parse(rawQuery);
+        if (segments.isEmpty()) {
+            throw GraphError.unknownSegment("");
+        }
+        String collection = segments.get(0);
+        int depth = segments.size();
+        if (collection.equalsIgnoreCase("users")) {
+            if (depth == 1) {
+                return usersList(query, rawQuery);
+            }
+            if (depth == 2 && isDelta(segments.get(1))) {
+                return usersDelta(query);
+            }
+            if (depth == 2) {
+                return user(segments.get(1), query);
+            }
+            throw GraphError.unknownSegment(segments.get(2));
+        }
+        if (collection.equalsIgnoreCase("groups")) {
+            if (depth == 1) {
+                return groupsList(query, rawQuery);
+            }
+            if (depth == 2 && isDelta(segments.get(1))) {
+                return groupsDelta(query);
+            }
+            if (depth == 2) {
+                return group(segments.get(1), query);
+            }
+            if (depth == 3 && segments.get(2).equalsIgnoreCase("members")) {
+                return members(segments.get(1), query, rawQuery);
+            }
+            throw GraphError.unknownSegment(segments.get(2));
+        }
+        if (collection.equalsIgnoreCase("servicePrincipals") && depth >= 2) {
+            String servicePrincipalId = segments.get(1);
+            if (!servicePrincipalId.equalsIgnoreCase(config.appId())) {
+                throw GraphError.notFound(servicePrincipalId);
+            }
+            if (depth == 2) {
+                return servicePrincipal();
+            }
+            if (depth == 3 && segments.get(2).equalsIgnoreCase("appRoleAssignedTo")) {
+                return appRoleAssignedTo(query, rawQuery);
+            }
+            throw GraphError.unknownSegment(segments.get(2));
+        }
+        throw GraphError.unknownSegment(collection);
+    }
+
+    private void authenticate(String authorization) {
+        String message = switch (tokens.verify(authorization)) {
+            case VALID -> null;
+            case MISSING -> "Access token is empty.";
+            case UNKNOWN -> "Access token validation failure.";
+            case EXPIRED -> "Lifetime validation failed, the token is expired.";
+        };
+        if (message != null) {
+            throw new GraphError(401, "InvalidAuthenticationToken", message, Map.of("WWW-Authenticate",
+                    "Bearer realm=\"\", authorization_uri=\"" + loginUrl + "/" + config.tenantId()
+                            + "/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\""));
+        }
+    }
+
+    // --- delta ----------------------------------------------------------------------------------------------
+
+    private ObjectNode usersDelta(ODataQuery query) {
+        rejectUnsupported(query);
+        Optional<String> skipToken = query.get("$skiptoken");
+        Optional<String> deltaToken = query.get("$deltatoken");
+        DeltaToken round;
+        if (skipToken.isPresent()) {
+            round = DeltaToken.decode(skipToken.get(), "skip", "users", epoch);
+        } else if (deltaToken.isPresent() && deltaToken.get().equalsIgnoreCase("latest")) {
+            UserSelection select = UserSelection.parse(query.get("$select").orElse(null));
+            return startFromNow("users", select.canonical(), select.context(graphUrl, "users"), "/users/delta");
+        } else if (deltaToken.isPresent()) {
+            round = DeltaToken.decode(deltaToken.get(), "delta", "users", epoch).nextRound(versionNow());
+        } else {
+            UserSelection select = UserSelection.parse(query.get("$select").orElse(null));
+            round = DeltaToken.firstRound(epoch, "users", select.canonical(), versionNow());
+        }
+        UserSelection select = UserSelection.parse(round.select());
+        DeltaPage page = UsersDelta.read(tenant, round, select, config.pageSize(), config.emptyPages(),
+                config.repeatUsers());
+        return deltaBody(select.context(graphUrl, "users"), page, "/users/delta");
+    }
+
+    private ObjectNode groupsDelta(ODataQuery query) {
+        rejectUnsupported(query);
+        Optional<String> skipToken = query.get("$skiptoken");
+        Optional<String> deltaToken = query.get("$deltatoken");
+        DeltaToken round;
+        if (skipToken.isPresent()) {
+            round = DeltaToken.decode(skipToken.get(), "skip", "groups", epoch);
+        } else if (deltaToken.isPresent() && deltaToken.get().equalsIgnoreCase("latest")) {
+            GroupSelection select = GroupSelection.parse(query.get("$select").orElse(null));
+            return startFromNow("groups", select.canonical(), select.context(graphUrl), "/groups/delta");
+        } else if (deltaToken.isPresent()) {
+            round = DeltaToken.decode(deltaToken.get(), "delta", "groups", epoch).nextRound(versionNow());
+        } else {
+            GroupSelection select = GroupSelection.parse(query.get("$select").orElse(null));
+            round = DeltaToken.firstRound(epoch, "groups", select.canonical(), versionNow());
+        }
+        GroupSelection select = GroupSelection.parse(round.select());
+        DeltaPage page = GroupsDelta.read(tenant, round, select, config.pageSize(), config.emptyPages());
+        return deltaBody(select.context(graphUrl), page, "/groups/delta");
+    }
+
+    /** $deltatoken=latest: no objects, only a deltaLink that reports changes from now on. */
+    private ObjectNode startFromNow(String resource, String select, String context, String path) {
+        DeltaToken watermark = DeltaToken.firstRound(epoch, resource, select, versionNow()).watermark();
+        return deltaBody(context, DeltaPage.last(List.of(), watermark), path);
+    }
+
+    private ObjectNode deltaBody(String context, DeltaPage page, String path) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("@odata.context", context);
+        if (page.next() != null) {
+            body.put("@odata.nextLink", graphUrl + path + "?$skiptoken=" + page.next().encode("skip"));
+        } else {
+            body.put("@odata.deltaLink", graphUrl + path + "?$deltatoken=" + page.watermark().encode("delta"));
+        }
+        body.putArray("value").addAll(page.value());
+        return body;
+    }
+
+    private long versionNow() {
+        tenant.readLock().lock();
+        try {
+            return tenant.currentVersion();
+        } finally {
+            tenant.readLock().unlock();
+        }
+    }
+
+    // --- single objects -------------------------------------------------------------------------------------
+
+    /** Graph addresses a user by id or by userPrincipalName. */
+    private ObjectNode user(String idOrUpn, ODataQuery query) {
+        UserSelection select = UserSelection.parse(query.get("$select").orElse(null));
+        tenant.readLock().lock();
+        try {
+            UserEntry user = idOrUpn.contains("@") ? tenant.liveUserByUpn(idOrUpn) : tenant.findUser(idOrUpn);
+            if (user == null || !user.live()) {
+                throw GraphError.notFound(idOrUpn);
+            }
+            ObjectNode body = JsonNodeFactory.instance.objectNode();
+            body.put("@odata.context", select.context(graphUrl, "users") + "/$entity");
+            body.setAll(user.toJson(select.properties()));
+            return body;
+        } finally {
+            tenant.readLock().unlock();
+        }
+    }
+
+    private ObjectNode group(String id, ODataQuery query) {
+        GroupSelection select = GroupSelection.parse(query.get("$select").orElse(null));
+        tenant.readLock().lock();
+        try {
+            GroupEntry group = tenant.findGroup(id);
+            if (group == null || !group.live()) {
+                throw GraphError.notFound(id);
+            }
+            ObjectNode body = JsonNodeFactory.instance.objectNode();
+            body.put("@odata.context", select.context(graphUrl) + "/$entity");
+            body.setAll(group.toJson(select.properties()));
+            return body;
+        } finally {
+            tenant.readLock().unlock();
+        }
+    }
+
+    private ObjectNode servicePrincipal() {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("@odata.context", graphUrl + "/$metadata#servicePrincipals/$entity");
+        body.put("id", config.appId());
+        body.put("appId", config.clientId());
+        body.put("displayName", RESOURCE_DISPLAY_NAME);
+        body.put("servicePrincipalType", "Application");
+        body.put("accountEnabled", true);
+        body.put("appRoleAssignmentRequired", true);
+        return body;
+    }
+
+    // --- paged lists ----------------------------------------------------------------------------------------
+
+    /** One page of a list: the entries and the position to resume from, -1 at the end. */
+    private record Slice(List<ObjectNode> value, int next) {
+    }
+
+    private ObjectNode usersList(ODataQuery query, String rawQuery) {
+        UserSelection select = UserSelection.parse(query.get("$select").orElse(null));
+        return list(query, rawQuery, "/users", "users", select.context(graphUrl, "users"), (from, top) -> {
+            List<ObjectNode> value = new ArrayList<>();
+            List<UserEntry> slots = tenant.userSlots;
+            int position = from;
+            for (; position < slots.size() && value.size() < top; position++) {
+                if (slots.get(position).live()) {
+                    value.add(slots.get(position).toJson(select.properties()));
+                }
+            }
+            return new Slice(value, position < slots.size() ? position : -1);
+        });
+    }
+
+    private ObjectNode groupsList(ODataQuery query, String rawQuery) {
+        GroupSelection select = GroupSelection.parse(query.get("$select").orElse(null));
+        return list(query, rawQuery, "/groups", "groups", select.context(graphUrl), (from, top) -> {
+            List<ObjectNode> value = new ArrayList<>();
+            List<GroupEntry> slots = tenant.groupSlots;
+            int position = from;
+            for (; position < slots.size() && value.size() < top; position++) {
+                if (slots.get(position).live()) {
+                    value.add(slots.get(position).toJson(select.properties()));
+                }
+            }
+            return new Slice(value, position < slots.size() ? position : -1);
+        });
+    }
+
+    /** Direct members only: a nested group is listed as a group, its own members are not. */
+    private ObjectNode members(String groupId, ODataQuery query, String rawQuery) {
+        String select = query.get("$select").orElse(null);
+        UserSelection userSelect = UserSelection.parse(null);
+        List<GroupProperty> groupSelect = GroupProperty.ALL;
+        String context = graphUrl + "/$metadata#directoryObjects";
+        if (select != null && !select.isBlank()) {
+            List<UserProperty> userProperties = new ArrayList<>();
+            List<GroupProperty> groupProperties = new ArrayList<>();
+            for (String name : select.split(",")) {
+                String trimmed = name.trim();
+                Optional<UserProperty> userProperty = UserProperty.byName(trimmed);
+                Optional<GroupProperty> groupProperty = GroupProperty.byName(trimmed);
+                if (!trimmed.isEmpty() && !trimmed.equalsIgnoreCase("id") && userProperty.isEmpty()
+                        && groupProperty.isEmpty()) {
+                    throw GraphError.unknownProperty(trimmed, "directoryObject");
+                }
+                userProperty.ifPresent(userProperties::add);
+                groupProperty.ifPresent(groupProperties::add);
+            }
+            userSelect = new UserSelection(List.copyOf(userProperties), select);
+            groupSelect = List.copyOf(groupProperties);
+            context += "(" + select.replace(" ", "") + ")";
+        }
+        UserSelection users = userSelect;
+        List<GroupProperty> groups = groupSelect;
+        return list(query, rawQuery, "/groups/" + groupId + "/members", "members:" + groupId, context,
+                (from, top) -> {
+                    GroupEntry group = tenant.findGroup(groupId);
+                    if (group == null || !group.live()) {
+                        throw GraphError.notFound(groupId);
+                    }
+                    List<ObjectNode> value = new ArrayList<>();
+                    List<Membership> memberships = group.memberships;
+                    int position = from;
+                    for (; position < memberships.size() && value.size() < top; position++) {
+                        Membership membership = memberships.get(position);
+                        if (membership.visible()) {
+                            ObjectNode node = JsonNodeFactory.instance.objectNode();
+                            node.put("@odata.type", membership.member.odataType());
+                            node.setAll(membership.member instanceof UserEntry user
+                                    ? user.toJson(users.properties())
+                                    : ((GroupEntry) membership.member).toJson(groups));
+                            value.add(node);
+                        }
+                    }
+                    return new Slice(value, position < memberships.size() ? position : -1);
+                });
+    }
+
+    private ObjectNode appRoleAssignedTo(ODataQuery query, String rawQuery) {
+        String context = graphUrl + "/$metadata#servicePrincipals('" + config.appId() + "')/appRoleAssignedTo";
+        return list(query, rawQuery, "/servicePrincipals/" + config.appId() + "/appRoleAssignedTo",
+                "appRoleAssignedTo", context, (from, top) -> {
+                    List<ObjectNode> value = new ArrayList<>();
+                    List<Assignment> slots = tenant.assignmentSlots;
+                    int position = from;
+                    for (; position < slots.size() && value.size() < top; position++) {
+                        Assignment assignment = slots.get(position);
+                        if (!assignment.removed && assignment.principal.live()) {
+                            value.add(assignmentJson(assignment));
+                        }
+                    }
+                    return new Slice(value, position < slots.size() ? position : -1);
+                });
+    }
+
+    private ObjectNode assignmentJson(Assignment assignment) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("id", assignment.id());
+        node.putNull("deletedDateTime");
+        node.put("appRoleId", DEFAULT_APP_ROLE);
+        node.put("createdDateTime", GRAPH_TIMESTAMP.format(Instant.ofEpochMilli(assignment.createdAtMillis)));
+        node.put("principalDisplayName", assignment.principal.displayName());
+        node.put("principalId", assignment.principal.id());
+        node.put("principalType", assignment.principal.principalType());
+        node.put("resourceDisplayName", RESOURCE_DISPLAY_NAME);
+        node.put("resourceId", config.appId());
+        return node;
+    }
+
+    private interface PageSource {
+        Slice read(int from, int top);
+    }
+
+    /**
+     * A list paged with $top (1..999, default 100) and an opaque $skiptoken; the nextLink repeats the request's
+     * other options, as Graph's do.
+     */
+    private ObjectNode list(ODataQuery query, String rawQuery, String path, String listName, String context,
+                            PageSource source) {
+        rejectUnsupported(query);
+        int top = top(query);
+        int from = query.get("$skiptoken").map(token -> position(token, listName)).orElse(0);
+        Slice slice;
+        tenant.readLock().lock();
+        try {
+            slice = source.read(from, top);
+        } finally {
+            tenant.readLock().unlock();
+        }
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("@odata.context", context);
+        if (slice.next() >= 0) {
+            ObjectNode state = JsonNodeFactory.instance.objectNode();
+            state.put("e", epoch);
+            state.put("l", listName);
+            state.put("p", slice.next());
+            String otherOptions = otherOptions(rawQuery);
+            body.put("@odata.nextLink", graphUrl + path + "?" + otherOptions
+                    + (otherOptions.isEmpty() ? "" : "&") + "$skiptoken=" + OpaqueToken.encode(state));
+        }
+        ArrayNode value = body.putArray("value");
+        value.addAll(slice.value());
+        return body;
+    }
+
+    private int position(String token, String listName) {
+        ObjectNode state = OpaqueToken.decode(token).orElse(null);
+        if (state == null || !epoch.equals(state.path("e").asText()) || !listName.equals(state.path("l").asText())
+                || !state.path("p").canConvertToInt()) {
+            throw new GraphError(400, "Directory_ExpiredPageToken",
+                    "The specified page token value has expired and can no longer be included in your request.");
+        }
+        return state.path("p").intValue();
+    }
+
+    private static int top(ODataQuery query) {
+        Optional<String> top = query.get("$top");
+        if (top.isEmpty()) {
+            return DEFAULT_TOP;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(top.get().trim());
+        } catch (NumberFormatException notANumber) {
+            throw GraphError.badRequest("Invalid $top value '" + top.get() + "'.");
+        }
+        if (value < 1 || value > MAX_TOP) {
+            throw new GraphError(400, "Request_UnsupportedQuery", "Invalid page size specified: '" + value
+                    + "'. Must be between 1 and " + MAX_TOP + " inclusive.");
+        }
+        return value;
+    }
+
+    private static String otherOptions(String rawQuery) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return "";
+        }
+        List<String> kept = new ArrayList<>();
+        for (String pair : rawQuery.split("&")) {
+            String name = URLDecoder.decode(pair.split("=", 2)[0], StandardCharsets.UTF_8);
+            if (!pair.isEmpty() && !name.equalsIgnoreCase("$skiptoken")) {
+                kept.add(pair);
+            }
+        }
+        return String.join("&", kept);
+    }
+
+    /** The simulator has no query engine; failing loudly beats silently ignoring a filter. */
+    private static void rejectUnsupported(ODataQuery query) {
+        for (String option : UNSUPPORTED_OPTIONS) {
+            if (query.has(option)) {
+                throw new GraphError(400, "Request_UnsupportedQuery",
+                        "The Graph simulator does not support the query option " + option + ".");
+            }
+        }
+    }
+
+    private static boolean isDelta(String segment) {
+        return DELTA_SEGMENTS.contains(segment.toLowerCase(java.util.Locale.ROOT));
+    }
+}

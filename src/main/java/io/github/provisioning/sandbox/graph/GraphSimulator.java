@@ -1,0 +1,299 @@
+package io.github.provisioning.sandbox.graph;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An in-process fake of the Microsoft identity platform token endpoint and the Microsoft Graph v1.0 endpoints the
+ * provisioning engine reads, served over HTTP on 127.0.0.1. The directory behind it is {@link #tenant()}.
+ *
+ * <pre>{@code
+ * try (GraphSimulator graph = GraphSimulator.start(GraphSimulatorConfig.defaults())) {
+ *     graph.tenant().populateSample(50, 42);
+ *     // token: POST graph.loginUrl() + "/" + tenantId + "/oauth2/v2.0/token"
+ *     // users: GET  graph.graphUrl() + "/users/delta?$select=displayName,mail"
+ * }
+ * }</pre>
+ */
+public final class GraphSimulator implements AutoCloseable {
+
+    /** Enough for any test; a sandbox left running for days keeps only the latest requests. */
+    static final int RECORDED_REQUESTS_LIMIT = 10_000;
+    private static final Pattern TOKEN_PATH = Pattern.compile("^/([^/]+)/oauth2/v2\\.0/token/?$");
+    private static final String GRAPH_CONTENT_TYPE =
+            "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record InjectedFault(int remaining, int status, String retryAfter) {
+    }
+
+    private record Reply(int status, ObjectNode body, Map<String, String> headers) {
+    }
+
+    private final GraphSimulatorConfig config;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final String loginUrl;
+    private final String graphUrl;
+    private final Tenant tenant = new Tenant();
+    private final TokenEndpoint tokens;
+    private final GraphApi api;
+    private final Deque<GraphRequest> recorded = new ArrayDeque<>();
+    private InjectedFault fault;
+
+    private GraphSimulator(GraphSimulatorConfig config, HttpServer server, ExecutorService executor) {
+        this.config = config;
+        this.server = server;
+        this.executor = executor;
+        this.loginUrl = "http://127.0.0.1:" + server.getAddress().getPort();
+        this.graphUrl = loginUrl + "/v1.0";
+        this.tokens = new TokenEndpoint(config, loginUrl);
+        this.api = new GraphApi(tenant, config, tokens, graphUrl, loginUrl);
+    }
+
+    /** Binds 127.0.0.1:{@code config.port()} (0 picks a free port) and starts answering. */
+    public static GraphSimulator start(GraphSimulatorConfig config) {
+        HttpServer server;
+        try {
+            InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+            server = HttpServer.create(new InetSocketAddress(loopback, config.port()), 64);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot bind 127.0.0.1:" + config.port(), e);
+        }
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(4, task -> {
+            Thread thread = new Thread(task, "graph-simulator-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        GraphSimulator simulator = new GraphSimulator(config, server, executor);
+        server.createContext("/", simulator::exchange);
+        server.setExecutor(executor);
+        server.start();
+        return simulator;
+    }
+
+    /** "http://127.0.0.1:PORT"; the token endpoint is {@code loginUrl() + "/" + tenantId + "/oauth2/v2.0/token"}. */
+    public String loginUrl() {
+        return loginUrl;
+    }
+
+    /** "http://127.0.0.1:PORT/v1.0". */
+    public String graphUrl() {
+        return graphUrl;
+    }
+
+    public String tokenUrl() {
+        return loginUrl + "/" + config.tenantId() + "/oauth2/v2.0/token";
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public GraphSimulatorConfig config() {
+        return config;
+    }
+
+    /** The mutable directory behind the endpoints. */
+    public Tenant tenant() {
+        return tenant;
+    }
+
+    /** The requests answered so far, oldest first (at most the latest 10,000). */
+    public List<GraphRequest> requests() {
+        synchronized (recorded) {
+            return List.copyOf(recorded);
+        }
+    }
+
+    public void clearRequests() {
+        synchronized (recorded) {
+            recorded.clear();
+        }
+    }
+
+    /**
+     * The next {@code count} requests to /v1.0 answer {@code status} with a Graph error body (TooManyRequests for
+     * 429, serviceNotAvailable for 503...) before authentication or any other handling.
+     *
+     * @param retryAfterOrNull the Retry-After header value, e.g. "2" or "2.128"; null sends none
+     */
+    public synchronized void failNext(int count, int status, String retryAfterOrNull) {
+        if (count < 0 || status < 400 || status > 599) {
+            throw new IllegalArgumentException("count must be >= 0 and status an error status");
+        }
+        fault = count == 0 ? null : new InjectedFault(count, status, retryAfterOrNull);
+    }
+
+    /**
+     * Forgets every sync state: delta links and skip tokens issued so far answer 400 syncStateNotFound, as
+     * they do in Graph after seven days. Lets tests drive a full resync.
+     */
+    public void invalidateDeltaTokens() {
+        api.invalidateTokens();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // --- HTTP -----------------------------------------------------------------------------------------------
+
+    private void exchange(HttpExchange exchange) {
+        Instant receivedAt = Instant.now();
+        String requestId = UUID.randomUUID().toString();
+        String clientRequestId = exchange.getRequestHeaders().getFirst("client-request-id");
+        String path = exchange.getRequestURI().getRawPath();
+        String query = exchange.getRequestURI().getRawQuery();
+        Reply reply;
+        try {
+            reply = route(exchange, path, query, requestId, clientRequestId);
+        } catch (GraphError error) {
+            reply = new Reply(error.status, error.body(requestId, clientRequestIdOr(clientRequestId, requestId)),
+                    error.headers);
+        } catch (RuntimeException unexpected) {
+            GraphError error = new GraphError(500, "generalException", String.valueOf(unexpected));
+            reply = new Reply(500, error.body(requestId, clientRequestIdOr(clientRequestId, requestId)), Map.of());
+        }
+        record(exchange, path, query, reply.status(), receivedAt);
+        try {
+            send(exchange, reply, path, requestId, clientRequestIdOr(clientRequestId, requestId));
+        } catch (IOException clientWentAway) {
+            // nothing to answer to
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private Reply route(HttpExchange exchange, String path, String query, String requestId,
+                        String clientRequestId) throws GraphError {
+        String method = exchange.getRequestMethod();
+        if (path.equals("/v1.0") || path.startsWith("/v1.0/")) {
+            InjectedFault injected = takeFault();
+            if (injected != null) {
+                throw GraphError.injected(injected.status(), injected.retryAfter());
+            }
+            List<String> segments = new ArrayList<>();
+            for (String segment : path.substring("/v1.0".length()).split("/")) {
+                if (!segment.isEmpty()) {
+                    segments.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
+                }
+            }
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            return new Reply(200, api.handle(method, segments, query, authorization), Map.of());
+        }
+        Matcher token = TOKEN_PATH.matcher(path);
+        if (token.matches()) {
+            String tenantSegment = URLDecoder.decode(token.group(1), StandardCharsets.UTF_8);
+            TokenEndpoint.Outcome outcome = tokens.issue(method, tenantSegment, form(exchange));
+            return new Reply(outcome.status(), outcome.body(), Map.of());
+        }
+        throw new GraphError(404, "NotFound", "The Graph simulator serves /v1.0/... and /{tenant}/oauth2/v2.0/token"
+                + " only, not " + path + ".");
+    }
+
+    private synchronized InjectedFault takeFault() {
+        InjectedFault current = fault;
+        if (current == null) {
+            return null;
+        }
+        fault = current.remaining() > 1
+                ? new InjectedFault(current.remaining() - 1, current.status(), current.retryAfter()) : null;
+        return current;
+    }
+
+    private static Map<String, String> form(HttpExchange exchange) {
+        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        String body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> form = new HashMap<>();
+        if (contentType == null || !contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+            return form; // Entra reads parameters from a form body only
+        }
+        for (String pair : body.split("&")) {
+            if (!pair.isEmpty()) {
+                String[] parts = pair.split("=", 2);
+                form.putIfAbsent(URLDecoder.decode(parts[0], StandardCharsets.UTF_8),
+                        parts.length == 2 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : "");
+            }
+        }
+        return form;
+    }
+
+    private void record(HttpExchange exchange, String path, String query, int status, Instant receivedAt) {
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, List.copyOf(values)));
+        GraphRequest request = new GraphRequest(exchange.getRequestMethod(), path, query == null ? "" : query,
+                Collections.unmodifiableMap(headers), status, receivedAt);
+        synchronized (recorded) {
+            if (recorded.size() == RECORDED_REQUESTS_LIMIT) {
+                recorded.removeFirst();
+            }
+            recorded.addLast(request);
+        }
+    }
+
+    private static void send(HttpExchange exchange, Reply reply, String path, String requestId,
+                             String clientRequestId) throws IOException {
+        byte[] body = JSON.writeValueAsBytes(reply.body() == null ? JsonNodeFactory.instance.objectNode()
+                : reply.body());
+        var headers = exchange.getResponseHeaders();
+        reply.headers().forEach(headers::set);
+        if (path.startsWith("/v1.0")) {
+            headers.set("Content-Type", GRAPH_CONTENT_TYPE);
+            headers.set("request-id", requestId);
+            headers.set("client-request-id", clientRequestId);
+            headers.set("OData-Version", "4.0");
+        } else {
+            headers.set("Content-Type", "application/json; charset=utf-8");
+            headers.set("Cache-Control", "no-store, no-cache");
+            headers.set("Pragma", "no-cache");
+            headers.set("x-ms-request-id", requestId);
+        }
+        exchange.sendResponseHeaders(reply.status(), body.length);
+        exchange.getResponseBody().write(body);
+    }
+
+    private static String clientRequestIdOr(String clientRequestId, String requestId) {
+        return clientRequestId != null ? clientRequestId : requestId;
+    }
+}

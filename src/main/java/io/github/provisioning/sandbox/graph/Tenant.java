@@ -1,0 +1,629 @@
+package io.github.provisioning.sandbox.graph;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * The mutable directory behind the simulator: users, groups, direct memberships and the app's role assignments.
+ * Thread-safe. Property names are Graph's ({@link UserProperty}, {@link GroupProperty}).
+ *
+ * <p>Every change takes the next value of a tenant-wide version clock and stamps it on what changed. Delta rounds
+ * remember the clock value at which they began and later report everything stamped after it. Nothing is ever
+ * removed from the slot lists (deletions leave tombstones in place), so a paging cursor is simply a slot index.
+ */
+public final class Tenant {
+
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private long clock;
+
+    final ArrayList<UserEntry> userSlots = new ArrayList<>();
+    private final Map<String, UserEntry> explicitUsers = new HashMap<>();
+    private SampleDirectory sample;
+    private int sampleBase;
+
+    final ArrayList<GroupEntry> groupSlots = new ArrayList<>();
+    private final Map<String, GroupEntry> groupsById = new HashMap<>();
+
+    final ArrayList<Assignment> assignmentSlots = new ArrayList<>();
+    private final Map<DirectoryObject, Assignment> assignmentsByPrincipal = new IdentityHashMap<>();
+    private int assignmentSerial;
+
+    // --- users ----------------------------------------------------------------------------------------------
+
+    /**
+     * Adds a user. {@code props} uses Graph property names; "id" is optional (a GUID is generated when absent),
+     * accountEnabled defaults to true. The caller keeps userPrincipalName unique, as Entra would.
+     *
+     * @return the user's id
+     * @throws IllegalArgumentException for an unknown property, a wrongly typed value or an id already taken
+     */
+    public String addUser(Map<String, ?> props) {
+        Map<UserProperty, Object> changes = userChanges(props, true);
+        Object requestedId = props.entrySet().stream()
+                .filter(e -> e.getKey().equalsIgnoreCase("id")).map(Map.Entry::getValue).findFirst().orElse(null);
+        if (requestedId != null && !(requestedId instanceof String)) {
+            throw new IllegalArgumentException("id must be a String");
+        }
+        Object[] values = new Object[UserProperty.COUNT];
+        values[UserProperty.BUSINESS_PHONES.ordinal()] = List.of();
+        values[UserProperty.ACCOUNT_ENABLED.ordinal()] = Boolean.TRUE;
+        changes.forEach((property, value) -> values[property.ordinal()] = value);
+        return write(() -> {
+            String id = requestedId != null ? (String) requestedId : UUID.randomUUID().toString();
+            if (findUser(id) != null || findGroup(id) != null) {
+                throw new IllegalArgumentException("An object with id " + id + " already exists");
+            }
+            UserEntry user = UserEntry.explicit(id, values, tick());
+            userSlots.add(user);
+            explicitUsers.put(id, user);
+            return id;
+        });
+    }
+
+    /**
+     * Changes properties of a live user; a null value clears the property (businessPhones becomes empty, as Graph
+     * never returns a null collection). A change that sets the values already held is not a change.
+     */
+    public void updateUser(String id, Map<String, ?> changes) {
+        Map<UserProperty, Object> normalized = userChanges(changes, false);
+        run(() -> {
+            UserEntry user = liveUser(id);
+            Object[] current = user.values();
+            boolean changed = normalized.entrySet().stream()
+                    .anyMatch(e -> !Objects.equals(current[e.getKey().ordinal()], e.getValue()));
+            if (changed) {
+                Object[] values = user.valuesForUpdate();
+                normalized.forEach((property, value) -> values[property.ordinal()] = value);
+                user.version = tick();
+            }
+        });
+    }
+
+    /** Moves a live user to the deleted items: delta reports it as {@code @removed: changed}. */
+    public void softDeleteUser(String id) {
+        run(() -> {
+            UserEntry user = liveUser(id);
+            long version = tick();
+            user.state = Lifecycle.SOFT_DELETED;
+            user.version = version;
+            touchMemberships(user, version, false);
+        });
+    }
+
+    /** Brings a soft-deleted user back, with its memberships and assignment. */
+    public void restoreUser(String id) {
+        run(() -> {
+            UserEntry user = findUser(id);
+            if (user == null || user.state != Lifecycle.SOFT_DELETED) {
+                throw new NoSuchElementException("No soft-deleted user " + id);
+            }
+            long version = tick();
+            user.state = Lifecycle.LIVE;
+            user.version = version;
+            touchMemberships(user, version, false);
+        });
+    }
+
+    /** Deletes a live or soft-deleted user for good: delta reports {@code @removed: deleted}. */
+    public void hardDeleteUser(String id) {
+        run(() -> {
+            UserEntry user = findUser(id);
+            if (user == null) {
+                throw new NoSuchElementException("No user " + id);
+            }
+            long version = tick();
+            user.state = Lifecycle.HARD_DELETED;
+            user.version = version;
+            touchMemberships(user, version, true);
+            dropAssignment(user);
+            explicitUsers.remove(id);
+            user.forgetValues();
+        });
+    }
+
+    /** A live user with id and every stored property. */
+    public Optional<ObjectNode> user(String id) {
+        return read(() -> {
+            UserEntry user = findUser(id);
+            return user != null && user.live()
+                    ? Optional.of(user.toJson(List.of(UserProperty.values()))) : Optional.empty();
+        });
+    }
+
+    /** Live users (not deleted), in creation order, with every stored property. */
+    public List<ObjectNode> users() {
+        return read(() -> {
+            List<ObjectNode> users = new ArrayList<>();
+            List<UserProperty> all = List.of(UserProperty.values());
+            for (UserEntry user : userSlots) {
+                if (user.live()) {
+                    users.add(user.toJson(all));
+                }
+            }
+            return users;
+        });
+    }
+
+    /** Case-insensitive, as Entra compares UPNs. A scan: meant for tests and tools, not hot paths. */
+    public Optional<ObjectNode> userByUpn(String userPrincipalName) {
+        return read(() -> Optional.ofNullable(liveUserByUpn(userPrincipalName))
+                .map(user -> user.toJson(List.of(UserProperty.values()))));
+    }
+
+    public int userCount() {
+        return read(() -> (int) userSlots.stream().filter(UserEntry::live).count());
+    }
+
+    // --- groups ---------------------------------------------------------------------------------------------
+
+    /** Adds a security group. */
+    public String addGroup(String displayName) {
+        return addGroup(Map.of(GroupProperty.DISPLAY_NAME.graphName(), displayName));
+    }
+
+    /**
+     * Adds a group from Graph properties (displayName required; id, description, mailNickname, mail, mailEnabled,
+     * securityEnabled, groupTypes, visibility optional). Defaults make it a security group.
+     */
+    public String addGroup(Map<String, ?> props) {
+        Map<GroupProperty, Object> changes = groupChanges(props);
+        Object displayName = changes.get(GroupProperty.DISPLAY_NAME);
+        if (displayName == null) {
+            throw new IllegalArgumentException("A group needs a displayName");
+        }
+        Object[] values = new Object[GroupProperty.COUNT];
+        values[GroupProperty.MAIL_NICKNAME.ordinal()] = nickname((String) displayName);
+        values[GroupProperty.MAIL_ENABLED.ordinal()] = Boolean.FALSE;
+        values[GroupProperty.SECURITY_ENABLED.ordinal()] = Boolean.TRUE;
+        values[GroupProperty.GROUP_TYPES.ordinal()] = List.of();
+        changes.forEach((property, value) -> values[property.ordinal()] = value);
+        Object requestedId = props.entrySet().stream()
+                .filter(e -> e.getKey().equalsIgnoreCase("id")).map(Map.Entry::getValue).findFirst().orElse(null);
+        return write(() -> {
+            String id = requestedId != null ? requestedId.toString() : UUID.randomUUID().toString();
+            if (findUser(id) != null || findGroup(id) != null) {
+                throw new IllegalArgumentException("An object with id " + id + " already exists");
+            }
+            GroupEntry group = new GroupEntry(id, values, tick());
+            groupSlots.add(group);
+            groupsById.put(id, group);
+            return id;
+        });
+    }
+
+    public void updateGroup(String id, Map<String, ?> changes) {
+        Map<GroupProperty, Object> normalized = groupChanges(changes);
+        run(() -> {
+            GroupEntry group = liveGroup(id);
+            boolean changed = normalized.entrySet().stream()
+                    .anyMatch(e -> !Objects.equals(group.values[e.getKey().ordinal()], e.getValue()));
+            if (changed) {
+                normalized.forEach((property, value) -> group.values[property.ordinal()] = value);
+                group.version = tick();
+            }
+        });
+    }
+
+    public void renameGroup(String id, String displayName) {
+        updateGroup(id, Map.of(GroupProperty.DISPLAY_NAME.graphName(), displayName));
+    }
+
+    /** Soft-deletes a group, as Graph's DELETE does: delta reports {@code @removed: changed}. */
+    public void deleteGroup(String id) {
+        run(() -> {
+            GroupEntry group = liveGroup(id);
+            long version = tick();
+            group.state = Lifecycle.SOFT_DELETED;
+            group.version = version;
+            touchMemberships(group, version, false);
+        });
+    }
+
+    public void restoreGroup(String id) {
+        run(() -> {
+            GroupEntry group = findGroup(id);
+            if (group == null || group.state != Lifecycle.SOFT_DELETED) {
+                throw new NoSuchElementException("No soft-deleted group " + id);
+            }
+            long version = tick();
+            group.state = Lifecycle.LIVE;
+            group.version = version;
+            touchMemberships(group, version, false);
+        });
+    }
+
+    /** Deletes a live or soft-deleted group for good: delta reports {@code @removed: deleted}. */
+    public void hardDeleteGroup(String id) {
+        run(() -> {
+            GroupEntry group = findGroup(id);
+            if (group == null) {
+                throw new NoSuchElementException("No group " + id);
+            }
+            long version = tick();
+            group.state = Lifecycle.HARD_DELETED;
+            group.version = version;
+            touchMemberships(group, version, true);
+            dropAssignment(group);
+            groupsById.remove(id);
+        });
+    }
+
+    /** Adds a user or a group (nesting) as a direct member; adding a current member changes nothing. */
+    public void addMember(String groupId, String memberId) {
+        run(() -> {
+            GroupEntry group = liveGroup(groupId);
+            DirectoryObject member = liveObject(memberId);
+            if (member == group) {
+                throw new IllegalArgumentException("A group cannot be a member of itself");
+            }
+            Membership membership = group.membership(member);
+            if (membership == null) {
+                long version = tick();
+                group.addMembership(member, version);
+                group.version = version;
+            } else if (membership.removed) {
+                long version = tick();
+                membership.removed = false;
+                membership.version = version;
+                group.version = version;
+            }
+        });
+    }
+
+    /** Removes a direct member; removing a non-member changes nothing. */
+    public void removeMember(String groupId, String memberId) {
+        run(() -> {
+            GroupEntry group = liveGroup(groupId);
+            DirectoryObject member = findObject(memberId);
+            Membership membership = member == null ? null : group.membership(member);
+            if (membership != null && !membership.removed) {
+                long version = tick();
+                membership.removed = true;
+                membership.version = version;
+                group.version = version;
+            }
+        });
+    }
+
+    public Optional<ObjectNode> group(String id) {
+        return read(() -> {
+            GroupEntry group = findGroup(id);
+            return group != null && group.live() ? Optional.of(group.toJson(GroupProperty.ALL)) : Optional.empty();
+        });
+    }
+
+    public List<ObjectNode> groups() {
+        return read(() -> groupSlots.stream().filter(GroupEntry::live).map(g -> g.toJson(GroupProperty.ALL)).toList());
+    }
+
+    public Optional<ObjectNode> groupByName(String displayName) {
+        return read(() -> groupSlots.stream()
+                .filter(g -> g.live() && displayName.equals(g.displayName()))
+                .findFirst()
+                .map(g -> g.toJson(GroupProperty.ALL)));
+    }
+
+    /** Ids of the direct members Graph would list now (deleted members drop out). */
+    public List<String> memberIds(String groupId) {
+        return read(() -> liveGroup(groupId).memberships.stream()
+                .filter(Membership::visible).map(m -> m.member.id()).toList());
+    }
+
+    // --- app role assignments -------------------------------------------------------------------------------
+
+    /**
+     * Assigns the app's default role to a live user or group (the type follows from the id).
+     *
+     * @return the assignment id; assigning an assigned principal returns its existing assignment
+     */
+    public String assign(String principalId) {
+        return write(() -> {
+            DirectoryObject principal = liveObject(principalId);
+            Assignment existing = assignmentsByPrincipal.get(principal);
+            if (existing != null) {
+                return existing.id();
+            }
+            Assignment assignment = new Assignment(principal, ++assignmentSerial, System.currentTimeMillis());
+            assignmentSlots.add(assignment);
+            assignmentsByPrincipal.put(principal, assignment);
+            return assignment.id();
+        });
+    }
+
+    /** Removes the principal's assignment, if any. */
+    public void unassign(String principalId) {
+        run(() -> {
+            DirectoryObject principal = findObject(principalId);
+            if (principal != null) {
+                dropAssignment(principal);
+            }
+        });
+    }
+
+    /** Principals Graph would list in appRoleAssignedTo now (deleted principals drop out). */
+    public List<String> assignedPrincipalIds() {
+        return read(() -> assignmentSlots.stream()
+                .filter(a -> !a.removed && a.principal.live()).map(a -> a.principal.id()).toList());
+    }
+
+    // --- sample ---------------------------------------------------------------------------------------------
+
+    /**
+     * Fills the tenant with a deterministic Contoso-like directory: {@code userCount} users, groups "Sales" and
+     * "Engineering" (split into "Sales 2"... above 10,000 members) that are assigned to the app, "Sales EMEA"
+     * nested in "Sales" (its members are not in scope), "All Staff" (everyone, or every k-th user above 10,000),
+     * and two in three of the remaining users assigned directly; the rest are out of scope. Users stay virtual
+     * until changed, so a million users take tens of megabytes. A tenant holds at most one sample.
+     */
+    public void populateSample(int userCount, long seed) {
+        if (userCount < 0) {
+            throw new IllegalArgumentException("userCount must not be negative");
+        }
+        run(() -> {
+            if (sample != null) {
+                throw new IllegalStateException("This tenant already holds a sample");
+            }
+            SampleDirectory directory = new SampleDirectory(seed, userCount);
+            long version = tick();
+            List<UserEntry> sales = new ArrayList<>();
+            List<UserEntry> salesEmea = new ArrayList<>();
+            List<UserEntry> engineering = new ArrayList<>();
+            List<UserEntry> allStaff = new ArrayList<>();
+            List<UserEntry> direct = new ArrayList<>();
+            int allStaffStride = Math.max(1, (userCount + SampleDirectory.MAX_GROUP_SIZE - 1)
+                    / SampleDirectory.MAX_GROUP_SIZE);
+            userSlots.ensureCapacity(userSlots.size() + userCount);
+            int base = userSlots.size();
+            for (int i = 0; i < userCount; i++) {
+                UserEntry user = UserEntry.sample(directory, i, version);
+                userSlots.add(user);
+                String department = directory.department(i);
+                if (department.equals(SampleDirectory.SALES)) {
+                    (directory.emea(i) ? salesEmea : sales).add(user);
+                } else if (department.equals(SampleDirectory.ENGINEERING)) {
+                    engineering.add(user);
+                } else if (directory.directlyAssigned(i)) {
+                    direct.add(user);
+                }
+                if (i % allStaffStride == 0) {
+                    allStaff.add(user);
+                }
+            }
+            sample = directory;
+            sampleBase = base;
+
+            int[] ordinal = {0};
+            List<GroupEntry> salesGroups = sampleGroups(directory, ordinal, version, "Sales",
+                    "Everyone in the Sales department", sales);
+            List<GroupEntry> emeaGroups = sampleGroups(directory, ordinal, version, "Sales EMEA",
+                    "Sales people in the European offices", salesEmea);
+            List<GroupEntry> engineeringGroups = sampleGroups(directory, ordinal, version, "Engineering",
+                    "Everyone in the Engineering department", engineering);
+            GroupEntry allStaffGroup = sampleGroups(directory, ordinal, version, "All Staff",
+                    "Company-wide announcements", allStaff).get(0);
+            Object[] unified = allStaffGroup.values;
+            unified[GroupProperty.GROUP_TYPES.ordinal()] = List.of("Unified");
+            unified[GroupProperty.MAIL_ENABLED.ordinal()] = Boolean.TRUE;
+            unified[GroupProperty.SECURITY_ENABLED.ordinal()] = Boolean.FALSE;
+            unified[GroupProperty.VISIBILITY.ordinal()] = "Public";
+            unified[GroupProperty.MAIL.ordinal()] = unified[GroupProperty.MAIL_NICKNAME.ordinal()]
+                    + "@" + SampleDirectory.DOMAIN;
+            for (GroupEntry emea : emeaGroups) {
+                salesGroups.get(0).addMembership(emea, version);
+            }
+
+            int assigned = 0;
+            List<DirectoryObject> principals = new ArrayList<>(salesGroups);
+            principals.addAll(engineeringGroups);
+            principals.addAll(direct);
+            assignmentSlots.ensureCapacity(assignmentSlots.size() + principals.size());
+            for (DirectoryObject principal : principals) {
+                Assignment assignment = new Assignment(principal, ++assignmentSerial,
+                        directory.assignedAtMillis(assigned++));
+                assignmentSlots.add(assignment);
+                assignmentsByPrincipal.put(principal, assignment);
+            }
+        });
+    }
+
+    private List<GroupEntry> sampleGroups(SampleDirectory directory, int[] ordinal, long version, String name,
+                                          String description, List<UserEntry> members) {
+        int shards = Math.max(1, (members.size() + SampleDirectory.MAX_GROUP_SIZE - 1)
+                / SampleDirectory.MAX_GROUP_SIZE);
+        List<GroupEntry> groups = new ArrayList<>(shards);
+        for (int shard = 0; shard < shards; shard++) {
+            String displayName = shard == 0 ? name : name + " " + (shard + 1);
+            Object[] values = new Object[GroupProperty.COUNT];
+            values[GroupProperty.DISPLAY_NAME.ordinal()] = displayName;
+            values[GroupProperty.DESCRIPTION.ordinal()] = description;
+            values[GroupProperty.MAIL_NICKNAME.ordinal()] = nickname(displayName);
+            values[GroupProperty.MAIL_ENABLED.ordinal()] = Boolean.FALSE;
+            values[GroupProperty.SECURITY_ENABLED.ordinal()] = Boolean.TRUE;
+            values[GroupProperty.GROUP_TYPES.ordinal()] = List.of();
+            GroupEntry group = new GroupEntry(directory.groupId(ordinal[0]++), values, version);
+            int from = (int) ((long) members.size() * shard / shards);
+            int to = (int) ((long) members.size() * (shard + 1) / shards);
+            for (UserEntry member : members.subList(from, to)) {
+                group.addMembership(member, version);
+            }
+            groupSlots.add(group);
+            groupsById.put(group.id(), group);
+            groups.add(group);
+        }
+        return groups;
+    }
+
+    // --- for the Graph endpoints (callers hold the read lock) -----------------------------------------------
+
+    Lock readLock() {
+        return lock.readLock();
+    }
+
+    /** The version the next delta round starts from. */
+    long currentVersion() {
+        return clock;
+    }
+
+    /** A user that is live or soft-deleted; null when unknown or hard-deleted. */
+    UserEntry findUser(String id) {
+        UserEntry user = explicitUsers.get(id);
+        if (user != null) {
+            return user;
+        }
+        if (sample != null) {
+            int index = sample.indexOf(id);
+            if (index >= 0) {
+                UserEntry sampled = userSlots.get(sampleBase + index);
+                return sampled.state == Lifecycle.HARD_DELETED ? null : sampled;
+            }
+        }
+        return null;
+    }
+
+    UserEntry liveUserByUpn(String userPrincipalName) {
+        for (UserEntry user : userSlots) {
+            if (user.live() && userPrincipalName.equalsIgnoreCase(
+                    (String) user.value(UserProperty.USER_PRINCIPAL_NAME))) {
+                return user;
+            }
+        }
+        return null;
+    }
+
+    /** A group that is live or soft-deleted; null when unknown or hard-deleted. */
+    GroupEntry findGroup(String id) {
+        return groupsById.get(id);
+    }
+
+    // --- internals ------------------------------------------------------------------------------------------
+
+    private long tick() {
+        return ++clock;
+    }
+
+    private DirectoryObject findObject(String id) {
+        UserEntry user = findUser(id);
+        return user != null ? user : findGroup(id);
+    }
+
+    private DirectoryObject liveObject(String id) {
+        DirectoryObject object = findObject(id);
+        if (object == null || !object.live()) {
+            throw new NoSuchElementException("No live user or group " + id);
+        }
+        return object;
+    }
+
+    private UserEntry liveUser(String id) {
+        UserEntry user = findUser(id);
+        if (user == null || !user.live()) {
+            throw new NoSuchElementException("No live user " + id);
+        }
+        return user;
+    }
+
+    private GroupEntry liveGroup(String id) {
+        GroupEntry group = findGroup(id);
+        if (group == null || !group.live()) {
+            throw new NoSuchElementException("No live group " + id);
+        }
+        return group;
+    }
+
+    /** Entra drops a deleted object from its groups, so every group holding it has a membership change. */
+    private void touchMemberships(DirectoryObject member, long version, boolean remove) {
+        for (GroupEntry group : groupSlots) {
+            if (group.state == Lifecycle.HARD_DELETED) {
+                continue;
+            }
+            Membership membership = group.membership(member);
+            if (membership != null && !membership.removed) {
+                membership.version = version;
+                membership.removed = remove;
+                group.version = version;
+            }
+        }
+    }
+
+    private void dropAssignment(DirectoryObject principal) {
+        Assignment assignment = assignmentsByPrincipal.remove(principal);
+        if (assignment != null) {
+            assignment.removed = true;
+        }
+    }
+
+    private static Map<UserProperty, Object> userChanges(Map<String, ?> props, boolean allowId) {
+        Map<UserProperty, Object> changes = new LinkedHashMap<>();
+        props.forEach((name, value) -> {
+            if (name.equalsIgnoreCase("id")) {
+                if (!allowId) {
+                    throw new IllegalArgumentException("A user's id cannot change");
+                }
+                return;
+            }
+            UserProperty property = UserProperty.byName(name).orElseThrow(() ->
+                    new IllegalArgumentException("Unknown user property '" + name + "'"));
+            changes.put(property, property.kind().normalize(property.graphName(), value));
+        });
+        return changes;
+    }
+
+    private static Map<GroupProperty, Object> groupChanges(Map<String, ?> props) {
+        Map<GroupProperty, Object> changes = new LinkedHashMap<>();
+        props.forEach((name, value) -> {
+            if (name.equalsIgnoreCase("id")) {
+                return;
+            }
+            GroupProperty property = GroupProperty.byName(name).orElseThrow(() ->
+                    new IllegalArgumentException("Unknown group property '" + name + "'"));
+            changes.put(property, property.kind().normalize(property.graphName(), value));
+        });
+        return changes;
+    }
+
+    private static String nickname(String displayName) {
+        String ascii = Normalizer.normalize(displayName, Normalizer.Form.NFD)
+                .replaceAll("\\p{M}", "").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+        return ascii.isEmpty() ? "group" : ascii;
+    }
+
+    private <T> T read(Supplier<T> action) {
+        lock.readLock().lock();
+        try {
+            return action.get();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private <T> T write(Supplier<T> action) {
+        lock.writeLock().lock();
+        try {
+            return action.get();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void run(Runnable action) {
+        write(() -> {
+            action.run();
+            return null;
+        });
+    }
+}

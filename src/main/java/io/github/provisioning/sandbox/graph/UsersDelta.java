@@ -1,0 +1,73 @@
+package io.github.provisioning.sandbox.graph;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Pages of a users delta round, read from the tenant's user slots. */
+final class UsersDelta {
+
+    private UsersDelta() {
+    }
+
+    /**
+     * @param emptyPages  Graph quirk: the second page of every round is empty but still carries a nextLink
+     * @param repeatUsers Graph quirk: the last user of every other page comes again at the top of the next one
+     */
+    static DeltaPage read(Tenant tenant, DeltaToken round, UserSelection select, int pageSize,
+                          boolean emptyPages, boolean repeatUsers) {
+        tenant.readLock().lock();
+        try {
+            if (emptyPages && round.page() == 1) {
+                return DeltaPage.more(List.of(), round.nextPage(round.slot(), 0));
+            }
+            List<UserEntry> slots = tenant.userSlots;
+            List<ObjectNode> value = new ArrayList<>();
+            int slot = round.slot();
+            int lastReported = -1;
+            while (slot < slots.size() && value.size() < pageSize) {
+                ObjectNode entry = entry(slots.get(slot), round, select);
+                if (entry != null) {
+                    value.add(entry);
+                    lastReported = slot;
+                }
+                slot++;
+            }
+            boolean finished = slot >= slots.size();
+            if (finished && !(emptyPages && round.page() == 0)) {
+                return DeltaPage.last(value, round.watermark());
+            }
+            int resumeAt = slot;
+            if (repeatUsers && !finished && value.size() >= 2 && round.page() % 2 == 0) {
+                resumeAt = lastReported;
+            }
+            return DeltaPage.more(value, round.nextPage(resumeAt, 0));
+        } finally {
+            tenant.readLock().unlock();
+        }
+    }
+
+    private static ObjectNode entry(UserEntry user, DeltaToken round, UserSelection select) {
+        if (round.fullRound()) {
+            return user.live() ? user.toJson(select.properties()) : null;
+        }
+        if (user.version <= round.since()) {
+            return null;
+        }
+        return switch (user.state) {
+            case LIVE -> user.toJson(select.properties());
+            case SOFT_DELETED -> removed(user.id(), "changed");
+            case HARD_DELETED -> removed(user.id(), "deleted");
+        };
+    }
+
+    /** "changed" = soft-deleted (restorable), "deleted" = gone for good. */
+    static ObjectNode removed(String id, String reason) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("id", id);
+        node.putObject("@removed").put("reason", reason);
+        return node;
+    }
+}

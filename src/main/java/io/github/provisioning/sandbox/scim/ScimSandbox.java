@@ -1,0 +1,343 @@
+package io.github.provisioning.sandbox.scim;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.unboundid.scim2.common.exceptions.ScimException;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.github.provisioning.sandbox.scim.ScimExchange.Request;
+import io.github.provisioning.sandbox.scim.ScimExchange.Response;
+
+/**
+ * An in-memory SCIM 2.0 service provider (RFC 7643/7644) on real HTTP, bound to 127.0.0.1. Users point the
+ * provisioning bundle at {@link #baseUrl()} to try it; tests assert on {@link #requests()} and on the stored
+ * resources. Filters, attribute paths and PATCH are handled by the UnboundID SCIM 2 SDK.
+ *
+ * <pre>{@code
+ * try (ScimSandbox scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("secret"))) {
+ *     // provision against scim.baseUrl(), then:
+ *     assertThat(scim.userByUserName("adele@contoso.com")).isPresent();
+ * }
+ * }</pre>
+ */
+public final class ScimSandbox implements AutoCloseable {
+
+    static {
+        // JDK HttpServer writes headers and body separately; with Nagle on, every keep-alive response can wait
+        // for a delayed ACK (~40 ms). Read once when the server classes load, so set it before we create one.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    private static final String BASE_PATH = "/scim/v2";
+
+    /** An injected failure for the next {@code remaining} requests. */
+    private record Fault(int remaining, int status, String retryAfter) {
+    }
+
+    private final ScimSandboxConfig config;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final String baseUrl;
+    private final ScimService service;
+    private final RequestJournal journal;
+    private final AtomicReference<Fault> fault = new AtomicReference<>();
+
+    private ScimSandbox(ScimSandboxConfig config) throws IOException {
+        this.config = config;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 1024);
+        this.executor = Executors.newFixedThreadPool(config.threads(), daemonThreads());
+        this.baseUrl = "http://127.0.0.1:" + server.getAddress().getPort() + BASE_PATH;
+        this.service = new ScimService(baseUrl, config.groupsEnabled());
+        this.journal = new RequestJournal(config.maxRecordedRequests());
+        server.createContext("/", this::exchange);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    /** Starts serving on {@code 127.0.0.1:config.port()} (0 picks a free port). */
+    public static ScimSandbox start(ScimSandboxConfig config) {
+        try {
+            return new ScimSandbox(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the SCIM sandbox on port " + config.port(), e);
+        }
+    }
+
+    /** {@code http://127.0.0.1:PORT/scim/v2}, without a trailing slash. */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public ScimSandboxConfig config() {
+        return config;
+    }
+
+    /** Every request so far, in order of arrival, including rejected ones. */
+    public List<RecordedRequest> requests() {
+        return journal.requests();
+    }
+
+    public void clearRequests() {
+        journal.clear();
+    }
+
+    /** All users in creation order; copies, so changing them does not change the sandbox. */
+    public List<ObjectNode> users() {
+        return copies(service.users());
+    }
+
+    public Optional<ObjectNode> user(String id) {
+        return copy(service.users().get(id));
+    }
+
+    /** The user whose userName matches case-insensitively (userName is caseExact=false in RFC 7643). */
+    public Optional<ObjectNode> userByUserName(String userName) {
+        return copy(service.users().byUniqueName(userName));
+    }
+
+    public List<ObjectNode> groups() {
+        return copies(service.groups());
+    }
+
+    public Optional<ObjectNode> group(String id) {
+        return copy(service.groups().get(id));
+    }
+
+    /** The group whose displayName matches case-insensitively. */
+    public Optional<ObjectNode> groupByDisplayName(String displayName) {
+        return copy(service.groups().byUniqueName(displayName));
+    }
+
+    /**
+     * Stores a user that "already exists in the target", without recording a request. The same rules as
+     * {@code POST /Users} apply. An {@code id} in the object is kept (to mirror a known account); otherwise one
+     * is assigned.
+     *
+     * @return the user's id
+     * @throws IllegalArgumentException when the user is invalid or its userName is taken
+     */
+    public String seedUser(ObjectNode user) {
+        return seed(service.users(), user);
+    }
+
+    /** Like {@link #seedUser(ObjectNode)} for groups; members must reference existing users or groups. */
+    public String seedGroup(ObjectNode group) {
+        return seed(service.groups(), group);
+    }
+
+    private static String seed(ResourceStore store, ObjectNode resource) {
+        // A fresh parse: our own copy, with the SDK's case-insensitive object nodes.
+        ObjectNode copy = (ObjectNode) ScimJson.parse(resource.toString());
+        String id = copy.hasNonNull("id") ? copy.get("id").asText() : null;
+        try {
+            return store.create(copy, id).id();
+        } catch (ScimException e) {
+            throw new IllegalArgumentException("Cannot seed " + store.type().resourceName() + ": "
+                    + e.getScimError().getDetail(), e);
+        }
+    }
+
+    /**
+     * Answers the next {@code count} requests, whatever they are, with {@code status} and a SCIM error body
+     * instead of handling them; e.g. {@code failNext(2, 429, "3")} throttles two requests with
+     * {@code Retry-After: 3}. The requests are still recorded.
+     *
+     * @param retryAfterOrNull the Retry-After header value, or {@code null} for none
+     */
+    public void failNext(int count, int status, String retryAfterOrNull) {
+        if (count < 0 || status < 100 || status > 599) {
+            throw new IllegalArgumentException("count must be >= 0 and status an HTTP status");
+        }
+        fault.set(count == 0 ? null : new Fault(count, status, retryAfterOrNull));
+    }
+
+    /** Drops every resource, recorded request and pending fault. */
+    public void reset() {
+        fault.set(null);
+        service.users().clear();
+        service.groups().clear();
+        journal.clear();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void exchange(HttpExchange http) {
+        long arrival = journal.arrival();
+        Instant time = Instant.now();
+        try (http) {
+            String method = http.getRequestMethod().toUpperCase(Locale.ROOT);
+            URI uri = http.getRequestURI();
+            String fullPath = uri.getPath() == null ? "" : uri.getPath();
+            boolean underBase = fullPath.equals(BASE_PATH) || fullPath.startsWith(BASE_PATH + "/");
+            String path = underBase ? fullPath.substring(BASE_PATH.length()) : fullPath;
+            String rawQuery = uri.getRawQuery();
+            Map<String, List<String>> headers = lowerCase(http.getRequestHeaders());
+            byte[] bytes = http.getRequestBody().readAllBytes();
+            String body = bytes.length == 0 ? null : new String(bytes, StandardCharsets.UTF_8);
+
+            Response response = respond(method, underBase, path, rawQuery, headers, body);
+            String responseBody = response.body() == null ? null : new String(response.body(), StandardCharsets.UTF_8);
+            journal.record(arrival, new RecordedRequest(time, method, path, decode(rawQuery), headers, body,
+                    response.status(), responseBody));
+            send(http, response);
+        } catch (IOException e) {
+            // The client went away mid-exchange; nothing to answer.
+        }
+    }
+
+    private Response respond(String method, boolean underBase, String path, String rawQuery,
+                             Map<String, List<String>> headers, String body) {
+        try {
+            Fault injected = takeFault();
+            if (injected != null) {
+                Response failure = Response.error(injected.status(), null, "Injected failure (failNext)");
+                return injected.retryAfter() == null ? failure : failure.withHeader("Retry-After", injected.retryAfter());
+            }
+            if (!authorised(headers)) {
+                return Response.error(401, null, "A valid bearer token is required")
+                        .withHeader("WWW-Authenticate", "Bearer realm=\"scim-sandbox\"");
+            }
+            if (!underBase) {
+                return Response.error(404, null, "No SCIM endpoint at " + path + "; the base URL is " + baseUrl);
+            }
+            return service.handle(new Request(method, path, parameters(rawQuery), headers, body));
+        } catch (IllegalArgumentException e) {
+            return Response.error(400, "invalidSyntax", "Malformed request: " + e.getMessage());
+        } catch (RuntimeException e) {
+            return Response.error(500, null, "Sandbox failure: " + e);
+        }
+    }
+
+    private Fault takeFault() {
+        while (true) {
+            Fault current = fault.get();
+            if (current == null) {
+                return null;
+            }
+            Fault next = current.remaining() <= 1 ? null
+                    : new Fault(current.remaining() - 1, current.status(), current.retryAfter());
+            if (fault.compareAndSet(current, next)) {
+                return current;
+            }
+        }
+    }
+
+    private boolean authorised(Map<String, List<String>> headers) {
+        if (config.bearerToken() == null) {
+            return true;
+        }
+        List<String> values = headers.get("authorization");
+        if (values == null || values.isEmpty()) {
+            return false;
+        }
+        String value = values.get(0).trim();
+        return value.regionMatches(true, 0, "Bearer ", 0, 7)
+                && value.substring(7).trim().equals(config.bearerToken());
+    }
+
+    private static void send(HttpExchange http, Response response) throws IOException {
+        Headers out = http.getResponseHeaders();
+        response.headers().forEach(out::set);
+        if (response.body() == null) {
+            http.sendResponseHeaders(response.status(), -1);
+            return;
+        }
+        out.set("Content-Type", ScimExchange.CONTENT_TYPE);
+        http.sendResponseHeaders(response.status(), response.body().length);
+        try (OutputStream os = http.getResponseBody()) {
+            os.write(response.body());
+        }
+    }
+
+    private static Map<String, List<String>> lowerCase(Headers headers) {
+        Map<String, List<String>> lower = new LinkedHashMap<>();
+        headers.forEach((name, values) -> lower.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                .addAll(values));
+        return lower;
+    }
+
+    /** Query parameters by lower-case name, form-decoded ({@code +} is a space, {@code %2B} a plus). */
+    private static Map<String, String> parameters(String rawQuery) {
+        Map<String, String> parameters = new HashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return parameters;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            parameters.putIfAbsent(name.toLowerCase(Locale.ROOT), value);
+        }
+        return parameters;
+    }
+
+    private static String decode(String rawQuery) {
+        if (rawQuery == null) {
+            return null;
+        }
+        try {
+            return URLDecoder.decode(rawQuery, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return rawQuery;
+        }
+    }
+
+    private static List<ObjectNode> copies(ResourceStore store) {
+        List<ObjectNode> copies = new ArrayList<>();
+        for (StoredResource r : store.all()) {
+            copies.add(r.json().deepCopy());
+        }
+        return copies;
+    }
+
+    private static Optional<ObjectNode> copy(StoredResource r) {
+        return r == null ? Optional.empty() : Optional.of(r.json().deepCopy());
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return runnable -> {
+            Thread t = new Thread(runnable, "scim-sandbox-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
