@@ -20,6 +20,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.util.TimeUtils;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.slf4j.Logger;
@@ -47,6 +49,9 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             context.addService(started, true, true);
             context.getRegistry().bind("sandbox", started);
             derived.putAll(started.settings());
+            // The demo route exists only in sandbox mode; it references the sandbox bean.
+            PluginHelper.getRoutesLoader(context).loadRoutes(
+                    ResourceHelper.resolveMandatoryResource(context, "classpath:sandbox/sandbox-demo.camel.yaml"));
         }
         Settings effective = new Settings(name -> derived.containsKey(name)
                 ? java.util.Optional.of(derived.getProperty(name)) : properties.resolveProperty(name));
@@ -60,15 +65,12 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("Setting provisioning.interval is not a duration (e.g. 40m, 1h30m): " + interval);
         }
         derived.setProperty("provisioning.interval-millis", String.valueOf(intervalMillis));
-        derived.setProperty("sandbox.demo", String.valueOf(sandbox));
+        // Derived, not for users to set: which of the three starters runs (schedule, once, sandbox demo).
         derived.setProperty("provisioning.scheduled", String.valueOf(!once && !sandbox));
-        if (sandbox) {
-            derived.setProperty("provisioning.once", "false");
-        }
-        Properties overrides = properties.getOverrideProperties() == null ? new Properties()
-                : properties.getOverrideProperties();
-        overrides.putAll(derived);
-        properties.setOverrideProperties(overrides);
+        derived.setProperty("provisioning.run-once", String.valueOf(once && !sandbox));
+        derived.setProperty("provisioning.work-dir", sandbox ? derived.getProperty("provisioning.work-dir")
+                : effective.get("provisioning.data-dir").orElse("./data"));
+        derived.forEach((name, value) -> properties.addOverrideProperty((String) name, (String) value));
         if (context.getRegistry().lookupByName("runOutcome") == null) {
             context.getRegistry().bind("runOutcome", new RunOutcome());
         }
@@ -83,13 +85,13 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "stateStore", lazy = true)
-    public StateStore stateStore(@PropertyInject("provisioning.data-dir") String dataDir) {
+    public StateStore stateStore(@PropertyInject("provisioning.work-dir") String dataDir) {
         String url = "jdbc:h2:file:" + Path.of(dataDir).toAbsolutePath().resolve("state").resolve("provisioning");
         return new StateStore(JdbcConnectionPool.create(url, "sa", ""));
     }
 
     @BindToRegistry(value = "provisioningLog", lazy = true, destroyMethod = "close")
-    public ProvisioningLog provisioningLog(@PropertyInject("provisioning.data-dir") String dataDir) {
+    public ProvisioningLog provisioningLog(@PropertyInject("provisioning.work-dir") String dataDir) {
         return new ProvisioningLog(Path.of(dataDir).resolve("provisioning-log.jsonl"));
     }
 
@@ -111,7 +113,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "cycles", lazy = true)
     public Cycles cycles(CamelContext context,
-                         @PropertyInject("provisioning.data-dir") String dataDir,
+                         @PropertyInject("provisioning.work-dir") String dataDir,
                          @PropertyInject("graph.url") String graphUrl,
                          @PropertyInject(value = "graph.app-id", defaultValue = "") String appId,
                          @PropertyInject("provisioning.scope") String scope) {

@@ -108,12 +108,17 @@ class ApplicationProcessTest {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(ProvisioningApplication.class.getName());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("the application did not exit:\n" + new String(output, StandardCharsets.UTF_8));
+        Path output = Files.createTempFile("provisioning-run", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        boolean exited = process.waitFor(120, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
-        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+        String text = Files.readString(output, StandardCharsets.UTF_8);
+        Files.delete(output);
+        if (!exited) {
+            throw new AssertionError("the application did not exit within 120 s:\n" + text);
+        }
+        return new Result(process.exitValue(), text);
     }
 }

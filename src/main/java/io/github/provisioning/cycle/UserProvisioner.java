@@ -110,7 +110,9 @@ public final class UserProvisioner {
         }
         String cycleId = plan.cycle.id();
         switch (plan.action) {
-            case "delete" -> state.delete(StateStore.USER, plan.change.id());
+            // A tombstone, not a removal: this cycle's later passes must see that the user was handled.
+            case "delete" -> state.save(StateStore.USER, new Link(plan.change.id(), null, null, false, Map.of(),
+                    cycleId, null, null));
             case "create", "update" -> state.save(StateStore.USER, new Link(plan.change.id(), plan.targetId,
                     matchValue(plan), true, plan.updateValues, cycleId, null, null));
             case "disable" -> {
@@ -120,9 +122,7 @@ public final class UserProvisioner {
                         false, values, cycleId, null, null));
             }
             default -> {
-                if (plan.change.kind() == SourceChange.Kind.HARD_DELETED && plan.link != null && !plan.link.isLinked()) {
-                    state.delete(StateStore.USER, plan.change.id());
-                } else if (plan.linkedExisting) {
+                if (plan.linkedExisting) {
                     // Linked to an account that already held the mapped values.
                     state.save(StateStore.USER, new Link(plan.change.id(), plan.targetId, matchValue(plan), true,
                             plan.updateValues, cycleId, null, null));

@@ -56,6 +56,8 @@ public final class GraphToken {
             if (description != null) {
                 // AADSTS descriptions carry trace ids and timestamps on further lines; the first line is the reason.
                 description = description.lines().findFirst().orElse(description);
+                int trace = description.indexOf(" Trace ID:");
+                description = trace > 0 ? description.substring(0, trace) : description;
             }
             throw new GraphCredentialsException(status, code,
                     description != null ? description : "the token endpoint rejected the client credentials");

@@ -73,7 +73,7 @@ public final class Sandbox implements Service {
         p.setProperty("graph.app-id", config.appId());
         p.setProperty("scim.url", scim.baseUrl());
         p.setProperty("scim.token", scimToken);
-        p.setProperty("provisioning.data-dir", dataDir.toString());
+        p.setProperty("provisioning.work-dir", dataDir.toString());
         return p;
     }
 
