@@ -94,8 +94,9 @@ final class GraphTestClient {
         List<JsonNode> pages = new ArrayList<>();
         String next = url;
         while (true) {
-            Reply reply = get(next);
-            assertThat(reply.status()).as("status of %s: %s", next, reply.body()).isEqualTo(200);
+            String current = next;
+            Reply reply = get(current);
+            assertThat(reply.status()).as(() -> "status of " + current + ": " + reply.body()).isEqualTo(200);
             JsonNode page = reply.body();
             assertThat(page.has("@odata.context")).isTrue();
             assertThat(page.get("value").isArray()).isTrue();

@@ -43,7 +43,8 @@ class GroupsAndAssignmentsTest {
         String next = url;
         while (next != null) {
             GraphTestClient.Reply reply = client.get(next);
-            assertThat(reply.status()).as("%s: %s", next, reply.body()).isEqualTo(200);
+            String current = next;
+            assertThat(reply.status()).as(() -> current + ": " + reply.body()).isEqualTo(200);
             reply.body().get("value").forEach(entries::add);
             next = reply.body().has("@odata.nextLink") ? reply.body().get("@odata.nextLink").asText() : null;
         }
