@@ -91,6 +91,10 @@ final class GraphTestClient {
 
     /** Follows nextLinks until the deltaLink, checking the shape of every page on the way. */
     DeltaRound round(String url) {
+        return round(url, () -> { });
+    }
+
+    DeltaRound round(String url, Runnable afterEachPage) {
         List<JsonNode> pages = new ArrayList<>();
         String next = url;
         while (true) {
@@ -101,6 +105,7 @@ final class GraphTestClient {
             assertThat(page.has("@odata.context")).isTrue();
             assertThat(page.get("value").isArray()).isTrue();
             pages.add(page);
+            afterEachPage.run();
             assertThat(page.has("@odata.nextLink") ^ page.has("@odata.deltaLink"))
                     .as("exactly one of nextLink and deltaLink").isTrue();
             if (page.has("@odata.deltaLink")) {
