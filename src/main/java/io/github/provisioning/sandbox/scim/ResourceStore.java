@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -178,7 +179,7 @@ final class ResourceStore {
             if (renamed) {
                 claimUniqueKey(next);
             }
-            boolean externalIdChanged = !java.util.Objects.equals(next.externalId(), current.externalId());
+            boolean externalIdChanged = !Objects.equals(next.externalId(), current.externalId());
             if (externalIdChanged) {
                 indexExternalId(next);
             }

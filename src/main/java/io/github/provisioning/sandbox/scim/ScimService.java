@@ -190,8 +190,8 @@ final class ScimService {
     }
 
     /** Deleting a user or group also takes it out of every group it was a member of, as a directory would. */
-    void delete(ResourceStore store, String id, Request request) throws ScimException {
-        store.delete(id, request == null ? null : request.header("If-Match"));
+    private void delete(ResourceStore store, String id, Request request) throws ScimException {
+        store.delete(id, request.header("If-Match"));
         for (String groupId : groups.listingMember(id)) {
             try {
                 groups.update(groupId, null, copy -> withoutMember(copy, id));
