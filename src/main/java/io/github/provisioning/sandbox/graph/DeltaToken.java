@@ -15,11 +15,14 @@ import java.time.Instant;
  * @param epoch       the simulator's token epoch; tokens of another epoch are unknown sync states
  * @param resource    "users" or "groups"
  * @param select      the canonical $select of the first request ("" when it had none)
+ * @param limit       the number of user or group slots when the round began; later slots hold objects created
+ *                    after {@code snapshot}, which the next round reports, so a round ends even while users are
+ *                    being added faster than it is read
  * @param slot        the next user or group slot to read
  * @param memberIndex the next membership of the group at {@code slot} (groups delta splits large groups)
  * @param page        the page number within the round (the quirks use it)
  */
-record DeltaToken(String epoch, String resource, String select, long since, long snapshot, int slot,
+record DeltaToken(String epoch, String resource, String select, long since, long snapshot, int limit, int slot,
                   int memberIndex, int page, long issuedAtSeconds) {
 
     static final long FULL = -1;
@@ -27,8 +30,8 @@ record DeltaToken(String epoch, String resource, String select, long since, long
     /** Directory delta tokens last seven days. */
     static final Duration LIFETIME = Duration.ofDays(7);
 
-    static DeltaToken firstRound(String epoch, String resource, String select, long snapshot) {
-        return new DeltaToken(epoch, resource, select, FULL, snapshot, 0, 0, 0, now());
+    static DeltaToken firstRound(String epoch, String resource, String select, long snapshot, int limit) {
+        return new DeltaToken(epoch, resource, select, FULL, snapshot, limit, 0, 0, 0, now());
     }
 
     boolean fullRound() {
@@ -36,17 +39,18 @@ record DeltaToken(String epoch, String resource, String select, long since, long
     }
 
     DeltaToken nextPage(int nextSlot, int nextMemberIndex) {
-        return new DeltaToken(epoch, resource, select, since, snapshot, nextSlot, nextMemberIndex, page + 1, now());
+        return new DeltaToken(epoch, resource, select, since, snapshot, limit, nextSlot, nextMemberIndex, page + 1,
+                now());
     }
 
     /** The token of the deltaLink that ends this round. */
     DeltaToken watermark() {
-        return new DeltaToken(epoch, resource, select, snapshot, snapshot, 0, 0, 0, now());
+        return new DeltaToken(epoch, resource, select, snapshot, snapshot, 0, 0, 0, 0, now());
     }
 
     /** A round started from a deltaLink: changes after the watermark, up to now. */
-    DeltaToken nextRound(long currentVersion) {
-        return new DeltaToken(epoch, resource, select, since, currentVersion, 0, 0, 0, now());
+    DeltaToken nextRound(long currentVersion, int currentLimit) {
+        return new DeltaToken(epoch, resource, select, since, currentVersion, currentLimit, 0, 0, 0, now());
     }
 
     String encode(String kind) {
@@ -57,6 +61,7 @@ record DeltaToken(String epoch, String resource, String select, long since, long
         state.put("s", select);
         state.put("f", since);
         state.put("n", snapshot);
+        state.put("l", limit);
         state.put("o", slot);
         state.put("m", memberIndex);
         state.put("p", page);
@@ -72,7 +77,8 @@ record DeltaToken(String epoch, String resource, String select, long since, long
         DeltaToken decoded;
         try {
             decoded = new DeltaToken(text(state, "e"), text(state, "r"), text(state, "s"),
-                    number(state, "f"), number(state, "n"), (int) number(state, "o"), (int) number(state, "m"),
+                    number(state, "f"), number(state, "n"), (int) number(state, "l"), (int) number(state, "o"),
+                    (int) number(state, "m"),
                     (int) number(state, "p"), number(state, "t"));
             if (!kind.equals(text(state, "k"))) {
                 throw GraphError.syncStateNotFound();

@@ -136,10 +136,13 @@ final class GraphApi {
             UserSelection select = UserSelection.parse(query.get("$select").orElse(null));
             return startFromNow("users", select.canonical(), select.context(graphUrl, "users"), "/users/delta");
         } else if (deltaToken.isPresent()) {
-            round = DeltaToken.decode(deltaToken.get(), "delta", "users", epoch).nextRound(versionNow());
+            RoundStart start = roundStart(tenant.userSlots);
+            round = DeltaToken.decode(deltaToken.get(), "delta", "users", epoch).nextRound(start.version(),
+                    start.slots());
         } else {
             UserSelection select = UserSelection.parse(query.get("$select").orElse(null));
-            round = DeltaToken.firstRound(epoch, "users", select.canonical(), versionNow());
+            RoundStart start = roundStart(tenant.userSlots);
+            round = DeltaToken.firstRound(epoch, "users", select.canonical(), start.version(), start.slots());
         }
         UserSelection select = UserSelection.parse(round.select());
         DeltaPage page = UsersDelta.read(tenant, round, select, config.pageSize(), config.emptyPages(),
@@ -158,10 +161,13 @@ final class GraphApi {
             GroupSelection select = GroupSelection.parse(query.get("$select").orElse(null));
             return startFromNow("groups", select.canonical(), select.context(graphUrl), "/groups/delta");
         } else if (deltaToken.isPresent()) {
-            round = DeltaToken.decode(deltaToken.get(), "delta", "groups", epoch).nextRound(versionNow());
+            RoundStart start = roundStart(tenant.groupSlots);
+            round = DeltaToken.decode(deltaToken.get(), "delta", "groups", epoch).nextRound(start.version(),
+                    start.slots());
         } else {
             GroupSelection select = GroupSelection.parse(query.get("$select").orElse(null));
-            round = DeltaToken.firstRound(epoch, "groups", select.canonical(), versionNow());
+            RoundStart start = roundStart(tenant.groupSlots);
+            round = DeltaToken.firstRound(epoch, "groups", select.canonical(), start.version(), start.slots());
         }
         GroupSelection select = GroupSelection.parse(round.select());
         DeltaPage page = GroupsDelta.read(tenant, round, select, config.pageSize(), config.emptyPages());
@@ -170,7 +176,8 @@ final class GraphApi {
 
     /** $deltatoken=latest: no objects, only a deltaLink that reports changes from now on. */
     private ObjectNode startFromNow(String resource, String select, String context, String path) {
-        DeltaToken watermark = DeltaToken.firstRound(epoch, resource, select, versionNow()).watermark();
+        DeltaToken watermark = DeltaToken.firstRound(epoch, resource, select, roundStart(List.of()).version(), 0)
+                .watermark();
         return deltaBody(context, DeltaPage.last(List.of(), watermark), path);
     }
 
@@ -186,10 +193,17 @@ final class GraphApi {
         return body;
     }
 
-    private long versionNow() {
+    private record RoundStart(long version, int slots) {
+    }
+
+    /**
+     * Version and slot count are read together: a slot beyond the count must hold an object created after the
+     * version, or the next round would not report it.
+     */
+    private RoundStart roundStart(List<?> slots) {
         tenant.readLock().lock();
         try {
-            return tenant.currentVersion();
+            return new RoundStart(tenant.currentVersion(), slots.size());
         } finally {
             tenant.readLock().unlock();
         }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +77,25 @@ public final class GraphSimulator implements AutoCloseable {
         this.graphUrl = loginUrl + "/v1.0";
         this.tokens = new TokenEndpoint(config, loginUrl);
         this.api = new GraphApi(tenant, config, tokens, graphUrl, loginUrl);
+    }
+
+    /**
+     * Runs a sandbox Graph until the process is stopped:
+     * {@code java -cp provisioning.jar io.github.provisioning.sandbox.graph.GraphSimulator [port] [users] [seed]}
+     * (defaults: a free port, 50 users, seed 42).
+     */
+    public static void main(String[] args) throws InterruptedException {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+        int users = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        long seed = args.length > 2 ? Long.parseLong(args[2]) : 42;
+        GraphSimulatorConfig config = GraphSimulatorConfig.defaults().withPort(port);
+        GraphSimulator graph = start(config);
+        graph.tenant().populateSample(users, seed);
+        Runtime.getRuntime().addShutdownHook(new Thread(graph::close, "graph-simulator-shutdown"));
+        System.out.printf("Graph simulator with %d sample users%n  token URL     %s%n  Graph URL     %s%n"
+                        + "  client id     %s%n  client secret %s%n  app (SP) id   %s%n",
+                users, graph.tokenUrl(), graph.graphUrl(), config.clientId(), config.clientSecret(), config.appId());
+        new CountDownLatch(1).await();
     }
 
     /** Binds 127.0.0.1:{@code config.port()} (0 picks a free port) and starts answering. */

@@ -24,12 +24,13 @@ final class GroupsDelta {
                 return DeltaPage.more(List.of(), round.nextPage(round.slot(), round.memberIndex()));
             }
             List<GroupEntry> slots = tenant.groupSlots;
+            int end = Math.min(round.limit(), slots.size());
             List<ObjectNode> value = new ArrayList<>();
             int slot = round.slot();
             int memberIndex = round.memberIndex();
             int memberBudget = pageSize;
             boolean splitGroup = false;
-            while (slot < slots.size() && value.size() < pageSize) {
+            while (slot < end && value.size() < pageSize) {
                 GroupEntry group = slots.get(slot);
                 boolean reported = round.fullRound() ? group.live() : group.version > round.since();
                 if (!reported) {
@@ -75,7 +76,7 @@ final class GroupsDelta {
                 slot++;
                 memberIndex = 0;
             }
-            boolean finished = !splitGroup && slot >= slots.size();
+            boolean finished = !splitGroup && slot >= end;
             if (finished && !(emptyPages && round.page() == 0)) {
                 return DeltaPage.last(value, round.watermark());
             }
@@ -85,7 +86,14 @@ final class GroupsDelta {
         }
     }
 
+    /**
+     * Membership changes after the round began wait for the next round; that keeps a round finite while members
+     * keep being added to a group it is reading.
+     */
     private static boolean reported(Membership membership, DeltaToken round) {
+        if (membership.version > round.snapshot()) {
+            return false;
+        }
         return round.fullRound() ? membership.visible() : membership.version > round.since();
     }
 

@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  */
 public final class Tenant {
 
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** Fair, so HTTP readers keep going while a test thread changes the tenant in a tight loop. */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     private long clock;
 
     final ArrayList<UserEntry> userSlots = new ArrayList<>();

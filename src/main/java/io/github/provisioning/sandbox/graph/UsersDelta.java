@@ -24,10 +24,11 @@ final class UsersDelta {
                 return DeltaPage.more(List.of(), round.nextPage(round.slot(), 0));
             }
             List<UserEntry> slots = tenant.userSlots;
+            int end = Math.min(round.limit(), slots.size());
             List<ObjectNode> value = new ArrayList<>();
             int slot = round.slot();
             int lastReported = -1;
-            while (slot < slots.size() && value.size() < pageSize) {
+            while (slot < end && value.size() < pageSize) {
                 ObjectNode entry = entry(slots.get(slot), round, select);
                 if (entry != null) {
                     value.add(entry);
@@ -35,7 +36,7 @@ final class UsersDelta {
                 }
                 slot++;
             }
-            boolean finished = slot >= slots.size();
+            boolean finished = slot >= end;
             if (finished && !(emptyPages && round.page() == 0)) {
                 return DeltaPage.last(value, round.watermark());
             }

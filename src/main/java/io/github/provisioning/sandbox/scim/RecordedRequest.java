@@ -3,6 +3,7 @@ package io.github.provisioning.sandbox.scim;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,8 +27,9 @@ public record RecordedRequest(Instant time, String method, String path, String q
 
     public RecordedRequest {
         Map<String, List<String>> lowerCased = new LinkedHashMap<>();
-        headers.forEach((name, values) -> lowerCased.merge(name.toLowerCase(Locale.ROOT), List.copyOf(values),
-                (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).toList()));
+        headers.forEach((name, values) ->
+                lowerCased.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).addAll(values));
+        lowerCased.replaceAll((name, values) -> List.copyOf(values));
         headers = Map.copyOf(lowerCased);
     }
 

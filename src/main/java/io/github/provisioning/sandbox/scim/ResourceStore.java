@@ -17,7 +17,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +56,8 @@ final class ResourceStore {
     private final ConcurrentSkipListMap<Long, String> byCreation = new ConcurrentSkipListMap<>();
     private final ConcurrentHashMap<String, String> byUniqueKey = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<String>> byExternalId = new ConcurrentHashMap<>();
+    /** Member id to the groups listing it, so deleting a user does not scan every group. */
+    private final ConcurrentHashMap<String, Set<String>> byMember = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
@@ -110,6 +116,7 @@ final class ResourceStore {
             byCreation.clear();
             byUniqueKey.clear();
             byExternalId.clear();
+            byMember.clear();
         } finally {
             for (ReentrantLock stripe : stripes) {
                 stripe.unlock();
@@ -138,10 +145,12 @@ final class ResourceStore {
             throw ResourceConflictException.uniqueness(type.resourceName() + " id " + id + " already exists");
         }
         indexExternalId(stored);
+        index(byMember, stored.memberIds(), id);
         byCreation.put(seq, id);
         if (byId.putIfAbsent(id, stored) != null) {
             byCreation.remove(seq);
             unindexExternalId(stored);
+            unindex(byMember, stored.memberIds(), id);
             byUniqueKey.remove(stored.uniqueKey(), id);
             throw ResourceConflictException.uniqueness(type.resourceName() + " id " + id + " already exists");
         }
@@ -170,10 +179,11 @@ final class ResourceStore {
             if (renamed) {
                 claimUniqueKey(next);
             }
-            boolean externalIdChanged = !java.util.Objects.equals(next.externalId(), current.externalId());
+            boolean externalIdChanged = !Objects.equals(next.externalId(), current.externalId());
             if (externalIdChanged) {
                 indexExternalId(next);
             }
+            index(byMember, difference(next.memberIds(), current.memberIds()), id);
             byId.put(id, next);
             if (renamed) {
                 byUniqueKey.remove(current.uniqueKey(), id);
@@ -181,6 +191,7 @@ final class ResourceStore {
             if (externalIdChanged) {
                 unindexExternalId(current);
             }
+            unindex(byMember, difference(current.memberIds(), next.memberIds()), id);
             return next;
         } finally {
             lock.unlock();
@@ -197,6 +208,7 @@ final class ResourceStore {
             byCreation.remove(current.sequence());
             byUniqueKey.remove(current.uniqueKey(), id);
             unindexExternalId(current);
+            unindex(byMember, current.memberIds(), id);
             return current;
         } finally {
             lock.unlock();
@@ -205,7 +217,8 @@ final class ResourceStore {
 
     /**
      * Resources matching a filter, in creation order, paged. An {@code eq} on id, the unique name or externalId
-     * (alone or inside an {@code and}) is answered from an index; any other filter scans.
+     * (alone, inside an {@code and}, or every branch of an {@code or}) is answered from an index; any other
+     * filter scans, and the SDK's evaluator costs some microseconds per resource.
      *
      * @param filter     the parsed filter, or {@code null} for all resources
      * @param startIndex 1-based index of the first result to return
@@ -240,6 +253,19 @@ final class ResourceStore {
     }
 
     private Collection<StoredResource> indexedCandidates(Filter filter) {
+        if (filter.getFilterType() == FilterType.OR) {
+            Map<String, StoredResource> union = new HashMap<>();
+            for (Filter part : filter.getCombinedFilters()) {
+                Collection<StoredResource> candidates = indexedCandidates(part);
+                if (candidates == null) {
+                    return null;
+                }
+                candidates.forEach(r -> union.putIfAbsent(r.id(), r));
+            }
+            List<StoredResource> ordered = new ArrayList<>(union.values());
+            ordered.sort(Comparator.comparingLong(StoredResource::sequence));
+            return ordered;
+        }
         if (filter.getFilterType() == FilterType.AND) {
             for (Filter part : filter.getCombinedFilters()) {
                 Collection<StoredResource> candidates = indexedCandidates(part);
@@ -323,8 +349,15 @@ final class ResourceStore {
         meta.put("location", endpointUrl + "/" + id);
         meta.put("version", StoredResource.etag(version));
         JsonNode externalId = json.get("externalId");
+        Set<String> members = new HashSet<>();
+        for (JsonNode member : json.path("members")) {
+            JsonNode value = member.get("value");
+            if (value != null && value.isTextual()) {
+                members.add(value.textValue());
+            }
+        }
         return new StoredResource(id, seq, version, StaticUtils.toLowerCase(json.get(type.uniqueAttribute()).textValue()),
-                externalId == null ? null : externalId.textValue(), json);
+                externalId == null ? null : externalId.textValue(), Set.copyOf(members), json);
     }
 
     private void claimUniqueKey(StoredResource r) throws ResourceConflictException {
@@ -337,21 +370,49 @@ final class ResourceStore {
 
     private void indexExternalId(StoredResource r) {
         if (r.externalId() != null) {
-            byExternalId.compute(r.externalId(), (key, ids) -> {
-                Set<String> set = ids != null ? ids : ConcurrentHashMap.newKeySet();
-                set.add(r.id());
-                return set;
-            });
+            index(byExternalId, Set.of(r.externalId()), r.id());
         }
     }
 
     private void unindexExternalId(StoredResource r) {
         if (r.externalId() != null) {
-            byExternalId.computeIfPresent(r.externalId(), (key, ids) -> {
-                ids.remove(r.id());
+            unindex(byExternalId, Set.of(r.externalId()), r.id());
+        }
+    }
+
+    /** Adds id under each key; compute() keeps a concurrent unindex from dropping a set we are adding to. */
+    private static void index(ConcurrentHashMap<String, Set<String>> index, Set<String> keys, String id) {
+        for (String key : keys) {
+            index.compute(key, (k, ids) -> {
+                Set<String> set = ids != null ? ids : ConcurrentHashMap.newKeySet();
+                set.add(id);
+                return set;
+            });
+        }
+    }
+
+    private static void unindex(ConcurrentHashMap<String, Set<String>> index, Set<String> keys, String id) {
+        for (String key : keys) {
+            index.computeIfPresent(key, (k, ids) -> {
+                ids.remove(id);
                 return ids.isEmpty() ? null : ids;
             });
         }
+    }
+
+    private static Set<String> difference(Set<String> a, Set<String> b) {
+        if (b.isEmpty()) {
+            return a;
+        }
+        Set<String> d = new HashSet<>(a);
+        d.removeAll(b);
+        return d;
+    }
+
+    /** Ids of the resources whose members include {@code memberId}. */
+    Set<String> listingMember(String memberId) {
+        Set<String> ids = byMember.get(memberId);
+        return ids == null ? Set.of() : Set.copyOf(ids);
     }
 
     /** RFC 7644 §3.14: {@code If-Match} with a version other than the current one fails with 412. */

@@ -190,15 +190,13 @@ final class ScimService {
     }
 
     /** Deleting a user or group also takes it out of every group it was a member of, as a directory would. */
-    void delete(ResourceStore store, String id, Request request) throws ScimException {
-        store.delete(id, request == null ? null : request.header("If-Match"));
-        for (StoredResource group : groups.all()) {
-            if (memberIds(group.json()).contains(id)) {
-                try {
-                    groups.update(group.id(), null, copy -> withoutMember(copy, id));
-                } catch (ResourceNotFoundException gone) {
-                    // deleted meanwhile: nothing left to clean up
-                }
+    private void delete(ResourceStore store, String id, Request request) throws ScimException {
+        store.delete(id, request.header("If-Match"));
+        for (String groupId : groups.listingMember(id)) {
+            try {
+                groups.update(groupId, null, copy -> withoutMember(copy, id));
+            } catch (ResourceNotFoundException gone) {
+                // deleted meanwhile: nothing left to clean up
             }
         }
     }

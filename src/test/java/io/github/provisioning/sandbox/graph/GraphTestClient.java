@@ -91,15 +91,21 @@ final class GraphTestClient {
 
     /** Follows nextLinks until the deltaLink, checking the shape of every page on the way. */
     DeltaRound round(String url) {
+        return round(url, () -> { });
+    }
+
+    DeltaRound round(String url, Runnable afterEachPage) {
         List<JsonNode> pages = new ArrayList<>();
         String next = url;
         while (true) {
-            Reply reply = get(next);
-            assertThat(reply.status()).as("status of %s: %s", next, reply.body()).isEqualTo(200);
+            String current = next;
+            Reply reply = get(current);
+            assertThat(reply.status()).as(() -> "status of " + current + ": " + reply.body()).isEqualTo(200);
             JsonNode page = reply.body();
             assertThat(page.has("@odata.context")).isTrue();
             assertThat(page.get("value").isArray()).isTrue();
             pages.add(page);
+            afterEachPage.run();
             assertThat(page.has("@odata.nextLink") ^ page.has("@odata.deltaLink"))
                     .as("exactly one of nextLink and deltaLink").isTrue();
             if (page.has("@odata.deltaLink")) {

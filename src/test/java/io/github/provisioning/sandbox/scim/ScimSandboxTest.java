@@ -1,6 +1,7 @@
 package io.github.provisioning.sandbox.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -188,9 +189,10 @@ class ScimSandboxTest {
     void seededUserExistsWithoutARecordedRequestAndKeepsAGivenId() {
         ScimClient scim = start(ScimSandboxConfig.defaults());
 
-        String id = sandbox.seedUser((com.fasterxml.jackson.databind.node.ObjectNode) ScimClient.JSON.valueToTree(
-                java.util.Map.of("schemas", List.of("urn:ietf:params:scim:schemas:core:2.0:User"),
-                        "id", "legacy-42", "userName", "legacy@contoso.com")));
+        ObjectNode legacy = ScimClient.JSON.createObjectNode().put("id", "legacy-42").put("userName", "legacy@contoso.com");
+        legacy.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
+
+        String id = sandbox.seedUser(legacy);
 
         assertThat(id).isEqualTo("legacy-42");
         assertThat(sandbox.requests()).isEmpty();

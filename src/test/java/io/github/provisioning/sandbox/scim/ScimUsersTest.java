@@ -231,6 +231,8 @@ class ScimUsersTest {
         assertThat(total("active eq true or title pr")).isEqualTo(1);
         assertThat(total("not (title pr) and userName sw \"a\"")).isEqualTo(1);
         assertThat(total("userName eq \"adele@contoso.com\" and active eq false")).isZero();
+        assertThat(total("userName eq \"ADELE@contoso.com\" or userName eq \"alex@fabrikam.com\"")).isEqualTo(2);
+        assertThat(total("userName eq \"adele@contoso.com\" or title pr")).isEqualTo(1);
         assertThat(total("meta.created gt \"2000-01-01T00:00:00Z\"")).isEqualTo(2);
     }
 
