@@ -18,8 +18,7 @@ public final class ProvisioningApplication {
 
     public static int run(String... args) throws Exception {
         RunOutcome outcome = new RunOutcome();
-        Main main = new Main();
-        main.bind("runOutcome", outcome);
+        Main main = newMain(outcome);
         int code;
         try {
             code = main.run(args);
@@ -36,6 +35,17 @@ public final class ProvisioningApplication {
             return outcome.exitCode();
         }
         return 0;
+    }
+
+    /**
+     * Camel Main with the bundle's routes. The routes pattern is set here, not in application.properties, because
+     * there it would override the files given to {@code camel run}.
+     */
+    public static Main newMain(RunOutcome outcome) {
+        Main main = new Main();
+        main.configure().withRoutesIncludePattern("classpath:routes/*.camel.yaml");
+        main.bind("runOutcome", outcome);
+        return main;
     }
 
     private static String rootMessage(Throwable e) {

@@ -35,8 +35,7 @@ final class EngineUnderTest implements AutoCloseable {
 
     private EngineUnderTest(Map<String, String> settings, Path dataDir) throws Exception {
         this.dataDir = dataDir;
-        main = new Main();
-        main.bind("runOutcome", outcome);
+        main = ProvisioningApplication.newMain(outcome);
         settings.forEach(main::addOverrideProperty);
         main.start();
     }

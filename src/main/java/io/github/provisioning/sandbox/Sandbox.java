@@ -49,6 +49,8 @@ public final class Sandbox implements Service {
     public static Sandbox start(int users, long seed, Path dataDir) {
         Path sandboxData = dataDir.resolve("sandbox");
         deleteTree(sandboxData);
+        // The JDK HTTP server delays keep-alive replies by ~40 ms without TCP_NODELAY; it reads this once.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         String clientSecret = "sandbox-" + UUID.randomUUID();
         String scimToken = "sandbox-" + UUID.randomUUID();
         GraphSimulatorConfig config = GraphSimulatorConfig.defaults()
