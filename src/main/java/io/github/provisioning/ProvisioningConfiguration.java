@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
+import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -112,25 +113,23 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "cycles", lazy = true)
-    public Cycles cycles(CamelContext context,
+    public Cycles cycles(@BeanInject("mappingTable") MappingTable mapping,
+                         @BeanInject("stateStore") StateStore state,
+                         @BeanInject("runOutcome") RunOutcome outcome,
                          @PropertyInject("provisioning.work-dir") String dataDir,
                          @PropertyInject("graph.url") String graphUrl,
                          @PropertyInject(value = "graph.app-id", defaultValue = "") String appId,
                          @PropertyInject("provisioning.scope") String scope) {
-        MappingTable mapping = context.getRegistry().lookupByNameAndType("mappingTable", MappingTable.class);
-        StateStore state = context.getRegistry().lookupByNameAndType("stateStore", StateStore.class);
-        RunOutcome outcome = context.getRegistry().lookupByNameAndType("runOutcome", RunOutcome.class);
         return new Cycles(state, Path.of(dataDir), graphUrl, appId, "assigned".equals(scope),
                 EntraUser.select(mapping.user().sourceAttributes()), mapping.fingerprint() + "|scope=" + scope,
                 outcome, Clock.systemUTC());
     }
 
     @BindToRegistry(value = "userProvisioner", lazy = true)
-    public UserProvisioner userProvisioner(CamelContext context) {
-        MappingTable mapping = context.getRegistry().lookupByNameAndType("mappingTable", MappingTable.class);
-        StateStore state = context.getRegistry().lookupByNameAndType("stateStore", StateStore.class);
-        ProvisioningLog log = context.getRegistry().lookupByNameAndType("provisioningLog", ProvisioningLog.class);
-        Cycles cycles = context.getRegistry().lookupByNameAndType("cycles", Cycles.class);
+    public UserProvisioner userProvisioner(@BeanInject("mappingTable") MappingTable mapping,
+                                           @BeanInject("stateStore") StateStore state,
+                                           @BeanInject("provisioningLog") ProvisioningLog log,
+                                           @BeanInject("cycles") Cycles cycles) {
         return new UserProvisioner(mapping.user(), state, log, cycles::inScope);
     }
 

@@ -182,6 +182,30 @@ class UserProvisioningCycleTest {
         assertThat(second.completed()).isTrue();
         assertThat(third.completed()).isTrue();
         assertThat(writes()).isEmpty();
+        // the Graph token is cached across pages and cycles, not requested per call
+        assertThat(graph.requests()).filteredOn(r -> r.path().endsWith("/oauth2/v2.0/token")).hasSize(1);
+    }
+
+    @Test
+    void aFailedUserIsLoggedAndRetriedInTheNextCycleWhileTheOthersGoOn() throws Exception {
+        scim.failNext(1, 500, null);
+        engine = EngineUnderTest.start(graph, scim, dataDir);
+        CycleReport initial = engine.awaitInitialCycle();
+
+        assertThat(initial.completed()).isTrue();
+        assertThat(initial.counts()).containsEntry("failed", 1).containsEntry("created", 4);
+        JsonNode failure = engine.logLines().stream().filter(l -> l.path("status").asText().equals("failure"))
+                .findFirst().orElseThrow();
+        assertThat(failure.path("error").path("code").asText()).isEqualTo("ScimError500");
+        assertThat(failure.path("error").path("reason").asText()).startsWith("SCIM target answered 500");
+
+        CycleReport retry = engine.runCycle();
+
+        assertThat(retry.counts()).containsEntry("created", 1).containsEntry("failed", 0);
+        assertThat(scim.users()).hasSize(5);
+        scim.clearRequests();
+        engine.runCycle();
+        assertThat(writes()).isEmpty();
     }
 
     @Test
