@@ -223,6 +223,24 @@ class UserProvisioningCycleTest {
     }
 
     @Test
+    void anExpiredDeltaTokenStartsAFullRoundAndLosesNoChange() throws Exception {
+        engine = EngineUnderTest.start(graph, scim, dataDir);
+        engine.awaitInitialCycle();
+        graph.invalidateDeltaTokens();
+        tenant.updateUser(ids.get("alice"), Map.of("jobTitle", "CTO"));
+        scim.clearRequests();
+
+        CycleReport report = engine.runCycle();
+
+        assertThat(report.completed()).isTrue();
+        assertThat(report.counts()).containsEntry("updated", 1).containsEntry("failed", 0);
+        assertThat(writes()).extracting(RecordedRequest::method).containsExactly("PATCH");
+        scim.clearRequests();
+        assertThat(engine.runCycle().completed()).isTrue();
+        assertThat(writes()).isEmpty();
+    }
+
+    @Test
     void anAccountThatAlreadyExistsIsLinkedNotCreatedTwice() throws Exception {
         ObjectNode existing = JSON.createObjectNode();
         existing.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");

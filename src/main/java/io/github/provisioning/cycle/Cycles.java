@@ -87,6 +87,17 @@ public final class Cycles {
         return graphUrl + "/users/delta?$select=" + encode(userSelect);
     }
 
+    /**
+     * The stored delta token expired: start a full round instead. Answers an empty page whose next link is the
+     * first page of that round, so the read loop simply goes on.
+     */
+    public GraphPage restartDeltaRound(@ExchangeProperty("cycle") CycleRun cycle,
+                                       @ExchangeProperty("CamelExceptionCaught") Exception cause) {
+        LOG.warn("Cycle {}: the users delta token is no longer valid ({}); reading all users again", cycle.id(),
+                cause == null ? "expired" : cause.getMessage());
+        return new GraphPage(List.of(), graphUrl + "/users/delta?$select=" + encode(userSelect), null);
+    }
+
     /** Counts a page and returns the next page's URL; the last page's deltaLink becomes the pending watermark. */
     public String pageRead(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
         cycle.pageRead();

@@ -97,7 +97,12 @@ public final class GraphResponses {
         }
         if (status < 200 || status > 299) {
             JsonNode error = json.path("error");
-            throw new GraphException(status, error.path("code").asText(null), error.path("message").asText(null));
+            String code = error.path("code").asText(null);
+            String message = error.path("message").asText(null);
+            if (status == 410 || "syncStateNotFound".equals(code) || "resyncRequired".equals(code)) {
+                throw new DeltaTokenExpiredException(status, code, message);
+            }
+            throw new GraphException(status, code, message);
         }
         return json;
     }
