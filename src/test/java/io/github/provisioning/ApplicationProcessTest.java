@@ -83,6 +83,26 @@ class ApplicationProcessTest {
     }
 
     @Test
+    void aMalformedMappingFileStopsStartUpNamingTheFileAndLine() throws Exception {
+        Path mapping = dataDir.resolve("broken.yaml");
+        Files.writeString(mapping, """
+                user:
+                  mappings:
+                    - {target: userName, source: userPrincipalName, match: 1}
+                    - {target: title, expression: 'Join(" ", [jobTitle]'}
+                """);
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("provisioning.mapping", mapping.toString());
+
+        Result result = run(settings, "-Dprovisioning.once=true");
+
+        assertThat(result.exitCode()).isNotZero();
+        assertThat(result.lastLine()).isEqualTo("Provisioning could not start: " + mapping
+                + ":4: invalid expression: ')' expected to close Join at position 20");
+        assertThat(scim.requests()).isEmpty();
+    }
+
+    @Test
     void withNoSettingsTheSandboxProvisionsTheSampleTenantTwice() throws Exception {
         Result result = run(Map.of("provisioning.data-dir", dataDir.toString()));
 

@@ -197,6 +197,7 @@ class UserProvisioningCycleTest {
         JsonNode failure = engine.logLines().stream().filter(l -> l.path("status").asText().equals("failure"))
                 .findFirst().orElseThrow();
         assertThat(failure.path("error").path("code").asText()).isEqualTo("ScimError500");
+        assertThat(failure.path("action").asText()).isEqualTo("other");
         assertThat(failure.path("error").path("reason").asText()).startsWith("SCIM target answered 500");
 
         CycleReport retry = engine.runCycle();

@@ -70,6 +70,14 @@ public final class UserPlan {
         }
         this.step = step;
         this.request = request;
+        // A failure is logged with the action it was attempting (Entra logs a failed Create as a Create).
+        this.action = switch (step) {
+            case CREATE -> "create";
+            case UPDATE -> "update";
+            case DISABLE -> "disable";
+            case DELETE -> "delete";
+            case MATCH, DONE -> action;
+        };
     }
 
     void finish(String action, String status, String reason) {
