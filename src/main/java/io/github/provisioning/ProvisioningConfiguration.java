@@ -1,5 +1,6 @@
 package io.github.provisioning;
 
+import io.github.provisioning.admin.AdminApi;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.cycle.RunOutcome;
@@ -131,6 +132,13 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                            @BeanInject("provisioningLog") ProvisioningLog log,
                                            @BeanInject("cycles") Cycles cycles) {
         return new UserProvisioner(mapping.user(), state, log, cycles::inScope);
+    }
+
+    @BindToRegistry(value = "adminApi", lazy = true)
+    public AdminApi adminApi(@BeanInject("mappingTable") MappingTable mapping,
+                             @BeanInject("stateStore") StateStore state,
+                             @PropertyInject("provisioning.scope") String scope) {
+        return AdminApi.of(mapping, "assigned".equals(scope), state);
     }
 
     /** Per-object work of a cycle runs on this many threads; one object is never worked on by two at once. */

@@ -104,7 +104,8 @@ class ApplicationProcessTest {
 
     @Test
     void withNoSettingsTheSandboxProvisionsTheSampleTenantTwice() throws Exception {
-        Result result = run(Map.of("provisioning.data-dir", dataDir.toString()));
+        Result result = run(Map.of("provisioning.data-dir", dataDir.toString(),
+                "admin.port", String.valueOf(EngineUnderTest.freePort())));
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("Sandbox: Graph simulator at http://127.0.0.1:")

@@ -44,8 +44,10 @@ class CamelCliRunTest {
                 routes.filter(p -> p.toString().endsWith(".camel.yaml")).sorted().map(Path::toString).forEach(args::add);
             }
             args.add("src/main/resources/application.properties");
-            EngineUnderTest.settingsFor(graph, scim, tmp.resolve("data"))
-                    .forEach((k, v) -> args.add("--prop=" + k + "=" + v));
+            var settings = EngineUnderTest.settingsFor(graph, scim, tmp.resolve("data"));
+            settings.forEach((k, v) -> args.add("--prop=" + k + "=" + v));
+            // camel run 4.17 starts the HTTP server on --port, not on camel.server.port
+            args.add("--port=" + settings.get("admin.port"));
             args.addAll(List.of("--prop=provisioning.once=true", "--max-seconds=90",
                     "--kamelets-version=4.16.0", "--download=false", "--logging=false"));
 

@@ -53,7 +53,17 @@ final class EngineUnderTest implements AutoCloseable {
         settings.put("scim.token", scim.config().bearerToken());
         settings.put("provisioning.data-dir", dataDir.toString());
         settings.put("provisioning.interval", "24h");
+        settings.put("admin.port", String.valueOf(freePort()));
         return settings;
+    }
+
+    /** A port nobody listens on now; the admin API binds it a moment later. */
+    static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static EngineUnderTest start(GraphSimulator graph, ScimSandbox scim, Path dataDir) throws Exception {

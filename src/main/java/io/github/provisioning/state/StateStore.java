@@ -139,6 +139,14 @@ public final class StateStore {
         }, ResultSet::next);
     }
 
+    /** Whether a user was in the assignment scope of the last completed cycle. */
+    public boolean inCurrentScope(String sourceId) {
+        return query("SELECT 1 FROM prov_scope WHERE generation = ? AND source_id = ?", ps -> {
+            ps.setString(1, SCOPE_CURRENT);
+            ps.setString(2, sourceId);
+        }, ResultSet::next);
+    }
+
     /** Users assigned in the last completed cycle but no longer, that this cycle has not processed yet. */
     public List<String> leftScope(String cycleId) {
         return ids("""

@@ -1,0 +1,149 @@
+package io.github.provisioning.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.unboundid.scim2.common.filters.Filter;
+import io.github.provisioning.graph.EntraUser;
+import io.github.provisioning.mapping.Expression;
+import io.github.provisioning.mapping.ExpressionException;
+import io.github.provisioning.mapping.MappingRule;
+import io.github.provisioning.mapping.MappingTable;
+import io.github.provisioning.mapping.ObjectMapping;
+import io.github.provisioning.scim.UserResources;
+import io.github.provisioning.state.StateStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The admin API's answers: what a user would become in the target (preview), and what an expression gives for
+ * given attribute values (expression tester). Nothing is sent to the target.
+ */
+public final class AdminApi {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final MappingTable mapping;
+    private final boolean assignedScope;
+    private final Predicate<String> assigned;
+
+    /**
+     * @param assigned whether a user id was in the assignment scope of the last completed cycle
+     */
+    public AdminApi(MappingTable mapping, boolean assignedScope, Predicate<String> assigned) {
+        this.mapping = mapping;
+        this.assignedScope = assignedScope;
+        this.assigned = assigned;
+    }
+
+    public static AdminApi of(MappingTable mapping, boolean assignedScope, StateStore state) {
+        return new AdminApi(mapping, assignedScope, state::inCurrentScope);
+    }
+
+    /** Body: a Graph user as {@code /users} returns it. */
+    public ApiReply preview(String body) {
+        ObjectNode user;
+        try {
+            JsonNode parsed = JSON.readTree(body == null ? "" : body);
+            if (!(parsed instanceof ObjectNode object)) {
+                return error(400, "The body must be a Graph user object (JSON)", -1);
+            }
+            user = object;
+        } catch (Exception e) {
+            return error(400, "The body is not JSON: " + e.getMessage(), -1);
+        }
+        ObjectMapping users = mapping.user();
+        String outOfScope = outOfScopeReason(user);
+        ObjectNode reply = JSON.createObjectNode();
+        reply.put("inScope", outOfScope == null);
+        reply.put("scopeReason", outOfScope == null ? "in scope" : outOfScope);
+        try {
+            Map<String, JsonNode> values = users.valuesForCreate(new EntraUser(user, outOfScope != null));
+            reply.put("matchFilter", matchFilter(users, values));
+            reply.set("resource", JSON.readTree(UserResources.create(values).toString()));
+        } catch (ExpressionException e) {
+            return error(422, "The mapping cannot be evaluated for this user: " + e.getMessage(), -1);
+        } catch (Exception e) {
+            return error(422, "The mapping cannot be applied to this user: " + e.getMessage(), -1);
+        }
+        return new ApiReply(200, reply.toString());
+    }
+
+    /** Body: {@code {"expression": "...", "user": {<Entra attribute name>: value}}}. */
+    public ApiReply evaluate(String body) {
+        JsonNode request;
+        try {
+            request = JSON.readTree(body == null ? "" : body);
+        } catch (Exception e) {
+            return error(400, "The body is not JSON: " + e.getMessage(), -1);
+        }
+        if (request == null || !request.path("expression").isTextual()) {
+            return error(400, "The body needs an \"expression\" string", -1);
+        }
+        JsonNode user = request.path("user");
+        try {
+            Object value = Expression.parse(request.get("expression").asText()).evaluate(name -> value(user.get(name)));
+            ObjectNode reply = JSON.createObjectNode();
+            reply.set("value", JSON.valueToTree(value));
+            return new ApiReply(200, reply.toString());
+        } catch (ExpressionException e) {
+            return error(400, e.getMessage(), e.position());
+        }
+    }
+
+    private String outOfScopeReason(ObjectNode user) {
+        if (user.path("accountEnabled").isBoolean() && !user.get("accountEnabled").asBoolean()) {
+            return "account disabled in Entra ID";
+        }
+        if (assignedScope) {
+            String id = user.path("id").asText(null);
+            if (id == null) {
+                return "no id: cannot tell whether the user is assigned to the application";
+            }
+            if (!assigned.test(id)) {
+                return "not assigned to the application (as of the last completed cycle)";
+            }
+        }
+        return null;
+    }
+
+    private static String matchFilter(ObjectMapping users, Map<String, JsonNode> values) throws Exception {
+        for (MappingRule rule : users.matchingRules()) {
+            JsonNode value = values.get(rule.target());
+            if (value != null && !value.isNull()) {
+                return Filter.eq(rule.target(), value.asText()).toString();
+            }
+        }
+        return null;
+    }
+
+    /** Entra attribute values as expressions see them: text, booleans, lists for multi-valued ones. */
+    private static Object value(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isArray()) {
+            List<Object> values = new ArrayList<>();
+            node.forEach(v -> values.add(value(v)));
+            return values;
+        }
+        return node.isValueNode() ? node.asText() : node.toString();
+    }
+
+    private static ApiReply error(int status, String message, int position) {
+        ObjectNode reply = JSON.createObjectNode();
+        ObjectNode error = reply.putObject("error");
+        error.put("message", message);
+        if (position >= 0) {
+            error.put("position", position);
+        } else {
+            error.putNull("position");
+        }
+        return new ApiReply(status, reply.toString());
+    }
+}

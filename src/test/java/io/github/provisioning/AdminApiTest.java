@@ -1,0 +1,150 @@
+package io.github.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.provisioning.sandbox.graph.GraphSimulator;
+import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
+import io.github.provisioning.sandbox.scim.ScimSandbox;
+import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The preview and expression-tester endpoints, over HTTP on the admin port of the running engine. */
+class AdminApiTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dataDir;
+
+    private GraphSimulator graph;
+    private ScimSandbox scim;
+    private EngineUnderTest engine;
+    private String adminUrl;
+    private String assignedId;
+    private String unassignedId;
+
+    @BeforeEach
+    void start() throws Exception {
+        graph = GraphSimulator.start(GraphSimulatorConfig.defaults());
+        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("t-" + UUID.randomUUID()));
+        assignedId = graph.tenant().addUser(user("adele", "Adele", "Vance"));
+        unassignedId = graph.tenant().addUser(user("dave", "Dave", "Jones"));
+        graph.tenant().assign(assignedId);
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        adminUrl = "http://127.0.0.1:" + settings.get("admin.port");
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        scim.clearRequests();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        engine.close();
+        scim.close();
+        graph.close();
+    }
+
+    @Test
+    void previewShowsScopeMatchFilterAndTheResourceWithoutSendingAnything() throws Exception {
+        JsonNode graphUser = JSON.valueToTree(graph.tenant().user(assignedId).orElseThrow());
+
+        HttpResponse<String> response = post("/api/preview", graphUser.toString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        JsonNode preview = JSON.readTree(response.body());
+        assertThat(preview.path("inScope").asBoolean()).isTrue();
+        assertThat(preview.path("matchFilter").asText()).isEqualTo("userName eq \"adele@contoso.example\"");
+        assertThat(preview.path("resource")).isEqualTo(JSON.readTree("""
+                {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User",
+                            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+                 "userName":"adele@contoso.example","externalId":"adele","active":true,"title":"Buyer",
+                 "emails":[{"value":"adele@contoso.example","type":"work"}],
+                 "name":{"givenName":"Adele","familyName":"Vance","formatted":"Adele Vance"},
+                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Retail"}}"""));
+        assertThat(scim.requests()).isEmpty();
+    }
+
+    @Test
+    void previewOfAnUnassignedUserSaysWhyItIsOutOfScope() throws Exception {
+        JsonNode graphUser = JSON.valueToTree(graph.tenant().user(unassignedId).orElseThrow());
+
+        JsonNode preview = JSON.readTree(post("/api/preview", graphUser.toString()).body());
+
+        assertThat(preview.path("inScope").asBoolean()).isFalse();
+        assertThat(preview.path("scopeReason").asText()).contains("not assigned");
+        assertThat(preview.path("resource").path("active").asBoolean()).isFalse();
+    }
+
+    @Test
+    void previewRejectsABodyThatIsNotJson() throws Exception {
+        HttpResponse<String> response = post("/api/preview", "not json");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).path("error").path("message").asText()).contains("not JSON");
+    }
+
+    @Test
+    void evaluateAnswersTheExpressionsValue() throws Exception {
+        HttpResponse<String> response = post("/api/expressions/evaluate", """
+                {"expression": "Join(\\" \\", [givenName], [surname])",
+                 "user": {"givenName": "Adele", "surname": "Vance"}}""");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body())).isEqualTo(JSON.readTree("{\"value\":\"Adele Vance\"}"));
+    }
+
+    @Test
+    void evaluateAnswersAParseErrorWithItsPosition() throws Exception {
+        HttpResponse<String> response = post("/api/expressions/evaluate", """
+                {"expression": "Join(\\" \\", [givenName]", "user": {}}""");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode error = JSON.readTree(response.body()).path("error");
+        assertThat(error.path("message").asText()).contains("')' expected to close Join");
+        assertThat(error.path("position").asInt()).isEqualTo(21);
+    }
+
+    @Test
+    void getIsNotAllowedOnTheEndpoints() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(adminUrl + "/api/preview")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(405);
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(adminUrl + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Map<String, Object> user(String name, String given, String surname) {
+        Map<String, Object> user = new HashMap<>();
+        user.put("userPrincipalName", name + "@contoso.example");
+        user.put("mail", name + "@contoso.example");
+        user.put("mailNickname", name);
+        user.put("givenName", given);
+        user.put("surname", surname);
+        user.put("jobTitle", "Buyer");
+        user.put("department", "Retail");
+        user.put("businessPhones", List.of());
+        user.put("accountEnabled", true);
+        return user;
+    }
+}
