@@ -1,0 +1,192 @@
+package io.github.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.cycle.CycleReport;
+import io.github.provisioning.sandbox.graph.GraphSimulator;
+import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
+import io.github.provisioning.sandbox.graph.Tenant;
+import io.github.provisioning.sandbox.scim.RecordedRequest;
+import io.github.provisioning.sandbox.scim.ScimSandbox;
+import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Mapping options that change what a cycle sends: matching precedence, defaults, on-create rows, mapping changes. */
+class MappingBehaviourTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dataDir;
+
+    private GraphSimulator graph;
+    private ScimSandbox scim;
+    private Tenant tenant;
+    private EngineUnderTest engine;
+
+    @BeforeEach
+    void start() {
+        graph = GraphSimulator.start(GraphSimulatorConfig.defaults());
+        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("t-" + UUID.randomUUID()));
+        tenant = graph.tenant();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (engine != null) {
+            engine.close();
+        }
+        scim.close();
+        graph.close();
+    }
+
+    @Test
+    void theNextMatchingAttributeIsTriedWhenTheFirstHasNoValueOrNoMatch() throws Exception {
+        Path mapping = mapping("""
+                user:
+                  mappings:
+                    - {target: externalId, source: employeeId, match: 1}
+                    - {target: userName, source: userPrincipalName, match: 2}
+                    - {target: title, source: jobTitle}
+                """);
+        String linkedByFirst = scim.seedUser(account("first.old@contoso.example", "E1"));
+        String linkedBySecondNoValue = scim.seedUser(account("novalue@contoso.example", null));
+        String linkedBySecondNoMatch = scim.seedUser(account("nomatch@contoso.example", "E-other"));
+        assign(user("first.new@contoso.example", "E1"));
+        assign(user("novalue@contoso.example", null));
+        assign(user("nomatch@contoso.example", "E3"));
+        assign(user("fresh@contoso.example", "E4"));
+
+        engine = start(mapping);
+        CycleReport report = engine.awaitInitialCycle();
+
+        assertThat(report.counts()).containsEntry("created", 1).containsEntry("updated", 3).containsEntry("failed", 0);
+        assertThat(scim.users()).hasSize(4);
+        assertThat(scim.user(linkedByFirst).orElseThrow().path("userName").asText()).isEqualTo("first.new@contoso.example");
+        assertThat(scim.user(linkedBySecondNoValue).orElseThrow().path("title").asText()).isEqualTo("Engineer");
+        assertThat(scim.user(linkedBySecondNoMatch).orElseThrow().path("externalId").asText()).isEqualTo("E3");
+        assertThat(queries()).contains(
+                "filter=externalId eq \"E1\"",
+                "filter=userName eq \"novalue@contoso.example\"",
+                "filter=externalId eq \"E3\"", "filter=userName eq \"nomatch@contoso.example\"",
+                "filter=externalId eq \"E4\"", "filter=userName eq \"fresh@contoso.example\"")
+                .doesNotContain("filter=userName eq \"first.new@contoso.example\"");
+    }
+
+    @Test
+    void defaultsAndOnCreateRowsApplyOnCreateAndNeverOnUpdate() throws Exception {
+        Path mapping = mapping("""
+                user:
+                  mappings:
+                    - {target: userName, source: userPrincipalName, match: 1}
+                    - {target: title, source: jobTitle, default: Staff}
+                    - {target: nickName, source: mailNickname, apply: on-create}
+                    - {target: displayName, source: displayName}
+                """);
+        Map<String, Object> props = user("ann@contoso.example", null);
+        props.remove("jobTitle");
+        props.put("mailNickname", "ann");
+        props.put("displayName", "Ann");
+        String id = assign(props);
+
+        engine = start(mapping);
+        engine.awaitInitialCycle();
+        JsonNode created = scim.userByUserName("ann@contoso.example").orElseThrow();
+        assertThat(created.path("title").asText()).isEqualTo("Staff");
+        assertThat(created.path("nickName").asText()).isEqualTo("ann");
+        scim.clearRequests();
+
+        tenant.updateUser(id, Map.of("mailNickname", "annie", "displayName", "Ann B."));
+        engine.runCycle();
+
+        List<RecordedRequest> patches = scim.requests().stream().filter(r -> r.method().equals("PATCH")).toList();
+        assertThat(patches).hasSize(1);
+        assertThat(JSON.readTree(patches.get(0).body())).isEqualTo(JSON.readTree("""
+                {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                 "Operations":[{"op":"replace","path":"displayName","value":"Ann B."}]}"""));
+        JsonNode updated = scim.userByUserName("ann@contoso.example").orElseThrow();
+        assertThat(updated.path("title").asText()).isEqualTo("Staff");
+        assertThat(updated.path("nickName").asText()).isEqualTo("ann");
+    }
+
+    @Test
+    void changingTheMappingMakesTheNextCycleAFullCycle() throws Exception {
+        assign(user("ann@contoso.example", "E1"));
+        assign(user("bob@contoso.example", "E2"));
+        engine = start(mapping("""
+                user:
+                  mappings:
+                    - {target: userName, source: userPrincipalName, match: 1}
+                """));
+        engine.awaitInitialCycle();
+        engine.close();
+        scim.clearRequests();
+
+        engine = start(mapping("""
+                user:
+                  mappings:
+                    - {target: userName, source: userPrincipalName, match: 1}
+                    - {target: title, source: jobTitle}
+                """));
+        CycleReport report = engine.awaitInitialCycle();
+
+        assertThat(report.type()).isEqualTo("initial");
+        assertThat(report.counts()).containsEntry("updated", 2).containsEntry("created", 0);
+        assertThat(scim.users()).allSatisfy(u -> assertThat(u.path("title").asText()).isEqualTo("Engineer"));
+    }
+
+    private EngineUnderTest start(Path mapping) throws Exception {
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("provisioning.mapping", mapping.toString());
+        return EngineUnderTest.start(settings, dataDir);
+    }
+
+    private Path mapping(String yaml) throws Exception {
+        Path file = Files.createTempFile(dataDir.getParent(), "mapping", ".yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private List<String> queries() {
+        return scim.requests().stream().filter(r -> r.method().equals("GET") && r.query() != null)
+                .map(RecordedRequest::query).toList();
+    }
+
+    private String assign(Map<String, Object> props) {
+        String id = tenant.addUser(props);
+        tenant.assign(id);
+        return id;
+    }
+
+    private static Map<String, Object> user(String upn, String employeeId) {
+        Map<String, Object> user = new HashMap<>();
+        user.put("userPrincipalName", upn);
+        user.put("employeeId", employeeId);
+        user.put("jobTitle", "Engineer");
+        user.put("accountEnabled", true);
+        return user;
+    }
+
+    private static ObjectNode account(String userName, String externalId) {
+        ObjectNode user = JSON.createObjectNode();
+        user.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
+        user.put("userName", userName);
+        if (externalId != null) {
+            user.put("externalId", externalId);
+        }
+        user.put("active", true);
+        return user;
+    }
+}
