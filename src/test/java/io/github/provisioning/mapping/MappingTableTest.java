@@ -55,6 +55,24 @@ class MappingTableTest {
     }
 
     @Test
+    void genericScimUsesEntrasDefaultCustomAppMapping() {
+        MappingTable generic = MappingTable.load("classpath:mappings/generic-scim.yaml");
+        Map<String, Object> user = new HashMap<>();
+        user.put("userPrincipalName", "adele@contoso.example");
+        user.put("IsSoftDeleted", false);
+        user.put("mobile", "+1 555 0101");
+        user.put("facsimileTelephoneNumber", "+1 555 0102");
+        user.put("displayName", "Adele Vance");
+        var values = generic.user().valuesForCreate(user::get);
+        assertThat(values).containsEntry("active", BooleanNode.TRUE)
+                .containsEntry("displayName", TextNode.valueOf("Adele Vance"))
+                .containsEntry("phoneNumbers[type eq \"mobile\"].value", TextNode.valueOf("+1 555 0101"))
+                .containsEntry("phoneNumbers[type eq \"fax\"].value", TextNode.valueOf("+1 555 0102"));
+        user.put("IsSoftDeleted", true);
+        assertThat(generic.user().valuesForCreate(user::get)).containsEntry("active", BooleanNode.FALSE);
+    }
+
+    @Test
     void defaultsAndOnCreateMappingsApplyOnCreateOnly() {
         MappingTable table = MappingTable.parse("t.yaml", """
                 user:
