@@ -12,8 +12,6 @@ import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.mapping.ObjectMapping;
 import io.github.provisioning.scim.UserResources;
 import io.github.provisioning.state.StateStore;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -84,7 +82,7 @@ public final class AdminApi {
         }
         JsonNode user = request.path("user");
         try {
-            Object value = Expression.parse(request.get("expression").asText()).evaluate(name -> value(user.get(name)));
+            Object value = Expression.parse(request.get("expression").asText()).evaluate(name -> EntraUser.value(user.get(name)));
             ObjectNode reply = JSON.createObjectNode();
             reply.set("value", JSON.valueToTree(value));
             return new ApiReply(200, reply.toString());
@@ -117,22 +115,6 @@ public final class AdminApi {
             }
         }
         return null;
-    }
-
-    /** Entra attribute values as expressions see them: text, booleans, lists for multi-valued ones. */
-    private static Object value(JsonNode node) {
-        if (node == null || node.isNull() || node.isMissingNode()) {
-            return null;
-        }
-        if (node.isBoolean()) {
-            return node.booleanValue();
-        }
-        if (node.isArray()) {
-            List<Object> values = new ArrayList<>();
-            node.forEach(v -> values.add(value(v)));
-            return values;
-        }
-        return node.isValueNode() ? node.asText() : node.toString();
     }
 
     private static ApiReply error(int status, String message, int position) {

@@ -38,7 +38,8 @@ public record EntraUser(ObjectNode graph, boolean softDeleted) implements Source
         return value(node);
     }
 
-    private static Object value(JsonNode node) {
+    /** A JSON value as expressions see it: text, a Boolean, a List for multi-valued attributes, or null. */
+    public static Object value(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return null;
         }
