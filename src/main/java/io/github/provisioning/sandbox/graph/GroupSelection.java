@@ -6,7 +6,7 @@ import java.util.List;
  * A parsed group $select. {@code members} asks groups delta for members@delta; without a $select Graph returns
  * every property and the members.
  */
-record GroupSelection(List<GroupProperty> properties, boolean members, String canonical) {
+record GroupSelection(List<GroupProperty> properties, boolean members, String canonical) implements Selection {
 
     static GroupSelection parse(String select) {
         if (select == null || select.isBlank()) {
@@ -18,7 +18,8 @@ record GroupSelection(List<GroupProperty> properties, boolean members, String ca
                 selected.canonical());
     }
 
-    String context(String graphUrl) {
-        return graphUrl + "/$metadata#groups" + (canonical.isEmpty() ? "" : "(" + canonical + ")");
+    @Override
+    public String entitySet() {
+        return "groups";
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
  * A parsed user $select. {@code canonical} is the list as Graph names it ("" when the request had no $select),
  * which is what delta tokens carry and what @odata.context shows.
  */
-record UserSelection(List<UserProperty> properties, String canonical) {
+record UserSelection(List<UserProperty> properties, String canonical) implements Selection {
 
     static UserSelection parse(String select) {
         if (select == null || select.isBlank()) {
@@ -16,7 +16,8 @@ record UserSelection(List<UserProperty> properties, String canonical) {
         return new UserSelection(selected.properties(), selected.canonical());
     }
 
-    String context(String graphUrl, String entitySet) {
-        return graphUrl + "/$metadata#" + entitySet + (canonical.isEmpty() ? "" : "(" + canonical + ")");
+    @Override
+    public String entitySet() {
+        return "users";
     }
 }
