@@ -1,21 +1,30 @@
 package io.github.provisioning.sandbox.graph;
 
-/** A user or a group: what group members and app role assignees have in common. */
-interface DirectoryObject {
+/**
+ * A user or a group: what group members and app role assignees have in common, and where each stands in its
+ * lifecycle. Guarded by the tenant's lock.
+ */
+abstract sealed class DirectoryObject permits UserEntry, GroupEntry {
 
-    String id();
+    /** The tenant clock value of the last change. */
+    long version;
+    Lifecycle state = Lifecycle.LIVE;
 
-    Lifecycle state();
+    DirectoryObject(long version) {
+        this.version = version;
+    }
+
+    abstract String id();
 
     /** "#microsoft.graph.user" or "#microsoft.graph.group". */
-    String odataType();
+    abstract String odataType();
 
     /** "User" or "Group", as appRoleAssignment.principalType spells it. */
-    String principalType();
+    abstract String principalType();
 
-    String displayName();
+    abstract String displayName();
 
-    default boolean live() {
-        return state() == Lifecycle.LIVE;
+    boolean live() {
+        return state == Lifecycle.LIVE;
     }
 }

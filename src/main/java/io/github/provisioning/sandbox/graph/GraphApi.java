@@ -15,6 +15,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** The Microsoft Graph v1.0 endpoints the engine reads, answered from the {@link Tenant}. */
 final class GraphApi {
@@ -126,52 +130,43 @@ final class GraphApi {
     // --- delta ----------------------------------------------------------------------------------------------
 
     private ObjectNode usersDelta(ODataQuery query) {
-        rejectUnsupported(query);
-        Optional<String> skipToken = query.get("$skiptoken");
-        Optional<String> deltaToken = query.get("$deltatoken");
-        DeltaToken round;
-        if (skipToken.isPresent()) {
-            round = DeltaToken.decode(skipToken.get(), "skip", "users", epoch);
-        } else if (deltaToken.isPresent() && deltaToken.get().equalsIgnoreCase("latest")) {
-            UserSelection select = UserSelection.parse(query.get("$select").orElse(null));
-            return startFromNow("users", select.canonical(), select.context(graphUrl, "users"), "/users/delta");
-        } else if (deltaToken.isPresent()) {
-            RoundStart start = roundStart(tenant.userSlots);
-            round = DeltaToken.decode(deltaToken.get(), "delta", "users", epoch).nextRound(start.version(),
-                    start.slots());
-        } else {
-            UserSelection select = UserSelection.parse(query.get("$select").orElse(null));
-            RoundStart start = roundStart(tenant.userSlots);
-            round = DeltaToken.firstRound(epoch, "users", select.canonical(), start.version(), start.slots());
-        }
-        UserSelection select = UserSelection.parse(round.select());
-        DeltaPage page = UsersDelta.read(tenant, round, select, config.pageSize(), config.emptyPages(),
-                config.repeatUsers());
-        return deltaBody(select.context(graphUrl, "users"), page, "/users/delta");
+        return delta(query, "users", tenant.userSlots, UserSelection::parse, (round, select) ->
+                UsersDelta.read(tenant, round, select, config.pageSize(), config.emptyPages(), config.repeatUsers()));
     }
 
     private ObjectNode groupsDelta(ODataQuery query) {
+        return delta(query, "groups", tenant.groupSlots, GroupSelection::parse, (round, select) ->
+                GroupsDelta.read(tenant, round, select, config.pageSize(), config.emptyPages()));
+    }
+
+    /**
+     * A page of users or groups delta: the next page of a round ($skiptoken), a new round from a deltaLink
+     * ($deltatoken), a first round, or only a deltaLink ($deltatoken=latest).
+     */
+    private <S extends Selection> ObjectNode delta(ODataQuery query, String resource, List<?> slots,
+                                                   Function<String, S> parse,
+                                                   BiFunction<DeltaToken, S, DeltaPage> read) {
         rejectUnsupported(query);
+        String path = "/" + resource + "/delta";
         Optional<String> skipToken = query.get("$skiptoken");
         Optional<String> deltaToken = query.get("$deltatoken");
         DeltaToken round;
         if (skipToken.isPresent()) {
-            round = DeltaToken.decode(skipToken.get(), "skip", "groups", epoch);
+            round = DeltaToken.decode(skipToken.get(), "skip", resource, epoch);
         } else if (deltaToken.isPresent() && deltaToken.get().equalsIgnoreCase("latest")) {
-            GroupSelection select = GroupSelection.parse(query.get("$select").orElse(null));
-            return startFromNow("groups", select.canonical(), select.context(graphUrl), "/groups/delta");
+            S select = parse.apply(query.get("$select").orElse(null));
+            return startFromNow(resource, select.canonical(), select.context(graphUrl), path);
         } else if (deltaToken.isPresent()) {
-            RoundStart start = roundStart(tenant.groupSlots);
-            round = DeltaToken.decode(deltaToken.get(), "delta", "groups", epoch).nextRound(start.version(),
+            RoundStart start = roundStart(slots);
+            round = DeltaToken.decode(deltaToken.get(), "delta", resource, epoch).nextRound(start.version(),
                     start.slots());
         } else {
-            GroupSelection select = GroupSelection.parse(query.get("$select").orElse(null));
-            RoundStart start = roundStart(tenant.groupSlots);
-            round = DeltaToken.firstRound(epoch, "groups", select.canonical(), start.version(), start.slots());
+            S select = parse.apply(query.get("$select").orElse(null));
+            RoundStart start = roundStart(slots);
+            round = DeltaToken.firstRound(epoch, resource, select.canonical(), start.version(), start.slots());
         }
-        GroupSelection select = GroupSelection.parse(round.select());
-        DeltaPage page = GroupsDelta.read(tenant, round, select, config.pageSize(), config.emptyPages());
-        return deltaBody(select.context(graphUrl), page, "/groups/delta");
+        S select = parse.apply(round.select());
+        return deltaBody(select.context(graphUrl), read.apply(round, select), path);
     }
 
     /** $deltatoken=latest: no objects, only a deltaLink that reports changes from now on. */
@@ -214,32 +209,29 @@ final class GraphApi {
     /** Graph addresses a user by id or by userPrincipalName. */
     private ObjectNode user(String idOrUpn, ODataQuery query) {
         UserSelection select = UserSelection.parse(query.get("$select").orElse(null));
-        tenant.readLock().lock();
-        try {
-            UserEntry user = idOrUpn.contains("@") ? tenant.liveUserByUpn(idOrUpn) : tenant.findUser(idOrUpn);
-            if (user == null || !user.live()) {
-                throw GraphError.notFound(idOrUpn);
-            }
-            ObjectNode body = JsonNodeFactory.instance.objectNode();
-            body.put("@odata.context", select.context(graphUrl, "users") + "/$entity");
-            body.setAll(user.toJson(select.properties()));
-            return body;
-        } finally {
-            tenant.readLock().unlock();
-        }
+        return entity(select.context(graphUrl), idOrUpn,
+                () -> idOrUpn.contains("@") ? tenant.liveUserByUpn(idOrUpn) : tenant.findUser(idOrUpn),
+                user -> user.toJson(select.properties()));
     }
 
     private ObjectNode group(String id, ODataQuery query) {
         GroupSelection select = GroupSelection.parse(query.get("$select").orElse(null));
+        return entity(select.context(graphUrl), id, () -> tenant.findGroup(id),
+                group -> group.toJson(select.properties()));
+    }
+
+    /** One live user or group; 404 when it is unknown or deleted. */
+    private <E extends DirectoryObject> ObjectNode entity(String context, String key, Supplier<E> find,
+                                                          Function<E, ObjectNode> toJson) {
         tenant.readLock().lock();
         try {
-            GroupEntry group = tenant.findGroup(id);
-            if (group == null || !group.live()) {
-                throw GraphError.notFound(id);
+            E entry = find.get();
+            if (entry == null || !entry.live()) {
+                throw GraphError.notFound(key);
             }
             ObjectNode body = JsonNodeFactory.instance.objectNode();
-            body.put("@odata.context", select.context(graphUrl) + "/$entity");
-            body.setAll(group.toJson(select.properties()));
+            body.put("@odata.context", context + "/$entity");
+            body.setAll(toJson.apply(entry));
             return body;
         } finally {
             tenant.readLock().unlock();
@@ -262,36 +254,31 @@ final class GraphApi {
 
     /** One page of a list: the entries and the position to resume from, -1 at the end. */
     private record Slice(List<ObjectNode> value, int next) {
+
+        /** Reads slots from {@code from} until {@code top} are listed; slots not listed are passed over. */
+        static <T> Slice of(List<T> slots, int from, int top, Predicate<T> listed, Function<T, ObjectNode> toJson) {
+            List<ObjectNode> value = new ArrayList<>();
+            int position = from;
+            for (; position < slots.size() && value.size() < top; position++) {
+                T slot = slots.get(position);
+                if (listed.test(slot)) {
+                    value.add(toJson.apply(slot));
+                }
+            }
+            return new Slice(value, position < slots.size() ? position : -1);
+        }
     }
 
     private ObjectNode usersList(ODataQuery query, String rawQuery) {
         UserSelection select = UserSelection.parse(query.get("$select").orElse(null));
-        return list(query, rawQuery, "/users", "users", select.context(graphUrl, "users"), (from, top) -> {
-            List<ObjectNode> value = new ArrayList<>();
-            List<UserEntry> slots = tenant.userSlots;
-            int position = from;
-            for (; position < slots.size() && value.size() < top; position++) {
-                if (slots.get(position).live()) {
-                    value.add(slots.get(position).toJson(select.properties()));
-                }
-            }
-            return new Slice(value, position < slots.size() ? position : -1);
-        });
+        return list(query, rawQuery, "/users", "users", select.context(graphUrl), (from, top) ->
+                Slice.of(tenant.userSlots, from, top, UserEntry::live, user -> user.toJson(select.properties())));
     }
 
     private ObjectNode groupsList(ODataQuery query, String rawQuery) {
         GroupSelection select = GroupSelection.parse(query.get("$select").orElse(null));
-        return list(query, rawQuery, "/groups", "groups", select.context(graphUrl), (from, top) -> {
-            List<ObjectNode> value = new ArrayList<>();
-            List<GroupEntry> slots = tenant.groupSlots;
-            int position = from;
-            for (; position < slots.size() && value.size() < top; position++) {
-                if (slots.get(position).live()) {
-                    value.add(slots.get(position).toJson(select.properties()));
-                }
-            }
-            return new Slice(value, position < slots.size() ? position : -1);
-        });
+        return list(query, rawQuery, "/groups", "groups", select.context(graphUrl), (from, top) ->
+                Slice.of(tenant.groupSlots, from, top, GroupEntry::live, group -> group.toJson(select.properties())));
     }
 
     /** Direct members only: a nested group is listed as a group, its own members are not. */
@@ -326,39 +313,22 @@ final class GraphApi {
                     if (group == null || !group.live()) {
                         throw GraphError.notFound(groupId);
                     }
-                    List<ObjectNode> value = new ArrayList<>();
-                    List<Membership> memberships = group.memberships;
-                    int position = from;
-                    for (; position < memberships.size() && value.size() < top; position++) {
-                        Membership membership = memberships.get(position);
-                        if (membership.visible()) {
-                            ObjectNode node = JsonNodeFactory.instance.objectNode();
-                            node.put("@odata.type", membership.member.odataType());
-                            node.setAll(membership.member instanceof UserEntry user
-                                    ? user.toJson(users.properties())
-                                    : ((GroupEntry) membership.member).toJson(groups));
-                            value.add(node);
-                        }
-                    }
-                    return new Slice(value, position < memberships.size() ? position : -1);
+                    return Slice.of(group.memberships, from, top, Membership::visible, membership -> {
+                        ObjectNode node = JsonNodeFactory.instance.objectNode();
+                        node.put("@odata.type", membership.member.odataType());
+                        node.setAll(membership.member instanceof UserEntry user
+                                ? user.toJson(users.properties())
+                                : ((GroupEntry) membership.member).toJson(groups));
+                        return node;
+                    });
                 });
     }
 
     private ObjectNode appRoleAssignedTo(ODataQuery query, String rawQuery) {
         String context = graphUrl + "/$metadata#servicePrincipals('" + config.appId() + "')/appRoleAssignedTo";
         return list(query, rawQuery, "/servicePrincipals/" + config.appId() + "/appRoleAssignedTo",
-                "appRoleAssignedTo", context, (from, top) -> {
-                    List<ObjectNode> value = new ArrayList<>();
-                    List<Assignment> slots = tenant.assignmentSlots;
-                    int position = from;
-                    for (; position < slots.size() && value.size() < top; position++) {
-                        Assignment assignment = slots.get(position);
-                        if (!assignment.removed && assignment.principal.live()) {
-                            value.add(assignmentJson(assignment));
-                        }
-                    }
-                    return new Slice(value, position < slots.size() ? position : -1);
-                });
+                "appRoleAssignedTo", context, (from, top) -> Slice.of(tenant.assignmentSlots, from, top,
+                        assignment -> !assignment.removed && assignment.principal.live(), this::assignmentJson));
     }
 
     private ObjectNode assignmentJson(Assignment assignment) {

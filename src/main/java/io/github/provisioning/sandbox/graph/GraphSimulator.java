@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.github.provisioning.sandbox.http.LoopbackHttpServer;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -24,10 +22,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,8 +53,7 @@ public final class GraphSimulator implements AutoCloseable {
     }
 
     private final GraphSimulatorConfig config;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final LoopbackHttpServer server;
     private final String loginUrl;
     private final String graphUrl;
     private final Tenant tenant = new Tenant();
@@ -69,14 +62,14 @@ public final class GraphSimulator implements AutoCloseable {
     private final Deque<GraphRequest> recorded = new ArrayDeque<>();
     private InjectedFault fault;
 
-    private GraphSimulator(GraphSimulatorConfig config, HttpServer server, ExecutorService executor) {
+    private GraphSimulator(GraphSimulatorConfig config, LoopbackHttpServer server) {
         this.config = config;
         this.server = server;
-        this.executor = executor;
-        this.loginUrl = "http://127.0.0.1:" + server.getAddress().getPort();
+        this.loginUrl = server.url();
         this.graphUrl = loginUrl + "/v1.0";
         this.tokens = new TokenEndpoint(config, loginUrl);
         this.api = new GraphApi(tenant, config, tokens, graphUrl, loginUrl);
+        server.start(this::exchange);
     }
 
     /**
@@ -100,24 +93,11 @@ public final class GraphSimulator implements AutoCloseable {
 
     /** Binds 127.0.0.1:{@code config.port()} (0 picks a free port) and starts answering. */
     public static GraphSimulator start(GraphSimulatorConfig config) {
-        HttpServer server;
         try {
-            InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
-            server = HttpServer.create(new InetSocketAddress(loopback, config.port()), 64);
+            return new GraphSimulator(config, LoopbackHttpServer.bind(config.port(), 64, 4, "graph-simulator"));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot bind 127.0.0.1:" + config.port(), e);
         }
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(4, task -> {
-            Thread thread = new Thread(task, "graph-simulator-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        GraphSimulator simulator = new GraphSimulator(config, server, executor);
-        server.createContext("/", simulator::exchange);
-        server.setExecutor(executor);
-        server.start();
-        return simulator;
     }
 
     /** "http://127.0.0.1:PORT"; the token endpoint is {@code loginUrl() + "/" + tenantId + "/oauth2/v2.0/token"}. */
@@ -135,7 +115,7 @@ public final class GraphSimulator implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     public GraphSimulatorConfig config() {
@@ -183,13 +163,7 @@ public final class GraphSimulator implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.close();
     }
 
     // --- HTTP -----------------------------------------------------------------------------------------------

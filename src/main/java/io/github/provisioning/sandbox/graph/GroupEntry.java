@@ -11,43 +11,36 @@ import java.util.List;
  * One group slot of the tenant. Memberships are kept in arrival order and never removed from the list (a removal
  * marks them), so paging cursors stay valid while members come and go. Guarded by the tenant's lock.
  */
-final class GroupEntry implements DirectoryObject {
+final class GroupEntry extends DirectoryObject {
 
     private final String id;
     final Object[] values;
-    long version;
-    Lifecycle state = Lifecycle.LIVE;
     final List<Membership> memberships = new ArrayList<>();
     private final IdentityHashMap<DirectoryObject, Membership> byMember = new IdentityHashMap<>();
 
     GroupEntry(String id, Object[] values, long version) {
+        super(version);
         this.id = id;
         this.values = values;
-        this.version = version;
     }
 
     @Override
-    public String id() {
+    String id() {
         return id;
     }
 
     @Override
-    public Lifecycle state() {
-        return state;
-    }
-
-    @Override
-    public String odataType() {
+    String odataType() {
         return "#microsoft.graph.group";
     }
 
     @Override
-    public String principalType() {
+    String principalType() {
         return "Group";
     }
 
     @Override
-    public String displayName() {
+    String displayName() {
         return (String) values[GroupProperty.DISPLAY_NAME.ordinal()];
     }
 

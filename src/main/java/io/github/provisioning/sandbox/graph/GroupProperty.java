@@ -1,12 +1,7 @@
 package io.github.provisioning.sandbox.graph;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /** The microsoft.graph.group properties the simulator stores, by their Graph names. */
 public enum GroupProperty {
@@ -23,8 +18,7 @@ public enum GroupProperty {
 
     static final List<GroupProperty> ALL = List.of(values());
 
-    private static final Map<String, GroupProperty> BY_NAME = Arrays.stream(values())
-            .collect(Collectors.toUnmodifiableMap(p -> p.graphName.toLowerCase(Locale.ROOT), Function.identity()));
+    static final PropertyNames<GroupProperty> NAMES = new PropertyNames<>(values(), GroupProperty::graphName);
 
     private final String graphName;
     private final PropertyKind kind;
@@ -44,6 +38,6 @@ public enum GroupProperty {
 
     /** Graph matches property names without regard to case. */
     public static Optional<GroupProperty> byName(String name) {
-        return Optional.ofNullable(BY_NAME.get(name.toLowerCase(Locale.ROOT)));
+        return NAMES.find(name);
     }
 }

@@ -55,8 +55,7 @@ public final class Tenant {
      */
     public String addUser(Map<String, ?> props) {
         Map<UserProperty, Object> changes = userChanges(props, true);
-        Object requestedId = props.entrySet().stream()
-                .filter(e -> e.getKey().equalsIgnoreCase("id")).map(Map.Entry::getValue).findFirst().orElse(null);
+        Object requestedId = requestedId(props);
         if (requestedId != null && !(requestedId instanceof String)) {
             throw new IllegalArgumentException("id must be a String");
         }
@@ -65,10 +64,7 @@ public final class Tenant {
         values[UserProperty.ACCOUNT_ENABLED.ordinal()] = Boolean.TRUE;
         changes.forEach((property, value) -> values[property.ordinal()] = value);
         return write(() -> {
-            String id = requestedId != null ? (String) requestedId : UUID.randomUUID().toString();
-            if (findUser(id) != null || findGroup(id) != null) {
-                throw new IllegalArgumentException("An object with id " + id + " already exists");
-            }
+            String id = unusedId((String) requestedId);
             UserEntry user = UserEntry.explicit(id, values, tick());
             userSlots.add(user);
             explicitUsers.put(id, user);
@@ -97,40 +93,19 @@ public final class Tenant {
 
     /** Moves a live user to the deleted items: delta reports it as {@code @removed: changed}. */
     public void softDeleteUser(String id) {
-        run(() -> {
-            UserEntry user = liveUser(id);
-            long version = tick();
-            user.state = Lifecycle.SOFT_DELETED;
-            user.version = version;
-            touchMemberships(user, version, false);
-        });
+        run(() -> moveTo(liveUser(id), Lifecycle.SOFT_DELETED));
     }
 
     /** Brings a soft-deleted user back, with its memberships and assignment. */
     public void restoreUser(String id) {
-        run(() -> {
-            UserEntry user = findUser(id);
-            if (user == null || user.state != Lifecycle.SOFT_DELETED) {
-                throw new NoSuchElementException("No soft-deleted user " + id);
-            }
-            long version = tick();
-            user.state = Lifecycle.LIVE;
-            user.version = version;
-            touchMemberships(user, version, false);
-        });
+        run(() -> restore(findUser(id), "user", id));
     }
 
     /** Deletes a live or soft-deleted user for good: delta reports {@code @removed: deleted}. */
     public void hardDeleteUser(String id) {
         run(() -> {
-            UserEntry user = findUser(id);
-            if (user == null) {
-                throw new NoSuchElementException("No user " + id);
-            }
-            long version = tick();
-            user.state = Lifecycle.HARD_DELETED;
-            user.version = version;
-            touchMemberships(user, version, true);
+            UserEntry user = existing(findUser(id), "user", id);
+            moveTo(user, Lifecycle.HARD_DELETED);
             dropAssignment(user);
             explicitUsers.remove(id);
             user.forgetValues();
@@ -193,13 +168,9 @@ public final class Tenant {
         values[GroupProperty.SECURITY_ENABLED.ordinal()] = Boolean.TRUE;
         values[GroupProperty.GROUP_TYPES.ordinal()] = List.of();
         changes.forEach((property, value) -> values[property.ordinal()] = value);
-        Object requestedId = props.entrySet().stream()
-                .filter(e -> e.getKey().equalsIgnoreCase("id")).map(Map.Entry::getValue).findFirst().orElse(null);
+        Object requestedId = requestedId(props);
         return write(() -> {
-            String id = requestedId != null ? requestedId.toString() : UUID.randomUUID().toString();
-            if (findUser(id) != null || findGroup(id) != null) {
-                throw new IllegalArgumentException("An object with id " + id + " already exists");
-            }
+            String id = unusedId(requestedId != null ? requestedId.toString() : null);
             GroupEntry group = new GroupEntry(id, values, tick());
             groupSlots.add(group);
             groupsById.put(id, group);
@@ -226,39 +197,18 @@ public final class Tenant {
 
     /** Soft-deletes a group, as Graph's DELETE does: delta reports {@code @removed: changed}. */
     public void deleteGroup(String id) {
-        run(() -> {
-            GroupEntry group = liveGroup(id);
-            long version = tick();
-            group.state = Lifecycle.SOFT_DELETED;
-            group.version = version;
-            touchMemberships(group, version, false);
-        });
+        run(() -> moveTo(liveGroup(id), Lifecycle.SOFT_DELETED));
     }
 
     public void restoreGroup(String id) {
-        run(() -> {
-            GroupEntry group = findGroup(id);
-            if (group == null || group.state != Lifecycle.SOFT_DELETED) {
-                throw new NoSuchElementException("No soft-deleted group " + id);
-            }
-            long version = tick();
-            group.state = Lifecycle.LIVE;
-            group.version = version;
-            touchMemberships(group, version, false);
-        });
+        run(() -> restore(findGroup(id), "group", id));
     }
 
     /** Deletes a live or soft-deleted group for good: delta reports {@code @removed: deleted}. */
     public void hardDeleteGroup(String id) {
         run(() -> {
-            GroupEntry group = findGroup(id);
-            if (group == null) {
-                throw new NoSuchElementException("No group " + id);
-            }
-            long version = tick();
-            group.state = Lifecycle.HARD_DELETED;
-            group.version = version;
-            touchMemberships(group, version, true);
+            GroupEntry group = existing(findGroup(id), "group", id);
+            moveTo(group, Lifecycle.HARD_DELETED);
             dropAssignment(group);
             groupsById.remove(id);
         });
@@ -523,27 +473,58 @@ public final class Tenant {
     }
 
     private DirectoryObject liveObject(String id) {
-        DirectoryObject object = findObject(id);
-        if (object == null || !object.live()) {
-            throw new NoSuchElementException("No live user or group " + id);
+        return live(findObject(id), "user or group", id);
+    }
+
+    private UserEntry liveUser(String id) {
+        return live(findUser(id), "user", id);
+    }
+
+    private GroupEntry liveGroup(String id) {
+        return live(findGroup(id), "group", id);
+    }
+
+    private static <T extends DirectoryObject> T existing(T object, String kind, String id) {
+        if (object == null) {
+            throw new NoSuchElementException("No " + kind + " " + id);
         }
         return object;
     }
 
-    private UserEntry liveUser(String id) {
-        UserEntry user = findUser(id);
-        if (user == null || !user.live()) {
-            throw new NoSuchElementException("No live user " + id);
+    private static <T extends DirectoryObject> T live(T object, String kind, String id) {
+        if (object == null || !object.live()) {
+            throw new NoSuchElementException("No live " + kind + " " + id);
         }
-        return user;
+        return object;
     }
 
-    private GroupEntry liveGroup(String id) {
-        GroupEntry group = findGroup(id);
-        if (group == null || !group.live()) {
-            throw new NoSuchElementException("No live group " + id);
+    /** The id asked for, or a new GUID; ids are unique across users and groups, as in Entra. */
+    private String unusedId(String requestedId) {
+        String id = requestedId != null ? requestedId : UUID.randomUUID().toString();
+        if (findUser(id) != null || findGroup(id) != null) {
+            throw new IllegalArgumentException("An object with id " + id + " already exists");
         }
-        return group;
+        return id;
+    }
+
+    private static Object requestedId(Map<String, ?> props) {
+        return props.entrySet().stream()
+                .filter(e -> e.getKey().equalsIgnoreCase("id")).map(Map.Entry::getValue).findFirst().orElse(null);
+    }
+
+    private void restore(DirectoryObject object, String kind, String id) {
+        if (object == null || object.state != Lifecycle.SOFT_DELETED) {
+            throw new NoSuchElementException("No soft-deleted " + kind + " " + id);
+        }
+        moveTo(object, Lifecycle.LIVE);
+    }
+
+    /** Stamps the move on the object and on every membership it holds. */
+    private void moveTo(DirectoryObject object, Lifecycle state) {
+        long version = tick();
+        object.state = state;
+        object.version = version;
+        touchMemberships(object, version, state == Lifecycle.HARD_DELETED);
     }
 
     /** Entra drops a deleted object from its groups, so every group holding it has a membership change. */

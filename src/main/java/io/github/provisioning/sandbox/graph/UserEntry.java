@@ -10,21 +10,19 @@ import java.util.List;
  * each read) until it is first changed; that keeps a million-user tenant at a few dozen bytes per user.
  * Guarded by the tenant's lock.
  */
-final class UserEntry implements DirectoryObject {
+final class UserEntry extends DirectoryObject {
 
     private final String id;
     private final SampleDirectory sample;
     private final int sampleIndex;
     private Object[] values;
-    long version;
-    Lifecycle state = Lifecycle.LIVE;
 
     private UserEntry(String id, SampleDirectory sample, int sampleIndex, Object[] values, long version) {
+        super(version);
         this.id = id;
         this.sample = sample;
         this.sampleIndex = sampleIndex;
         this.values = values;
-        this.version = version;
     }
 
     static UserEntry explicit(String id, Object[] values, long version) {
@@ -36,27 +34,22 @@ final class UserEntry implements DirectoryObject {
     }
 
     @Override
-    public String id() {
+    String id() {
         return id != null ? id : sample.userId(sampleIndex);
     }
 
     @Override
-    public Lifecycle state() {
-        return state;
-    }
-
-    @Override
-    public String odataType() {
+    String odataType() {
         return "#microsoft.graph.user";
     }
 
     @Override
-    public String principalType() {
+    String principalType() {
         return "User";
     }
 
     @Override
-    public String displayName() {
+    String displayName() {
         return (String) value(UserProperty.DISPLAY_NAME);
     }
 

@@ -1,12 +1,7 @@
 package io.github.provisioning.sandbox.graph;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /** The microsoft.graph.user properties the simulator stores, by their Graph names. */
 public enum UserProperty {
@@ -39,8 +34,7 @@ public enum UserProperty {
     static final List<UserProperty> DEFAULT_SELECT = List.of(BUSINESS_PHONES, DISPLAY_NAME, GIVEN_NAME, JOB_TITLE,
             MAIL, MOBILE_PHONE, OFFICE_LOCATION, PREFERRED_LANGUAGE, SURNAME, USER_PRINCIPAL_NAME);
 
-    private static final Map<String, UserProperty> BY_NAME = Arrays.stream(values())
-            .collect(Collectors.toUnmodifiableMap(p -> p.graphName.toLowerCase(Locale.ROOT), Function.identity()));
+    static final PropertyNames<UserProperty> NAMES = new PropertyNames<>(values(), UserProperty::graphName);
 
     private final String graphName;
     private final PropertyKind kind;
@@ -60,6 +54,6 @@ public enum UserProperty {
 
     /** Graph matches property names without regard to case. */
     public static Optional<UserProperty> byName(String name) {
-        return Optional.ofNullable(BY_NAME.get(name.toLowerCase(Locale.ROOT)));
+        return NAMES.find(name);
     }
 }

@@ -3,14 +3,12 @@ package io.github.provisioning.sandbox.scim;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import com.unboundid.scim2.common.exceptions.ScimException;
+import io.github.provisioning.sandbox.http.LoopbackHttpServer;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -22,11 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.provisioning.sandbox.scim.ScimExchange.Request;
@@ -61,29 +54,26 @@ public final class ScimSandbox implements AutoCloseable {
     }
 
     private final ScimSandboxConfig config;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final LoopbackHttpServer server;
     private final String baseUrl;
     private final ScimService service;
     private final RequestJournal journal;
     private final AtomicReference<Fault> fault = new AtomicReference<>();
 
-    private ScimSandbox(ScimSandboxConfig config) throws IOException {
+    private ScimSandbox(ScimSandboxConfig config, LoopbackHttpServer server) {
         this.config = config;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 1024);
-        this.executor = Executors.newFixedThreadPool(config.threads(), daemonThreads());
-        this.baseUrl = "http://127.0.0.1:" + server.getAddress().getPort() + BASE_PATH;
+        this.server = server;
+        this.baseUrl = server.url() + BASE_PATH;
         this.service = new ScimService(baseUrl, config.groupsEnabled());
         this.journal = new RequestJournal(config.maxRecordedRequests());
-        server.createContext("/", this::exchange);
-        server.setExecutor(executor);
-        server.start();
+        server.start(this::exchange);
     }
 
     /** Starts serving on {@code 127.0.0.1:config.port()} (0 picks a free port). */
     public static ScimSandbox start(ScimSandboxConfig config) {
         try {
-            return new ScimSandbox(config);
+            return new ScimSandbox(config, LoopbackHttpServer.bind(config.port(), 1024, config.threads(),
+                    "scim-sandbox"));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the SCIM sandbox on port " + config.port(), e);
         }
@@ -187,13 +177,7 @@ public final class ScimSandbox implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.close();
     }
 
     private void exchange(HttpExchange http) {
@@ -330,14 +314,5 @@ public final class ScimSandbox implements AutoCloseable {
 
     private static Optional<ObjectNode> copy(StoredResource r) {
         return r == null ? Optional.empty() : Optional.of(r.json().deepCopy());
-    }
-
-    private static ThreadFactory daemonThreads() {
-        AtomicInteger n = new AtomicInteger();
-        return runnable -> {
-            Thread t = new Thread(runnable, "scim-sandbox-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

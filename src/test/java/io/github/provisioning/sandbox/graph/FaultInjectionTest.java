@@ -1,6 +1,5 @@
 package io.github.provisioning.sandbox.graph;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -12,22 +11,12 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class FaultInjectionTest {
-
-    private GraphSimulator graph;
-    private GraphTestClient client;
+class FaultInjectionTest extends SimulatedGraphTest {
 
     @BeforeEach
-    void start() {
-        graph = GraphSimulator.start(GraphSimulatorConfig.defaults());
-        graph.tenant().populateSample(10, 4);
-        client = new GraphTestClient(graph);
+    void startWithSampleAndToken() {
+        start(GraphSimulatorConfig.defaults()).populateSample(10, 4);
         client.token();
-    }
-
-    @AfterEach
-    void stop() {
-        graph.close();
     }
 
     @Test

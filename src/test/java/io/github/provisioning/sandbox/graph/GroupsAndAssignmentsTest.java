@@ -1,7 +1,6 @@
 package io.github.provisioning.sandbox.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -12,23 +11,9 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class GroupsAndAssignmentsTest {
+class GroupsAndAssignmentsTest extends SimulatedGraphTest {
 
     private static final String GROUP_SELECT = "displayName,description,mailNickname,members";
-
-    private GraphSimulator graph;
-    private GraphTestClient client;
-
-    private Tenant start(GraphSimulatorConfig config) {
-        graph = GraphSimulator.start(config);
-        client = new GraphTestClient(graph);
-        return graph.tenant();
-    }
-
-    @AfterEach
-    void stop() {
-        graph.close();
-    }
 
     private String assignedTo() {
         return graph.graphUrl() + "/servicePrincipals/" + graph.config().appId() + "/appRoleAssignedTo";

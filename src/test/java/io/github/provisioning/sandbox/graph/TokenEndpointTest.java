@@ -1,7 +1,6 @@
 package io.github.provisioning.sandbox.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -10,20 +9,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class TokenEndpointTest {
-
-    private GraphSimulator graph;
-    private GraphTestClient client;
-
-    private void start(GraphSimulatorConfig config) {
-        graph = GraphSimulator.start(config);
-        client = new GraphTestClient(graph);
-    }
-
-    @AfterEach
-    void stop() {
-        graph.close();
-    }
+class TokenEndpointTest extends SimulatedGraphTest {
 
     @Test
     void clientCredentialsGrantReturnsABearerTokenWithItsLifetime() {

@@ -1,7 +1,6 @@
 package io.github.provisioning.sandbox.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -14,23 +13,9 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class UsersDeltaTest {
+class UsersDeltaTest extends SimulatedGraphTest {
 
     private static final String SELECT = "displayName,mail,mobilePhone,accountEnabled";
-
-    private GraphSimulator graph;
-    private GraphTestClient client;
-
-    private Tenant start(GraphSimulatorConfig config) {
-        graph = GraphSimulator.start(config);
-        client = new GraphTestClient(graph);
-        return graph.tenant();
-    }
-
-    @AfterEach
-    void stop() {
-        graph.close();
-    }
 
     private String firstRound() {
         return graph.graphUrl() + "/users/delta?$select=" + SELECT;

@@ -1,8 +1,6 @@
 package io.github.provisioning.sandbox.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -10,28 +8,14 @@ import static io.github.provisioning.sandbox.scim.ScimClient.encode;
 import static io.github.provisioning.sandbox.scim.ScimClient.patchOp;
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ScimGroupsTest {
+class ScimGroupsTest extends SharedSandboxTest {
 
-    private static ScimSandbox sandbox;
-    private static ScimClient scim;
     private String adele;
     private String alex;
     private String megan;
 
-    @BeforeAll
-    static void start() {
-        sandbox = ScimSandbox.start(ScimSandboxConfig.defaults());
-        scim = ScimClient.to(sandbox);
-    }
-
-    @AfterAll
-    static void stop() {
-        sandbox.close();
-    }
-
     @BeforeEach
     void users() {
-        sandbox.reset();
         adele = scim.createUser("adele@contoso.com");
         alex = scim.createUser("alex@contoso.com");
         megan = scim.createUser("megan@contoso.com");

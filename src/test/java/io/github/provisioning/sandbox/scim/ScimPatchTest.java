@@ -1,36 +1,20 @@
 package io.github.provisioning.sandbox.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static io.github.provisioning.sandbox.scim.ScimClient.patchOp;
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ScimPatchTest {
+class ScimPatchTest extends SharedSandboxTest {
 
     private static final String ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-    private static ScimSandbox sandbox;
-    private static ScimClient scim;
     private String id;
-
-    @BeforeAll
-    static void start() {
-        sandbox = ScimSandbox.start(ScimSandboxConfig.defaults());
-        scim = ScimClient.to(sandbox);
-    }
-
-    @AfterAll
-    static void stop() {
-        sandbox.close();
-    }
 
     @BeforeEach
     void adele() {
-        sandbox.reset();
         id = scim.post("/Users", """
                 {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
                  "userName":"adele@contoso.com","active":true,"title":"Manager",

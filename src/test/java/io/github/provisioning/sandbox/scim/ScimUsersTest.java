@@ -1,9 +1,6 @@
 package io.github.provisioning.sandbox.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -13,26 +10,7 @@ import static io.github.provisioning.sandbox.scim.ScimClient.encode;
 import static io.github.provisioning.sandbox.scim.ScimClient.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ScimUsersTest {
-
-    private static ScimSandbox sandbox;
-    private static ScimClient scim;
-
-    @BeforeAll
-    static void start() {
-        sandbox = ScimSandbox.start(ScimSandboxConfig.defaults());
-        scim = ScimClient.to(sandbox);
-    }
-
-    @AfterAll
-    static void stop() {
-        sandbox.close();
-    }
-
-    @BeforeEach
-    void empty() {
-        sandbox.reset();
-    }
+class ScimUsersTest extends SharedSandboxTest {
 
     @Test
     void createdUserIsStoredAsSentWithIdAndMeta() {
@@ -378,7 +356,7 @@ class ScimUsersTest {
         assertThat(list.get("Resources").get(0).has("meta")).isFalse();
     }
 
-    private static int total(String filter) {
+    private int total(String filter) {
         ScimClient.Reply reply = scim.get("/Users?filter=" + encode(filter));
         assertThat(reply.status()).as(filter + " -> " + reply.body()).isEqualTo(200);
         return reply.json().get("totalResults").asInt();
