@@ -164,6 +164,11 @@ public final class UserProvisioner {
         if (change.graph().path("accountEnabled").isBoolean() && !change.graph().get("accountEnabled").asBoolean()) {
             return "account disabled in Entra ID";
         }
+        // Entra: a user that fails every scoping filter is out of scope, like an unassigned one.
+        var scoping = mapping.scoping().evaluate(new EntraUser(change.graph(), false));
+        if (!scoping.inScope()) {
+            return "outside the scoping filter: " + scoping.reason();
+        }
         return null;
     }
 

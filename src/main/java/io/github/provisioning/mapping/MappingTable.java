@@ -18,15 +18,18 @@ import java.util.Optional;
 import java.util.Set;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
 
 /**
- * An attribute-mapping file: per object type, the mapping rows and target object actions. Loaded from YAML with
+ * An attribute-mapping file: per object type, the mapping rows, target object actions and scoping filters. Loaded
+ * from YAML with
  * line numbers kept, so that every mistake is reported as {@code file:line: message}.
  *
  * @param location    where it was loaded from
@@ -35,10 +38,13 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 public record MappingTable(String location, ObjectMapping user, String fingerprint) {
 
-    private static final Set<String> OBJECT_KEYS = Set.of("actions", "mappings");
+    private static final Set<String> OBJECT_KEYS = Set.of("actions", "mappings", "scoping");
     private static final Set<String> RULE_KEYS = Set.of("target", "source", "constant", "expression", "none",
             "default", "apply", "match");
     private static final Set<String> ACTION_KEYS = Set.of("create", "update", "delete");
+    private static final Set<String> SCOPING_FILTER_KEYS = Set.of("title", "clauses");
+    private static final Set<String> CLAUSE_KEYS = Set.of("attribute", "operator", "value");
+    private static final java.util.regex.Pattern ATTRIBUTE_NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
 
     /** Loads {@code classpath:path}, {@code file:path} or a plain file path. */
     public static MappingTable load(String location) {
@@ -56,6 +62,14 @@ public record MappingTable(String location, ObjectMapping user, String fingerpri
         try (Reader reader = new java.io.StringReader(content)) {
             root = new Compose(LoadSettings.builder().setLabel(location).build()).composeReader(reader)
                     .orElseThrow(() -> new MappingException(location + ": the mapping file is empty"));
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(0);
+            // '&' and '!&' are YAML anchor and tag marks: the scoping operators must be quoted.
+            String hint = String.valueOf(e.getContext()).contains("anchor") || String.valueOf(e.getContext()).contains("tag")
+                    ? " (quote the scoping operators '&' and '!&')" : "";
+            throw new MappingException(location + ":" + line + ": not valid YAML: "
+                    + (e.getContext() == null ? "" : e.getContext() + ", ") + e.getProblem().replace("\n", "\\n")
+                    + hint, e);
         } catch (YamlEngineException e) {
             throw new MappingException(location + ": not valid YAML: " + e.getMessage(), e);
         } catch (IOException e) {
@@ -162,7 +176,78 @@ public record MappingTable(String location, ObjectMapping user, String fingerpri
             if (precedences.isEmpty()) {
                 throw error(rulesNode, "no matching attribute: mark at least one mapping with 'match: 1'");
             }
-            return new ObjectMapping(rules, actions);
+            ScopingFilter scoping = entries.containsKey("scoping") ? scoping(entries.get("scoping")) : ScopingFilter.NONE;
+            return new ObjectMapping(rules, actions, scoping);
+        }
+
+        /** Entra scoping filters: a list of filters (ORed), each a list of clauses (ANDed), with an optional title. */
+        ScopingFilter scoping(Node node) {
+            if (!(node instanceof SequenceNode sequence)) {
+                throw error(node, "'scoping' must be a list of scoping filters, each with 'clauses'");
+            }
+            if (sequence.getValue().isEmpty()) {
+                throw error(node, "'scoping' has no scoping filter; leave it out to put every user in scope");
+            }
+            List<ScopingFilter.Group> filters = new ArrayList<>();
+            for (Node filterNode : sequence.getValue()) {
+                if (!(filterNode instanceof MappingNode)) {
+                    throw error(filterNode, "a scoping filter is a mapping with 'clauses' (a list of clauses) and an "
+                            + "optional 'title'");
+                }
+                Map<String, Node> f = mapping(filterNode, SCOPING_FILTER_KEYS);
+                String title = f.containsKey("title") ? scalar(f.get("title")) : null;
+                Node clausesNode = f.get("clauses");
+                if (clausesNode == null) {
+                    throw error(filterNode, "a scoping filter needs 'clauses'");
+                }
+                if (!(clausesNode instanceof SequenceNode clauses)) {
+                    throw error(clausesNode, "'clauses' must be a list of clauses");
+                }
+                if (clauses.getValue().isEmpty()) {
+                    throw error(clausesNode, "scoping filter " + (title == null ? "" : "'" + title + "' ")
+                            + "has no clause");
+                }
+                List<ScopingClause> parsed = new ArrayList<>();
+                for (Node clauseNode : clauses.getValue()) {
+                    parsed.add(clause(clauseNode));
+                }
+                filters.add(new ScopingFilter.Group(title, parsed));
+            }
+            return new ScopingFilter(filters);
+        }
+
+        ScopingClause clause(Node node) {
+            Map<String, Node> c = mapping(node, CLAUSE_KEYS);
+            if (!c.containsKey("attribute") || !c.containsKey("operator")) {
+                throw error(node, "a scoping clause needs an 'attribute' and an 'operator'");
+            }
+            String attribute = scalar(c.get("attribute"));
+            if (!ATTRIBUTE_NAME.matcher(attribute).matches()) {
+                throw error(c.get("attribute"), "'" + attribute + "' is not an Entra attribute name (such as "
+                        + "department or extensionAttribute1, without brackets)");
+            }
+            String tag = c.get("operator").getTag().getValue();
+            if (!tag.startsWith(Tag.PREFIX)) {
+                // An unquoted !& is read as a YAML tag, not as text.
+                throw error(c.get("operator"), "the operator was read as the YAML tag '" + tag
+                        + "': quote it, e.g. operator: '!&'");
+            }
+            String name = scalar(c.get("operator"));
+            ScopingOperator operator = ScopingOperator.named(name).orElseThrow(() -> error(c.get("operator"),
+                    "unknown scoping operator '" + name + "'" + ScopingOperator.closeTo(name)
+                            .map(o -> " (did you mean '" + o + "'?)")
+                            .orElse(" (expected one of " + java.util.Arrays.stream(ScopingOperator.values())
+                                    .map(ScopingOperator::entraName).toList() + ")")));
+            Node valueNode = c.get("value");
+            String value = null;
+            if (valueNode != null && !(valueNode instanceof ScalarNode scalar && scalar.getTag().equals(Tag.NULL))) {
+                value = scalar(valueNode);
+            }
+            try {
+                return ScopingClause.of(attribute, operator, value);
+            } catch (IllegalArgumentException e) {
+                throw error(valueNode != null ? valueNode : node, e.getMessage());
+            }
         }
 
         MappingRule rule(Node node) {

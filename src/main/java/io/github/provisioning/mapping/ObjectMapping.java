@@ -11,12 +11,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The mappings of one object type (users) plus its target object actions.
+ * The mappings of one object type (users) plus its target object actions and scoping filters.
  *
  * @param rules   the mapping rows in file order
  * @param actions Entra "Target object actions"
+ * @param scoping Entra "Source object scope": the attribute-based scoping filters; {@link ScopingFilter#NONE} when
+ *                none is configured
  */
-public record ObjectMapping(List<MappingRule> rules, TargetActions actions) {
+public record ObjectMapping(List<MappingRule> rules, TargetActions actions, ScopingFilter scoping) {
 
     /** SCIM attributes whose type is boolean: a "True"/"False" string mapped to them is sent as a JSON boolean. */
     private static final Set<String> BOOLEAN_TARGETS = Set.of("active");
@@ -27,6 +29,12 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions) {
 
     public ObjectMapping {
         rules = List.copyOf(rules);
+        java.util.Objects.requireNonNull(scoping, "scoping (ScopingFilter.NONE for none)");
+    }
+
+    /** Mappings without attribute-based scoping filters. */
+    public ObjectMapping(List<MappingRule> rules, TargetActions actions) {
+        this(rules, actions, ScopingFilter.NONE);
     }
 
     /** The matching attributes in precedence order. */
@@ -34,10 +42,11 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions) {
         return rules.stream().filter(MappingRule::isMatching).sorted(Comparator.comparing(MappingRule::match)).toList();
     }
 
-    /** Every Entra source attribute the rules read. */
+    /** Every Entra source attribute the rules and the scoping filters read. */
     public Set<String> sourceAttributes() {
         Set<String> names = new LinkedHashSet<>();
         rules.forEach(r -> r.source().collectAttributes(names));
+        scoping.collectAttributes(names);
         return names;
     }
 
