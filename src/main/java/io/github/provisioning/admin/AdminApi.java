@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.unboundid.scim2.common.filters.Filter;
+import io.github.provisioning.cycle.UserScope;
 import io.github.provisioning.graph.EntraUser;
 import io.github.provisioning.mapping.Expression;
 import io.github.provisioning.mapping.ExpressionException;
@@ -92,19 +93,13 @@ public final class AdminApi {
     }
 
     private String outOfScopeReason(ObjectNode user) {
-        if (user.path("accountEnabled").isBoolean() && !user.get("accountEnabled").asBoolean()) {
-            return "account disabled in Entra ID";
+        String id = user.path("id").asText(null);
+        if (assignedScope && id == null) {
+            return "no id: cannot tell whether the user is assigned to the application";
         }
-        if (assignedScope) {
-            String id = user.path("id").asText(null);
-            if (id == null) {
-                return "no id: cannot tell whether the user is assigned to the application";
-            }
-            if (!assigned.test(id)) {
-                return "not assigned to the application (as of the last completed cycle)";
-            }
-        }
-        return null;
+        String reason = UserScope.outOfScopeReason(user, !assignedScope || assigned.test(id), mapping.user());
+        // The preview knows assignments as of the last completed cycle.
+        return "not assigned to the application".equals(reason) ? reason + " (as of the last completed cycle)" : reason;
     }
 
     private static String matchFilter(ObjectMapping users, Map<String, JsonNode> values) throws Exception {

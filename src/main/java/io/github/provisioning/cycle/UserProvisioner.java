@@ -158,18 +158,7 @@ public final class UserProvisioner {
     // ---- planning
 
     private String outOfScopeReason(SourceChange change) {
-        if (!inScope.test(change.id())) {
-            return "not assigned to the application";
-        }
-        if (change.graph().path("accountEnabled").isBoolean() && !change.graph().get("accountEnabled").asBoolean()) {
-            return "account disabled in Entra ID";
-        }
-        // Entra: a user that fails every scoping filter is out of scope, like an unassigned one.
-        var scoping = mapping.scoping().evaluate(new EntraUser(change.graph(), false));
-        if (!scoping.inScope()) {
-            return "outside the scoping filter: " + scoping.reason();
-        }
-        return null;
+        return UserScope.outOfScopeReason(change.graph(), inScope.test(change.id()), mapping);
     }
 
     private void planDelete(UserPlan plan) {
