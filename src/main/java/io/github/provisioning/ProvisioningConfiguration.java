@@ -10,10 +10,13 @@ import io.github.provisioning.graph.GraphResponses;
 import io.github.provisioning.graph.GraphToken;
 import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.sandbox.Sandbox;
+import io.github.provisioning.scim.RetryPolicy;
+import io.github.provisioning.scim.ScimGate;
 import io.github.provisioning.scim.ScimResponses;
 import io.github.provisioning.state.StateStore;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import org.apache.camel.BeanInject;
@@ -67,6 +70,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("Setting provisioning.interval is not a duration (e.g. 40m, 1h30m): " + interval);
         }
         derived.setProperty("provisioning.interval-millis", String.valueOf(intervalMillis));
+        derived.setProperty("scim.connect-timeout-millis", String.valueOf(millis(effective, "scim.connect-timeout", "10s")));
+        derived.setProperty("scim.response-timeout-millis", String.valueOf(millis(effective, "scim.response-timeout", "60s")));
         // Derived, not for users to set: which of the three starters runs (schedule, once, sandbox demo).
         derived.setProperty("provisioning.scheduled", String.valueOf(!once && !sandbox));
         derived.setProperty("provisioning.run-once", String.valueOf(once && !sandbox));
@@ -79,6 +84,29 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         LOG.info("Provisioning {} users from {} to {} every {}{}", effective.get("provisioning.scope").orElse("assigned"),
                 effective.require("graph.url"), effective.require("scim.url"), interval,
                 sandbox ? " (sandbox)" : once ? " (once)" : "");
+    }
+
+    private static long millis(Settings settings, String name, String fallback) {
+        String value = settings.get(name).orElse(fallback);
+        try {
+            return TimeUtils.toMilliSeconds(value);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Setting " + name + " is not a duration (e.g. 10s, 1m): " + value);
+        }
+    }
+
+    @BindToRegistry(value = "retryPolicy", lazy = true)
+    public RetryPolicy retryPolicy(@PropertyInject("scim.max-attempts") int maxAttempts,
+                                   @PropertyInject("scim.retry-base-delay") String baseDelay,
+                                   @PropertyInject("scim.retry-max-delay") String maxDelay) {
+        return new RetryPolicy(maxAttempts, Duration.ofMillis(TimeUtils.toMilliSeconds(baseDelay)),
+                Duration.ofMillis(TimeUtils.toMilliSeconds(maxDelay)), Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "scimGate", lazy = true)
+    public ScimGate scimGate(@PropertyInject("scim.concurrency") int concurrency,
+                             @PropertyInject("scim.max-requests-per-second") double requestsPerSecond) {
+        return new ScimGate(concurrency, requestsPerSecond);
     }
 
     @BindToRegistry(value = "mappingTable", lazy = true)
@@ -130,8 +158,9 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     public UserProvisioner userProvisioner(@BeanInject("mappingTable") MappingTable mapping,
                                            @BeanInject("stateStore") StateStore state,
                                            @BeanInject("provisioningLog") ProvisioningLog log,
-                                           @BeanInject("cycles") Cycles cycles) {
-        return new UserProvisioner(mapping.user(), state, log, cycles::inScope);
+                                           @BeanInject("cycles") Cycles cycles,
+                                           @BeanInject("retryPolicy") RetryPolicy retryPolicy) {
+        return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy);
     }
 
     @BindToRegistry(value = "adminApi", lazy = true)

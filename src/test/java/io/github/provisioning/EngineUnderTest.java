@@ -54,6 +54,8 @@ final class EngineUnderTest implements AutoCloseable {
         settings.put("provisioning.data-dir", dataDir.toString());
         settings.put("provisioning.interval", "24h");
         settings.put("admin.port", String.valueOf(freePort()));
+        settings.put("scim.retry-base-delay", "50ms");
+        settings.put("scim.retry-max-delay", "2s");
         return settings;
     }
 

@@ -175,7 +175,7 @@ public final class Cycles {
     /** The cycle could not run to its end; the watermark stays where it was, so the next cycle reads it all again. */
     public CycleReport abort(@ExchangeProperty("cycle") CycleRun cycle,
                              @ExchangeProperty("CamelExceptionCaught") Exception e) {
-        String reason = e == null ? "unknown error" : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String reason = reason(e);
         if (cycle == null) {
             CycleReport report = new CycleReport("none", "none", clock.instant(), clock.instant(), 0, Map.of(),
                     "failed", reason, 0);
@@ -184,6 +184,18 @@ public final class Cycles {
             return report;
         }
         return finish(cycle, "failed", reason);
+    }
+
+    /** The first cause that is ours or the transport's, not Camel's wrapper around a parallel split. */
+    private static String reason(Throwable e) {
+        if (e == null) {
+            return "unknown error";
+        }
+        Throwable cause = e;
+        while (cause.getCause() != null && cause instanceof org.apache.camel.CamelExchangeException) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
     private CycleReport finish(CycleRun cycle, String result, String error) {

@@ -10,10 +10,16 @@ import java.util.List;
  * @param status             success, failure, skipped or warning
  * @param modifiedProperties the attributes written, with old and new values
  * @param error              null unless status is failure
+ * @param retries            every request that had to be sent again in this operation
  */
 public record LogEntry(Instant time, String cycleId, String changeId, String objectType, String action, String status,
                        String sourceId, String sourceIdentity, String targetId, String reason,
-                       List<ModifiedProperty> modifiedProperties, Error error, long durationMs) {
+                       List<ModifiedProperty> modifiedProperties, Error error, long durationMs,
+                       List<Retry> retries) {
+
+    /** A request that was sent again: what it was, what came back, and how long we waited. */
+    public record Retry(String request, int attempt, int status, String reason, long delayMs) {
+    }
 
     public record ModifiedProperty(String name, Object old, Object value) {
     }

@@ -67,6 +67,15 @@ public final class ProvisioningLog implements AutoCloseable {
             line.putNull("error");
         }
         line.put("durationMs", entry.durationMs());
+        ArrayNode retries = line.putArray("retries");
+        for (LogEntry.Retry r : entry.retries()) {
+            ObjectNode retry = retries.addObject();
+            retry.put("request", r.request());
+            retry.put("attempt", r.attempt());
+            retry.put("status", r.status());
+            retry.put("reason", r.reason());
+            retry.put("delayMs", r.delayMs());
+        }
         String text = line.toString();
         synchronized (writer) {
             try {

@@ -23,7 +23,7 @@ public final class UserPlan {
     public record MatchCandidate(String attribute, String value) {
     }
 
-    private static final int MAX_REQUESTS = 10;
+    private static final int MAX_REQUESTS = 12;
 
     final CycleRun cycle;
     final SourceChange change;
@@ -38,6 +38,15 @@ public final class UserPlan {
     String matchValue;
     /** True when the user was linked to an account that already existed in the target. */
     boolean linkedExisting;
+    /** Attempts of the current request so far. */
+    int attempt;
+    /** How long to wait before sending the pending request (a retry). */
+    long delayMillis;
+    /** The POST's reply was lost: the account may exist, so the next match decides, never a blind second POST. */
+    boolean createReplyLost;
+    /** The POST answered 409: the next match must find the account; a second POST is never sent. */
+    boolean createConflicted;
+    final List<LogEntry.Retry> retries = new ArrayList<>();
     Step step = Step.DONE;
     ScimRequest request;
     int requests;
@@ -65,6 +74,8 @@ public final class UserPlan {
     }
 
     void send(Step step, ScimRequest request) {
+        attempt = 0;
+        delayMillis = 0;
         if (++requests > MAX_REQUESTS) {
             throw new IllegalStateException("more than " + MAX_REQUESTS + " requests for one object in one cycle");
         }
@@ -78,6 +89,16 @@ public final class UserPlan {
             case DELETE -> "delete";
             case MATCH, DONE -> action;
         };
+    }
+
+    /** The same request again after a pause. */
+    void retry(long delayMillis, LogEntry.Retry retry) {
+        this.delayMillis = delayMillis;
+        retries.add(retry);
+    }
+
+    public long getDelayMillis() {
+        return delayMillis;
     }
 
     void finish(String action, String status, String reason) {

@@ -7,6 +7,8 @@ import io.github.provisioning.graph.EntraUser;
 import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.ObjectMapping;
+import io.github.provisioning.scim.RetryPolicy;
+import io.github.provisioning.scim.ScimCredentialsException;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.UserResources;
@@ -34,15 +36,18 @@ public final class UserProvisioner {
     private final StateStore state;
     private final ProvisioningLog log;
     private final Predicate<String> inScope;
+    private final RetryPolicy retryPolicy;
 
     /**
      * @param inScope whether a user id is in the assignment scope of the running cycle (always true for scope all)
      */
-    public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope) {
+    public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
+                           RetryPolicy retryPolicy) {
         this.mapping = mapping;
         this.state = state;
         this.log = log;
         this.inScope = inScope;
+        this.retryPolicy = retryPolicy;
     }
 
     public UserPlan plan(@Body SourceChange change, @ExchangeProperty("cycle") CycleRun cycle) {
@@ -69,23 +74,53 @@ public final class UserProvisioner {
         return plan;
     }
 
-    /** Reads the answer to the plan's request and decides the next step. */
+    /**
+     * Reads the answer to the plan's request and decides the next step. Transient failures (no answer, 429, 5xx)
+     * send the same request again after a pause, at most {@code scim.max-attempts} times; a POST whose reply was
+     * lost is followed by a match, never by a blind second POST, so no account is created twice.
+     */
     public void next(@ExchangeProperty("plan") UserPlan plan, @Body ScimResponse response) {
+        plan.attempt++;
+        if (response.isCredentialsRejected()) {
+            throw new ScimCredentialsException("the SCIM target rejected the credentials (" + response.errorReason()
+                    + "); the cycle stops until they are fixed");
+        }
+        if (response.isTransient()) {
+            if (plan.attempt >= retryPolicy.maxAttempts()) {
+                plan.fail("ScimRetriesExhausted", "gave up after " + plan.attempt + " attempts: " + response.errorReason());
+                return;
+            }
+            long delay = retryPolicy.delay(plan.attempt, response.retryAfter()).toMillis();
+            plan.retry(delay, new LogEntry.Retry(plan.request.method() + " " + plan.request.path(), plan.attempt,
+                    response.status(), response.errorReason(), delay));
+            if (plan.step == UserPlan.Step.CREATE && response.isNoAnswer()) {
+                // The POST may have been applied: look before posting again.
+                plan.createReplyLost = true;
+                plan.candidates.addFirst(plan.matchedOn);
+                sendMatch(plan);
+                plan.delayMillis = delay;
+            }
+            return;
+        }
         switch (plan.step) {
             case MATCH -> afterMatch(plan, response);
-            case CREATE -> {
-                String id = response.body().path("id").asText(null);
-                if (response.isSuccess() && id != null) {
-                    plan.targetId = id;
-                    plan.createValues.forEach((path, value) -> plan.modified.add(property(path, null, value)));
-                    plan.finish("create", "success", null);
+            case CREATE -> afterCreate(plan, response);
+            case UPDATE -> {
+                if (response.isSuccess()) {
+                    plan.finish("update", "success", plan.reason);
+                } else if (response.status() == 404) {
+                    rematch(plan);
                 } else {
                     fail(plan, response);
                 }
             }
-            case UPDATE, DISABLE -> {
+            case DISABLE -> {
                 if (response.isSuccess()) {
-                    plan.finish(plan.step == UserPlan.Step.UPDATE ? "update" : "disable", "success", plan.reason);
+                    plan.finish("disable", "success", plan.reason);
+                } else if (response.status() == 404) {
+                    // Nothing left to disable; the stale link goes.
+                    plan.targetId = null;
+                    plan.finish("disable", "success", plan.reason + "; the account no longer exists in the target");
                 } else {
                     fail(plan, response);
                 }
@@ -93,13 +128,44 @@ public final class UserProvisioner {
             case DELETE -> {
                 // Entra: deleting an object that is already gone counts as done.
                 if (response.isSuccess() || response.status() == 404) {
-                    plan.finish("delete", "success", null);
+                    plan.finish("delete", "success", response.status() == 404 ? "already gone from the target" : null);
                 } else {
                     fail(plan, response);
                 }
             }
             case DONE -> throw new IllegalStateException("no request was pending");
         }
+    }
+
+    private void afterCreate(UserPlan plan, ScimResponse response) {
+        String id = response.body().path("id").asText(null);
+        if (response.isSuccess() && id != null) {
+            plan.targetId = id;
+            plan.createValues.forEach((path, value) -> plan.modified.add(property(path, null, value)));
+            plan.finish("create", "success", null);
+        } else if (response.status() == 409 && !plan.createConflicted) {
+            // The account exists after all (created meanwhile, or our match missed it): find it and link.
+            plan.createConflicted = true;
+            plan.candidates.addFirst(plan.matchedOn);
+            sendMatch(plan);
+        } else {
+            fail(plan, response);
+        }
+    }
+
+    /** A 404 on PATCH: the link is stale. Match again, and create when nothing matches and create is allowed. */
+    private void rematch(UserPlan plan) {
+        plan.targetId = null;
+        plan.linkedExisting = false;
+        plan.modified.clear();
+        plan.candidates.clear();
+        addCandidates(plan);
+        if (plan.candidates.isEmpty()) {
+            plan.fail("NoMatchingValue", "the linked account is gone and the user has no matching value");
+            return;
+        }
+        plan.reason = "the linked account was gone; matched again";
+        sendMatch(plan);
     }
 
     /** Stores the outcome and writes the log line. */
@@ -198,18 +264,22 @@ public final class UserProvisioner {
             planUpdate(plan, before, plan.link.active() ? null : "enabled again");
             return;
         }
-        for (MappingRule rule : mapping.matchingRules()) {
-            JsonNode value = plan.createValues.get(rule.target());
-            if (value != null && !value.isNull()) {
-                plan.candidates.add(new UserPlan.MatchCandidate(rule.target(), value.asText()));
-            }
-        }
+        addCandidates(plan);
         if (plan.candidates.isEmpty()) {
             plan.fail("NoMatchingValue", "the user has no value for any matching attribute ("
                     + mapping.matchingRules().stream().map(MappingRule::target).toList() + ")");
             return;
         }
         sendMatch(plan);
+    }
+
+    private void addCandidates(UserPlan plan) {
+        for (MappingRule rule : mapping.matchingRules()) {
+            JsonNode value = plan.createValues.get(rule.target());
+            if (value != null && !value.isNull()) {
+                plan.candidates.add(new UserPlan.MatchCandidate(rule.target(), value.asText()));
+            }
+        }
     }
 
     private void sendMatch(UserPlan plan) {
@@ -256,7 +326,10 @@ public final class UserProvisioner {
         JsonNode resources = response.body().path("Resources");
         int total = response.body().path("totalResults").asInt(resources.size());
         if (total == 0 || resources.isEmpty()) {
-            if (!plan.candidates.isEmpty()) {
+            if (plan.createConflicted && plan.candidates.isEmpty()) {
+                plan.fail("ScimError409", "the target answered 409 to the create, but no account matches "
+                        + plan.matchedOn.attribute() + " eq \"" + plan.matchedOn.value() + "\"");
+            } else if (!plan.candidates.isEmpty()) {
                 sendMatch(plan);
             } else if (!mapping.actions().create()) {
                 plan.finish("other", "skipped", "no matching account; create is switched off");
@@ -272,6 +345,13 @@ public final class UserProvisioner {
             return;
         }
         JsonNode existing = resources.get(0);
+        if (plan.createReplyLost) {
+            // Our own POST was applied; its reply was lost. It is a create, not a link to someone else's account.
+            plan.targetId = existing.path("id").asText(null);
+            plan.createValues.forEach((path, value) -> plan.modified.add(property(path, null, value)));
+            plan.finish("create", "success", "the create's reply was lost; the account was found by matching");
+            return;
+        }
         plan.linkedExisting = true;
         plan.targetId = existing.path("id").asText(null);
         if (plan.targetId == null) {
@@ -305,7 +385,7 @@ public final class UserProvisioner {
     private void write(UserPlan plan) {
         log.write(new LogEntry(Instant.now(), plan.cycle.id(), plan.changeId, "user", plan.action, plan.status,
                 plan.change.id(), identity(plan), plan.targetId, plan.reason, plan.modified, plan.error,
-                (System.nanoTime() - plan.startNanos) / 1_000_000));
+                (System.nanoTime() - plan.startNanos) / 1_000_000, plan.retries));
     }
 
     private static String identity(UserPlan plan) {

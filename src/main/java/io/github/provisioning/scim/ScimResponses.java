@@ -28,4 +28,11 @@ public final class ScimResponses {
         }
         return new ScimResponse(status, json, retryAfter);
     }
+
+    /** The request got no answer: refused, reset, timed out, or the reply was lost. */
+    public ScimResponse noAnswer(@org.apache.camel.ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception e) {
+        String reason = e == null ? "unknown" : e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return new ScimResponse(0, JSON.createObjectNode(), null, reason);
+    }
 }
