@@ -19,11 +19,15 @@ import java.util.Map;
  * @param query        the URL-decoded query string, or {@code null} when there was none
  * @param headers      request headers by lower-case name
  * @param body         the raw request body, or {@code null} when it was empty
- * @param status       the HTTP status that was answered
- * @param responseBody the response body, or {@code null} when there was none (204, 304)
+ * @param status       the HTTP status that was answered; for a {@link InjectedFault#DROPPED_REPLY} the status the
+ *                     sandbox decided on but never sent (see {@link #answered()})
+ * @param responseBody the response body, or {@code null} when there was none (204, 304); for a dropped reply,
+ *                     the body that was never sent
+ * @param fault        the fault the sandbox injected, or {@code null} when the request was handled normally
  */
 public record RecordedRequest(Instant time, String method, String path, String query,
-                              Map<String, List<String>> headers, String body, int status, String responseBody) {
+                              Map<String, List<String>> headers, String body, int status, String responseBody,
+                              InjectedFault fault) {
 
     public RecordedRequest {
         Map<String, List<String>> lowerCased = new LinkedHashMap<>();
@@ -31,6 +35,17 @@ public record RecordedRequest(Instant time, String method, String path, String q
                 lowerCased.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).addAll(values));
         lowerCased.replaceAll((name, values) -> List.copyOf(values));
         headers = Map.copyOf(lowerCased);
+    }
+
+    /** A request handled normally, without an injected fault. */
+    public RecordedRequest(Instant time, String method, String path, String query,
+                           Map<String, List<String>> headers, String body, int status, String responseBody) {
+        this(time, method, path, query, headers, body, status, responseBody, null);
+    }
+
+    /** Whether the client received a response; {@code false} only for a {@link InjectedFault#DROPPED_REPLY}. */
+    public boolean answered() {
+        return fault != InjectedFault.DROPPED_REPLY;
     }
 
     /** The request body as JSON, or {@code null} when there was no body. */

@@ -14,12 +14,17 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.provisioning.sandbox.scim.ScimExchange.Request;
@@ -28,7 +33,8 @@ import io.github.provisioning.sandbox.scim.ScimExchange.Response;
 /**
  * An in-memory SCIM 2.0 service provider (RFC 7643/7644) on real HTTP, bound to 127.0.0.1. Users point the
  * provisioning bundle at {@link #baseUrl()} to try it; tests assert on {@link #requests()} and on the stored
- * resources. Filters, attribute paths and PATCH are handled by the UnboundID SCIM 2 SDK.
+ * resources. Filters, attribute paths and PATCH are handled by the UnboundID SCIM 2 SDK. {@link #failNext} and
+ * {@link #faults(ScimFaults)} make it throttle, fail, answer slowly or lose replies, like a real target on a bad day.
  *
  * <pre>{@code
  * try (ScimSandbox scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("secret"))) {
@@ -59,6 +65,8 @@ public final class ScimSandbox implements AutoCloseable {
     private final ScimService service;
     private final RequestJournal journal;
     private final AtomicReference<Fault> fault = new AtomicReference<>();
+    private volatile FaultSchedule schedule = new FaultSchedule(ScimFaults.none());
+    private final AtomicLongArray injected = new AtomicLongArray(InjectedFault.values().length);
 
     private ScimSandbox(ScimSandboxConfig config, LoopbackHttpServer server) {
         this.config = config;
@@ -95,6 +103,39 @@ public final class ScimSandbox implements AutoCloseable {
 
     public void clearRequests() {
         journal.clear();
+    }
+
+    /** When each recorded request arrived, in order of arrival. */
+    public List<Instant> requestTimes() {
+        return journal.requests().stream().map(RecordedRequest::time).toList();
+    }
+
+    /**
+     * How many times {@code POST /Users} created a user with this userName (matched case-insensitively), by the
+     * journal: answered 201, or applied with a {@link InjectedFault#DROPPED_REPLY dropped} 201. More than one
+     * means the same account was created twice. Requests dropped from a bounded journal are not counted.
+     */
+    public long countCreates(String userName) {
+        return createsByUserName().getOrDefault(userName.toLowerCase(Locale.ROOT), 0L);
+    }
+
+    /** {@link #countCreates(String)} for every userName ever created, keyed by lower-case userName. */
+    public Map<String, Long> createsByUserName() {
+        Map<String, Long> creates = new LinkedHashMap<>();
+        for (RecordedRequest r : journal.requests()) {
+            // A 201 is only ever decided by normal handling, so injected 429/5xx answers never count here.
+            if (r.method().equals("POST") && r.status() == 201 && isUsersEndpoint(r.path())) {
+                String userName = r.json().path("userName").asText(null);
+                if (userName != null) {
+                    creates.merge(userName.toLowerCase(Locale.ROOT), 1L, Long::sum);
+                }
+            }
+        }
+        return creates;
+    }
+
+    private static boolean isUsersEndpoint(String path) {
+        return Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toList().equals(List.of("Users"));
     }
 
     /** All users in creation order; copies, so changing them does not change the sandbox. */
@@ -156,7 +197,8 @@ public final class ScimSandbox implements AutoCloseable {
     /**
      * Answers the next {@code count} requests, whatever they are, with {@code status} and a SCIM error body
      * instead of handling them; e.g. {@code failNext(2, 429, "3")} throttles two requests with
-     * {@code Retry-After: 3}. The requests are still recorded.
+     * {@code Retry-After: 3}. The requests are still recorded, with {@link InjectedFault#FAIL_NEXT}. These
+     * faults come before any {@link #faults(ScimFaults)} profile.
      *
      * @param retryAfterOrNull the Retry-After header value, or {@code null} for none
      */
@@ -167,9 +209,38 @@ public final class ScimSandbox implements AutoCloseable {
         fault.set(count == 0 ? null : new Fault(count, status, retryAfterOrNull));
     }
 
-    /** Drops every resource, recorded request and pending fault. */
+    /**
+     * Applies a fault profile to every later request, after any {@link #failNext} faults; the profile's random
+     * decisions start afresh from its seed. {@link ScimFaults#none()} turns injection off.
+     */
+    public void faults(ScimFaults faults) {
+        if (faults == null) {
+            throw new IllegalArgumentException("faults must not be null; use ScimFaults.none()");
+        }
+        schedule = new FaultSchedule(faults);
+    }
+
+    /** The current fault profile, {@link ScimFaults#none()} unless set. */
+    public ScimFaults faults() {
+        return schedule.faults();
+    }
+
+    /** How many of each fault were injected since start or {@link #reset()}; every kind is present. */
+    public Map<InjectedFault, Long> faultCounts() {
+        Map<InjectedFault, Long> counts = new EnumMap<>(InjectedFault.class);
+        for (InjectedFault kind : InjectedFault.values()) {
+            counts.put(kind, injected.get(kind.ordinal()));
+        }
+        return Collections.unmodifiableMap(counts);
+    }
+
+    /** Drops every resource, recorded request, pending fault, fault profile and fault count. */
     public void reset() {
         fault.set(null);
+        schedule = new FaultSchedule(ScimFaults.none());
+        for (int i = 0; i < injected.length(); i++) {
+            injected.set(i, 0);
+        }
         service.users().clear();
         service.groups().clear();
         journal.clear();
@@ -194,24 +265,56 @@ public final class ScimSandbox implements AutoCloseable {
             byte[] bytes = http.getRequestBody().readAllBytes();
             String body = bytes.length == 0 ? null : new String(bytes, StandardCharsets.UTF_8);
 
-            Response response = respond(method, underBase, path, rawQuery, headers, body);
+            Fault once = takeFault();
+            FaultSchedule profile = schedule;
+            FaultSchedule.Decision planned = once == null && profile.active() ? profile.next(method) : null;
+            InjectedFault injectedFault = once != null ? InjectedFault.FAIL_NEXT
+                    : planned == null ? null : planned.fault();
+
+            Response response;
+            if (once != null) {
+                response = withRetryAfter(Response.error(once.status(), null, "Injected failure (failNext)"),
+                        once.retryAfter());
+            } else if (injectedFault == InjectedFault.THROTTLED) {
+                response = withRetryAfter(Response.error(429, null, "Too many requests"),
+                        profile.faults().retryAfter());
+            } else if (injectedFault == InjectedFault.SERVER_ERROR) {
+                Response failure = Response.error(planned.status(), null, "Injected server error");
+                response = planned.status() == 503 ? withRetryAfter(failure, profile.faults().retryAfter()) : failure;
+            } else {
+                response = respond(method, underBase, path, rawQuery, headers, body);
+            }
             String responseBody = response.body() == null ? null : new String(response.body(), StandardCharsets.UTF_8);
             journal.record(arrival, new RecordedRequest(time, method, path, decode(rawQuery), headers, body,
-                    response.status(), responseBody));
+                    response.status(), responseBody, injectedFault));
+            if (injectedFault != null) {
+                injected.incrementAndGet(injectedFault.ordinal());
+            }
+            if (injectedFault == InjectedFault.DROPPED_REPLY) {
+                // Closing an exchange before sendResponseHeaders closes the connection: the client gets EOF or a
+                // reset and not one byte of response, although the request was applied.
+                return;
+            }
+            if (injectedFault == InjectedFault.SLOW_REPLY) {
+                // A simulator thread may wait; the pool is sized so slow replies do not starve the others.
+                TimeUnit.NANOSECONDS.sleep(profile.faults().slowDelay().toNanos());
+            }
             send(http, response);
         } catch (IOException e) {
             // The client went away mid-exchange; nothing to answer.
+        } catch (InterruptedException e) {
+            // The sandbox is closing while a slow reply waits; the connection closes unanswered.
+            Thread.currentThread().interrupt();
         }
+    }
+
+    private static Response withRetryAfter(Response response, String retryAfterOrNull) {
+        return retryAfterOrNull == null ? response : response.withHeader("Retry-After", retryAfterOrNull);
     }
 
     private Response respond(String method, boolean underBase, String path, String rawQuery,
                              Map<String, List<String>> headers, String body) {
         try {
-            Fault injected = takeFault();
-            if (injected != null) {
-                Response failure = Response.error(injected.status(), null, "Injected failure (failNext)");
-                return injected.retryAfter() == null ? failure : failure.withHeader("Retry-After", injected.retryAfter());
-            }
             if (!authorised(headers)) {
                 return Response.error(401, null, "A valid bearer token is required")
                         .withHeader("WWW-Authenticate", "Bearer realm=\"scim-sandbox\"");

@@ -32,9 +32,12 @@ public record ScimSandboxConfig(int port, String bearerToken, boolean groupsEnab
         this(port, bearerToken, groupsEnabled, threads, KEEP_ALL_REQUESTS);
     }
 
-    /** Ephemeral port, no authentication, groups enabled, a pool sized for parallel clients, every request kept. */
+    /**
+     * Ephemeral port, no authentication, groups enabled, a pool sized for parallel clients, every request kept.
+     * At least 16 threads, because a {@link ScimFaults#slowDelay() slow reply} holds its thread while it waits.
+     */
     public static ScimSandboxConfig defaults() {
-        return new ScimSandboxConfig(0, null, true, Math.max(8, 2 * Runtime.getRuntime().availableProcessors()));
+        return new ScimSandboxConfig(0, null, true, Math.max(16, 2 * Runtime.getRuntime().availableProcessors()));
     }
 
     public ScimSandboxConfig withPort(int newPort) {
