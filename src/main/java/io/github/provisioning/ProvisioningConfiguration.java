@@ -11,6 +11,7 @@ import io.github.provisioning.graph.GraphToken;
 import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.sandbox.Sandbox;
 import io.github.provisioning.scim.RetryPolicy;
+import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimGate;
 import io.github.provisioning.scim.ScimResponses;
 import io.github.provisioning.state.StateStore;
@@ -103,6 +104,12 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                 Duration.ofMillis(TimeUtils.toMilliSeconds(maxDelay)), Clock.systemUTC());
     }
 
+    @BindToRegistry(value = "scimDialect", lazy = true)
+    public ScimDialect scimDialect(CamelContext context, @BeanInject("mappingTable") MappingTable mapping) {
+        return ScimDialect.of(mapping.compat(), name -> context.getPropertiesComponent()
+                .resolveProperty("scim.compat." + name).orElse(null));
+    }
+
     @BindToRegistry(value = "scimGate", lazy = true)
     public ScimGate scimGate(@PropertyInject("scim.concurrency") int concurrency,
                              @PropertyInject("scim.max-requests-per-second") double requestsPerSecond) {
@@ -159,8 +166,9 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                            @BeanInject("stateStore") StateStore state,
                                            @BeanInject("provisioningLog") ProvisioningLog log,
                                            @BeanInject("cycles") Cycles cycles,
-                                           @BeanInject("retryPolicy") RetryPolicy retryPolicy) {
-        return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy);
+                                           @BeanInject("retryPolicy") RetryPolicy retryPolicy,
+                                           @BeanInject("scimDialect") ScimDialect dialect) {
+        return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy, dialect);
     }
 
     @BindToRegistry(value = "adminApi", lazy = true)

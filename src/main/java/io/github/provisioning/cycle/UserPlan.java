@@ -17,7 +17,12 @@ import java.util.UUID;
  */
 public final class UserPlan {
 
-    public enum Step { MATCH, CREATE, UPDATE, DISABLE, DELETE, DONE }
+    public enum Step {
+        MATCH, CREATE, UPDATE, DISABLE, DELETE,
+        /** A target without PATCH: read the resource, to PUT it back with the changes applied. */
+        FETCH,
+        DONE
+    }
 
     /** A matching attribute to try: the SCIM attribute and the value the user has for it. */
     public record MatchCandidate(String attribute, String value) {
@@ -47,6 +52,9 @@ public final class UserPlan {
     /** The POST answered 409: the next match must find the account; a second POST is never sent. */
     boolean createConflicted;
     final List<LogEntry.Retry> retries = new ArrayList<>();
+    /** For a PUT target: the operations to apply to the fetched resource, and the step the PUT stands for. */
+    List<com.unboundid.scim2.common.messages.PatchOperation> pendingOperations = List.of();
+    Step putStep;
     Step step = Step.DONE;
     ScimRequest request;
     int requests;
@@ -87,6 +95,7 @@ public final class UserPlan {
             case UPDATE -> "update";
             case DISABLE -> "disable";
             case DELETE -> "delete";
+            case FETCH -> putStep == Step.DISABLE ? "disable" : "update";
             case MATCH, DONE -> action;
         };
     }

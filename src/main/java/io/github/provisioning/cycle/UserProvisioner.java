@@ -2,6 +2,7 @@ package io.github.provisioning.cycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.unboundid.scim2.common.messages.PatchOperation;
 import io.github.provisioning.graph.EntraUser;
 import io.github.provisioning.graph.SourceChange;
@@ -9,6 +10,7 @@ import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.ObjectMapping;
 import io.github.provisioning.scim.RetryPolicy;
 import io.github.provisioning.scim.ScimCredentialsException;
+import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.UserResources;
@@ -37,17 +39,19 @@ public final class UserProvisioner {
     private final ProvisioningLog log;
     private final Predicate<String> inScope;
     private final RetryPolicy retryPolicy;
+    private final ScimDialect dialect;
 
     /**
      * @param inScope whether a user id is in the assignment scope of the running cycle (always true for scope all)
      */
     public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
-                           RetryPolicy retryPolicy) {
+                           RetryPolicy retryPolicy, ScimDialect dialect) {
         this.mapping = mapping;
         this.state = state;
         this.log = log;
         this.inScope = inScope;
         this.retryPolicy = retryPolicy;
+        this.dialect = dialect;
     }
 
     public UserPlan plan(@Body SourceChange change, @ExchangeProperty("cycle") CycleRun cycle) {
@@ -105,26 +109,8 @@ public final class UserProvisioner {
         switch (plan.step) {
             case MATCH -> afterMatch(plan, response);
             case CREATE -> afterCreate(plan, response);
-            case UPDATE -> {
-                if (response.isSuccess()) {
-                    plan.finish("update", "success", plan.reason);
-                } else if (response.status() == 404) {
-                    rematch(plan);
-                } else {
-                    fail(plan, response);
-                }
-            }
-            case DISABLE -> {
-                if (response.isSuccess()) {
-                    plan.finish("disable", "success", plan.reason);
-                } else if (response.status() == 404) {
-                    // Nothing left to disable; the stale link goes.
-                    plan.targetId = null;
-                    plan.finish("disable", "success", plan.reason + "; the account no longer exists in the target");
-                } else {
-                    fail(plan, response);
-                }
-            }
+            case UPDATE, DISABLE -> afterUpdate(plan, response);
+            case FETCH -> afterFetch(plan, response);
             case DELETE -> {
                 // Entra: deleting an object that is already gone counts as done.
                 if (response.isSuccess() || response.status() == 404) {
@@ -134,6 +120,21 @@ public final class UserProvisioner {
                 }
             }
             case DONE -> throw new IllegalStateException("no request was pending");
+        }
+    }
+
+    private void afterUpdate(UserPlan plan, ScimResponse response) {
+        boolean disable = plan.step == UserPlan.Step.DISABLE;
+        if (response.isSuccess()) {
+            plan.finish(disable ? "disable" : "update", "success", plan.reason);
+        } else if (response.status() == 404 && disable) {
+            // Nothing left to disable; the stale link goes.
+            plan.targetId = null;
+            plan.finish("disable", "success", plan.reason + "; the account no longer exists in the target");
+        } else if (response.status() == 404) {
+            rematch(plan);
+        } else {
+            fail(plan, response);
         }
     }
 
@@ -248,7 +249,7 @@ public final class UserProvisioner {
         } else {
             plan.reason = reason;
             plan.modified.add(property("active", BooleanNode.TRUE, BooleanNode.FALSE));
-            plan.send(UserPlan.Step.DISABLE, ScimRequest.patch(USERS + "/" + plan.targetId, UserResources.disableBody()));
+            sendUpdate(plan, UserPlan.Step.DISABLE, UserResources.disable());
         }
     }
 
@@ -271,6 +272,29 @@ public final class UserProvisioner {
             return;
         }
         sendMatch(plan);
+    }
+
+    /** PATCH in the target's dialect, or for a target without PATCH: GET, apply here, PUT. */
+    private void sendUpdate(UserPlan plan, UserPlan.Step step, List<PatchOperation> operations) {
+        String path = USERS + "/" + plan.targetId;
+        if (dialect.updateMethod() == ScimDialect.UpdateMethod.PATCH) {
+            plan.send(step, ScimRequest.patch(path, UserResources.patchBody(operations, dialect)));
+        } else {
+            plan.pendingOperations = operations;
+            plan.putStep = step;
+            plan.send(UserPlan.Step.FETCH, ScimRequest.get(path, null));
+        }
+    }
+
+    private void afterFetch(UserPlan plan, ScimResponse response) {
+        if (response.isSuccess()) {
+            ObjectNode merged = UserResources.applied(response.body(), plan.pendingOperations);
+            plan.send(plan.putStep, new ScimRequest("PUT", USERS + "/" + plan.targetId, null, merged.toString()));
+        } else {
+            // A 404 or an error means for the PUT what it would have meant for the PATCH.
+            plan.step = plan.putStep;
+            afterUpdate(plan, response);
+        }
     }
 
     private void addCandidates(UserPlan plan) {
@@ -314,8 +338,7 @@ public final class UserProvisioner {
             plan.modified.add(property(path, before.get(path), after.get(path)));
         }
         plan.reason = reason;
-        plan.send(UserPlan.Step.UPDATE, ScimRequest.patch(USERS + "/" + plan.targetId,
-                UserResources.patchBody(operations)));
+        sendUpdate(plan, UserPlan.Step.UPDATE, operations);
     }
 
     private void afterMatch(UserPlan plan, ScimResponse response) {

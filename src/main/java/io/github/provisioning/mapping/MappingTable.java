@@ -35,8 +35,13 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * @param location    where it was loaded from
  * @param user        the user mappings
  * @param fingerprint a hash of the file's content: a mapping change triggers a full (initial) cycle, as in Entra
+ * @param compat      the target's compatibility switches ({@code compat:}), see {@code ScimDialect}
  */
-public record MappingTable(String location, ObjectMapping user, String fingerprint) {
+public record MappingTable(String location, ObjectMapping user, String fingerprint, Map<String, String> compat) {
+
+    public MappingTable {
+        compat = Map.copyOf(compat);
+    }
 
     private static final Set<String> OBJECT_KEYS = Set.of("actions", "mappings", "scoping");
     private static final Set<String> RULE_KEYS = Set.of("target", "source", "constant", "expression", "none",
@@ -76,12 +81,25 @@ public record MappingTable(String location, ObjectMapping user, String fingerpri
             throw new MappingException(location + ": " + e.getMessage(), e);
         }
         Parser parser = new Parser(location);
-        Map<String, Node> top = parser.mapping(root, Set.of("user", "group"));
+        Map<String, Node> top = parser.mapping(root, Set.of("user", "group", "compat"));
         Node user = top.get("user");
         if (user == null) {
             throw parser.error(root, "a 'user' section is required");
         }
-        return new MappingTable(location, parser.objectMapping(user), sha256(content));
+        Map<String, String> compat = new java.util.LinkedHashMap<>();
+        if (top.containsKey("compat")) {
+            Map<String, Node> switches = parser.mapping(top.get("compat"),
+                    new java.util.HashSet<>(io.github.provisioning.scim.ScimDialect.SWITCHES));
+            switches.forEach((name, node) -> {
+                String value = parser.scalar(node);
+                String problem = io.github.provisioning.scim.ScimDialect.check(name, value);
+                if (problem != null) {
+                    throw parser.error(node, problem);
+                }
+                compat.put(name, value);
+            });
+        }
+        return new MappingTable(location, parser.objectMapping(user), sha256(content), compat);
     }
 
     private static InputStream open(String location) throws IOException {

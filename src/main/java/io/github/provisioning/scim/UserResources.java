@@ -3,13 +3,14 @@ package io.github.provisioning.scim;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.unboundid.scim2.common.GenericScimResource;
 import com.unboundid.scim2.common.Path;
 import com.unboundid.scim2.common.exceptions.ScimException;
 import com.unboundid.scim2.common.filters.Filter;
 import com.unboundid.scim2.common.messages.PatchOperation;
-import com.unboundid.scim2.common.messages.PatchRequest;
 import com.unboundid.scim2.common.utils.JsonUtils;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ import java.util.Set;
 public final class UserResources {
 
     public static final String CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User";
+    private static final String PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
     private static final String URN_PREFIX = "urn:";
 
     private UserResources() {
@@ -88,12 +90,65 @@ public final class UserResources {
     }
 
     /** Entra's disable: a PATCH that replaces {@code active} with false. */
-    public static String disableBody() {
-        return patchBody(List.of(PatchOperation.replace(path("active"), com.fasterxml.jackson.databind.node.BooleanNode.FALSE)));
+    public static List<PatchOperation> disable() {
+        return List.of(PatchOperation.replace(path("active"), BooleanNode.FALSE));
     }
 
+    /** A compliant PatchOp body (RFC 7644 section 3.5.2). */
     public static String patchBody(List<PatchOperation> operations) {
-        return json(new PatchRequest(operations));
+        return patchBody(operations, ScimDialect.COMPLIANT);
+    }
+
+    /**
+     * The PatchOp body in the target's dialect: operation names in its case, booleans as Entra's legacy strings
+     * when asked, and the replaces of simple paths folded into one pathless replace when asked (Entra's form:
+     * the value object's keys are the paths, e.g. {@code "name.givenName"}).
+     */
+    public static String patchBody(List<PatchOperation> operations, ScimDialect dialect) {
+        ObjectNode body = JsonUtils.getJsonNodeFactory().objectNode();
+        body.putArray("schemas").add(PATCH_OP);
+        ArrayNode ops = body.putArray("Operations");
+        ObjectNode pathless = null;
+        for (PatchOperation operation : operations) {
+            String op = operation.getOpType().toString();
+            String path = operation.getPath() == null ? null : operation.getPath().toString();
+            JsonNode value = operation.getJsonNode() == null ? null : dialectValue(operation.getJsonNode(), dialect);
+            if (dialect.pathlessReplace() && "replace".equalsIgnoreCase(op) && path != null && !path.contains("[")) {
+                if (pathless == null) {
+                    ObjectNode folded = ops.addObject();
+                    folded.put("op", dialect.opName("replace"));
+                    pathless = folded.putObject("value");
+                }
+                pathless.set(path, value);
+                continue;
+            }
+            ObjectNode o = ops.addObject();
+            o.put("op", dialect.opName(op));
+            if (path != null) {
+                o.put("path", path);
+            }
+            if (value != null) {
+                o.set("value", value);
+            }
+        }
+        return body.toString();
+    }
+
+    /** The resource after the operations, for targets updated with PUT (GET, apply here, PUT the whole). */
+    public static ObjectNode applied(JsonNode resource, List<PatchOperation> operations) {
+        ObjectNode copy = ((ObjectNode) resource).deepCopy();
+        for (PatchOperation operation : operations) {
+            apply(operation, copy);
+        }
+        copy.remove("meta");
+        return copy;
+    }
+
+    private static JsonNode dialectValue(JsonNode value, ScimDialect dialect) {
+        if (dialect.booleanAsString() && value.isBoolean()) {
+            return TextNode.valueOf(value.booleanValue() ? "True" : "False");
+        }
+        return value;
     }
 
     /** {@code filter=userName eq "value"}, with the value escaped per RFC 7644 and URL-encoded. */
