@@ -208,6 +208,7 @@ final class DotNetRegex {
         /** Capturing groups in order of their opening parenthesis: null for unnamed, else the .NET name. */
         final List<String> groups = new ArrayList<>();
         final Map<String, String> javaNames = new LinkedHashMap<>();
+        boolean numberedBackReference;
 
         Translation(String in) {
             this.in = in;
@@ -229,6 +230,9 @@ final class DotNetRegex {
                         out.append("\\k<").append(javaName(in.substring(i + 3, end))).append('>');
                         i = end + 1;
                         continue;
+                    }
+                    if (!inClass && i + 1 < in.length() && in.charAt(i + 1) >= '1' && in.charAt(i + 1) <= '9') {
+                        numberedBackReference = true;
                     }
                     out.append(c);
                     if (i + 1 < in.length()) {
@@ -274,6 +278,10 @@ final class DotNetRegex {
                 }
                 out.append(c);
                 i++;
+            }
+            // .NET numbers named groups after unnamed ones; java.util.regex numbers them in order.
+            if (numberedBackReference && groups.contains(null) && groups.stream().anyMatch(g -> g != null)) {
+                throw unsupported("numbered back-references with both named and unnamed groups");
             }
         }
 
