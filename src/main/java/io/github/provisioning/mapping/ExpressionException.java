@@ -9,6 +9,11 @@ public class ExpressionException extends RuntimeException {
         this.position = position;
     }
 
+    public ExpressionException(String message, int position, Throwable cause) {
+        super(position >= 0 ? message + " at position " + position : message, cause);
+        this.position = position;
+    }
+
     public int position() {
         return position;
     }

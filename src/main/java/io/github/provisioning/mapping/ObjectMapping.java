@@ -52,12 +52,16 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
 
     /**
      * The target values for a new object: every rule, with defaults for null values. Entra: null values are never
-     * provisioned, so absent values are left out.
+     * provisioned, so absent values are left out; an attribute IgnoreFlowIfNullOrEmpty drops is left out too, default
+     * or not ("ignore the attribute and drop it from the flow").
      */
     public Map<String, JsonNode> valuesForCreate(SourceAttributes source) {
         Map<String, JsonNode> values = new LinkedHashMap<>();
         for (MappingRule rule : rules) {
             Object value = rule.source().evaluate(source);
+            if (value == Ignored.INSTANCE) {
+                continue;
+            }
             if (value == null) {
                 value = rule.defaultValue();
             }
@@ -66,18 +70,29 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
         return values;
     }
 
-    /** The target values kept in sync on update: rules applied always, no defaults (Entra: defaults on create only). */
+    /**
+     * The target values kept in sync on update: rules applied always, no defaults (Entra: defaults on create only).
+     * A target missing from the map is removed from the object, unless it is one of
+     * {@link #ignoredTargets(SourceAttributes)}: diff over {@link #updatedTargets(SourceAttributes)}, not
+     * {@link #updatedTargets()}, so that an ignored attribute is neither added, replaced nor removed.
+     */
     public Map<String, JsonNode> valuesForUpdate(SourceAttributes source) {
         Map<String, JsonNode> values = new LinkedHashMap<>();
         for (MappingRule rule : rules) {
             if (rule.apply() == MappingRule.Apply.ALWAYS && !(rule.source() instanceof MappingRule.None)) {
-                put(values, rule.target(), rule.source().evaluate(source));
+                Object value = rule.source().evaluate(source);
+                if (value != Ignored.INSTANCE) {
+                    put(values, rule.target(), value);
+                }
             }
         }
         return values;
     }
 
-    /** The paths that updates keep in sync, whether they have a value now or not. */
+    /**
+     * The paths that updates keep in sync, whether they have a value now or not. This includes targets whose
+     * expression may be dropped by IgnoreFlowIfNullOrEmpty; for one object, use {@link #updatedTargets(SourceAttributes)}.
+     */
     public List<String> updatedTargets() {
         return rules.stream()
                 .filter(r -> r.apply() == MappingRule.Apply.ALWAYS && !(r.source() instanceof MappingRule.None))
@@ -85,7 +100,48 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
                 .toList();
     }
 
+    /** The paths an update of this object keeps in sync: {@link #updatedTargets()} less its ignored targets. */
+    public List<String> updatedTargets(SourceAttributes source) {
+        Set<String> ignored = ignoredTargets(source);
+        return updatedTargets().stream().filter(t -> !ignored.contains(t)).toList();
+    }
+
+    /**
+     * The targets IgnoreFlowIfNullOrEmpty drops for this object: on create they are not sent; on update they are
+     * left as they are in the target (not removed, as a null value would be).
+     */
+    public Set<String> ignoredTargets(SourceAttributes source) {
+        Set<String> ignored = new LinkedHashSet<>();
+        for (MappingRule rule : rules) {
+            if (rule.source() instanceof MappingRule.Computed computed
+                    && computed.expression().calls(ExpressionFunction.IgnoreFlowIfNullOrEmpty)
+                    && computed.evaluate(source) == Ignored.INSTANCE) {
+                ignored.add(rule.target());
+            }
+        }
+        return ignored;
+    }
+
+    /**
+     * The targets whose expression calls Redact. Entra: "The Redact function replaces the attribute value with the
+     * string literal "[Redact]" in the provisioning logs": log these targets' values as {@link Redacted#MARKER}.
+     */
+    public Set<String> redactedTargets() {
+        Set<String> redacted = new LinkedHashSet<>();
+        for (MappingRule rule : rules) {
+            if (rule.source() instanceof MappingRule.Computed computed
+                    && computed.expression().calls(ExpressionFunction.Redact)) {
+                redacted.add(rule.target());
+            }
+        }
+        return redacted;
+    }
+
     private static void put(Map<String, JsonNode> values, String target, Object value) {
+        if (value instanceof Redacted redacted) {
+            // Redaction is for the logs: the target gets the value.
+            value = redacted.value();
+        }
         JsonNode node = toJson(target, value);
         if (node != null) {
             values.put(target, node);

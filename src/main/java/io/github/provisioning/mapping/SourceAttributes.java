@@ -7,6 +7,18 @@ package io.github.provisioning.mapping;
  */
 @FunctionalInterface
 public interface SourceAttributes {
-    /** @return a String, Boolean, a List of Strings for multi-valued attributes, or null when absent */
+
+    /**
+     * The user's app role assignments for this application, read by {@code AppRoleAssignmentsComplex} and
+     * {@code SingleAppRoleAssignment}. Its value is a {@code List<Map<String, String>>} with one map per
+     * assignment, keys {@code id} (the app role id), {@code displayName} and {@code value} (the app role's value);
+     * an empty list when the user has no role, null when unknown.
+     */
+    String APP_ROLE_ASSIGNMENTS = "appRoleAssignments";
+
+    /**
+     * @return a String, Boolean, a List of Strings for multi-valued attributes, the list of maps described at
+     *         {@link #APP_ROLE_ASSIGNMENTS}, or null when absent
+     */
     Object get(String entraName);
 }
