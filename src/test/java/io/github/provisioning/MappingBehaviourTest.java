@@ -122,6 +122,38 @@ class MappingBehaviourTest {
     }
 
     @Test
+    void ignoreFlowIfNullOrEmptyLeavesTheTargetAloneWhileANullSourceRemovesIt() throws Exception {
+        Path mapping = mapping("""
+                user:
+                  mappings:
+                    - {target: userName, source: userPrincipalName, match: 1}
+                    - {target: title, expression: 'IgnoreFlowIfNullOrEmpty([jobTitle])'}
+                    - {target: nickName, source: jobTitle}
+                """);
+        String id = assign(user("ann@contoso.example", "E1"));
+        engine = start(mapping);
+        engine.awaitInitialCycle();
+        scim.clearRequests();
+        Map<String, Object> noTitle = new HashMap<>();
+        noTitle.put("jobTitle", null);
+
+        graph.tenant().updateUser(id, noTitle);
+        engine.runCycle();
+
+        List<RecordedRequest> patches = scim.requests().stream().filter(r -> r.method().equals("PATCH")).toList();
+        assertThat(patches).hasSize(1);
+        assertThat(JSON.readTree(patches.get(0).body()).path("Operations")).isEqualTo(JSON.readTree(
+                "[{\"op\":\"remove\",\"path\":\"nickName\"}]"));
+        assertThat(scim.userByUserName("ann@contoso.example").orElseThrow().path("title").asText()).isEqualTo("Engineer");
+        scim.clearRequests();
+        engine.runCycle();
+        graph.tenant().updateUser(id, Map.of("jobTitle", "Engineer"));
+        engine.runCycle();
+        assertThat(scim.requests().stream().filter(r -> r.method().equals("PATCH")).map(r -> r.body()).toList())
+                .singleElement().asString().contains("\"path\":\"nickName\"").doesNotContain("\"title\"");
+    }
+
+    @Test
     void changingTheMappingMakesTheNextCycleAFullCycle() throws Exception {
         assign(user("ann@contoso.example", "E1"));
         assign(user("bob@contoso.example", "E2"));

@@ -35,6 +35,10 @@ public final class UserPlan {
     final Link link;
     final String changeId = UUID.randomUUID().toString();
     final long startNanos = System.nanoTime();
+    /** The user as the mapping sees it (Entra attribute names), when it is provisioned. */
+    io.github.provisioning.mapping.SourceAttributes source;
+    /** Targets IgnoreFlowIfNullOrEmpty keeps out of this update: neither sent nor forgotten. */
+    java.util.Set<String> ignoredTargets = java.util.Set.of();
     Map<String, JsonNode> createValues = Map.of();
     Map<String, JsonNode> updateValues = Map.of();
     final Deque<MatchCandidate> candidates = new ArrayDeque<>();

@@ -181,7 +181,7 @@ public final class UserProvisioner {
             case "delete" -> state.save(StateStore.USER, new Link(plan.change.id(), null, null, false, Map.of(),
                     cycleId, null, null));
             case "create", "update" -> state.save(StateStore.USER, new Link(plan.change.id(), plan.targetId,
-                    matchValue(plan), true, plan.updateValues, cycleId, null, null));
+                    matchValue(plan), true, provisionedValues(plan), cycleId, null, null));
             case "disable" -> {
                 Map<String, JsonNode> values = new LinkedHashMap<>(plan.link.values());
                 values.put("active", BooleanNode.FALSE);
@@ -192,7 +192,7 @@ public final class UserProvisioner {
                 if (plan.linkedExisting) {
                     // Linked to an account that already held the mapped values.
                     state.save(StateStore.USER, new Link(plan.change.id(), plan.targetId, matchValue(plan), true,
-                            plan.updateValues, cycleId, null, null));
+                            provisionedValues(plan), cycleId, null, null));
                 } else {
                     // Nothing to send; remember that this cycle saw the user so that later passes skip it.
                     Link l = plan.link;
@@ -211,6 +211,20 @@ public final class UserProvisioner {
             default -> CycleRun.Outcome.SKIPPED;
         });
         write(plan);
+    }
+
+    /** What the target now holds: the update values, and for ignored targets whatever it held before. */
+    private static Map<String, JsonNode> provisionedValues(UserPlan plan) {
+        Map<String, JsonNode> values = new LinkedHashMap<>(plan.updateValues);
+        if (plan.link != null) {
+            for (String target : plan.ignoredTargets) {
+                JsonNode before = plan.link.values().get(target);
+                if (before != null) {
+                    values.put(target, before);
+                }
+            }
+        }
+        return values;
     }
 
     /** An exception on the way (connection refused, timeout, a bug): this user fails, the cycle goes on. */
@@ -255,6 +269,8 @@ public final class UserProvisioner {
 
     private void planProvision(UserPlan plan) {
         EntraUser user = new EntraUser(plan.change.graph(), false);
+        plan.source = user;
+        plan.ignoredTargets = mapping.ignoredTargets(user);
         plan.createValues = mapping.valuesForCreate(user);
         plan.updateValues = mapping.valuesForUpdate(user);
         if (plan.link != null && plan.link.isLinked()) {
@@ -315,7 +331,7 @@ public final class UserProvisioner {
     }
 
     private void planUpdate(UserPlan plan, Map<String, JsonNode> before, String reason) {
-        List<String> paths = new ArrayList<>(mapping.updatedTargets());
+        List<String> paths = new ArrayList<>(mapping.updatedTargets(plan.source));
         Map<String, JsonNode> after = new LinkedHashMap<>(plan.updateValues);
         if (!after.containsKey("active")) {
             // Entra re-enables an account whose mapping does not carry active itself.
@@ -381,7 +397,7 @@ public final class UserProvisioner {
             plan.fail("UnexpectedResponse", "the matching account has no id");
             return;
         }
-        List<String> paths = new ArrayList<>(mapping.updatedTargets());
+        List<String> paths = new ArrayList<>(mapping.updatedTargets(plan.source));
         paths.add("active");
         Map<String, JsonNode> before = new LinkedHashMap<>(UserResources.valuesAt(existing, paths));
         planUpdate(plan, before, "linked to an existing account");
