@@ -14,6 +14,7 @@ import io.github.provisioning.scim.RetryPolicy;
 import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimGate;
 import io.github.provisioning.scim.ScimResponses;
+import io.github.provisioning.scim.TargetCapabilities;
 import io.github.provisioning.state.StateStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -102,6 +103,11 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                    @PropertyInject("scim.retry-max-delay") String maxDelay) {
         return new RetryPolicy(maxAttempts, Duration.ofMillis(TimeUtils.toMilliSeconds(baseDelay)),
                 Duration.ofMillis(TimeUtils.toMilliSeconds(maxDelay)), Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "targetCapabilities", lazy = true)
+    public TargetCapabilities targetCapabilities() {
+        return new TargetCapabilities();
     }
 
     @BindToRegistry(value = "scimDialect", lazy = true)

@@ -189,7 +189,7 @@ class UserProvisioningCycleTest {
     @Test
     void aFailedUserIsLoggedAndRetriedInTheNextCycleWhileTheOthersGoOn() throws Exception {
         // 400 is not retried within the cycle (a transient 5xx would be)
-        scim.failNext(1, 400, null);
+        scim.failNext(1, 400, null, "/Users");
         engine = EngineUnderTest.start(graph, scim, dataDir);
         CycleReport initial = engine.awaitInitialCycle();
 

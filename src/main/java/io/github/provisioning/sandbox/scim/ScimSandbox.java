@@ -56,7 +56,8 @@ public final class ScimSandbox implements AutoCloseable {
     private static final String BASE_PATH = "/scim/v2";
 
     /** An injected failure for the next {@code remaining} requests. */
-    private record Fault(int remaining, int status, String retryAfter) {
+    /** @param pathPrefix only requests whose path (below the base URL) starts with this count; "" for all */
+    private record Fault(int remaining, int status, String retryAfter, String pathPrefix) {
     }
 
     private final ScimSandboxConfig config;
@@ -203,10 +204,15 @@ public final class ScimSandbox implements AutoCloseable {
      * @param retryAfterOrNull the Retry-After header value, or {@code null} for none
      */
     public void failNext(int count, int status, String retryAfterOrNull) {
+        failNext(count, status, retryAfterOrNull, "");
+    }
+
+    /** As {@link #failNext(int, int, String)}, for the next requests whose path starts with {@code pathPrefix}. */
+    public void failNext(int count, int status, String retryAfterOrNull, String pathPrefix) {
         if (count < 0 || status < 100 || status > 599) {
             throw new IllegalArgumentException("count must be >= 0 and status an HTTP status");
         }
-        fault.set(count == 0 ? null : new Fault(count, status, retryAfterOrNull));
+        fault.set(count == 0 ? null : new Fault(count, status, retryAfterOrNull, pathPrefix == null ? "" : pathPrefix));
     }
 
     /**
@@ -265,7 +271,7 @@ public final class ScimSandbox implements AutoCloseable {
             byte[] bytes = http.getRequestBody().readAllBytes();
             String body = bytes.length == 0 ? null : new String(bytes, StandardCharsets.UTF_8);
 
-            Fault once = takeFault();
+            Fault once = takeFault(path);
             FaultSchedule profile = schedule;
             FaultSchedule.Decision planned = once == null && profile.active() ? profile.next(method) : null;
             InjectedFault injectedFault = once != null ? InjectedFault.FAIL_NEXT
@@ -330,14 +336,14 @@ public final class ScimSandbox implements AutoCloseable {
         }
     }
 
-    private Fault takeFault() {
+    private Fault takeFault(String path) {
         while (true) {
             Fault current = fault.get();
-            if (current == null) {
+            if (current == null || !path.startsWith(current.pathPrefix())) {
                 return null;
             }
             Fault next = current.remaining() <= 1 ? null
-                    : new Fault(current.remaining() - 1, current.status(), current.retryAfter());
+                    : new Fault(current.remaining() - 1, current.status(), current.retryAfter(), current.pathPrefix());
             if (fault.compareAndSet(current, next)) {
                 return current;
             }
