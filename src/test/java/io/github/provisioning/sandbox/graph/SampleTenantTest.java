@@ -39,6 +39,26 @@ class SampleTenantTest {
     }
 
     @Test
+    void sampleReportsAreExactlyTheUsersWhoseManagerIsTheirManager() {
+        for (int users : new int[] {0, 1, 2, 7, 50, 1_001}) {
+            SampleDirectory directory = new SampleDirectory(users * 31L, users);
+            int[] reportCount = new int[users];
+            for (int index = 0; index < users; index++) {
+                int manager = directory.managerIndex(index);
+                assertThat(manager).isBetween(-1, users - 1).isNotEqualTo(index);
+                if (manager >= 0) {
+                    reportCount[manager]++;
+                    assertThat(directory.reportIndexes(manager)).contains(index);
+                }
+            }
+            for (int index = 0; index < users; index++) {
+                assertThat(directory.reportIndexes(index)).hasSize(reportCount[index])
+                        .hasSizeLessThanOrEqualTo(SampleDirectory.MAX_SPAN);
+            }
+        }
+    }
+
+    @Test
     void differentSeedBuildsADifferentTenant() {
         assertThat(sample(50, 43).users()).isNotEqualTo(sample(50, 42).users());
     }
