@@ -46,11 +46,16 @@ LOG_FILE="$RUN_DIR/keycloak.log"
 PROPERTIES="$RUN_DIR/keycloak.properties"
 
 log() { echo "[keycloak $(date +%T)] $*" >&2; }
+KC_PID=""
 fail() {
     log "FAILED: $*"
     if [[ -f "$LOG_FILE" ]]; then
         log "last lines of $LOG_FILE:"
         tail -n 40 "$LOG_FILE" >&2
+    fi
+    # A Keycloak that is not ready or not configured is of no use to anyone: do not leave it running.
+    if [[ -n "$KC_PID" ]]; then
+        "$SCRIPT_DIR/stop.sh" "$RUN_DIR" || true
     fi
     exit 1
 }
@@ -129,7 +134,6 @@ deadline=$((SECONDS + READY_TIMEOUT))
 until curl -sf -o /dev/null --max-time 2 "$BASE_URL/realms/master"; do
     alive "$KC_PID" || fail "Keycloak exited during start-up"
     if ((SECONDS >= deadline)); then
-        "$SCRIPT_DIR/stop.sh" "$RUN_DIR" || true
         fail "Keycloak did not answer on $BASE_URL within ${READY_TIMEOUT}s"
     fi
     sleep 1

@@ -95,6 +95,7 @@ public final class KeycloakTarget implements AutoCloseable {
                     .start();
             if (!process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
+                runStopScript(repoDir, runDir);
                 throw new IllegalStateException("start.sh did not finish within " + START_TIMEOUT + ":\n"
                         + Files.readString(output));
             }
@@ -248,6 +249,10 @@ public final class KeycloakTarget implements AutoCloseable {
             return;
         }
         stopped = true;
+        runStopScript(repoDir, runDir);
+    }
+
+    private static void runStopScript(Path repoDir, Path runDir) {
         try {
             Process process = new ProcessBuilder(repoDir.resolve("scripts/keycloak/stop.sh").toString(),
                     runDir.toString())
