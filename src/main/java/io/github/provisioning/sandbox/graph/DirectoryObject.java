@@ -1,5 +1,8 @@
 package io.github.provisioning.sandbox.graph;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /**
  * A user or a group: what group members and app role assignees have in common, and where each stands in its
  * lifecycle. Guarded by the tenant's lock.
@@ -23,6 +26,14 @@ abstract sealed class DirectoryObject permits UserEntry, GroupEntry {
     abstract String principalType();
 
     abstract String displayName();
+
+    /** The object as a relationship names it: {@code {"@odata.type": "#microsoft.graph.user", "id": "..."}}. */
+    ObjectNode reference() {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("@odata.type", odataType());
+        node.put("id", id());
+        return node;
+    }
 
     boolean live() {
         return state == Lifecycle.LIVE;

@@ -12,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -19,6 +20,8 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The Microsoft Graph v1.0 endpoints the engine reads, answered from the {@link Tenant}. */
 final class GraphApi {
@@ -30,6 +33,9 @@ final class GraphApi {
     private static final Set<String> DELTA_SEGMENTS =
             Set.of("delta", "delta()", "microsoft.graph.delta", "microsoft.graph.delta()");
     private static final List<String> UNSUPPORTED_OPTIONS = List.of("$filter", "$search", "$orderby", "$expand");
+    private static final Pattern MANAGER_EXPANSION = Pattern.compile("(?i)manager(?:\\((.*)\\))?");
+    /** The options inside manager(...): nothing, or one $select. */
+    private static final Pattern SELECT_OPTION = Pattern.compile("(?i)\\s*(?:\\$select=([^;]*))?\\s*");
     /** Graph writes seven fractional digits: "2021-02-02T04:22:45.9480566Z". */
     private static final DateTimeFormatter GRAPH_TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSS'Z'").withZone(ZoneOffset.UTC);
@@ -79,6 +85,9 @@ final class GraphApi {
             }
             if (depth == 2) {
                 return user(segments.get(1), query);
+            }
+            if (depth == 3 && segments.get(2).equalsIgnoreCase("manager")) {
+                return manager(segments.get(1), query);
             }
             throw GraphError.unknownSegment(segments.get(2));
         }
@@ -209,9 +218,70 @@ final class GraphApi {
     /** Graph addresses a user by id or by userPrincipalName. */
     private ObjectNode user(String idOrUpn, ODataQuery query) {
         UserSelection select = UserSelection.parse(query.get("$select").orElse(null));
-        return entity(select.context(graphUrl), idOrUpn,
-                () -> idOrUpn.contains("@") ? tenant.liveUserByUpn(idOrUpn) : tenant.findUser(idOrUpn),
-                user -> user.toJson(select.properties()));
+        Optional<UserSelection> expandManager = managerExpansion(query);
+        return entity(select.context(graphUrl), idOrUpn, () -> findUser(idOrUpn), user -> {
+            ObjectNode node = user.toJson(select.properties());
+            UserEntry manager = tenant.reportingLines.current(user);
+            // Graph leaves the expanded property out when there is no manager.
+            if (expandManager.isPresent() && manager != null) {
+                node.set("manager", managerJson(manager, expandManager.get()));
+            }
+            return node;
+        });
+    }
+
+    /** GET /users/{id}/manager: the manager as a directoryObject; 404 for the segment when there is none. */
+    private ObjectNode manager(String idOrUpn, ODataQuery query) {
+        rejectUnsupported(query);
+        UserSelection select = UserSelection.parse(query.get("$select").orElse(null));
+        tenant.readLock().lock();
+        try {
+            UserEntry user = findUser(idOrUpn);
+            if (user == null || !user.live()) {
+                throw GraphError.notFound(idOrUpn);
+            }
+            UserEntry manager = tenant.reportingLines.current(user);
+            if (manager == null) {
+                throw GraphError.notFound("manager");
+            }
+            ObjectNode body = JsonNodeFactory.instance.objectNode();
+            body.put("@odata.context", graphUrl + "/$metadata#directoryObjects/$entity");
+            body.setAll(managerJson(manager, select));
+            return body;
+        } finally {
+            tenant.readLock().unlock();
+        }
+    }
+
+    private UserEntry findUser(String idOrUpn) {
+        return idOrUpn.contains("@") ? tenant.liveUserByUpn(idOrUpn) : tenant.findUser(idOrUpn);
+    }
+
+    /** The manager is a directoryObject, so Graph names its type. */
+    private static ObjectNode managerJson(UserEntry manager, UserSelection select) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("@odata.type", manager.odataType());
+        node.setAll(manager.toJson(select.properties()));
+        return node;
+    }
+
+    /**
+     * {@code $expand=manager} or {@code manager($select=a,b)} on a single user, as user-list-manager documents;
+     * empty without $expand. Other navigation properties and {@code $levels} are beyond the simulator.
+     */
+    private static Optional<UserSelection> managerExpansion(ODataQuery query) {
+        Optional<String> expand = query.get("$expand");
+        if (expand.isEmpty()) {
+            return Optional.empty();
+        }
+        Matcher manager = MANAGER_EXPANSION.matcher(expand.get().trim());
+        Matcher select = manager.matches() ? SELECT_OPTION.matcher(Objects.requireNonNullElse(manager.group(1), ""))
+                : null;
+        if (select == null || !select.matches()) {
+            throw new GraphError(400, "Request_UnsupportedQuery", "The Graph simulator expands only the manager of a"
+                    + " single user: $expand=manager or $expand=manager($select=...).");
+        }
+        return Optional.of(UserSelection.parse(select.group(1)));
     }
 
     private ObjectNode group(String id, ODataQuery query) {
@@ -301,7 +371,7 @@ final class GraphApi {
                 userProperty.ifPresent(userProperties::add);
                 groupProperty.ifPresent(groupProperties::add);
             }
-            userSelect = new UserSelection(List.copyOf(userProperties), select);
+            userSelect = new UserSelection(List.copyOf(userProperties), false, select);
             groupSelect = List.copyOf(groupProperties);
             context += "(" + select.replace(" ", "") + ")";
         }

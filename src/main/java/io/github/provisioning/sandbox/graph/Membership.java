@@ -1,6 +1,5 @@
 package io.github.provisioning.sandbox.graph;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** A direct member of a group; {@code version} is when it last joined, left, or its member was (un)deleted. */
@@ -21,9 +20,6 @@ final class Membership {
     }
 
     ObjectNode reference() {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("@odata.type", member.odataType());
-        node.put("id", member.id());
-        return node;
+        return member.reference();
     }
 }

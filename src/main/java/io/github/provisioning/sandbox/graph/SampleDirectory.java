@@ -1,7 +1,9 @@
 package io.github.provisioning.sandbox.graph;
 
+import java.math.BigInteger;
 import java.text.Normalizer;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +24,9 @@ final class SampleDirectory {
     static final String ENGINEERING = "Engineering";
     /** Keeps sample groups at realistic sizes: a few hundred to ten thousand direct members. */
     static final int MAX_GROUP_SIZE = 10_000;
+    /** Direct reports per manager, as the seed picks it. */
+    static final int MIN_SPAN = 5;
+    static final int MAX_SPAN = 9;
 
     private static final String[] FIRST_NAMES = {
         "Adele", "Alex", "Allan", "Christie", "Debra", "Diego", "Emily", "Enrico", "Grady", "Henrietta", "Irvin",
@@ -111,6 +116,11 @@ final class SampleDirectory {
     private final int noPhoneOffset;
     private final int noTitleOffset;
     private final int assignmentOffset;
+    private final int span;
+    private final long rankMultiplier;
+    private final long rankOffset;
+    private final long unrankMultiplier;
+    private final int noManagerOffset;
 
     SampleDirectory(long seed, int userCount) {
         this.seed = seed;
@@ -128,6 +138,17 @@ final class SampleDirectory {
         this.noPhoneOffset = random.nextInt(10);
         this.noTitleOffset = random.nextInt(25);
         this.assignmentOffset = random.nextInt(3);
+        // Drawn after everything else, so the reporting lines leave every other sample value as it was.
+        this.span = MIN_SPAN + random.nextInt(MAX_SPAN - MIN_SPAN + 1);
+        long multiplier = userCount < 2 ? 1 : 1 + random.nextInt(userCount - 1);
+        while (userCount > 1 && BigInteger.valueOf(multiplier).gcd(BigInteger.valueOf(userCount)).intValue() != 1) {
+            multiplier = multiplier % (userCount - 1) + 1;
+        }
+        this.rankMultiplier = multiplier;
+        this.rankOffset = userCount < 1 ? 0 : random.nextInt(userCount);
+        this.unrankMultiplier = userCount < 2 ? 1
+                : BigInteger.valueOf(multiplier).modInverse(BigInteger.valueOf(userCount)).longValue();
+        this.noManagerOffset = random.nextInt(25);
     }
 
     int userCount() {
@@ -240,6 +261,53 @@ final class SampleDirectory {
         String department = department(index);
         return !department.equals(SALES) && !department.equals(ENGINEERING)
                 && !every(index, 23, assignmentOffset, 3);
+    }
+
+    // --- reporting lines ------------------------------------------------------------------------------------
+
+    /**
+     * The sample user {@code index} reports to, or -1. The org chart is a tree laid out like a heap over a seeded
+     * permutation of the users: the user of rank 0 heads the company, the users of ranks {@code span*r+1} to
+     * {@code span*r+span} report to the user of rank r. So about one user in {@code span} is a manager, the chart
+     * is a few levels deep even for a million users, and both directions are arithmetic, with nothing stored.
+     * One in 25 of the users without reports has no manager either (new hires, shared accounts).
+     */
+    int managerIndex(int index) {
+        long rank = rank(index);
+        if (rank == 0 || unmanaged(index, rank)) {
+            return -1;
+        }
+        return unrank((rank - 1) / span);
+    }
+
+    /** The sample users that report to user {@code index}: the inverse of {@link #managerIndex(int)}. */
+    int[] reportIndexes(int index) {
+        long first = rank(index) * span + 1;
+        long end = Math.min(userCount, first + span);
+        int[] reports = new int[(int) Math.max(0, end - first)];
+        int count = 0;
+        for (long rank = first; rank < end; rank++) {
+            int report = unrank(rank);
+            if (!unmanaged(report, rank)) {
+                reports[count++] = report;
+            }
+        }
+        return count == reports.length ? reports : Arrays.copyOf(reports, count);
+    }
+
+    private boolean unmanaged(int index, long rank) {
+        boolean leaf = rank * span + 1 >= userCount;
+        return leaf && every(index, 37, noManagerOffset, 25);
+    }
+
+    /** A bijection of 0..userCount-1: multiplying by a unit modulo userCount, then adding an offset. */
+    private long rank(int index) {
+        return Math.floorMod(index * rankMultiplier + rankOffset, (long) userCount);
+    }
+
+    private int unrank(long rank) {
+        return (int) Math.floorMod(Math.floorMod(rank - rankOffset, (long) userCount) * unrankMultiplier,
+                (long) userCount);
     }
 
     long assignedAtMillis(int ordinal) {

@@ -33,6 +33,7 @@ public final class Tenant {
     private long clock;
 
     final ArrayList<UserEntry> userSlots = new ArrayList<>();
+    final ReportingLines reportingLines = new ReportingLines(userSlots);
     private final Map<String, UserEntry> explicitUsers = new HashMap<>();
     private SampleDirectory sample;
     private int sampleBase;
@@ -91,25 +92,75 @@ public final class Tenant {
         });
     }
 
-    /** Moves a live user to the deleted items: delta reports it as {@code @removed: changed}. */
+    /**
+     * Moves a live user to the deleted items: delta reports it as {@code @removed: changed}, and its reports lose
+     * their manager until it is restored.
+     */
     public void softDeleteUser(String id) {
-        run(() -> moveTo(liveUser(id), Lifecycle.SOFT_DELETED));
+        run(() -> {
+            UserEntry user = liveUser(id);
+            moveTo(user, Lifecycle.SOFT_DELETED);
+            reportingLines.managerLeft(user, user.version);
+        });
     }
 
-    /** Brings a soft-deleted user back, with its memberships and assignment. */
+    /** Brings a soft-deleted user back, with its memberships, assignment, manager and reports. */
     public void restoreUser(String id) {
-        run(() -> restore(findUser(id), "user", id));
+        run(() -> {
+            UserEntry user = findUser(id);
+            restore(user, "user", id);
+            reportingLines.managerReturned(user, user.version);
+            reportingLines.userReturned(user, user.version);
+        });
     }
 
-    /** Deletes a live or soft-deleted user for good: delta reports {@code @removed: deleted}. */
+    /**
+     * Deletes a live or soft-deleted user for good: delta reports {@code @removed: deleted}, and its reports lose
+     * their manager for good.
+     */
     public void hardDeleteUser(String id) {
         run(() -> {
             UserEntry user = existing(findUser(id), "user", id);
+            boolean wasLive = user.live();
             moveTo(user, Lifecycle.HARD_DELETED);
+            reportingLines.managerGoneForGood(user, wasLive, user.version);
+            reportingLines.forget(user);
             dropAssignment(user);
             explicitUsers.remove(id);
             user.forgetValues();
         });
+    }
+
+    /**
+     * Sets or clears a live user's manager, as {@code PUT /users/{id}/manager/$ref} and {@code DELETE
+     * /users/{id}/manager/$ref} do. Users delta reports the change when it tracks {@code manager}. Setting the
+     * manager already held changes nothing.
+     *
+     * @param managerIdOrNull a live user other than the user itself; null removes the manager
+     * @throws NoSuchElementException   when the user or the manager is not a live user
+     * @throws IllegalArgumentException when a user would manage itself
+     */
+    public void setManager(String userId, String managerIdOrNull) {
+        run(() -> {
+            UserEntry user = liveUser(userId);
+            UserEntry manager = managerIdOrNull == null ? null : liveUser(managerIdOrNull);
+            if (manager == user) {
+                throw new IllegalArgumentException("A user cannot be its own manager");
+            }
+            if (reportingLines.assigned(user) != manager) {
+                reportingLines.assign(user, manager, tick());
+            }
+        });
+    }
+
+    /**
+     * The id of the manager Graph shows for a live user ({@code GET /users/{id}/manager}); empty when it has none
+     * or its manager is deleted.
+     *
+     * @throws NoSuchElementException when the user is not a live user
+     */
+    public Optional<String> managerId(String userId) {
+        return read(() -> Optional.ofNullable(reportingLines.current(liveUser(userId))).map(UserEntry::id));
     }
 
     /** A live user with id and every stored property. */
@@ -318,8 +369,10 @@ public final class Tenant {
      * Fills the tenant with a deterministic Contoso-like directory: {@code userCount} users, groups "Sales" and
      * "Engineering" (split into "Sales 2"... above 10,000 members) that are assigned to the app, "Sales EMEA"
      * nested in "Sales" (its members are not in scope), "All Staff" (everyone, or every k-th user above 10,000),
-     * and two in three of the remaining users assigned directly; the rest are out of scope. Users stay virtual
-     * until changed, so a million users take tens of megabytes. A tenant holds at most one sample.
+     * and two in three of the remaining users assigned directly; the rest are out of scope. Nearly every user has
+     * a manager: an org chart of five to nine direct reports per manager under one head of the company (see
+     * {@link SampleDirectory#managerIndex(int)}). Users and their reporting lines stay virtual until changed, so a
+     * million users take tens of megabytes. A tenant holds at most one sample.
      */
     public void populateSample(int userCount, long seed) {
         if (userCount < 0) {
@@ -357,6 +410,7 @@ public final class Tenant {
             }
             sample = directory;
             sampleBase = base;
+            reportingLines.sample(directory, base, version);
 
             int[] ordinal = {0};
             List<GroupEntry> salesGroups = sampleGroups(directory, ordinal, version, "Sales",

@@ -38,6 +38,11 @@ final class UserEntry extends DirectoryObject {
         return id != null ? id : sample.userId(sampleIndex);
     }
 
+    /** The index of a sample user, -1 for a user added explicitly. */
+    int sampleIndex() {
+        return sampleIndex;
+    }
+
     @Override
     String odataType() {
         return "#microsoft.graph.user";

@@ -29,7 +29,7 @@ final class UsersDelta {
             int slot = round.slot();
             int lastReported = -1;
             while (slot < end && value.size() < pageSize) {
-                ObjectNode entry = entry(slots.get(slot), round, select);
+                ObjectNode entry = entry(tenant, slots.get(slot), round, select);
                 if (entry != null) {
                     value.add(entry);
                     lastReported = slot;
@@ -50,18 +50,43 @@ final class UsersDelta {
         }
     }
 
-    private static ObjectNode entry(UserEntry user, DeltaToken round, UserSelection select) {
+    private static ObjectNode entry(Tenant tenant, UserEntry user, DeltaToken round, UserSelection select) {
+        ReportingLines lines = tenant.reportingLines;
         if (round.fullRound()) {
-            return user.live() ? user.toJson(select.properties()) : null;
+            return user.live() ? withManager(user.toJson(select.properties()), user, round, select, lines) : null;
         }
-        if (user.version <= round.since()) {
+        // Graph tracks only what is selected: a new manager alone brings a user back only when manager is.
+        boolean managerChanged = select.manager() && user.live() && lines.version(user) > round.since();
+        if (user.version <= round.since() && !managerChanged) {
             return null;
         }
         return switch (user.state) {
-            case LIVE -> user.toJson(select.properties());
+            case LIVE -> withManager(user.toJson(select.properties()), user, round, select, lines);
             case SOFT_DELETED -> removed(user.id(), "changed");
             case HARD_DELETED -> removed(user.id(), "deleted");
         };
+    }
+
+    /**
+     * manager@delta, as Graph writes relationships in delta ("propertyName@delta", the group's members@delta
+     * shape): a first round names the current manager; a later round names the manager only when it changed
+     * since, or the one that went away, marked {@code @removed: deleted} as a departed group member is.
+     */
+    private static ObjectNode withManager(ObjectNode node, UserEntry user, DeltaToken round, UserSelection select,
+                                          ReportingLines lines) {
+        if (!select.manager() || (!round.fullRound() && lines.version(user) <= round.since())) {
+            return node;
+        }
+        UserEntry current = lines.current(user);
+        UserEntry former = round.fullRound() || current != null ? null : lines.former(user);
+        if (current != null) {
+            node.putArray("manager@delta").add(current.reference());
+        } else if (former != null) {
+            ObjectNode reference = former.reference();
+            reference.putObject("@removed").put("reason", "deleted");
+            node.putArray("manager@delta").add(reference);
+        }
+        return node;
     }
 
     /** "changed" = soft-deleted (restorable), "deleted" = gone for good. */

@@ -8,9 +8,11 @@
  * <pre>
  * POST {login}/{tenantId}/oauth2/v2.0/token                     client_credentials + client_secret, scope .default
  * GET  {graph}/users/delta?$select=a,b                          first round; also $deltatoken=latest
+ * GET  {graph}/users/delta?$select=a,manager                    manager@delta
  * GET  {graph}/users/delta?$skiptoken=...                       @odata.nextLink (absolute URL)
  * GET  {graph}/users/delta?$deltatoken=...                      @odata.deltaLink (absolute URL)
- * GET  {graph}/users/{id or userPrincipalName}?$select=...
+ * GET  {graph}/users/{id or userPrincipalName}?$select=...      also $expand=manager($select=...)
+ * GET  {graph}/users/{id or userPrincipalName}/manager?$select=...  404 when there is none
  * GET  {graph}/users?$select=..&amp;$top=..                          plain list, $top 1..999 (default 100)
  * GET  {graph}/groups/delta?$select=displayName,members         members@delta; big groups span pages
  * GET  {graph}/groups/{id}?$select=...     GET {graph}/groups?$top=..
@@ -36,6 +38,15 @@
  *       {@code Request_UnsupportedQuery} rather than being silently ignored.</li>
  *   <li>A soft-deleted user drops out of its groups (members@delta reports it removed) and out of
  *       appRoleAssignedTo; a restore brings both back.</li>
+ *   <li>A deleted manager disappears from its reports: /manager answers 404 and manager@delta reports it
+ *       {@code @removed: deleted}. A restore brings the manager back to its reports; a hard delete ends the
+ *       link for good.</li>
+ *   <li>Users delta tracks manager when $select names it, or when there is no $select (Graph then tracks every
+ *       property and relationship). A first round carries {@code manager@delta: [{"@odata.type", "id"}]} for
+ *       every user with a manager; a later round carries it only for a user whose manager changed, and a
+ *       manager change alone brings a user back only into rounds that track manager. $expand stays rejected
+ *       on delta, as Graph rejects it; on a single user only {@code $expand=manager} (optionally with an inner
+ *       $select) is understood, and the expanded property is left out when there is no manager.</li>
  * </ul>
  */
 package io.github.provisioning.sandbox.graph;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,68 @@ class SampleTenantTest {
         for (ObjectNode group : first.groups()) {
             String id = group.get("id").asText();
             assertThat(second.memberIds(id)).isEqualTo(first.memberIds(id));
+        }
+    }
+
+    @Test
+    void sampleOrgChartIsTheSameForTheSameSeedAndDiffersForAnother() {
+        Tenant first = sample(300, 42);
+        Tenant second = sample(300, 42);
+        Tenant other = sample(300, 43);
+
+        List<String> ids = first.users().stream().map(u -> u.get("id").asText()).toList();
+        List<String> otherIds = other.users().stream().map(u -> u.get("id").asText()).toList();
+        List<Integer> managers = managerPositions(first, ids);
+        assertThat(managerPositions(second, ids)).isEqualTo(managers);
+        assertThat(managerPositions(other, otherIds)).isNotEqualTo(managers);
+    }
+
+    /** Each user's manager as a position in the user list (ids differ between seeds, positions compare). */
+    private static List<Integer> managerPositions(Tenant tenant, List<String> ids) {
+        return ids.stream().map(id -> tenant.managerId(id).map(ids::indexOf).orElse(-1)).toList();
+    }
+
+    @Test
+    void fiftyUserSampleHasAFewManagersOneHeadAndEveryoneElseMostlyReportingToAManager() {
+        Tenant tenant = sample(50, 42);
+        List<String> ids = tenant.users().stream().map(u -> u.get("id").asText()).toList();
+        Map<String, String> managerOf = new HashMap<>();
+        ids.forEach(id -> tenant.managerId(id).ifPresent(manager -> managerOf.put(id, manager)));
+
+        assertThat(managerOf).hasSizeBetween(45, 49);
+        Set<String> managers = new HashSet<>(managerOf.values());
+        assertThat(managers).hasSizeBetween(50 / SampleDirectory.MAX_SPAN, 50 / SampleDirectory.MIN_SPAN + 1);
+        assertThat(ids).containsAll(managers);
+        Set<String> heads = managers.stream().filter(manager -> !managerOf.containsKey(manager))
+                .collect(Collectors.toSet());
+        assertThat(heads).hasSize(1);
+        for (String id : ids) {
+            String step = id;
+            int depth = 0;
+            while (managerOf.containsKey(step)) {
+                step = managerOf.get(step);
+                assertThat(++depth).as("a chain of command without a head").isLessThan(10);
+            }
+        }
+    }
+
+    @Test
+    void sampleReportsAreExactlyTheUsersWhoseManagerIsTheirManager() {
+        for (int users : new int[] {0, 1, 2, 7, 50, 1_001}) {
+            SampleDirectory directory = new SampleDirectory(users * 31L, users);
+            int[] reportCount = new int[users];
+            for (int index = 0; index < users; index++) {
+                int manager = directory.managerIndex(index);
+                assertThat(manager).isBetween(-1, users - 1).isNotEqualTo(index);
+                if (manager >= 0) {
+                    reportCount[manager]++;
+                    assertThat(directory.reportIndexes(manager)).contains(index);
+                }
+            }
+            for (int index = 0; index < users; index++) {
+                assertThat(directory.reportIndexes(index)).hasSize(reportCount[index])
+                        .hasSizeLessThanOrEqualTo(SampleDirectory.MAX_SPAN);
+            }
         }
     }
 
@@ -144,5 +207,8 @@ class SampleTenantTest {
         String someone = assigned.get(assigned.size() - 1);
         assertThat(tenant.user(someone)).hasValueSatisfying(user ->
                 assertThat(user.get("userPrincipalName").asText()).endsWith("@contoso.example"));
+        List<String> lastUsers = assigned.subList(assigned.size() - 100, assigned.size());
+        assertThat(lastUsers).filteredOn(id -> tenant.managerId(id).isPresent()).hasSizeGreaterThan(90)
+                .allSatisfy(id -> assertThat(tenant.user(tenant.managerId(id).orElseThrow())).isPresent());
     }
 }

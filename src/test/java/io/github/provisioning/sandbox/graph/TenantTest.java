@@ -117,6 +117,63 @@ class TenantTest {
     }
 
     @Test
+    void managerIsSetReadAndCleared() {
+        String manager = tenant.addUser(Map.of("displayName", "Patti Fernandez"));
+        String report = tenant.addUser(Map.of("displayName", "Alex Wilber"));
+
+        assertThat(tenant.managerId(report)).isEmpty();
+        tenant.setManager(report, manager);
+        assertThat(tenant.managerId(report)).contains(manager);
+        assertThat(tenant.managerId(manager)).isEmpty();
+        tenant.setManager(report, null);
+        assertThat(tenant.managerId(report)).isEmpty();
+    }
+
+    @Test
+    void managerMustBeAnotherLiveUser() {
+        String user = tenant.addUser(Map.of("displayName", "Lee Gu"));
+        String gone = tenant.addUser(Map.of("displayName", "Gone"));
+        String group = tenant.addGroup("Retail");
+        tenant.softDeleteUser(gone);
+
+        assertThatThrownBy(() -> tenant.setManager(user, user)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tenant.setManager(user, gone)).isInstanceOf(NoSuchElementException.class);
+        assertThatThrownBy(() -> tenant.setManager(user, group)).isInstanceOf(NoSuchElementException.class);
+        assertThatThrownBy(() -> tenant.setManager(gone, user)).isInstanceOf(NoSuchElementException.class);
+        assertThatThrownBy(() -> tenant.managerId(gone)).isInstanceOf(NoSuchElementException.class);
+    }
+
+    @Test
+    void softDeletedManagerIsHiddenFromItsReportsUntilRestoredAndHardDeletedOneIsGoneForGood() {
+        String manager = tenant.addUser(Map.of("displayName", "Patti Fernandez"));
+        String report = tenant.addUser(Map.of("displayName", "Alex Wilber"));
+        tenant.setManager(report, manager);
+
+        tenant.softDeleteUser(manager);
+        assertThat(tenant.managerId(report)).isEmpty();
+        tenant.restoreUser(manager);
+        assertThat(tenant.managerId(report)).contains(manager);
+        tenant.softDeleteUser(manager);
+        tenant.hardDeleteUser(manager);
+        assertThat(tenant.managerId(report)).isEmpty();
+    }
+
+    @Test
+    void sampleUserKeepsANewManagerThroughItsOldManagersDeletion() {
+        tenant.populateSample(200, 4);
+        List<String> ids = tenant.users().stream().map(u -> u.get("id").asText()).toList();
+        String report = ids.stream().filter(id -> tenant.managerId(id).isPresent()).findFirst().orElseThrow();
+        String oldManager = tenant.managerId(report).orElseThrow();
+        String newManager = ids.stream().filter(id -> !id.equals(report) && !id.equals(oldManager))
+                .findFirst().orElseThrow();
+
+        tenant.setManager(report, newManager);
+        tenant.hardDeleteUser(oldManager);
+
+        assertThat(tenant.managerId(report)).contains(newManager);
+    }
+
+    @Test
     void aTenantHoldsOneSample() {
         tenant.populateSample(10, 1);
 

@@ -75,13 +75,17 @@ class UsersDeltaTest extends SimulatedGraphTest {
         Tenant tenant = start(GraphSimulatorConfig.defaults());
         tenant.populateSample(5, 1);
 
-        JsonNode entry = client.round(graph.graphUrl() + "/users/delta").entries().get(0);
+        List<JsonNode> entries = client.round(graph.graphUrl() + "/users/delta").entries();
 
-        List<String> names = new ArrayList<>();
-        entry.fieldNames().forEachRemaining(names::add);
-        assertThat(names).containsExactlyInAnyOrder("id", "businessPhones", "displayName", "givenName", "jobTitle",
-                "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName");
-        assertThat(entry.get("businessPhones").isArray()).isTrue();
+        for (JsonNode entry : entries) {
+            List<String> names = new ArrayList<>();
+            entry.fieldNames().forEachRemaining(names::add);
+            names.remove("manager@delta"); // Graph tracks every relationship without a $select
+            assertThat(names).containsExactlyInAnyOrder("id", "businessPhones", "displayName", "givenName",
+                    "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname",
+                    "userPrincipalName");
+            assertThat(entry.get("businessPhones").isArray()).isTrue();
+        }
     }
 
     @Test
