@@ -160,7 +160,10 @@ public final class Cycles {
     }
 
     public String userUrl(@Body String id) {
-        return graphUrl + "/users/" + encode(id) + "?$select=" + encode(userSelect);
+        // A single user carries its manager only when expanded (manager@delta exists in delta rounds alone).
+        String expand = java.util.Arrays.asList(userSelect.split(",")).contains("manager")
+                ? "&$expand=" + encode("manager($select=id)") : "";
+        return graphUrl + "/users/" + encode(id) + "?$select=" + encode(userSelect) + expand;
     }
 
     // ---- end of a cycle

@@ -38,7 +38,9 @@ public final class UserPlan {
     /** The user as the mapping sees it (Entra attribute names), when it is provisioned. */
     io.github.provisioning.mapping.SourceAttributes source;
     /** Targets IgnoreFlowIfNullOrEmpty keeps out of this update: neither sent nor forgotten. */
-    java.util.Set<String> ignoredTargets = java.util.Set.of();
+    java.util.Set<String> ignoredTargets = new java.util.LinkedHashSet<>();
+    /** A manager that is not provisioned yet: the reference is written in a later cycle. */
+    boolean referencePending;
     Map<String, JsonNode> createValues = Map.of();
     Map<String, JsonNode> updateValues = Map.of();
     final Deque<MatchCandidate> candidates = new ArrayDeque<>();

@@ -2,6 +2,7 @@ package io.github.provisioning.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.mapping.Ignored;
 import io.github.provisioning.mapping.SourceAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,16 +27,43 @@ public record EntraUser(ObjectNode graph, boolean softDeleted) implements Source
 
     public static final String IS_SOFT_DELETED = "IsSoftDeleted";
 
+    public static final String MANAGER = "manager";
+
     @Override
     public Object get(String entraName) {
         if (IS_SOFT_DELETED.equals(entraName)) {
             return softDeleted;
+        }
+        if (MANAGER.equals(entraName)) {
+            return managerId();
         }
         JsonNode node = graph.get(GRAPH_PROPERTIES.getOrDefault(entraName, entraName));
         if ("telephoneNumber".equals(entraName)) {
             return node != null && node.isArray() && !node.isEmpty() ? value(node.get(0)) : null;
         }
         return value(node);
+    }
+
+    /**
+     * The manager's Graph id: from {@code manager@delta} (delta rounds; a removed manager is null), or from
+     * {@code $expand=manager} (a user read by id). Graph sends {@code manager@delta} only when the manager changed,
+     * so without it the manager is unknown, not absent: {@link Ignored} keeps the target as it is.
+     */
+    private Object managerId() {
+        JsonNode delta = graph.get("manager@delta");
+        if (delta != null && delta.isArray()) {
+            for (JsonNode entry : delta) {
+                if (!entry.has("@removed")) {
+                    return entry.path("id").asText(null);
+                }
+            }
+            return null;
+        }
+        JsonNode expanded = graph.get(MANAGER);
+        if (expanded != null && expanded.isObject()) {
+            return expanded.path("id").asText(null);
+        }
+        return Ignored.INSTANCE;
     }
 
     /** A JSON value as expressions see it: text, a Boolean, a List for multi-valued attributes, or null. */
