@@ -35,9 +35,11 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * @param location    where it was loaded from
  * @param user        the user mappings
  * @param fingerprint a hash of the file's content: a mapping change triggers a full (initial) cycle, as in Entra
+ * @param group       the group mappings, or null when the file has none (users-only targets)
  * @param compat      the target's compatibility switches ({@code compat:}), see {@code ScimDialect}
  */
-public record MappingTable(String location, ObjectMapping user, String fingerprint, Map<String, String> compat) {
+public record MappingTable(String location, ObjectMapping user, ObjectMapping group, String fingerprint,
+                           Map<String, String> compat) {
 
     public MappingTable {
         compat = Map.copyOf(compat);
@@ -99,7 +101,8 @@ public record MappingTable(String location, ObjectMapping user, String fingerpri
                 compat.put(name, value);
             });
         }
-        return new MappingTable(location, parser.objectMapping(user), sha256(content), compat);
+        ObjectMapping group = top.containsKey("group") ? parser.objectMapping(top.get("group")) : null;
+        return new MappingTable(location, parser.objectMapping(user), group, sha256(content), compat);
     }
 
     private static InputStream open(String location) throws IOException {

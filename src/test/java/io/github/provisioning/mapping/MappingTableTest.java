@@ -70,6 +70,22 @@ class MappingTableTest {
                 .containsEntry("phoneNumbers[type eq \"fax\"].value", TextNode.valueOf("+1 555 0102"));
         user.put("IsSoftDeleted", true);
         assertThat(generic.user().valuesForCreate(user::get)).containsEntry("active", BooleanNode.FALSE);
+        assertThat(generic.group().rules()).extracting(MappingRule::target)
+                .containsExactly("displayName", "externalId", "members");
+        assertThat(generic.group().matchingRules()).extracting(MappingRule::target).containsExactly("displayName");
+        assertThat(META.group()).as("Meta Work Accounts has no groups").isNull();
+    }
+
+    @Test
+    void theGroupSectionIsCheckedLikeTheUserSection() {
+        assertThatThrownBy(() -> MappingTable.parse("g.yaml", """
+                user:
+                  mappings:
+                    - {target: userName, source: userPrincipalName, match: 1}
+                group:
+                  mappings:
+                    - {target: displayName, source: displayName}
+                """)).isInstanceOf(MappingException.class).hasMessageContaining("g.yaml:6: no matching attribute");
     }
 
     @Test
