@@ -1,6 +1,9 @@
 package io.github.provisioning;
 
 import io.github.provisioning.admin.AdminApi;
+import io.github.provisioning.auth.TargetCredentials;
+import io.github.provisioning.auth.TargetToken;
+import io.github.provisioning.auth.TokenRoute;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.cycle.RunOutcome;
@@ -23,6 +26,7 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.PluginHelper;
@@ -61,6 +65,9 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         Settings effective = new Settings(name -> derived.containsKey(name)
                 ? java.util.Optional.of(derived.getProperty(name)) : properties.resolveProperty(name));
         effective.validate();
+        // The token route needs an endpoint in every mode; with a static token it is never called.
+        derived.setProperty("scim.auth.token-url", effective.scimCredentials() instanceof TargetCredentials.TokenGrant grant
+                ? grant.tokenUrl() : effective.require("scim.url"));
         boolean once = Boolean.parseBoolean(effective.get("provisioning.once").orElse("false"));
         String interval = effective.get("provisioning.interval").orElse("40m");
         long intervalMillis;
@@ -129,6 +136,20 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     public GraphToken graphToken(@PropertyInject("graph.client-id") String clientId,
                                  @PropertyInject("graph.client-secret") String clientSecret) {
         return new GraphToken(clientId, clientSecret, "https://graph.microsoft.com/.default", Clock.systemUTC());
+    }
+
+    /** The Authorization of every SCIM request, in the mode the settings choose (checked in {@link #configure}). */
+    @BindToRegistry(value = "targetToken", lazy = true)
+    public TargetToken targetToken(CamelContext context, @PropertyInject("scim.auth.token-url") String tokenUrl) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        TargetCredentials credentials = new Settings(properties::resolveProperty).scimCredentials();
+        ProducerTemplate template = context.createProducerTemplate();
+        try {
+            context.addService(template, true, false);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot register the token request template", e);
+        }
+        return new TargetToken(credentials, new TokenRoute(template, tokenUrl), Clock.systemUTC());
     }
 
     @BindToRegistry(value = "graphResponses", lazy = true)
