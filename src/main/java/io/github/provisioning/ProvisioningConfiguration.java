@@ -11,8 +11,10 @@ import io.github.provisioning.cycle.UserProvisioner;
 import io.github.provisioning.graph.EntraUser;
 import io.github.provisioning.graph.GraphResponses;
 import io.github.provisioning.graph.GraphToken;
+import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.sandbox.Sandbox;
+import io.github.provisioning.scim.ConnectionCheck;
 import io.github.provisioning.scim.RetryPolicy;
 import io.github.provisioning.scim.ScimGate;
 import io.github.provisioning.scim.ScimResponses;
@@ -51,6 +53,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         Settings settings = new Settings(properties::resolveProperty);
         Properties derived = new Properties();
         boolean sandbox = settings.sandboxWanted();
+        // --test-connection: one probe of the target, then exit; no cycle, no schedule, no sandbox demo.
+        boolean testConnection = Boolean.parseBoolean(settings.get("provisioning.test-connection").orElse("false"));
         if (sandbox) {
             Sandbox started = Sandbox.start(Integer.parseInt(settings.get("sandbox.users").orElse("50")),
                     Long.parseLong(settings.get("sandbox.seed").orElse("42")),
@@ -58,9 +62,11 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             context.addService(started, true, true);
             context.getRegistry().bind("sandbox", started);
             derived.putAll(started.settings());
-            // The demo route exists only in sandbox mode; it references the sandbox bean.
-            PluginHelper.getRoutesLoader(context).loadRoutes(
-                    ResourceHelper.resolveMandatoryResource(context, "classpath:sandbox/sandbox-demo.camel.yaml"));
+            if (!testConnection) {
+                // The demo route exists only in sandbox mode; it references the sandbox bean.
+                PluginHelper.getRoutesLoader(context).loadRoutes(
+                        ResourceHelper.resolveMandatoryResource(context, "classpath:sandbox/sandbox-demo.camel.yaml"));
+            }
         }
         Settings effective = new Settings(name -> derived.containsKey(name)
                 ? java.util.Optional.of(derived.getProperty(name)) : properties.resolveProperty(name));
@@ -80,13 +86,17 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         derived.setProperty("scim.connect-timeout-millis", String.valueOf(millis(effective, "scim.connect-timeout", "10s")));
         derived.setProperty("scim.response-timeout-millis", String.valueOf(millis(effective, "scim.response-timeout", "60s")));
         // Derived, not for users to set: which of the three starters runs (schedule, once, sandbox demo).
-        derived.setProperty("provisioning.scheduled", String.valueOf(!once && !sandbox));
-        derived.setProperty("provisioning.run-once", String.valueOf(once && !sandbox));
+        derived.setProperty("provisioning.scheduled", String.valueOf(!once && !sandbox && !testConnection));
+        derived.setProperty("provisioning.run-once", String.valueOf(once && !sandbox && !testConnection));
         derived.setProperty("provisioning.work-dir", sandbox ? derived.getProperty("provisioning.work-dir")
                 : effective.get("provisioning.data-dir").orElse("./data"));
         derived.forEach((name, value) -> properties.addOverrideProperty((String) name, (String) value));
         if (context.getRegistry().lookupByName("runOutcome") == null) {
             context.getRegistry().bind("runOutcome", new RunOutcome());
+        }
+        if (testConnection) {
+            LOG.info("Test Connection against {}{}", effective.require("scim.url"), sandbox ? " (sandbox)" : "");
+            return;
         }
         LOG.info("Provisioning {} users from {} to {} every {}{}", effective.get("provisioning.scope").orElse("assigned"),
                 effective.require("graph.url"), effective.require("scim.url"), interval,
@@ -150,6 +160,15 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             throw new IllegalStateException("Cannot register the token request template", e);
         }
         return new TargetToken(credentials, new TokenRoute(template, tokenUrl), Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "connectionCheck", lazy = true)
+    public ConnectionCheck connectionCheck(@BeanInject("mappingTable") MappingTable mapping,
+                                           @BeanInject("targetToken") TargetToken token,
+                                           @PropertyInject("scim.url") String scimUrl) {
+        String matchingAttribute = mapping.user().matchingRules().stream().map(MappingRule::target).findFirst()
+                .orElse("userName");
+        return new ConnectionCheck(scimUrl, matchingAttribute, token.credentials().settings(), token.renewable());
     }
 
     @BindToRegistry(value = "graphResponses", lazy = true)
