@@ -1,6 +1,9 @@
 package io.github.provisioning;
 
 import io.github.provisioning.admin.AdminApi;
+import io.github.provisioning.auth.TargetCredentials;
+import io.github.provisioning.auth.TargetToken;
+import io.github.provisioning.auth.TokenRoute;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.cycle.RunOutcome;
@@ -8,8 +11,10 @@ import io.github.provisioning.cycle.UserProvisioner;
 import io.github.provisioning.graph.EntraUser;
 import io.github.provisioning.graph.GraphResponses;
 import io.github.provisioning.graph.GraphToken;
+import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.sandbox.Sandbox;
+import io.github.provisioning.scim.ConnectionCheck;
 import io.github.provisioning.scim.RetryPolicy;
 import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimGate;
@@ -25,6 +30,7 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.PluginHelper;
@@ -49,6 +55,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         Settings settings = new Settings(properties::resolveProperty);
         Properties derived = new Properties();
         boolean sandbox = settings.sandboxWanted();
+        // --test-connection: one probe of the target, then exit; no cycle, no schedule, no sandbox demo.
+        boolean testConnection = Boolean.parseBoolean(settings.get("provisioning.test-connection").orElse("false"));
         if (sandbox) {
             Sandbox started = Sandbox.start(Integer.parseInt(settings.get("sandbox.users").orElse("50")),
                     Long.parseLong(settings.get("sandbox.seed").orElse("42")),
@@ -56,13 +64,18 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             context.addService(started, true, true);
             context.getRegistry().bind("sandbox", started);
             derived.putAll(started.settings());
-            // The demo route exists only in sandbox mode; it references the sandbox bean.
-            PluginHelper.getRoutesLoader(context).loadRoutes(
-                    ResourceHelper.resolveMandatoryResource(context, "classpath:sandbox/sandbox-demo.camel.yaml"));
+            if (!testConnection) {
+                // The demo route exists only in sandbox mode; it references the sandbox bean.
+                PluginHelper.getRoutesLoader(context).loadRoutes(
+                        ResourceHelper.resolveMandatoryResource(context, "classpath:sandbox/sandbox-demo.camel.yaml"));
+            }
         }
         Settings effective = new Settings(name -> derived.containsKey(name)
                 ? java.util.Optional.of(derived.getProperty(name)) : properties.resolveProperty(name));
         effective.validate();
+        // The token route needs an endpoint in every mode; with a static token it is never called.
+        derived.setProperty("scim.auth.token-url", effective.scimCredentials() instanceof TargetCredentials.TokenGrant grant
+                ? grant.tokenUrl() : effective.require("scim.url"));
         boolean once = Boolean.parseBoolean(effective.get("provisioning.once").orElse("false"));
         String interval = effective.get("provisioning.interval").orElse("40m");
         long intervalMillis;
@@ -75,13 +88,17 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         derived.setProperty("scim.connect-timeout-millis", String.valueOf(millis(effective, "scim.connect-timeout", "10s")));
         derived.setProperty("scim.response-timeout-millis", String.valueOf(millis(effective, "scim.response-timeout", "60s")));
         // Derived, not for users to set: which of the three starters runs (schedule, once, sandbox demo).
-        derived.setProperty("provisioning.scheduled", String.valueOf(!once && !sandbox));
-        derived.setProperty("provisioning.run-once", String.valueOf(once && !sandbox));
+        derived.setProperty("provisioning.scheduled", String.valueOf(!once && !sandbox && !testConnection));
+        derived.setProperty("provisioning.run-once", String.valueOf(once && !sandbox && !testConnection));
         derived.setProperty("provisioning.work-dir", sandbox ? derived.getProperty("provisioning.work-dir")
                 : effective.get("provisioning.data-dir").orElse("./data"));
         derived.forEach((name, value) -> properties.addOverrideProperty((String) name, (String) value));
         if (context.getRegistry().lookupByName("runOutcome") == null) {
             context.getRegistry().bind("runOutcome", new RunOutcome());
+        }
+        if (testConnection) {
+            LOG.info("Test Connection against {}{}", effective.require("scim.url"), sandbox ? " (sandbox)" : "");
+            return;
         }
         LOG.info("Provisioning {} users from {} to {} every {}{}", effective.get("provisioning.scope").orElse("assigned"),
                 effective.require("graph.url"), effective.require("scim.url"), interval,
@@ -142,6 +159,29 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     public GraphToken graphToken(@PropertyInject("graph.client-id") String clientId,
                                  @PropertyInject("graph.client-secret") String clientSecret) {
         return new GraphToken(clientId, clientSecret, "https://graph.microsoft.com/.default", Clock.systemUTC());
+    }
+
+    /** The Authorization of every SCIM request, in the mode the settings choose (checked in {@link #configure}). */
+    @BindToRegistry(value = "targetToken", lazy = true)
+    public TargetToken targetToken(CamelContext context, @PropertyInject("scim.auth.token-url") String tokenUrl) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        TargetCredentials credentials = new Settings(properties::resolveProperty).scimCredentials();
+        ProducerTemplate template = context.createProducerTemplate();
+        try {
+            context.addService(template, true, false);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot register the token request template", e);
+        }
+        return new TargetToken(credentials, new TokenRoute(template, tokenUrl), Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "connectionCheck", lazy = true)
+    public ConnectionCheck connectionCheck(@BeanInject("mappingTable") MappingTable mapping,
+                                           @BeanInject("targetToken") TargetToken token,
+                                           @PropertyInject("scim.url") String scimUrl) {
+        String matchingAttribute = mapping.user().matchingRules().stream().map(MappingRule::target).findFirst()
+                .orElse("userName");
+        return new ConnectionCheck(scimUrl, matchingAttribute, token.credentials().settings(), token.renewable());
     }
 
     @BindToRegistry(value = "graphResponses", lazy = true)

@@ -1,5 +1,7 @@
 package io.github.provisioning;
 
+import io.github.provisioning.auth.CredentialSettings;
+import io.github.provisioning.auth.TargetCredentials;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,18 +14,28 @@ import java.util.function.Function;
  */
 public final class Settings {
 
-    /** Settings that must have a value unless the sandbox provides them. */
+    /**
+     * Settings that must have a value unless the sandbox provides them; the SCIM target's authentication too, in
+     * one of its modes ({@link TargetCredentials}).
+     */
     static final List<String> REQUIRED = List.of("graph.tenant-id", "graph.client-id", "graph.client-secret",
-            "graph.login-url", "graph.url", "scim.url", "scim.token");
+            "graph.login-url", "graph.url", "scim.url");
 
     /** The settings whose presence means "a real tenant and target": the sandbox stays off then. */
     static final List<String> CONNECTION = List.of("graph.tenant-id", "graph.client-id", "graph.client-secret",
-            "scim.url", "scim.token");
+            "scim.url", TargetCredentials.TOKEN, TargetCredentials.OAUTH2_TOKEN_URL, TargetCredentials.OAUTH2_CLIENT_ID,
+            TargetCredentials.OAUTH2_CLIENT_SECRET, TargetCredentials.OAUTH2_SCOPE, TargetCredentials.META_APP_ID,
+            TargetCredentials.META_APP_SECRET);
 
     private final Function<String, Optional<String>> lookup;
 
     Settings(Function<String, Optional<String>> lookup) {
         this.lookup = lookup;
+    }
+
+    /** The SCIM target's credentials, in the one mode the settings choose. */
+    TargetCredentials scimCredentials() {
+        return CredentialSettings.from(this::get);
     }
 
     Optional<String> get(String name) {
@@ -53,6 +65,7 @@ public final class Settings {
                 missing.add(name);
             }
         }
+        missing.addAll(CredentialSettings.missing(this::get));
         String scope = get("provisioning.scope").orElse("assigned");
         if (!scope.equals("assigned") && !scope.equals("all")) {
             throw new IllegalArgumentException("Setting provisioning.scope must be 'assigned' or 'all', not '" + scope + "'");
@@ -64,5 +77,6 @@ public final class Settings {
             throw new IllegalArgumentException("Missing required setting" + (missing.size() > 1 ? "s" : "") + ": "
                     + String.join(", ", missing) + ". Set them in application.properties or with -Dname=value.");
         }
+        scimCredentials();
     }
 }

@@ -11,6 +11,7 @@ import io.github.provisioning.mapping.ExpressionException;
 import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.mapping.ObjectMapping;
+import io.github.provisioning.scim.ConnectionDiagnosis;
 import io.github.provisioning.scim.UserResources;
 import io.github.provisioning.state.StateStore;
 import java.util.Map;
@@ -90,6 +91,11 @@ public final class AdminApi {
         } catch (ExpressionException e) {
             return error(400, e.getMessage(), e.position());
         }
+    }
+
+    /** Test Connection's answer; 200 whatever the target did, since the test itself ran. */
+    public ApiReply connectionTested(ConnectionDiagnosis diagnosis) {
+        return new ApiReply(200, diagnosis.json());
     }
 
     private String outOfScopeReason(ObjectNode user) {

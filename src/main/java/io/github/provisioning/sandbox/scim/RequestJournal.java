@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RequestJournal {
 
+    static final int UNBOUNDED = Integer.MAX_VALUE;
+
     private final int capacity;
     private final AtomicLong arrivals = new AtomicLong();
     private final AtomicInteger size = new AtomicInteger();

@@ -65,6 +65,8 @@ public final class ScimSandbox implements AutoCloseable {
     private final String baseUrl;
     private final ScimService service;
     private final RequestJournal journal;
+    private final TokenIssuer tokens;
+    private final RequestJournal tokenJournal = new RequestJournal(RequestJournal.UNBOUNDED);
     private final AtomicReference<Fault> fault = new AtomicReference<>();
     private volatile FaultSchedule schedule = new FaultSchedule(ScimFaults.none());
     private final AtomicLongArray injected = new AtomicLongArray(InjectedFault.values().length);
@@ -75,6 +77,7 @@ public final class ScimSandbox implements AutoCloseable {
         this.baseUrl = server.url() + BASE_PATH;
         this.service = new ScimService(baseUrl, config.groupsEnabled());
         this.journal = new RequestJournal(config.maxRecordedRequests());
+        this.tokens = config.tokenClient() == null ? null : new TokenIssuer(config.tokenClient());
         server.start(this::exchange);
     }
 
@@ -95,6 +98,31 @@ public final class ScimSandbox implements AutoCloseable {
 
     public ScimSandboxConfig config() {
         return config;
+    }
+
+    /**
+     * The OAuth2 client-credentials token endpoint, {@code http://127.0.0.1:PORT/oauth2/token}; served only with
+     * a {@link ScimSandboxConfig#withTokenClient token client}.
+     */
+    public String tokenUrl() {
+        return server.url() + TokenIssuer.OAUTH2_PATH;
+    }
+
+    /** Meta's token endpoint, {@code http://127.0.0.1:PORT/work_get_token}; served only with a token client. */
+    public String metaTokenUrl() {
+        return server.url() + TokenIssuer.META_PATH;
+    }
+
+    /** Every request to the token endpoints, in order of arrival; they are not in {@link #requests()}. */
+    public List<RecordedRequest> tokenRequests() {
+        return tokenJournal.requests();
+    }
+
+    /** Every token the token endpoints issued so far is rejected from now on (401), as if it had expired. */
+    public void revokeIssuedTokens() {
+        if (tokens != null) {
+            tokens.revokeAll();
+        }
     }
 
     /** Every request so far, in order of arrival, including rejected ones. */
@@ -250,6 +278,7 @@ public final class ScimSandbox implements AutoCloseable {
         service.users().clear();
         service.groups().clear();
         journal.clear();
+        tokenJournal.clear();
     }
 
     @Override
@@ -270,6 +299,15 @@ public final class ScimSandbox implements AutoCloseable {
             Map<String, List<String>> headers = lowerCase(http.getRequestHeaders());
             byte[] bytes = http.getRequestBody().readAllBytes();
             String body = bytes.length == 0 ? null : new String(bytes, StandardCharsets.UTF_8);
+            if (tokens != null && !underBase && TokenIssuer.isTokenPath(fullPath)) {
+                // Token requests are neither faulted nor part of the SCIM journal.
+                Response issued = tokens.issue(method, fullPath, headers, body);
+                tokenJournal.record(tokenJournal.arrival(), new RecordedRequest(time, method, fullPath,
+                        decode(rawQuery), headers, body, issued.status(),
+                        new String(issued.body(), StandardCharsets.UTF_8)));
+                send(http, issued);
+                return;
+            }
 
             Fault once = takeFault(path);
             FaultSchedule profile = schedule;
@@ -351,7 +389,7 @@ public final class ScimSandbox implements AutoCloseable {
     }
 
     private boolean authorised(Map<String, List<String>> headers) {
-        if (config.bearerToken() == null) {
+        if (config.bearerToken() == null && tokens == null) {
             return true;
         }
         List<String> values = headers.get("authorization");
@@ -359,8 +397,11 @@ public final class ScimSandbox implements AutoCloseable {
             return false;
         }
         String value = values.get(0).trim();
-        return value.regionMatches(true, 0, "Bearer ", 0, 7)
-                && value.substring(7).trim().equals(config.bearerToken());
+        if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        String token = value.substring(7).trim();
+        return token.equals(config.bearerToken()) || tokens != null && tokens.accepts(token);
     }
 
     private static void send(HttpExchange http, Response response) throws IOException {
@@ -370,7 +411,9 @@ public final class ScimSandbox implements AutoCloseable {
             http.sendResponseHeaders(response.status(), -1);
             return;
         }
-        out.set("Content-Type", ScimExchange.CONTENT_TYPE);
+        if (!out.containsKey("Content-Type")) {
+            out.set("Content-Type", ScimExchange.CONTENT_TYPE);
+        }
         http.sendResponseHeaders(response.status(), response.body().length);
         try (OutputStream os = http.getResponseBody()) {
             os.write(response.body());

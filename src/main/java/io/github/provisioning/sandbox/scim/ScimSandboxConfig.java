@@ -11,8 +11,34 @@ package io.github.provisioning.sandbox.scim;
  * @param threads             size of the fixed request-handling pool
  * @param maxRecordedRequests how many recorded requests are kept, oldest dropped first; a long benchmark can
  *                            lower it so the journal does not hold every body in memory
+ * @param tokenClient         the client the sandbox's token endpoints issue access tokens to, or {@code null} for
+ *                            no token endpoints; its tokens are accepted besides {@code bearerToken}
  */
-public record ScimSandboxConfig(int port, String bearerToken, boolean groupsEnabled, int threads, int maxRecordedRequests) {
+public record ScimSandboxConfig(int port, String bearerToken, boolean groupsEnabled, int threads, int maxRecordedRequests,
+                                TokenClient tokenClient) {
+
+    /**
+     * A client of the sandbox's token endpoints: {@code POST /oauth2/token} (OAuth2 client credentials, the
+     * credentials in the form or as HTTP Basic) and {@code POST /work_get_token} (Meta's flow,
+     * {@code access_token=<id>|<secret>}). Both answer a fresh random token; Meta's keeps one active token per
+     * integration, so a new one revokes the one before.
+     *
+     * @param lifetimeSeconds the {@code expires_in} of OAuth2 tokens (after it they are rejected); Meta's answer
+     *                        carries no {@code expires_in} and its tokens live until revoked
+     */
+    public record TokenClient(String clientId, String clientSecret, int lifetimeSeconds) {
+
+        public TokenClient {
+            if (clientId == null || clientSecret == null || lifetimeSeconds < 1) {
+                throw new IllegalArgumentException("a token client needs an id, a secret and a positive lifetime");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "TokenClient[clientId=" + clientId + ", lifetimeSeconds=" + lifetimeSeconds + "]";
+        }
+    }
 
     public static final int KEEP_ALL_REQUESTS = Integer.MAX_VALUE;
 
@@ -29,7 +55,11 @@ public record ScimSandboxConfig(int port, String bearerToken, boolean groupsEnab
     }
 
     public ScimSandboxConfig(int port, String bearerToken, boolean groupsEnabled, int threads) {
-        this(port, bearerToken, groupsEnabled, threads, KEEP_ALL_REQUESTS);
+        this(port, bearerToken, groupsEnabled, threads, KEEP_ALL_REQUESTS, null);
+    }
+
+    public ScimSandboxConfig(int port, String bearerToken, boolean groupsEnabled, int threads, int maxRecordedRequests) {
+        this(port, bearerToken, groupsEnabled, threads, maxRecordedRequests, null);
     }
 
     /**
@@ -41,22 +71,31 @@ public record ScimSandboxConfig(int port, String bearerToken, boolean groupsEnab
     }
 
     public ScimSandboxConfig withPort(int newPort) {
-        return new ScimSandboxConfig(newPort, bearerToken, groupsEnabled, threads, maxRecordedRequests);
+        return new ScimSandboxConfig(newPort, bearerToken, groupsEnabled, threads, maxRecordedRequests, tokenClient);
     }
 
     public ScimSandboxConfig withBearerToken(String newBearerToken) {
-        return new ScimSandboxConfig(port, newBearerToken, groupsEnabled, threads, maxRecordedRequests);
+        return new ScimSandboxConfig(port, newBearerToken, groupsEnabled, threads, maxRecordedRequests, tokenClient);
     }
 
     public ScimSandboxConfig withGroupsEnabled(boolean newGroupsEnabled) {
-        return new ScimSandboxConfig(port, bearerToken, newGroupsEnabled, threads, maxRecordedRequests);
+        return new ScimSandboxConfig(port, bearerToken, newGroupsEnabled, threads, maxRecordedRequests, tokenClient);
     }
 
     public ScimSandboxConfig withThreads(int newThreads) {
-        return new ScimSandboxConfig(port, bearerToken, groupsEnabled, newThreads, maxRecordedRequests);
+        return new ScimSandboxConfig(port, bearerToken, groupsEnabled, newThreads, maxRecordedRequests, tokenClient);
     }
 
     public ScimSandboxConfig withMaxRecordedRequests(int newMaxRecordedRequests) {
-        return new ScimSandboxConfig(port, bearerToken, groupsEnabled, threads, newMaxRecordedRequests);
+        return new ScimSandboxConfig(port, bearerToken, groupsEnabled, threads, newMaxRecordedRequests, tokenClient);
+    }
+
+    /** Serves the token endpoints for this client; their tokens expire after an hour. */
+    public ScimSandboxConfig withTokenClient(String clientId, String clientSecret) {
+        return withTokenClient(new TokenClient(clientId, clientSecret, 3600));
+    }
+
+    public ScimSandboxConfig withTokenClient(TokenClient newTokenClient) {
+        return new ScimSandboxConfig(port, bearerToken, groupsEnabled, threads, maxRecordedRequests, newTokenClient);
     }
 }

@@ -1,0 +1,64 @@
+package io.github.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The start-up checks of the target's authentication settings, and how they keep the sandbox off. */
+class SettingsTest {
+
+    private final Map<String, String> values = new HashMap<>(Map.of(
+            "graph.tenant-id", "t", "graph.client-id", "c", "graph.client-secret", "s",
+            "graph.login-url", "https://login.example", "graph.url", "https://graph.example/v1.0",
+            "graph.app-id", "a", "scim.url", "https://scim.example",
+            "scim.meta.token-url", "https://graph.work.meta.com/work_get_token"));
+
+    private Settings settings() {
+        return new Settings(name -> Optional.ofNullable(values.get(name)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"scim.token", "scim.oauth2.token-url", "scim.oauth2.client-id", "scim.oauth2.client-secret",
+            "scim.oauth2.scope", "scim.meta.app-id", "scim.meta.app-secret"})
+    void anyAuthenticationSettingMeansARealTargetSoTheSandboxStaysOff(String name) {
+        values.keySet().removeIf(n -> !n.equals("scim.meta.token-url"));
+        assertThat(settings().sandboxWanted()).isTrue();
+
+        values.put(name, "x");
+
+        assertThat(settings().sandboxWanted()).isFalse();
+    }
+
+    @Test
+    void withoutAnyAuthenticationStartUpNamesTheChoices() {
+        assertThatThrownBy(() -> settings().validate()).hasMessage("Missing required setting: scim.token (or"
+                + " scim.oauth2.token-url, scim.oauth2.client-id and scim.oauth2.client-secret; or scim.meta.app-id"
+                + " and scim.meta.app-secret). Set them in application.properties or with -Dname=value.");
+    }
+
+    @Test
+    void aHalfConfiguredModeIsNamedWithTheOtherMissingSettings() {
+        values.remove("scim.url");
+        values.put("scim.oauth2.client-id", "app");
+        values.put("scim.oauth2.client-secret", "s");
+
+        assertThatThrownBy(() -> settings().validate()).hasMessage("Missing required settings: scim.url,"
+                + " scim.oauth2.token-url (needed by OAuth2 authentication to the SCIM target). Set them in"
+                + " application.properties or with -Dname=value.");
+    }
+
+    @Test
+    void eachCompleteModeValidates() {
+        values.put("scim.meta.app-id", "1");
+        values.put("scim.meta.app-secret", "s");
+
+        settings().validate();
+        assertThat(settings().scimCredentials().settings()).isEqualTo("scim.meta.app-id, scim.meta.app-secret");
+    }
+}
