@@ -213,8 +213,10 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                            @BeanInject("provisioningLog") ProvisioningLog log,
                                            @BeanInject("cycles") Cycles cycles,
                                            @BeanInject("retryPolicy") RetryPolicy retryPolicy,
-                                           @BeanInject("scimDialect") ScimDialect dialect) {
-        return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy, dialect);
+                                           @BeanInject("scimDialect") ScimDialect dialect,
+                                           @PropertyInject(value = "scim.verify-writes", defaultValue = "false")
+                                           boolean verifyWrites) {
+        return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy, dialect, verifyWrites);
     }
 
     @BindToRegistry(value = "adminApi", lazy = true)

@@ -21,6 +21,8 @@ public final class UserPlan {
         MATCH, CREATE, UPDATE, DISABLE, DELETE,
         /** A target without PATCH: read the resource, to PUT it back with the changes applied. */
         FETCH,
+        /** scim.verify-writes: read the account back after a write, to warn about values the target dropped. */
+        VERIFY,
         DONE
     }
 
@@ -61,6 +63,8 @@ public final class UserPlan {
     /** For a PUT target: the operations to apply to the fetched resource, and the step the PUT stands for. */
     List<com.unboundid.scim2.common.messages.PatchOperation> pendingOperations = List.of();
     Step putStep;
+    /** The values the last write sent (path → value), to compare with what the target kept. */
+    Map<String, JsonNode> sentValues = Map.of();
     Step step = Step.DONE;
     ScimRequest request;
     int requests;
@@ -102,7 +106,7 @@ public final class UserPlan {
             case DISABLE -> "disable";
             case DELETE -> "delete";
             case FETCH -> putStep == Step.DISABLE ? "disable" : "update";
-            case MATCH, DONE -> action;
+            case MATCH, VERIFY, DONE -> action;
         };
     }
 

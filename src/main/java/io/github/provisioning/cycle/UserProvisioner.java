@@ -40,18 +40,20 @@ public final class UserProvisioner {
     private final Predicate<String> inScope;
     private final RetryPolicy retryPolicy;
     private final ScimDialect dialect;
+    private final boolean verifyWrites;
 
     /**
      * @param inScope whether a user id is in the assignment scope of the running cycle (always true for scope all)
      */
     public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
-                           RetryPolicy retryPolicy, ScimDialect dialect) {
+                           RetryPolicy retryPolicy, ScimDialect dialect, boolean verifyWrites) {
         this.mapping = mapping;
         this.state = state;
         this.log = log;
         this.inScope = inScope;
         this.retryPolicy = retryPolicy;
         this.dialect = dialect;
+        this.verifyWrites = verifyWrites;
     }
 
     public UserPlan plan(@Body SourceChange change, @ExchangeProperty("cycle") CycleRun cycle) {
@@ -111,6 +113,7 @@ public final class UserProvisioner {
             case CREATE -> afterCreate(plan, response);
             case UPDATE, DISABLE -> afterUpdate(plan, response);
             case FETCH -> afterFetch(plan, response);
+            case VERIFY -> afterVerify(plan, response);
             case DELETE -> {
                 // Entra: deleting an object that is already gone counts as done.
                 if (response.isSuccess() || response.status() == 404) {
@@ -126,7 +129,7 @@ public final class UserProvisioner {
     private void afterUpdate(UserPlan plan, ScimResponse response) {
         boolean disable = plan.step == UserPlan.Step.DISABLE;
         if (response.isSuccess()) {
-            plan.finish(disable ? "disable" : "update", "success", plan.reason);
+            finishWrite(plan, disable ? "disable" : "update", plan.reason);
         } else if (response.status() == 404 && disable) {
             // Nothing left to disable; the stale link goes.
             plan.targetId = null;
@@ -138,12 +141,60 @@ public final class UserProvisioner {
         }
     }
 
+    /** A write succeeded: done, or with scim.verify-writes, read the account back first. */
+    private void finishWrite(UserPlan plan, String action, String reason) {
+        if (!verifyWrites || plan.sentValues.isEmpty()) {
+            plan.finish(action, "success", reason);
+            return;
+        }
+        plan.action = action;
+        plan.reason = reason;
+        plan.send(UserPlan.Step.VERIFY, ScimRequest.get(USERS + "/" + plan.targetId, null));
+    }
+
+    /**
+     * Targets drop attributes their schema lacks and still answer success (Keycloak drops phoneNumbers and
+     * addresses). The read-back turns that into a warning naming them, instead of a silent loss.
+     */
+    private void afterVerify(UserPlan plan, ScimResponse response) {
+        if (!response.isSuccess()) {
+            plan.finish(plan.action, "warning", join(plan.reason, "written, but could not be read back: "
+                    + response.errorReason()));
+            return;
+        }
+        Map<String, JsonNode> kept = UserResources.valuesAt(response.body(), plan.sentValues.keySet());
+        List<String> dropped = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        plan.sentValues.forEach((path, sent) -> {
+            JsonNode now = kept.get(path);
+            if (now == null) {
+                dropped.add(path);
+            } else if (!now.equals(sent) && !(now.isTextual() && sent.isTextual()
+                    && now.asText().equalsIgnoreCase(sent.asText()))) {
+                changed.add(path);
+            }
+        });
+        if (dropped.isEmpty() && changed.isEmpty()) {
+            plan.finish(plan.action, "success", plan.reason);
+            return;
+        }
+        String warning = (dropped.isEmpty() ? "" : "the target did not keep " + String.join(", ", dropped))
+                + (dropped.isEmpty() || changed.isEmpty() ? "" : "; ")
+                + (changed.isEmpty() ? "" : "the target stored other values for " + String.join(", ", changed));
+        plan.finish(plan.action, "warning", join(plan.reason, warning));
+    }
+
+    private static String join(String first, String second) {
+        return first == null ? second : first + "; " + second;
+    }
+
     private void afterCreate(UserPlan plan, ScimResponse response) {
         String id = response.body().path("id").asText(null);
         if (response.isSuccess() && id != null) {
             plan.targetId = id;
             plan.createValues.forEach((path, value) -> plan.modified.add(property(path, null, value)));
-            plan.finish("create", "success", null);
+            plan.sentValues = plan.createValues;
+            finishWrite(plan, "create", null);
         } else if (response.status() == 409 && !plan.createConflicted) {
             // The account exists after all (created meanwhile, or our match missed it): find it and link.
             plan.createConflicted = true;
@@ -330,6 +381,13 @@ public final class UserProvisioner {
     /** PATCH in the target's dialect, or for a target without PATCH: GET, apply here, PUT. */
     private void sendUpdate(UserPlan plan, UserPlan.Step step, List<PatchOperation> operations) {
         String path = USERS + "/" + plan.targetId;
+        Map<String, JsonNode> sent = new LinkedHashMap<>();
+        for (PatchOperation op : operations) {
+            if (op.getJsonNode() != null && op.getPath() != null) {
+                sent.put(op.getPath().toString(), op.getJsonNode());
+            }
+        }
+        plan.sentValues = sent;
         if (dialect.updateMethod() == ScimDialect.UpdateMethod.PATCH) {
             plan.send(step, ScimRequest.patch(path, UserResources.patchBody(operations, dialect)));
         } else {

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -231,6 +232,14 @@ public final class ScimSandbox implements AutoCloseable {
      *
      * @param retryAfterOrNull the Retry-After header value, or {@code null} for none
      */
+    /**
+     * Makes the target drop these top-level user attributes silently on create, replace and patch (answering
+     * success), as real targets do with attributes their schema lacks; none by default.
+     */
+    public void dropUserAttributes(String... names) {
+        service.dropUserAttributes(Set.of(names));
+    }
+
     public void failNext(int count, int status, String retryAfterOrNull) {
         failNext(count, status, retryAfterOrNull, "");
     }

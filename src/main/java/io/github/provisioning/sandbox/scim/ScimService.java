@@ -138,8 +138,22 @@ final class ScimService {
                 rendered.size()));
     }
 
+    /** Top-level user attributes this target silently drops, as some real targets do (Keycloak: phoneNumbers). */
+    private volatile Set<String> droppedUserAttributes = Set.of();
+
+    void dropUserAttributes(Set<String> names) {
+        droppedUserAttributes = Set.copyOf(names);
+    }
+
+    private ObjectNode dropped(ResourceStore store, ObjectNode resource) {
+        if (store.type() == ScimResourceType.USER) {
+            droppedUserAttributes.forEach(resource::remove);
+        }
+        return resource;
+    }
+
     private Response create(ResourceStore store, Request request) throws ScimException {
-        ObjectNode body = ScimJson.requestObject(request.body());
+        ObjectNode body = dropped(store, ScimJson.requestObject(request.body()));
         if (store.type() == ScimResourceType.GROUP) {
             store.type().normalise(body);
             checkMembers(body, Set.of());
@@ -161,7 +175,7 @@ final class ScimService {
     private Response replace(ResourceStore store, String id, Request request) throws ScimException {
         ObjectNode body = ScimJson.requestObject(request.body());
         StoredResource updated = store.update(id, request.header("If-Match"), current -> {
-            ObjectNode replacement = body.deepCopy();
+            ObjectNode replacement = dropped(store, body.deepCopy());
             if (store.type() == ScimResourceType.GROUP) {
                 store.type().normalise(replacement);
                 checkMembers(replacement, memberIds(current));
@@ -179,7 +193,7 @@ final class ScimService {
         PatchRequest patch = PatchInterpreter.parse(ScimJson.requestObject(request.body()));
         StoredResource updated = store.update(id, request.header("If-Match"), current -> {
             Set<String> before = memberIds(current);
-            ObjectNode changed = PatchInterpreter.apply(store.type(), patch, current);
+            ObjectNode changed = dropped(store, PatchInterpreter.apply(store.type(), patch, current));
             if (store.type() == ScimResourceType.GROUP) {
                 store.type().normalise(changed);
                 checkMembers(changed, before);
