@@ -6,49 +6,35 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.CycleReport;
-import io.github.provisioning.sandbox.graph.GraphSimulator;
 import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
-import io.github.provisioning.sandbox.graph.Tenant;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
-import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A complete user provisioning cycle with the real routes, against the Graph simulator and the SCIM sandbox over
  * real HTTP. Graph pages are small, with empty pages and repeated users, as real Graph sends them.
  */
-class UserProvisioningCycleTest {
+class UserProvisioningCycleTest extends EngineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-    @TempDir
-    Path dataDir;
-
-    private GraphSimulator graph;
-    private ScimSandbox scim;
-    private Tenant tenant;
-    private EngineUnderTest engine;
     private final Map<String, String> ids = new HashMap<>();
 
+    @Override
+    GraphSimulatorConfig graphConfig() {
+        return super.graphConfig().withPageSize(3).withEmptyPages(true).withRepeatUsers(true);
+    }
+
     @BeforeEach
-    void startTenantAndTarget() {
-        graph = GraphSimulator.start(GraphSimulatorConfig.defaults()
-                .withClientSecret("graph-secret-" + UUID.randomUUID())
-                .withPageSize(3).withEmptyPages(true).withRepeatUsers(true));
-        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("scim-token-" + UUID.randomUUID()));
-        tenant = graph.tenant();
+    void populateTenant() {
         for (String name : List.of("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")) {
             ids.put(name, tenant.addUser(user(name)));
         }
@@ -63,15 +49,6 @@ class UserProvisioningCycleTest {
             tenant.assign(ids.get(name));
         }
         // dave is not assigned; erin is only a member of a nested group, which Entra does not expand.
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (engine != null) {
-            engine.close();
-        }
-        scim.close();
-        graph.close();
     }
 
     @Test
