@@ -3,9 +3,11 @@ package io.github.provisioning;
 import io.github.provisioning.sandbox.graph.GraphSimulator;
 import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
 import io.github.provisioning.sandbox.graph.Tenant;
+import io.github.provisioning.sandbox.scim.RecordedRequest;
 import io.github.provisioning.sandbox.scim.ScimSandbox;
 import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,5 +55,15 @@ abstract class EngineTest {
         }
         scim.close();
         graph.close();
+    }
+
+    /** The requests about users (the engine reads /ServiceProviderConfig once at the start of a run). */
+    List<RecordedRequest> userRequests() {
+        return scim.requests().stream().filter(r -> r.path().startsWith("/Users")).toList();
+    }
+
+    /** The requests that change the target. */
+    List<RecordedRequest> writes() {
+        return scim.requests().stream().filter(r -> !r.method().equals("GET")).toList();
     }
 }

@@ -175,11 +175,6 @@ class ScimFailureRecoveryTest extends EngineTest {
         assertThat(line.path("error").path("reason").asText()).contains("no answer from the SCIM target");
     }
 
-    /** The requests about users (the capabilities read at the start of a run left out). */
-    private java.util.List<RecordedRequest> userRequests() {
-        return scim.requests().stream().filter(r -> r.path().startsWith("/Users")).toList();
-    }
-
     private void deleteInTarget(String id) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(scim.baseUrl() + "/Users/" + id))

@@ -171,11 +171,6 @@ class ScimRequestShapeTest extends EngineTest {
         return id;
     }
 
-    /** The requests about users (the capabilities read at the start of a run left out). */
-    private List<RecordedRequest> userRequests() {
-        return scim.requests().stream().filter(r -> r.path().startsWith("/Users")).toList();
-    }
-
     private static void assertHeaders(RecordedRequest request) {
         assertThat(request.header("authorization")).isEqualTo("Bearer " + TOKEN);
         assertThat(request.header("accept")).isEqualTo("application/scim+json, application/json");

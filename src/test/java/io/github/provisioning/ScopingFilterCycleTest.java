@@ -146,10 +146,6 @@ class ScopingFilterCycleTest extends EngineTest {
         return engine.logLines().stream().filter(l -> l.path("sourceId").asText().equals(ids.get(name))).toList();
     }
 
-    private List<RecordedRequest> writes() {
-        return scim.requests().stream().filter(r -> !r.method().equals("GET")).toList();
-    }
-
     /** The SCIM SDK's case-insensitive nodes never equal Jackson's plain ones; compare content. */
     private static JsonNode plain(JsonNode node) throws IOException {
         return JSON.readTree(node.toString());

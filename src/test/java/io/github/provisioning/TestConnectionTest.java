@@ -326,9 +326,4 @@ class TestConnectionTest extends EngineTest {
             exchange.getResponseBody().write(bytes);
         }
     }
-
-    /** The requests about users (the engine reads /ServiceProviderConfig once at the start of a run). */
-    private java.util.List<io.github.provisioning.sandbox.scim.RecordedRequest> userRequests() {
-        return scim.requests().stream().filter(r -> r.path().startsWith("/Users")).toList();
-    }
 }

@@ -332,10 +332,6 @@ class UserProvisioningCycleTest extends EngineTest {
 
     // ---- helpers
 
-    private List<RecordedRequest> writes() {
-        return scim.requests().stream().filter(r -> !r.method().equals("GET")).toList();
-    }
-
     private static JsonNode body(List<RecordedRequest> requests, String methodAndPath) {
         return plain(requests.stream().filter(r -> (r.method() + " " + r.path()).equals(methodAndPath)).findFirst()
                 .orElseThrow(() -> new AssertionError("no request " + methodAndPath)).json());
