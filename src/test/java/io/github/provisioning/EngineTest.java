@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An end-to-end test's loopback world, fresh for each test: a Graph simulator (the tenant), a SCIM sandbox (the
- * target) and a data directory. The test arranges both sides and starts {@link #engine} when it is ready; closing
- * the engine, the target and the tenant is left to this class.
+ * target) and a data directory. The test arranges both sides and starts {@link #engine} when it is ready (or the
+ * application in a process of its own); closing the engine, the target and the tenant is left to this class.
  */
 abstract class EngineTest {
 
