@@ -1,5 +1,7 @@
 package io.github.provisioning;
 
+import static io.github.provisioning.Contoso.employee;
+import static io.github.provisioning.Contoso.upn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,10 +57,10 @@ class ScopingFilterCycleTest extends EngineTest {
 
     @BeforeEach
     void assignUsers() {
-        ids.put("alice", tenant.addUser(user("alice", "Sales", "Account Executive")));
-        ids.put("bob", tenant.addUser(user("bob", "Sales", "Engineer")));
-        ids.put("erin", tenant.addUser(user("erin", "Marketing", "Designer")));
-        Map<String, Object> frank = user("frank", "Marketing", "Partner Manager");
+        ids.put("alice", tenant.addUser(employee("alice", "Sales", "Account Executive")));
+        ids.put("bob", tenant.addUser(employee("bob", "Sales", "Engineer")));
+        ids.put("erin", tenant.addUser(employee("erin", "Marketing", "Designer")));
+        Map<String, Object> frank = employee("frank", "Marketing", "Partner Manager");
         frank.put("companyName", "Contoso Partners");
         ids.put("frank", tenant.addUser(frank));
         ids.values().forEach(tenant::assign);
@@ -149,25 +151,5 @@ class ScopingFilterCycleTest extends EngineTest {
     /** The SCIM SDK's case-insensitive nodes never equal Jackson's plain ones; compare content. */
     private static JsonNode plain(JsonNode node) throws IOException {
         return JSON.readTree(node.toString());
-    }
-
-    private static String upn(String name) {
-        return name + "@contoso.example";
-    }
-
-    private static Map<String, Object> user(String name, String department, String jobTitle) {
-        Map<String, Object> user = new HashMap<>();
-        String capitalized = Character.toUpperCase(name.charAt(0)) + name.substring(1);
-        user.put("userPrincipalName", upn(name));
-        user.put("displayName", capitalized);
-        user.put("givenName", capitalized);
-        user.put("surname", capitalized + "sson");
-        user.put("mail", name + ".mail@contoso.example");
-        user.put("mailNickname", name);
-        user.put("jobTitle", jobTitle);
-        user.put("department", department);
-        user.put("employeeId", "E-" + name);
-        user.put("accountEnabled", true);
-        return user;
     }
 }

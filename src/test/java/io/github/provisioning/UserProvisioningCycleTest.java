@@ -1,5 +1,7 @@
 package io.github.provisioning;
 
+import static io.github.provisioning.Contoso.employee;
+import static io.github.provisioning.Contoso.upn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -346,10 +348,6 @@ class UserProvisioningCycleTest extends EngineTest {
         }
     }
 
-    private static String upn(String name) {
-        return name + "@contoso.example";
-    }
-
     private static ObjectNode scimUser(String userName, String title) {
         ObjectNode user = JSON.createObjectNode();
         user.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
@@ -359,18 +357,9 @@ class UserProvisioningCycleTest extends EngineTest {
         return user;
     }
 
+    /** A Sales engineer, with phones, an office and a postal address besides. */
     private static Map<String, Object> user(String name) {
-        Map<String, Object> user = new HashMap<>();
-        String capitalized = Character.toUpperCase(name.charAt(0)) + name.substring(1);
-        user.put("userPrincipalName", upn(name));
-        user.put("displayName", capitalized);
-        user.put("givenName", capitalized);
-        user.put("surname", capitalized + "sson");
-        user.put("mail", name + ".mail@contoso.example");
-        user.put("mailNickname", name);
-        user.put("jobTitle", "Engineer " + name);
-        user.put("department", "Sales");
-        user.put("employeeId", "E-" + name);
+        Map<String, Object> user = employee(name, "Sales", "Engineer " + name);
         user.put("businessPhones", List.of("+1 555 0100"));
         user.put("mobilePhone", "+1 555 0199");
         user.put("officeLocation", "Building " + name);
@@ -380,7 +369,6 @@ class UserProvisioningCycleTest extends EngineTest {
         user.put("postalCode", "98052");
         user.put("country", "US");
         user.put("preferredLanguage", "en-US");
-        user.put("accountEnabled", true);
         return user;
     }
 }
