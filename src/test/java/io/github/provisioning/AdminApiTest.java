@@ -4,44 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.provisioning.sandbox.graph.GraphSimulator;
-import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
-import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The preview and expression-tester endpoints, over HTTP on the admin port of the running engine. */
-class AdminApiTest {
+class AdminApiTest extends EngineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @TempDir
-    Path dataDir;
-
-    private GraphSimulator graph;
-    private ScimSandbox scim;
-    private EngineUnderTest engine;
     private String adminUrl;
     private String assignedId;
     private String unassignedId;
 
     @BeforeEach
-    void start() throws Exception {
-        graph = GraphSimulator.start(GraphSimulatorConfig.defaults());
-        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("t-" + UUID.randomUUID()));
+    void startEngine() throws Exception {
         assignedId = graph.tenant().addUser(user("adele", "Adele", "Vance"));
         unassignedId = graph.tenant().addUser(user("dave", "Dave", "Jones"));
         graph.tenant().assign(assignedId);
@@ -50,13 +34,6 @@ class AdminApiTest {
         engine = EngineUnderTest.start(settings, dataDir);
         engine.awaitInitialCycle();
         scim.clearRequests();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        engine.close();
-        scim.close();
-        graph.close();
     }
 
     @Test

@@ -4,49 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.provisioning.sandbox.graph.GraphSimulator;
-import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
-import io.github.provisioning.sandbox.graph.Tenant;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
-import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The generic profile's manager row: a reference written as the manager's id in the target. */
-class ManagerReferenceTest {
+class ManagerReferenceTest extends EngineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MANAGER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
-
-    @TempDir
-    Path dataDir;
-
-    private GraphSimulator graph;
-    private ScimSandbox scim;
-    private Tenant tenant;
-    private EngineUnderTest engine;
-
-    @BeforeEach
-    void start() {
-        graph = GraphSimulator.start(GraphSimulatorConfig.defaults());
-        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("t-" + UUID.randomUUID()));
-        tenant = graph.tenant();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        engine.close();
-        scim.close();
-        graph.close();
-    }
 
     @Test
     void theManagerIsWrittenAsItsTargetIdAndFollowsEveryChange() throws Exception {

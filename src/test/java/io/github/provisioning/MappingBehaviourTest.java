@@ -6,51 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.CycleReport;
-import io.github.provisioning.sandbox.graph.GraphSimulator;
-import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
-import io.github.provisioning.sandbox.graph.Tenant;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
-import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Mapping options that change what a cycle sends: matching precedence, defaults, on-create rows, mapping changes. */
-class MappingBehaviourTest {
+class MappingBehaviourTest extends EngineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    Path dataDir;
-
-    private GraphSimulator graph;
-    private ScimSandbox scim;
-    private Tenant tenant;
-    private EngineUnderTest engine;
-
-    @BeforeEach
-    void start() {
-        graph = GraphSimulator.start(GraphSimulatorConfig.defaults());
-        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("t-" + UUID.randomUUID()));
-        tenant = graph.tenant();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (engine != null) {
-            engine.close();
-        }
-        scim.close();
-        graph.close();
-    }
 
     @Test
     void theNextMatchingAttributeIsTriedWhenTheFirstHasNoValueOrNoMatch() throws Exception {

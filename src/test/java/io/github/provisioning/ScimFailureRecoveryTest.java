@@ -6,11 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.CycleReport;
-import io.github.provisioning.sandbox.graph.GraphSimulator;
-import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
-import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,34 +15,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How the engine answers a SCIM target's failures, one user at a time so that the injected faults hit a known
  * request: throttling and server errors are retried (Retry-After first), rejected credentials stop the cycle, a
  * stale link is matched again, and a 409 never leads to a second POST.
  */
-class ScimFailureRecoveryTest {
+class ScimFailureRecoveryTest extends EngineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path dataDir;
-
-    private GraphSimulator graph;
-    private ScimSandbox scim;
-    private EngineUnderTest engine;
     private String userId;
     private final Map<String, String> settings = new HashMap<>();
 
     @BeforeEach
-    void start() {
-        graph = GraphSimulator.start(GraphSimulatorConfig.defaults());
-        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("t-" + UUID.randomUUID()));
+    void assignOneUser() {
         Map<String, Object> user = new HashMap<>();
         user.put("userPrincipalName", "ann@contoso.example");
         user.put("mailNickname", "ann");
@@ -55,15 +40,6 @@ class ScimFailureRecoveryTest {
         userId = graph.tenant().addUser(user);
         graph.tenant().assign(userId);
         settings.putAll(EngineUnderTest.settingsFor(graph, scim, dataDir));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (engine != null) {
-            engine.close();
-        }
-        scim.close();
-        graph.close();
     }
 
     @Test
@@ -197,11 +173,6 @@ class ScimFailureRecoveryTest {
         assertThat(report.counts()).containsEntry("failed", 1);
         JsonNode line = engine.logLines().get(0);
         assertThat(line.path("error").path("reason").asText()).contains("no answer from the SCIM target");
-    }
-
-    /** The requests about users (the capabilities read at the start of a run left out). */
-    private java.util.List<RecordedRequest> userRequests() {
-        return scim.requests().stream().filter(r -> r.path().startsWith("/Users")).toList();
     }
 
     private void deleteInTarget(String id) throws Exception {

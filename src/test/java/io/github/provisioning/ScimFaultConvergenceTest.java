@@ -3,46 +3,36 @@ package io.github.provisioning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.provisioning.cycle.CycleReport;
-import io.github.provisioning.sandbox.graph.GraphSimulator;
 import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
 import io.github.provisioning.sandbox.scim.InjectedFault;
 import io.github.provisioning.sandbox.scim.ScimFaults;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
-import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A faulty target (10 % server errors, 429 bursts with Retry-After, replies slower than the engine waits, lost
  * POST replies): 200 users converge to exactly the expected accounts, none created twice, every update applied,
  * with a bounded number of requests.
  */
-class ScimFaultConvergenceTest {
+class ScimFaultConvergenceTest extends EngineTest {
 
     private static final int USERS = 200;
     private static final int MAX_CYCLES = 6;
 
-    @TempDir
-    Path dataDir;
-
-    private GraphSimulator graph;
-    private ScimSandbox scim;
-    private EngineUnderTest engine;
     private final List<String> ids = new ArrayList<>();
 
+    @Override
+    GraphSimulatorConfig graphConfig() {
+        return super.graphConfig().withPageSize(50);
+    }
+
     @BeforeEach
-    void start() {
-        graph = GraphSimulator.start(GraphSimulatorConfig.defaults().withPageSize(50));
-        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("t-" + UUID.randomUUID()));
+    void addUsersAndFaults() {
         for (int i = 0; i < USERS; i++) {
             Map<String, Object> user = new HashMap<>();
             user.put("userPrincipalName", "user" + i + "@contoso.example");
@@ -56,15 +46,6 @@ class ScimFaultConvergenceTest {
                 .withThrottleEvery(40).withThrottleBurst(4).withRetryAfter("0.1")
                 .withSlowRate(0.03).withSlowDelay(Duration.ofMillis(1500))
                 .withDropReplyRate(0.10));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (engine != null) {
-            engine.close();
-        }
-        scim.close();
-        graph.close();
     }
 
     @Test

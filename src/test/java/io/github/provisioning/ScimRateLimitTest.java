@@ -3,56 +3,38 @@ package io.github.provisioning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.provisioning.cycle.CycleReport;
-import io.github.provisioning.sandbox.graph.GraphSimulator;
 import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
-import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The job's rate limit, measured where it matters: by the target's request timestamps. 25 requests/s is the rate
  * Entra asks gallery targets to handle; 260 users need 520 requests, a run of about 21 seconds. The limit is a
  * ceiling the engine reaches easily at this rate, so the measured rate sits within 5 % of it.
  */
-class ScimRateLimitTest {
+class ScimRateLimitTest extends EngineTest {
 
     private static final double RATE = 25.0;
     private static final int USERS = 260;
 
-    @TempDir
-    Path dataDir;
-
-    private GraphSimulator graph;
-    private ScimSandbox scim;
-    private EngineUnderTest engine;
+    @Override
+    GraphSimulatorConfig graphConfig() {
+        return super.graphConfig().withPageSize(100);
+    }
 
     @BeforeEach
-    void start() {
-        graph = GraphSimulator.start(GraphSimulatorConfig.defaults().withPageSize(100));
-        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("t-" + UUID.randomUUID()));
+    void addUsers() {
         for (int i = 0; i < USERS; i++) {
             Map<String, Object> user = new HashMap<>();
             user.put("userPrincipalName", "user" + i + "@contoso.example");
             user.put("accountEnabled", true);
             graph.tenant().addUser(user);
         }
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        engine.close();
-        scim.close();
-        graph.close();
     }
 
     @Test

@@ -1,16 +1,14 @@
 package io.github.provisioning;
 
+import static io.github.provisioning.Contoso.employee;
+import static io.github.provisioning.Contoso.upn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.provisioning.cycle.CycleReport;
-import io.github.provisioning.sandbox.graph.GraphSimulator;
 import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
-import io.github.provisioning.sandbox.graph.Tenant;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
-import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +17,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * HTTP. Entra: a user outside every scoping filter is never created; a provisioned one that leaves them is
  * disabled, and enabled again when it matches once more.
  */
-class ScopingFilterCycleTest {
+class ScopingFilterCycleTest extends EngineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,39 +46,24 @@ class ScopingFilterCycleTest {
             + "Partner managers: companyName EQUALS Contoso Partners and jobTitle REGEX MATCH .*Manager";
 
     @TempDir
-    Path dataDir;
-
-    @TempDir
     Path config;
 
-    private GraphSimulator graph;
-    private ScimSandbox scim;
-    private Tenant tenant;
-    private EngineUnderTest engine;
     private final Map<String, String> ids = new HashMap<>();
 
+    @Override
+    GraphSimulatorConfig graphConfig() {
+        return super.graphConfig().withPageSize(2).withEmptyPages(true);
+    }
+
     @BeforeEach
-    void startTenantAndTarget() {
-        graph = GraphSimulator.start(GraphSimulatorConfig.defaults()
-                .withClientSecret("graph-secret-" + UUID.randomUUID()).withPageSize(2).withEmptyPages(true));
-        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("scim-token-" + UUID.randomUUID()));
-        tenant = graph.tenant();
-        ids.put("alice", tenant.addUser(user("alice", "Sales", "Account Executive")));
-        ids.put("bob", tenant.addUser(user("bob", "Sales", "Engineer")));
-        ids.put("erin", tenant.addUser(user("erin", "Marketing", "Designer")));
-        Map<String, Object> frank = user("frank", "Marketing", "Partner Manager");
+    void assignUsers() {
+        ids.put("alice", tenant.addUser(employee("alice", "Sales", "Account Executive")));
+        ids.put("bob", tenant.addUser(employee("bob", "Sales", "Engineer")));
+        ids.put("erin", tenant.addUser(employee("erin", "Marketing", "Designer")));
+        Map<String, Object> frank = employee("frank", "Marketing", "Partner Manager");
         frank.put("companyName", "Contoso Partners");
         ids.put("frank", tenant.addUser(frank));
         ids.values().forEach(tenant::assign);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (engine != null) {
-            engine.close();
-        }
-        scim.close();
-        graph.close();
     }
 
     @Test
@@ -167,32 +148,8 @@ class ScopingFilterCycleTest {
         return engine.logLines().stream().filter(l -> l.path("sourceId").asText().equals(ids.get(name))).toList();
     }
 
-    private List<RecordedRequest> writes() {
-        return scim.requests().stream().filter(r -> !r.method().equals("GET")).toList();
-    }
-
     /** The SCIM SDK's case-insensitive nodes never equal Jackson's plain ones; compare content. */
     private static JsonNode plain(JsonNode node) throws IOException {
         return JSON.readTree(node.toString());
-    }
-
-    private static String upn(String name) {
-        return name + "@contoso.example";
-    }
-
-    private static Map<String, Object> user(String name, String department, String jobTitle) {
-        Map<String, Object> user = new HashMap<>();
-        String capitalized = Character.toUpperCase(name.charAt(0)) + name.substring(1);
-        user.put("userPrincipalName", upn(name));
-        user.put("displayName", capitalized);
-        user.put("givenName", capitalized);
-        user.put("surname", capitalized + "sson");
-        user.put("mail", name + ".mail@contoso.example");
-        user.put("mailNickname", name);
-        user.put("jobTitle", jobTitle);
-        user.put("department", department);
-        user.put("employeeId", "E-" + name);
-        user.put("accountEnabled", true);
-        return user;
     }
 }

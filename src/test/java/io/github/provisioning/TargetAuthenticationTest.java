@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.provisioning.cycle.CycleReport;
-import io.github.provisioning.sandbox.graph.GraphSimulator;
-import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
 import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -19,33 +16,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine authenticates to the SCIM target with an OAuth2 client-credentials token or Meta's work_get_token
  * token, against the sandbox's token endpoints over loopback HTTP: the token is obtained once and cached, a 401
  * renews it once and resends the request, a second 401 stops the cycle, and no secret or token reaches a log.
  */
-class TargetAuthenticationTest {
+class TargetAuthenticationTest extends EngineTest {
 
     private final String secret = "s3cret&+|/=" + UUID.randomUUID();
 
-    @TempDir
-    Path dataDir;
-
-    private GraphSimulator graph;
-    private ScimSandbox scim;
-    private EngineUnderTest engine;
     private final List<String> userIds = new ArrayList<>();
     private final Map<String, String> settings = new HashMap<>();
 
+    /** The token endpoints, and no static token: each test chooses its mode. */
+    @Override
+    ScimSandboxConfig scimConfig() {
+        return ScimSandboxConfig.defaults().withTokenClient("provisioning-app", secret);
+    }
+
     @BeforeEach
-    void start() {
-        graph = GraphSimulator.start(GraphSimulatorConfig.defaults());
-        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withTokenClient("provisioning-app", secret));
+    void assignUsers() {
         for (String name : List.of("ann", "bob", "cy")) {
             Map<String, Object> user = new HashMap<>();
             user.put("userPrincipalName", name + "@contoso.example");
@@ -58,15 +51,6 @@ class TargetAuthenticationTest {
         }
         settings.putAll(EngineUnderTest.settingsFor(graph, scim, dataDir));
         settings.remove("scim.token");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (engine != null) {
-            engine.close();
-        }
-        scim.close();
-        graph.close();
     }
 
     private void useOAuth2() {

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import io.github.provisioning.sandbox.graph.GraphSimulator;
-import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
 import io.github.provisioning.sandbox.http.LoopbackHttpServer;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
 import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,47 +24,39 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code POST /api/test-connection} on the running engine, against the SCIM sandbox and small stubs on loopback:
  * one test per diagnosis. The tenant assigns nobody, so the engine's own cycles send nothing to the target.
  */
-class TestConnectionTest {
+class TestConnectionTest extends EngineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Pattern PROBE =
             Pattern.compile("GET /Users\\?filter=userName eq \"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\"");
 
-    @TempDir
-    Path dataDir;
-
     private final String token = "t-" + UUID.randomUUID();
-    private GraphSimulator graph;
-    private ScimSandbox scim;
     private LoopbackHttpServer stub;
-    private EngineUnderTest engine;
     private Map<String, String> settings;
 
+    /** A known static token, and the token endpoints for the OAuth2 tests. */
+    @Override
+    ScimSandboxConfig scimConfig() {
+        return ScimSandboxConfig.defaults().withBearerToken(token)
+                .withTokenClient("provisioning-app", "client-secret-" + UUID.randomUUID());
+    }
+
     @BeforeEach
-    void start() {
-        graph = GraphSimulator.start(GraphSimulatorConfig.defaults());
-        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken(token)
-                .withTokenClient("provisioning-app", "client-secret-" + UUID.randomUUID()));
+    void collectSettings() {
         settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
     }
 
     @AfterEach
-    void stop() throws Exception {
-        if (engine != null) {
-            engine.close();
-        }
+    void stopStub() throws Exception {
         if (stub != null) {
             stub.close();
         }
-        scim.close();
-        graph.close();
     }
 
     @Test
@@ -336,10 +325,5 @@ class TestConnectionTest {
             exchange.sendResponseHeaders(status, bytes.length);
             exchange.getResponseBody().write(bytes);
         }
-    }
-
-    /** The requests about users (the engine reads /ServiceProviderConfig once at the start of a run). */
-    private java.util.List<io.github.provisioning.sandbox.scim.RecordedRequest> userRequests() {
-        return scim.requests().stream().filter(r -> r.path().startsWith("/Users")).toList();
     }
 }

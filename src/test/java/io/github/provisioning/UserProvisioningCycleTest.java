@@ -1,54 +1,42 @@
 package io.github.provisioning;
 
+import static io.github.provisioning.Contoso.employee;
+import static io.github.provisioning.Contoso.upn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.CycleReport;
-import io.github.provisioning.sandbox.graph.GraphSimulator;
 import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
-import io.github.provisioning.sandbox.graph.Tenant;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
-import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A complete user provisioning cycle with the real routes, against the Graph simulator and the SCIM sandbox over
  * real HTTP. Graph pages are small, with empty pages and repeated users, as real Graph sends them.
  */
-class UserProvisioningCycleTest {
+class UserProvisioningCycleTest extends EngineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-    @TempDir
-    Path dataDir;
-
-    private GraphSimulator graph;
-    private ScimSandbox scim;
-    private Tenant tenant;
-    private EngineUnderTest engine;
     private final Map<String, String> ids = new HashMap<>();
 
+    @Override
+    GraphSimulatorConfig graphConfig() {
+        return super.graphConfig().withPageSize(3).withEmptyPages(true).withRepeatUsers(true);
+    }
+
     @BeforeEach
-    void startTenantAndTarget() {
-        graph = GraphSimulator.start(GraphSimulatorConfig.defaults()
-                .withClientSecret("graph-secret-" + UUID.randomUUID())
-                .withPageSize(3).withEmptyPages(true).withRepeatUsers(true));
-        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("scim-token-" + UUID.randomUUID()));
-        tenant = graph.tenant();
+    void populateTenant() {
         for (String name : List.of("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")) {
             ids.put(name, tenant.addUser(user(name)));
         }
@@ -63,15 +51,6 @@ class UserProvisioningCycleTest {
             tenant.assign(ids.get(name));
         }
         // dave is not assigned; erin is only a member of a nested group, which Entra does not expand.
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (engine != null) {
-            engine.close();
-        }
-        scim.close();
-        graph.close();
     }
 
     @Test
@@ -355,10 +334,6 @@ class UserProvisioningCycleTest {
 
     // ---- helpers
 
-    private List<RecordedRequest> writes() {
-        return scim.requests().stream().filter(r -> !r.method().equals("GET")).toList();
-    }
-
     private static JsonNode body(List<RecordedRequest> requests, String methodAndPath) {
         return plain(requests.stream().filter(r -> (r.method() + " " + r.path()).equals(methodAndPath)).findFirst()
                 .orElseThrow(() -> new AssertionError("no request " + methodAndPath)).json());
@@ -373,10 +348,6 @@ class UserProvisioningCycleTest {
         }
     }
 
-    private static String upn(String name) {
-        return name + "@contoso.example";
-    }
-
     private static ObjectNode scimUser(String userName, String title) {
         ObjectNode user = JSON.createObjectNode();
         user.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
@@ -386,18 +357,9 @@ class UserProvisioningCycleTest {
         return user;
     }
 
+    /** A Sales engineer, with phones, an office and a postal address besides. */
     private static Map<String, Object> user(String name) {
-        Map<String, Object> user = new HashMap<>();
-        String capitalized = Character.toUpperCase(name.charAt(0)) + name.substring(1);
-        user.put("userPrincipalName", upn(name));
-        user.put("displayName", capitalized);
-        user.put("givenName", capitalized);
-        user.put("surname", capitalized + "sson");
-        user.put("mail", name + ".mail@contoso.example");
-        user.put("mailNickname", name);
-        user.put("jobTitle", "Engineer " + name);
-        user.put("department", "Sales");
-        user.put("employeeId", "E-" + name);
+        Map<String, Object> user = employee(name, "Sales", "Engineer " + name);
         user.put("businessPhones", List.of("+1 555 0100"));
         user.put("mobilePhone", "+1 555 0199");
         user.put("officeLocation", "Building " + name);
@@ -407,7 +369,6 @@ class UserProvisioningCycleTest {
         user.put("postalCode", "98052");
         user.put("country", "US");
         user.put("preferredLanguage", "en-US");
-        user.put("accountEnabled", true);
         return user;
     }
 }

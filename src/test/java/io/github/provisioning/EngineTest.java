@@ -1,0 +1,69 @@
+package io.github.provisioning;
+
+import io.github.provisioning.sandbox.graph.GraphSimulator;
+import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
+import io.github.provisioning.sandbox.graph.Tenant;
+import io.github.provisioning.sandbox.scim.RecordedRequest;
+import io.github.provisioning.sandbox.scim.ScimSandbox;
+import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An end-to-end test's loopback world, fresh for each test: a Graph simulator (the tenant), a SCIM sandbox (the
+ * target) and a data directory. The test arranges both sides and starts {@link #engine} when it is ready (or the
+ * application in a process of its own); closing the engine, the target and the tenant is left to this class.
+ */
+abstract class EngineTest {
+
+    @TempDir
+    Path dataDir;
+
+    GraphSimulator graph;
+    Tenant tenant;
+    ScimSandbox scim;
+    EngineUnderTest engine;
+
+    /**
+     * The tenant's settings; override for page size or Graph quirks. The secret is fresh per test, so that a test
+     * that looks for it in logs and files finds only its own.
+     */
+    GraphSimulatorConfig graphConfig() {
+        return GraphSimulatorConfig.defaults().withClientSecret("graph-secret-" + UUID.randomUUID());
+    }
+
+    /** The target's settings; override for a known token or the token endpoints. */
+    ScimSandboxConfig scimConfig() {
+        return ScimSandboxConfig.defaults().withBearerToken("t-" + UUID.randomUUID());
+    }
+
+    @BeforeEach
+    final void startTenantAndTarget() {
+        graph = GraphSimulator.start(graphConfig());
+        tenant = graph.tenant();
+        scim = ScimSandbox.start(scimConfig());
+    }
+
+    @AfterEach
+    final void stopEngineTargetAndTenant() throws Exception {
+        if (engine != null) {
+            engine.close();
+        }
+        scim.close();
+        graph.close();
+    }
+
+    /** The requests about users (the engine reads /ServiceProviderConfig once at the start of a run). */
+    List<RecordedRequest> userRequests() {
+        return scim.requests().stream().filter(r -> r.path().startsWith("/Users")).toList();
+    }
+
+    /** The requests that change the target. */
+    List<RecordedRequest> writes() {
+        return scim.requests().stream().filter(r -> !r.method().equals("GET")).toList();
+    }
+}
