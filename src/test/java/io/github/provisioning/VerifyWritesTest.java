@@ -4,36 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.provisioning.cycle.CycleReport;
-import io.github.provisioning.sandbox.graph.GraphSimulator;
-import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
-import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** scim.verify-writes: a target that silently drops attributes is caught by reading the account back. */
-class VerifyWritesTest {
+class VerifyWritesTest extends EngineTest {
 
-    @TempDir
-    Path dataDir;
-
-    private GraphSimulator graph;
-    private ScimSandbox scim;
-    private EngineUnderTest engine;
     private String userId;
 
     @BeforeEach
-    void start() {
-        graph = GraphSimulator.start(GraphSimulatorConfig.defaults());
-        scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("t-" + UUID.randomUUID()));
+    void arrange() {
         // like Keycloak's default user profile: phone numbers and titles are not stored, the write still succeeds
         scim.dropUserAttributes("phoneNumbers", "title");
         Map<String, Object> user = new HashMap<>();
@@ -44,13 +28,6 @@ class VerifyWritesTest {
         user.put("accountEnabled", true);
         userId = graph.tenant().addUser(user);
         graph.tenant().assign(userId);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        engine.close();
-        scim.close();
-        graph.close();
     }
 
     @Test
@@ -86,9 +63,5 @@ class VerifyWritesTest {
 
         assertThat(userRequests()).extracting(RecordedRequest::method).containsExactly("GET", "POST");
         assertThat(engine.logLines().get(0).path("status").asText()).isEqualTo("success");
-    }
-
-    private List<RecordedRequest> userRequests() {
-        return scim.requests().stream().filter(r -> r.path().startsWith("/Users")).toList();
     }
 }
