@@ -111,11 +111,6 @@ public final class Cycles {
     }
 
     // ---- assignment scope
-
-    public boolean assignedScope() {
-        return assignedScope;
-    }
-
     /** Starts collecting the scope; returns the first appRoleAssignedTo page's URL, or null when scope is all. */
     public String beginScope() {
         if (!assignedScope) {
@@ -127,7 +122,7 @@ public final class Cycles {
 
     /** Users assigned directly are in scope; returns the member URLs of the assigned groups. */
     public List<String> assign(@Body GraphPage page) {
-        List<GraphResponses.Principal> principals = new GraphResponses().principals(page);
+        List<GraphResponses.Principal> principals = GraphResponses.principals(page);
         state.addToNextScope(principals.stream().filter(GraphResponses.Principal::isUser)
                 .map(GraphResponses.Principal::id).toList());
         return principals.stream().filter(GraphResponses.Principal::isGroup)
@@ -137,7 +132,7 @@ public final class Cycles {
 
     /** Entra: only the direct members of an assigned group are in scope; nested groups are not expanded. */
     public void addMembers(@Body GraphPage page) {
-        state.addToNextScope(new GraphResponses().principals(page).stream()
+        state.addToNextScope(GraphResponses.principals(page).stream()
                 .filter(GraphResponses.Principal::isUser).map(GraphResponses.Principal::id).toList());
     }
 

@@ -33,11 +33,6 @@ public final class ProvisioningLog implements AutoCloseable {
             throw new UncheckedIOException("Cannot open the provisioning log " + file, e);
         }
     }
-
-    public Path file() {
-        return file;
-    }
-
     public void write(LogEntry entry) {
         ObjectNode line = JSON.createObjectNode();
         line.put("time", entry.time().toString());

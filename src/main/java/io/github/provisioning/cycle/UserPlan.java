@@ -37,8 +37,6 @@ public final class UserPlan {
     final Link link;
     final String changeId = UUID.randomUUID().toString();
     final long startNanos = System.nanoTime();
-    /** The user as the mapping sees it (Entra attribute names), when it is provisioned. */
-    io.github.provisioning.mapping.SourceAttributes source;
     /** Targets IgnoreFlowIfNullOrEmpty keeps out of this update: neither sent nor forgotten. */
     java.util.Set<String> ignoredTargets = new java.util.LinkedHashSet<>();
     /** A manager that is not provisioned yet: the reference is written in a later cycle. */

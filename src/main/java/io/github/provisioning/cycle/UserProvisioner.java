@@ -325,7 +325,6 @@ public final class UserProvisioner {
 
     private void planProvision(UserPlan plan) {
         EntraUser user = new EntraUser(plan.change.graph(), false);
-        plan.source = user;
         plan.ignoredTargets.addAll(mapping.ignoredTargets(user));
         plan.createValues = new LinkedHashMap<>(mapping.valuesForCreate(user));
         plan.updateValues = new LinkedHashMap<>(mapping.valuesForUpdate(user));
@@ -425,9 +424,15 @@ public final class UserProvisioner {
                 UserResources.matchQuery(candidate.attribute(), candidate.value())));
     }
 
-    private void planUpdate(UserPlan plan, Map<String, JsonNode> before, String reason) {
-        List<String> paths = new ArrayList<>(mapping.updatedTargets(plan.source));
+    /** The paths an update keeps in sync for this user: the mapping's, less what it leaves alone this time. */
+    private List<String> syncedPaths(UserPlan plan) {
+        List<String> paths = new ArrayList<>(mapping.updatedTargets());
         paths.removeAll(plan.ignoredTargets);
+        return paths;
+    }
+
+    private void planUpdate(UserPlan plan, Map<String, JsonNode> before, String reason) {
+        List<String> paths = syncedPaths(plan);
         Map<String, JsonNode> after = new LinkedHashMap<>(plan.updateValues);
         if (!after.containsKey("active")) {
             // Entra re-enables an account whose mapping does not carry active itself.
@@ -493,8 +498,7 @@ public final class UserProvisioner {
             plan.fail("UnexpectedResponse", "the matching account has no id");
             return;
         }
-        List<String> paths = new ArrayList<>(mapping.updatedTargets(plan.source));
-        paths.removeAll(plan.ignoredTargets);
+        List<String> paths = syncedPaths(plan);
         paths.add("active");
         Map<String, JsonNode> before = new LinkedHashMap<>(UserResources.valuesAt(existing, paths));
         planUpdate(plan, before, "linked to an existing account");

@@ -44,7 +44,7 @@ public final class GraphResponses {
     }
 
     /** The principal ids on an appRoleAssignedTo or members page, with their types (User, Group, ...). */
-    public List<Principal> principals(GraphPage page) {
+    public static List<Principal> principals(GraphPage page) {
         List<Principal> principals = new ArrayList<>();
         for (SourceChange change : page.changes()) {
             ObjectNode entry = change.graph();

@@ -56,23 +56,6 @@ public final class TargetCapabilities {
         read.set(true);
         LOG.info("SCIM target supports: {}", this);
     }
-
-    public boolean patch() {
-        return patch;
-    }
-
-    public boolean filter() {
-        return filter;
-    }
-
-    public boolean bulk() {
-        return bulk;
-    }
-
-    public boolean etag() {
-        return etag;
-    }
-
     @Override
     public String toString() {
         return "patch=" + patch + ", filter=" + filter + (filterMaxResults > 0 ? " (maxResults " + filterMaxResults + ")" : "")

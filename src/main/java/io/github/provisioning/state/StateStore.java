@@ -88,23 +88,10 @@ public final class StateStore {
     public void save(String objectType, Link link) {
         upsert(objectType, link);
     }
-
-    public void delete(String objectType, String sourceId) {
-        update("DELETE FROM prov_object WHERE object_type = ? AND source_id = ?", ps -> {
-            ps.setString(1, objectType);
-            ps.setString(2, sourceId);
-        });
-    }
-
     public Optional<String> watermark(String name) {
         return query("SELECT wm_value FROM prov_watermark WHERE name = ?", ps -> ps.setString(1, name),
                 rs -> rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty());
     }
-
-    public void clearWatermarks() {
-        update("DELETE FROM prov_watermark", ps -> { });
-    }
-
     // ---- assignment scope
 
     public void startNextScope() {
@@ -223,12 +210,6 @@ public final class StateStore {
             ps.setString(4, cycleId);
         });
     }
-
-    public int countLinked(String objectType) {
-        return query("SELECT COUNT(*) FROM prov_object WHERE object_type = ? AND target_id IS NOT NULL",
-                ps -> ps.setString(1, objectType), rs -> rs.next() ? rs.getInt(1) : 0);
-    }
-
     // ---- plumbing
 
     private void upsert(String objectType, Link link) {
