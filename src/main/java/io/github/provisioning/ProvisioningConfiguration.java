@@ -20,6 +20,7 @@ import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimGate;
 import io.github.provisioning.scim.ScimResponses;
 import io.github.provisioning.scim.TargetCapabilities;
+import io.github.provisioning.state.StateDatabase;
 import io.github.provisioning.state.StateStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,7 +37,6 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.util.TimeUtils;
-import org.h2.jdbcx.JdbcConnectionPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,10 +144,24 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         return MappingTable.load(location);
     }
 
+    /** The state store's database: embedded H2 in the data directory, or provisioning.state.jdbc-url. */
+    @BindToRegistry(value = "stateDatabase", lazy = true, destroyMethod = "close")
+    public StateDatabase stateDatabase(@PropertyInject("provisioning.work-dir") String dataDir,
+                                       @PropertyInject("provisioning.state.jdbc-url")
+                                       String jdbcUrl,
+                                       @PropertyInject("provisioning.state.username")
+                                       String username,
+                                       @PropertyInject("provisioning.state.password")
+                                       String password,
+                                       @PropertyInject("provisioning.concurrency") int concurrency) {
+        StateDatabase database = StateDatabase.open(jdbcUrl, username, password, Path.of(dataDir), concurrency + 2);
+        LOG.info("State store: {}", database.description());
+        return database;
+    }
+
     @BindToRegistry(value = "stateStore", lazy = true)
-    public StateStore stateStore(@PropertyInject("provisioning.work-dir") String dataDir) {
-        String url = "jdbc:h2:file:" + Path.of(dataDir).toAbsolutePath().resolve("state").resolve("provisioning");
-        return new StateStore(JdbcConnectionPool.create(url, "sa", ""));
+    public StateStore stateStore(@BeanInject("stateDatabase") StateDatabase database) {
+        return new StateStore(database.dataSource());
     }
 
     @BindToRegistry(value = "provisioningLog", lazy = true, destroyMethod = "close")

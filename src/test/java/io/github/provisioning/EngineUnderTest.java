@@ -8,6 +8,7 @@ import io.github.provisioning.cycle.CycleReport;
 import io.github.provisioning.cycle.RunOutcome;
 import io.github.provisioning.sandbox.graph.GraphSimulator;
 import io.github.provisioning.sandbox.scim.ScimSandbox;
+import io.github.provisioning.state.TestDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -56,6 +57,7 @@ final class EngineUnderTest implements AutoCloseable {
         settings.put("admin.port", String.valueOf(freePort()));
         settings.put("scim.retry-base-delay", "50ms");
         settings.put("scim.retry-max-delay", "2s");
+        settings.putAll(TestDatabase.engineSettings(dataDir));
         return settings;
     }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 
 /**
  * The engine's durable state over JDBC: links and last provisioned values, the assignment scope of the last
@@ -40,39 +41,32 @@ public final class StateStore {
         migrate();
     }
 
+    /**
+     * Brings the schema to the newest version with the scripts in {@code db/state} (Flyway, history table
+     * {@code prov_schema_history}). A database written before versioned migrations existed holds version 1's
+     * tables without a history: it is recorded as version 1, and later scripts apply to it.
+     */
     private void migrate() {
-        execute("""
-                CREATE TABLE IF NOT EXISTS prov_object (
-                  object_type VARCHAR(16) NOT NULL,
-                  source_id VARCHAR(128) NOT NULL,
-                  target_id VARCHAR(512),
-                  match_value VARCHAR(1024),
-                  active BOOLEAN NOT NULL,
-                  provisioned_values CLOB,
-                  last_cycle VARCHAR(64),
-                  retry_action VARCHAR(16),
-                  last_error VARCHAR(2000),
-                  updated_at TIMESTAMP NOT NULL,
-                  PRIMARY KEY (object_type, source_id))""");
-        execute("CREATE INDEX IF NOT EXISTS prov_object_retry ON prov_object (object_type, retry_action)");
-        execute("""
-                CREATE TABLE IF NOT EXISTS prov_scope (
-                  generation VARCHAR(8) NOT NULL,
-                  source_id VARCHAR(128) NOT NULL,
-                  PRIMARY KEY (generation, source_id))""");
-        execute("""
-                CREATE TABLE IF NOT EXISTS prov_watermark (
-                  name VARCHAR(64) PRIMARY KEY,
-                  wm_value CLOB,
-                  updated_at TIMESTAMP NOT NULL)""");
-        execute("""
-                CREATE TABLE IF NOT EXISTS prov_cycle (
-                  cycle_id VARCHAR(64) PRIMARY KEY,
-                  cycle_type VARCHAR(16) NOT NULL,
-                  started_at TIMESTAMP NOT NULL,
-                  ended_at TIMESTAMP,
-                  state VARCHAR(16) NOT NULL,
-                  report CLOB)""");
+        Flyway flyway = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/state")
+                .table("prov_schema_history")
+                .baselineVersion("1")
+                .baselineDescription("schema created before versioned migrations")
+                .load();
+        if (flyway.info().applied().length == 0 && tableExists("prov_object")) {
+            flyway.baseline();
+        }
+        flyway.migrate();
+    }
+
+    private boolean tableExists(String table) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     public Optional<Link> link(String objectType, String sourceId) {
@@ -329,15 +323,6 @@ public final class StateStore {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 binder.bind(ps);
                 ps.executeUpdate();
-            }
-            return null;
-        });
-    }
-
-    private void execute(String sql) {
-        transaction(c -> {
-            try (Statement s = c.createStatement()) {
-                s.execute(sql);
             }
             return null;
         });

@@ -1,0 +1,193 @@
+package io.github.provisioning.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The state store's contract, on embedded H2 and on PostgreSQL: the same scripts, the same answers. */
+class StateStoreTest {
+
+    @TempDir
+    Path dataDir;
+
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+    }
+
+    private TestDatabase database(TestDatabase.Kind kind) {
+        TestDatabase database = TestDatabase.create(kind);
+        opened.add(database);
+        return database;
+    }
+
+    private StateStore store(TestDatabase database) {
+        StateDatabase db = database.open(dataDir);
+        opened.add(db);
+        return new StateStore(db.dataSource());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void linksKeepTheirValuesAndAreReplacedWhole(TestDatabase.Kind kind) {
+        StateStore store = store(database(kind));
+        Map<String, JsonNode> values = Map.of("userName", JsonNodeFactory.instance.textNode("ada@contoso.com"),
+                "active", JsonNodeFactory.instance.booleanNode(true));
+        store.save(StateStore.USER, new Link("u1", "scim-1", "ada@contoso.com", true, values, "c1", null, null));
+
+        assertThat(store.link(StateStore.USER, "u1")).get().satisfies(link -> {
+            assertThat(link.targetId()).isEqualTo("scim-1");
+            assertThat(link.values()).isEqualTo(values);
+            assertThat(link.retryAction()).isNull();
+        });
+        store.save(StateStore.USER, new Link("u1", "scim-1", "ada@contoso.com", false, Map.of(), "c2",
+                Link.RETRY_REFRESH, "x".repeat(3000)));
+        assertThat(store.link(StateStore.USER, "u1")).get().satisfies(link -> {
+            assertThat(link.active()).isFalse();
+            assertThat(link.values()).isEmpty();
+            assertThat(link.retryAction()).isEqualTo(Link.RETRY_REFRESH);
+            assertThat(link.lastError()).hasSize(2000);
+        });
+        assertThat(store.link("group", "u1")).isEmpty();
+        assertThat(store.link(StateStore.USER, "nobody")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void scopeChangesAreFoundAndTheScopeMovesOnlyWithTheWatermark(TestDatabase.Kind kind) {
+        StateStore store = store(database(kind));
+        store.startNextScope();
+        store.addToNextScope(List.of("a", "b", "c"));
+        store.addToNextScope(List.of("b"));    // assigned directly and through a group
+        assertThat(store.toRefresh("c1", true)).containsExactly("a", "b", "c");
+        store.completeCycle("users-delta", "link-1", true);
+        assertThat(store.watermark("users-delta")).contains("link-1");
+        assertThat(store.inCurrentScope("b")).isTrue();
+
+        store.startNextScope();
+        store.addToNextScope(List.of("b", "c", "d"));
+        store.save(StateStore.USER, new Link("c", "scim-c", "c", true, Map.of(), "c2", null, null));
+        store.save(StateStore.USER, new Link("x", "scim-x", "x", true, Map.of(), "c1", Link.RETRY_REFRESH, "429"));
+        assertThat(store.leftScope("c2")).containsExactly("a");
+        assertThat(store.toRefresh("c2", true)).containsExactly("d", "x");
+        assertThat(store.inNextScope("d")).isTrue();
+        assertThat(store.inCurrentScope("d")).isFalse();
+
+        // a crash before the end of the cycle: nothing moved
+        assertThat(store.watermark("users-delta")).contains("link-1");
+        store.completeCycle("users-delta", "link-2", true);
+        assertThat(store.inCurrentScope("a")).isFalse();
+        assertThat(store.inCurrentScope("d")).isTrue();
+        assertThat(store.watermark("users-delta")).contains("link-2");
+        store.putWatermark("users-delta", null);
+        assertThat(store.watermark("users-delta")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aLargeScopeIsWrittenInBatches(TestDatabase.Kind kind) {
+        StateStore store = store(database(kind));
+        store.startNextScope();
+        List<String> ids = IntStream.range(0, 5000).mapToObj(i -> "user-" + i).toList();
+        store.addToNextScope(ids);
+        assertThat(store.toRefresh("c1", true)).hasSize(5000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void cyclesAreRecorded(TestDatabase.Kind kind) throws Exception {
+        TestDatabase database = database(kind);
+        StateDatabase db = database.open(dataDir);
+        opened.add(db);
+        StateStore store = new StateStore(db.dataSource());
+        store.cycleStarted("c1", "initial", Instant.parse("2026-11-26T10:00:00Z"));
+        store.cycleEnded("c1", "completed", Instant.parse("2026-11-26T10:01:00Z"), "{\"created\": 3}");
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT state, report FROM prov_cycle WHERE cycle_id = 'c1'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("completed");
+            assertThat(rs.getString(2)).isEqualTo("{\"created\": 3}");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void reopeningMigratesNothingTwiceAndKeepsTheData(TestDatabase.Kind kind) throws Exception {
+        TestDatabase database = database(kind);
+        try (StateDatabase db = database.open(dataDir)) {
+            new StateStore(db.dataSource()).putWatermark("users-delta", "kept");
+        }
+        try (StateDatabase db = database.open(dataDir)) {
+            assertThat(new StateStore(db.dataSource()).watermark("users-delta")).contains("kept");
+            assertThat(versions(db)).containsExactlyElementsOf(migrationVersions());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aDatabaseFromBeforeVersionedMigrationsIsTakenAsVersionOne(TestDatabase.Kind kind) throws Exception {
+        TestDatabase database = database(kind);
+        try (StateDatabase db = database.open(dataDir);
+             Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            // The tables as the engine created them before Flyway, with a user in them.
+            s.execute("CREATE TABLE prov_object (object_type VARCHAR(16) NOT NULL, source_id VARCHAR(128) NOT NULL, "
+                    + "target_id VARCHAR(512), match_value VARCHAR(1024), active BOOLEAN NOT NULL, "
+                    + "provisioned_values TEXT, last_cycle VARCHAR(64), retry_action VARCHAR(16), "
+                    + "last_error VARCHAR(2000), updated_at TIMESTAMP NOT NULL, PRIMARY KEY (object_type, source_id))");
+            s.execute("CREATE TABLE prov_scope (generation VARCHAR(8) NOT NULL, source_id VARCHAR(128) NOT NULL, "
+                    + "PRIMARY KEY (generation, source_id))");
+            s.execute("CREATE TABLE prov_watermark (name VARCHAR(64) PRIMARY KEY, wm_value TEXT, "
+                    + "updated_at TIMESTAMP NOT NULL)");
+            s.execute("CREATE TABLE prov_cycle (cycle_id VARCHAR(64) PRIMARY KEY, cycle_type VARCHAR(16) NOT NULL, "
+                    + "started_at TIMESTAMP NOT NULL, ended_at TIMESTAMP, state VARCHAR(16) NOT NULL, report TEXT)");
+            s.execute("INSERT INTO prov_object (object_type, source_id, target_id, active, updated_at) "
+                    + "VALUES ('user', 'u1', 'scim-1', TRUE, CURRENT_TIMESTAMP)");
+        }
+        try (StateDatabase db = database.open(dataDir)) {
+            StateStore store = new StateStore(db.dataSource());
+            assertThat(store.link(StateStore.USER, "u1")).get().extracting(Link::targetId).isEqualTo("scim-1");
+            assertThat(versions(db)).first().isEqualTo("1");
+            assertThat(versions(db)).containsExactlyElementsOf(migrationVersions());
+        }
+    }
+
+    /** Every script in db/state, by version: the newest schema is what a fresh store has. */
+    private static List<String> migrationVersions() throws Exception {
+        try (var files = java.nio.file.Files.list(Path.of(StateStoreTest.class.getResource("/db/state").toURI()))) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.matches("V\\d+__.+\\.sql"))
+                    .map(n -> n.substring(1, n.indexOf("__")))
+                    .sorted(java.util.Comparator.comparingInt(Integer::parseInt)).toList();
+        }
+    }
+
+    private static List<String> versions(StateDatabase db) throws Exception {
+        List<String> versions = new ArrayList<>();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT \"version\" FROM \"prov_schema_history\" WHERE \"success\" = TRUE AND \"version\" IS NOT NULL "
+                     + "ORDER BY \"installed_rank\"")) {
+            while (rs.next()) {
+                versions.add(rs.getString(1));
+            }
+        }
+        return versions;
+    }
+}
