@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,24 @@ final class ApplicationProcess {
 
     /** Runs the application to its exit, at most 120 s; its output is stdout and stderr together. */
     static Result run(Map<String, String> settings, String... arguments) throws IOException, InterruptedException {
+        return run(Duration.ofSeconds(120), settings, arguments);
+    }
+
+    /** Runs the application to its exit, at most {@code limit}; its output is stdout and stderr together. */
+    static Result run(Duration limit, Map<String, String> settings, String... arguments)
+            throws IOException, InterruptedException {
+        try (Running running = start(settings, arguments)) {
+            boolean exited = running.process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+            if (!exited) {
+                running.kill();
+                throw new AssertionError("the application did not exit within " + limit + ":\n" + running.output());
+            }
+            return new Result(running.exitCode(), running.output());
+        }
+    }
+
+    /** Starts the application and returns at once; closing the handle kills it if it still runs. */
+    static Running start(Map<String, String> settings, String... arguments) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -36,15 +55,45 @@ final class ApplicationProcess {
         command.addAll(List.of(arguments));
         Path output = Files.createTempFile("provisioning-run", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        boolean exited = process.waitFor(120, TimeUnit.SECONDS);
-        if (!exited) {
-            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        return new Running(process, output);
+    }
+
+    /** A running application process; its output is stdout and stderr together. */
+    static final class Running implements AutoCloseable {
+        private final Process process;
+        private final Path output;
+
+        private Running(Process process, Path output) {
+            this.process = process;
+            this.output = output;
         }
-        String text = Files.readString(output, StandardCharsets.UTF_8);
-        Files.delete(output);
-        if (!exited) {
-            throw new AssertionError("the application did not exit within 120 s:\n" + text);
+
+        boolean isAlive() {
+            return process.isAlive();
         }
-        return new Result(process.exitValue(), text);
+
+        /** SIGKILL, as {@code kill -9}: no shutdown hook, no flush, nothing of the JVM runs any more. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("the application process did not die from SIGKILL");
+            }
+        }
+
+        int exitCode() {
+            return process.exitValue();
+        }
+
+        String output() throws IOException {
+            return Files.readString(output, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            if (process.isAlive()) {
+                kill();
+            }
+            Files.deleteIfExists(output);
+        }
     }
 }
