@@ -176,7 +176,7 @@ public final class Cycles {
         }
         return principals.stream().filter(GraphResponses.Principal::isGroup)
                 // With scope all, a group matters only for the role it gives its members.
-                .filter(g -> assignedScope || appRoles.containsKey(g.appRoleId()))
+                .filter(g -> assignedScope || (g.appRoleId() != null && appRoles.containsKey(g.appRoleId())))
                 .map(g -> new AssignedGroup(g.id(), g.appRoleId(),
                         graphUrl + "/groups/" + encode(g.id()) + "/members?$select=id"))
                 .toList();

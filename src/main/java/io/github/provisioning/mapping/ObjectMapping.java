@@ -143,14 +143,7 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
      * that became empty is not removed.
      */
     public Set<String> additiveTargets() {
-        Set<String> additive = new LinkedHashSet<>();
-        for (MappingRule rule : rules) {
-            if (rule.source() instanceof MappingRule.Computed computed
-                    && computed.expression().calls(ExpressionFunction.AppRoleAssignmentsComplex)) {
-                additive.add(rule.target());
-            }
-        }
-        return additive;
+        return targetsCalling(ExpressionFunction.AppRoleAssignmentsComplex);
     }
 
     /**
@@ -158,14 +151,17 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
      * string literal "[Redact]" in the provisioning logs": log these targets' values as {@link Redacted#MARKER}.
      */
     public Set<String> redactedTargets() {
-        Set<String> redacted = new LinkedHashSet<>();
+        return targetsCalling(ExpressionFunction.Redact);
+    }
+
+    private Set<String> targetsCalling(ExpressionFunction function) {
+        Set<String> targets = new LinkedHashSet<>();
         for (MappingRule rule : rules) {
-            if (rule.source() instanceof MappingRule.Computed computed
-                    && computed.expression().calls(ExpressionFunction.Redact)) {
-                redacted.add(rule.target());
+            if (rule.source() instanceof MappingRule.Computed computed && computed.expression().calls(function)) {
+                targets.add(rule.target());
             }
         }
-        return redacted;
+        return targets;
     }
 
     private static void put(Map<String, JsonNode> values, String target, Object value) {
