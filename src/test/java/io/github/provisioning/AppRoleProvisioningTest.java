@@ -147,11 +147,32 @@ class AppRoleProvisioningTest extends EngineTest {
         assertThat(roles("erin")).isEqualTo(expected(reader));
     }
 
+    @Test
+    void assertiveAppRoleAssignmentsComplexReplacesTheRolesSoARemovedRoleLeavesTheTarget() throws Exception {
+        engine = start("assigned", MAPPING.replace("'AppRoleAssignmentsComplex(", "'AssertiveAppRoleAssignmentsComplex("));
+        engine.awaitInitialCycle();
+        assertThat(roles("carol")).isEqualTo(expectedNamed("display", admin, reader));
+
+        tenant.unassign(sales, reader);
+        scim.clearRequests();
+        CycleReport removed = engine.runCycle();
+
+        assertThat(removed.counts()).containsEntry("disabled", 1).containsEntry("updated", 1)
+                .containsEntry("failed", 0);
+        assertThat(patchFor("carol").path("Operations").get(0))
+                .isEqualTo(op("replace", "roles", expectedNamed("display", admin)));
+        assertThat(roles("carol")).isEqualTo(expectedNamed("display", admin));
+    }
+
     // ---- helpers
 
     private EngineUnderTest start(String scope) throws Exception {
+        return start(scope, MAPPING);
+    }
+
+    private EngineUnderTest start(String scope, String yaml) throws Exception {
         Path mapping = config.resolve("roles.yaml");
-        Files.writeString(mapping, MAPPING);
+        Files.writeString(mapping, yaml);
         Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
         settings.put("provisioning.mapping", "file:" + mapping);
         settings.put("provisioning.scope", scope);
@@ -184,12 +205,17 @@ class AppRoleProvisioningTest extends EngineTest {
 
     /** The roles AppRoleAssignmentsComplex gives for these app role ids, in the engine's order (by role id). */
     private ArrayNode expected(String... roleIds) {
+        return expectedNamed("displayName", roleIds);
+    }
+
+    /** As {@link #expected(String...)}, the role's name under {@code nameKey}. */
+    private ArrayNode expectedNamed(String nameKey, String... roleIds) {
         ArrayNode roles = JSON.createArrayNode();
         Stream.of(roleIds).sorted(Comparator.naturalOrder()).forEach(id -> {
             ObjectNode role = roles.addObject();
             role.put("primary", false);
             role.put("type", "WindowsAzureActiveDirectoryRole");
-            role.put("displayName", id.equals(admin) ? "Administrator" : "Reader");
+            role.put(nameKey, id.equals(admin) ? "Administrator" : "Reader");
             role.put("value", id.equals(admin) ? "Admin" : "Read");
         });
         return roles;
