@@ -813,7 +813,12 @@ public enum ExpressionFunction {
         if (value instanceof Boolean b) {
             return b;
         }
-        String s = text(value).trim();
+        String text = text(value);
+        if (text == null) {
+            // An empty multi-valued attribute has no value.
+            return null;
+        }
+        String s = text.trim();
         if (s.equalsIgnoreCase("true")) {
             return true;
         }
@@ -855,7 +860,12 @@ public enum ExpressionFunction {
         if (value instanceof Long l) {
             return l;
         }
-        String s = text(value).trim();
+        String text = text(value);
+        if (text == null) {
+            // An empty multi-valued attribute has no value.
+            return null;
+        }
+        String s = text.trim();
         if (s.matches("[+-]?\\d{1,18}")) {
             return Long.parseLong(s);
         }
