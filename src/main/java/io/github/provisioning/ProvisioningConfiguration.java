@@ -217,7 +217,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                          @PropertyInject(value = "graph.app-id", defaultValue = "") String appId,
                          @PropertyInject("provisioning.scope") String scope) {
         return new Cycles(state, Path.of(dataDir), graphUrl, appId, "assigned".equals(scope),
-                EntraUser.select(mapping.user().sourceAttributes()), mapping.fingerprint() + "|scope=" + scope,
+                mapping.user().readsAppRoleAssignments(), EntraUser.select(mapping.user().sourceAttributes()), mapping.fingerprint() + "|scope=" + scope,
                 outcome, Clock.systemUTC());
     }
 
@@ -230,7 +230,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                            @BeanInject("scimDialect") ScimDialect dialect,
                                            @PropertyInject(value = "scim.verify-writes", defaultValue = "false")
                                            boolean verifyWrites) {
-        return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy, dialect, verifyWrites);
+        return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy, dialect, verifyWrites,
+                cycles::appRoleAssignments);
     }
 
     @BindToRegistry(value = "adminApi", lazy = true)

@@ -11,10 +11,13 @@ import io.github.provisioning.mapping.ExpressionException;
 import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.mapping.ObjectMapping;
+import io.github.provisioning.mapping.SourceAttributes;
 import io.github.provisioning.scim.ConnectionDiagnosis;
 import io.github.provisioning.scim.UserResources;
 import io.github.provisioning.state.StateStore;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -28,21 +31,36 @@ public final class AdminApi {
     private final MappingTable mapping;
     private final boolean assignedScope;
     private final Predicate<String> assigned;
+    private final Function<String, List<Map<String, String>>> storedRoles;
 
     /**
      * @param assigned whether a user id was in the assignment scope of the last completed cycle
      */
     public AdminApi(MappingTable mapping, boolean assignedScope, Predicate<String> assigned) {
+        this(mapping, assignedScope, assigned, id -> null);
+    }
+
+    /**
+     * @param storedRoles a user id's app role assignments as of the last completed cycle, or null when not kept
+     */
+    public AdminApi(MappingTable mapping, boolean assignedScope, Predicate<String> assigned,
+                    Function<String, List<Map<String, String>>> storedRoles) {
         this.mapping = mapping;
         this.assignedScope = assignedScope;
         this.assigned = assigned;
+        this.storedRoles = storedRoles;
     }
 
     public static AdminApi of(MappingTable mapping, boolean assignedScope, StateStore state) {
-        return new AdminApi(mapping, assignedScope, state::inCurrentScope);
+        return new AdminApi(mapping, assignedScope, state::inCurrentScope, mapping.user().readsAppRoleAssignments()
+                ? id -> state.appRoleAssignments(id, true) : id -> null);
     }
 
-    /** Body: a Graph user as {@code /users} returns it. */
+    /**
+     * Body: a Graph user as {@code /users} returns it, optionally with {@code appRoleAssignments} (a list of
+     * {@code {id, displayName, value}}); without them, a mapping that reads roles gets the user's roles as of the
+     * last completed cycle.
+     */
     public ApiReply preview(String body) {
         ObjectNode user;
         try {
@@ -60,7 +78,10 @@ public final class AdminApi {
         reply.put("inScope", outOfScope == null);
         reply.put("scopeReason", outOfScope == null ? "in scope" : outOfScope);
         try {
-            Map<String, JsonNode> values = users.valuesForCreate(new EntraUser(user, outOfScope != null));
+            String id = user.path("id").asText(null);
+            List<Map<String, String>> roles = user.has(SourceAttributes.APP_ROLE_ASSIGNMENTS) || id == null
+                    ? null : storedRoles.apply(id);
+            Map<String, JsonNode> values = users.valuesForCreate(new EntraUser(user, outOfScope != null, roles));
             reply.put("matchFilter", matchFilter(users, values));
             reply.set("resource", JSON.readTree(UserResources.create(values).toString()));
         } catch (ExpressionException e) {

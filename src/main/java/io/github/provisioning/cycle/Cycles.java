@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.Body;
@@ -44,6 +45,10 @@ public final class Cycles {
     private final String graphUrl;
     private final String appId;
     private final boolean assignedScope;
+    /** A mapping reads [appRoleAssignments]: the app roles and each user's assignments are read every cycle. */
+    private final boolean readRoles;
+    /** The service principal's app roles, read at the start of the running cycle. */
+    private volatile Map<String, GraphResponses.AppRole> appRoles = Map.of();
     private final String userSelect;
     private final String configurationFingerprint;
     private final RunOutcome outcome;
@@ -55,7 +60,23 @@ public final class Cycles {
      */
     public Cycles(StateStore state, Path dataDir, String graphUrl, String appId, boolean assignedScope,
                   String userSelect, String configurationFingerprint, RunOutcome outcome, Clock clock) {
+        this(state, dataDir, graphUrl, appId, assignedScope, false, userSelect, configurationFingerprint, outcome,
+                clock);
+    }
+
+    /**
+     * @param readRoles whether a mapping reads {@code [appRoleAssignments]}; then every cycle reads the app roles and
+     *                  the assignments (also with scope all), and users whose roles changed are re-evaluated
+     */
+    public Cycles(StateStore state, Path dataDir, String graphUrl, String appId, boolean assignedScope,
+                  boolean readRoles, String userSelect, String configurationFingerprint, RunOutcome outcome,
+                  Clock clock) {
+        if (readRoles && (appId == null || appId.isBlank())) {
+            throw new IllegalArgumentException("Missing required setting: graph.app-id (needed because the mapping "
+                    + "reads [appRoleAssignments], which come from the app's service principal)");
+        }
         this.state = state;
+        this.readRoles = readRoles;
         this.dataDir = dataDir;
         this.graphUrl = graphUrl.replaceAll("/+$", "");
         this.appId = appId;
@@ -111,29 +132,88 @@ public final class Cycles {
     }
 
     // ---- assignment scope
-    /** Starts collecting the scope; returns the first appRoleAssignedTo page's URL, or null when scope is all. */
+
+    /** The service principal's URL for its app roles, read once per cycle; null when no mapping reads roles. */
+    public String appRolesUrl() {
+        return readRoles ? graphUrl + "/servicePrincipals/" + encode(appId) + "?$select=appRoles" : null;
+    }
+
+    public void useAppRoles(@Body Map<String, GraphResponses.AppRole> roles) {
+        appRoles = Map.copyOf(roles);
+    }
+
+    /**
+     * Starts collecting the scope (and the role assignments, when read); returns the first appRoleAssignedTo page's
+     * URL, or null when scope is all and no mapping reads roles.
+     */
     public String beginScope() {
-        if (!assignedScope) {
+        if (!assignedScope && !readRoles) {
             return null;
         }
-        state.startNextScope();
+        if (assignedScope) {
+            state.startNextScope();
+        }
+        if (readRoles) {
+            state.startNextRoles();
+        }
         return graphUrl + "/servicePrincipals/" + encode(appId) + "/appRoleAssignedTo?$top=999";
     }
 
-    /** Users assigned directly are in scope; returns the member URLs of the assigned groups. */
-    public List<String> assign(@Body GraphPage page) {
+    /** A group assignment: its members get the assignment's app role, and with assigned scope are in scope. */
+    public record AssignedGroup(String groupId, String appRoleId, String membersUrl) {
+    }
+
+    /** Users assigned directly are in scope and hold the assigned role; returns the assigned groups to expand. */
+    public List<AssignedGroup> assign(@Body GraphPage page) {
         List<GraphResponses.Principal> principals = GraphResponses.principals(page);
-        state.addToNextScope(principals.stream().filter(GraphResponses.Principal::isUser)
-                .map(GraphResponses.Principal::id).toList());
+        List<GraphResponses.Principal> users = principals.stream().filter(GraphResponses.Principal::isUser).toList();
+        if (assignedScope) {
+            state.addToNextScope(users.stream().map(GraphResponses.Principal::id).toList());
+        }
+        if (readRoles) {
+            state.addToNextRoles(users.stream().map(u -> role(u.id(), u.appRoleId())).filter(Objects::nonNull)
+                    .toList());
+        }
         return principals.stream().filter(GraphResponses.Principal::isGroup)
-                .map(p -> graphUrl + "/groups/" + encode(p.id()) + "/members?$select=id")
+                // With scope all, a group matters only for the role it gives its members.
+                .filter(g -> assignedScope || (g.appRoleId() != null && appRoles.containsKey(g.appRoleId())))
+                .map(g -> new AssignedGroup(g.id(), g.appRoleId(),
+                        graphUrl + "/groups/" + encode(g.id()) + "/members?$select=id"))
                 .toList();
     }
 
-    /** Entra: only the direct members of an assigned group are in scope; nested groups are not expanded. */
-    public void addMembers(@Body GraphPage page) {
-        state.addToNextScope(GraphResponses.principals(page).stream()
-                .filter(GraphResponses.Principal::isUser).map(GraphResponses.Principal::id).toList());
+    /**
+     * Entra: only the direct members of an assigned group are in scope; nested groups are not expanded. They hold
+     * the group assignment's app role.
+     */
+    public void addMembers(@Body GraphPage page, @ExchangeProperty("assignedGroup") AssignedGroup group) {
+        List<String> users = GraphResponses.principals(page).stream()
+                .filter(GraphResponses.Principal::isUser).map(GraphResponses.Principal::id).toList();
+        if (assignedScope) {
+            state.addToNextScope(users);
+        }
+        if (readRoles && group != null) {
+            state.addToNextRoles(users.stream().map(id -> role(id, group.appRoleId())).filter(Objects::nonNull)
+                    .toList());
+        }
+    }
+
+    /**
+     * Entra evaluates users with the default access (appRoleId all zeros) like any other assigned user, but that
+     * assignment is no app role of the application: it gives no entry in [appRoleAssignments]. Neither does an
+     * appRoleId the service principal no longer lists.
+     */
+    private StateStore.RoleAssignment role(String userId, String appRoleId) {
+        GraphResponses.AppRole role = appRoleId == null ? null : appRoles.get(appRoleId);
+        return role == null ? null : new StateStore.RoleAssignment(userId, role.id(), role.displayName(), role.value());
+    }
+
+    /**
+     * The user's app role assignments in the running cycle, for its source attributes; null when no mapping reads
+     * them.
+     */
+    public List<Map<String, String>> appRoleAssignments(String sourceId) {
+        return readRoles ? state.appRoleAssignments(sourceId, false) : null;
     }
 
     public boolean inScope(String sourceId) {
@@ -151,7 +231,7 @@ public final class Cycles {
 
     /** Users to read by id: newly assigned ones the delta did not bring, and failed ones due for a retry. */
     public List<String> toRefresh(@ExchangeProperty("cycle") CycleRun cycle) {
-        return state.toRefresh(cycle.id(), assignedScope);
+        return state.toRefresh(cycle.id(), assignedScope, readRoles);
     }
 
     public String userUrl(@Body String id) {
@@ -165,7 +245,7 @@ public final class Cycles {
 
     /** Stores the watermark and the scope the cycle ran with, and writes the report. */
     public CycleReport complete(@ExchangeProperty("cycle") CycleRun cycle) {
-        state.completeCycle(USERS_WATERMARK, cycle.userDeltaLink(), assignedScope);
+        state.completeCycle(USERS_WATERMARK, cycle.userDeltaLink(), assignedScope, readRoles);
         state.putWatermark(CONFIGURATION_WATERMARK, configurationFingerprint);
         return finish(cycle, "completed", null);
     }

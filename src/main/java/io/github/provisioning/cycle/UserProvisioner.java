@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
@@ -41,12 +42,23 @@ public final class UserProvisioner {
     private final RetryPolicy retryPolicy;
     private final ScimDialect dialect;
     private final boolean verifyWrites;
+    private final Function<String, List<Map<String, String>>> appRoleAssignments;
 
     /**
      * @param inScope whether a user id is in the assignment scope of the running cycle (always true for scope all)
      */
     public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
                            RetryPolicy retryPolicy, ScimDialect dialect, boolean verifyWrites) {
+        this(mapping, state, log, inScope, retryPolicy, dialect, verifyWrites, id -> null);
+    }
+
+    /**
+     * @param appRoleAssignments a user id's app role assignments in the running cycle, or null when not read
+     */
+    public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
+                           RetryPolicy retryPolicy, ScimDialect dialect, boolean verifyWrites,
+                           Function<String, List<Map<String, String>>> appRoleAssignments) {
+        this.appRoleAssignments = appRoleAssignments;
         this.mapping = mapping;
         this.state = state;
         this.log = log;
@@ -295,7 +307,7 @@ public final class UserProvisioner {
     // ---- planning
 
     private String outOfScopeReason(SourceChange change) {
-        return UserScope.outOfScopeReason(change.graph(), inScope.test(change.id()), mapping);
+        return UserScope.outOfScopeReason(sourceUser(change), inScope.test(change.id()), mapping);
     }
 
     private void planDelete(UserPlan plan) {
@@ -324,7 +336,7 @@ public final class UserProvisioner {
     }
 
     private void planProvision(UserPlan plan) {
-        EntraUser user = new EntraUser(plan.change.graph(), false);
+        EntraUser user = sourceUser(plan.change);
         plan.ignoredTargets.addAll(mapping.ignoredTargets(user));
         plan.createValues = new LinkedHashMap<>(mapping.valuesForCreate(user));
         plan.updateValues = new LinkedHashMap<>(mapping.valuesForUpdate(user));
@@ -344,6 +356,10 @@ public final class UserProvisioner {
             return;
         }
         sendMatch(plan);
+    }
+
+    private EntraUser sourceUser(SourceChange change) {
+        return new EntraUser(change.graph(), false, appRoleAssignments.apply(change.id()));
     }
 
     /**
@@ -440,7 +456,7 @@ public final class UserProvisioner {
             after.put("active", BooleanNode.TRUE);
             before.putIfAbsent("active", BooleanNode.TRUE);
         }
-        List<PatchOperation> operations = UserResources.diff(before, after, paths);
+        List<PatchOperation> operations = UserResources.diff(before, after, paths, mapping.additiveTargets());
         if (operations.isEmpty()) {
             plan.finish("other", plan.linkedExisting ? "success" : "skipped",
                     plan.linkedExisting ? "linked to the existing account; nothing to change" : "no change");

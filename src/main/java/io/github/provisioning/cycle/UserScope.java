@@ -15,6 +15,12 @@ public final class UserScope {
 
     /** @return null when the user is in scope, else why not */
     public static String outOfScopeReason(ObjectNode graphUser, boolean assigned, ObjectMapping mapping) {
+        return outOfScopeReason(new EntraUser(graphUser, false), assigned, mapping);
+    }
+
+    /** @return null when the user is in scope, else why not */
+    public static String outOfScopeReason(EntraUser user, boolean assigned, ObjectMapping mapping) {
+        ObjectNode graphUser = user.graph();
         if (!assigned) {
             return "not assigned to the application";
         }
@@ -22,7 +28,7 @@ public final class UserScope {
             return "account disabled in Entra ID";
         }
         // Entra: a user that fails every scoping filter is out of scope, like an unassigned one.
-        var scoping = mapping.scoping().evaluate(new EntraUser(graphUser, false));
+        var scoping = mapping.scoping().evaluate(user);
         if (!scoping.inScope()) {
             return "outside the scoping filter: " + scoping.reason();
         }

@@ -6,16 +6,28 @@ import io.github.provisioning.mapping.Ignored;
 import io.github.provisioning.mapping.SourceAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * A Graph user seen through Entra's attribute names. Entra names some attributes differently from Graph
- * (objectId is {@code id}, telephoneNumber is {@code businessPhones[0]}, ...), and {@code IsSoftDeleted} is not a
- * Graph property at all: it is true when the user is unassigned, out of scope, disabled or soft-deleted.
+ * (objectId is {@code id}, telephoneNumber is {@code businessPhones[0]}, extensionAttribute1..15 are
+ * {@code onPremisesExtensionAttributes.extensionAttributeN}, ...), and {@code IsSoftDeleted} is not a Graph property
+ * at all: it is true when the user is unassigned, out of scope, disabled or soft-deleted.
+ *
+ * @param appRoleAssignments the user's app role assignments ({@link SourceAttributes#APP_ROLE_ASSIGNMENTS}); null
+ *                           when not read, in which case an {@code appRoleAssignments} array in {@code graph} (the
+ *                           admin preview's body) is used
  */
-public record EntraUser(ObjectNode graph, boolean softDeleted) implements SourceAttributes {
+public record EntraUser(ObjectNode graph, boolean softDeleted, List<Map<String, String>> appRoleAssignments)
+        implements SourceAttributes {
+
+    public EntraUser(ObjectNode graph, boolean softDeleted) {
+        this(graph, softDeleted, null);
+    }
 
     /** Entra attribute name → Graph property, where they differ. */
     private static final Map<String, String> GRAPH_PROPERTIES = Map.of(
@@ -29,6 +41,10 @@ public record EntraUser(ObjectNode graph, boolean softDeleted) implements Source
 
     public static final String MANAGER = "manager";
 
+    /** Graph keeps Entra's extensionAttribute1..15 (synchronized from on-premises AD) in this object. */
+    public static final String EXTENSION_ATTRIBUTES = "onPremisesExtensionAttributes";
+    private static final Pattern EXTENSION_ATTRIBUTE = Pattern.compile("extensionAttribute(?:[1-9]|1[0-5])");
+
     @Override
     public Object get(String entraName) {
         if (IS_SOFT_DELETED.equals(entraName)) {
@@ -36,6 +52,13 @@ public record EntraUser(ObjectNode graph, boolean softDeleted) implements Source
         }
         if (MANAGER.equals(entraName)) {
             return managerId();
+        }
+        if (APP_ROLE_ASSIGNMENTS.equals(entraName) && appRoleAssignments != null) {
+            return appRoleAssignments;
+        }
+        if (isExtensionAttribute(entraName)) {
+            JsonNode attributes = graph.get(EXTENSION_ATTRIBUTES);
+            return attributes == null || !attributes.isObject() ? null : value(attributes.get(entraName));
         }
         JsonNode node = graph.get(GRAPH_PROPERTIES.getOrDefault(entraName, entraName));
         if ("telephoneNumber".equals(entraName)) {
@@ -66,7 +89,15 @@ public record EntraUser(ObjectNode graph, boolean softDeleted) implements Source
         return Ignored.INSTANCE;
     }
 
-    /** A JSON value as expressions see it: text, a Boolean, a List for multi-valued attributes, or null. */
+    /** Entra's extensionAttribute1 … extensionAttribute15 (case-sensitive, as every attribute name). */
+    public static boolean isExtensionAttribute(String entraName) {
+        return EXTENSION_ATTRIBUTE.matcher(entraName).matches();
+    }
+
+    /**
+     * A JSON value as expressions see it: text, a Boolean, a List for multi-valued attributes, a Map for an object
+     * (an app role assignment), or null.
+     */
     public static Object value(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return null;
@@ -79,6 +110,11 @@ public record EntraUser(ObjectNode graph, boolean softDeleted) implements Source
             node.forEach(v -> values.add(value(v)));
             return values;
         }
+        if (node.isObject()) {
+            Map<String, Object> values = new LinkedHashMap<>();
+            node.properties().forEach(e -> values.put(e.getKey(), value(e.getValue())));
+            return values;
+        }
         return node.asText();
     }
 
@@ -86,7 +122,10 @@ public record EntraUser(ObjectNode graph, boolean softDeleted) implements Source
     public static String select(Collection<String> entraNames) {
         TreeSet<String> properties = new TreeSet<>(List.of("id", "userPrincipalName", "accountEnabled"));
         for (String name : entraNames) {
-            if (!IS_SOFT_DELETED.equals(name)) {
+            if (isExtensionAttribute(name)) {
+                properties.add(EXTENSION_ATTRIBUTES);
+            } else if (!IS_SOFT_DELETED.equals(name) && !APP_ROLE_ASSIGNMENTS.equals(name)) {
+                // appRoleAssignments come from the service principal's appRoleAssignedTo, not from the user.
                 properties.add(GRAPH_PROPERTIES.getOrDefault(name, name));
             }
         }

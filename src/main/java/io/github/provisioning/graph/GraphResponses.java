@@ -49,7 +49,8 @@ public final class GraphResponses {
         for (SourceChange change : page.changes()) {
             ObjectNode entry = change.graph();
             if (entry.has("principalId")) {
-                principals.add(new Principal(entry.path("principalId").asText(), entry.path("principalType").asText()));
+                principals.add(new Principal(entry.path("principalId").asText(), entry.path("principalType").asText(),
+                        entry.path("appRoleId").asText(null)));
             } else {
                 String type = entry.path("@odata.type").asText("#microsoft.graph.user");
                 principals.add(new Principal(entry.path("id").asText(), type.substring(type.lastIndexOf('.') + 1)));
@@ -58,7 +59,34 @@ public final class GraphResponses {
         return principals;
     }
 
-    public record Principal(String id, String type) {
+    /**
+     * The service principal's app roles ({@code GET /servicePrincipals/{id}?$select=appRoles}), by id. A role without
+     * an id cannot be assigned and is left out.
+     */
+    public Map<String, AppRole> appRoles(@Header(Exchange.HTTP_RESPONSE_CODE) int status, @Body InputStream body) {
+        Map<String, AppRole> roles = new LinkedHashMap<>();
+        for (JsonNode role : read(status, body).path("appRoles")) {
+            String id = role.path("id").asText(null);
+            if (id != null) {
+                roles.put(id, new AppRole(id, role.path("displayName").asText(null), role.path("value").asText(null)));
+            }
+        }
+        return roles;
+    }
+
+    /** An app role of the application: {@code value} is what is provisioned (may be null). */
+    public record AppRole(String id, String displayName, String value) {
+    }
+
+    /**
+     * A principal on an appRoleAssignedTo page (with the app role it was assigned) or a members page (appRoleId
+     * null).
+     */
+    public record Principal(String id, String type, String appRoleId) {
+        public Principal(String id, String type) {
+            this(id, type, null);
+        }
+
         public boolean isUser() {
             return type.equalsIgnoreCase("user");
         }

@@ -48,20 +48,15 @@ public enum ExpressionFunction {
         Object compute(List<Expression> args, Evaluation ctx) {
             // "Used to configure multiple roles for a user": the SCIM roles of the linked tutorial's POST example,
             // {primary: false, type: "WindowsAzureActiveDirectoryRole", displayName, value}, one per assignment.
-            List<Map<?, ?>> assignments = assignments(value(args.get(0), ctx));
-            if (assignments == null) {
-                return null;
-            }
-            List<Map<String, Object>> roles = new ArrayList<>();
-            for (Map<?, ?> assignment : assignments) {
-                Map<String, Object> role = new LinkedHashMap<>();
-                role.put("primary", false);
-                role.put("type", "WindowsAzureActiveDirectoryRole");
-                putIfPresent(role, "displayName", assignment.get("displayName"));
-                putIfPresent(role, "value", assignment.get("value"));
-                roles.add(Collections.unmodifiableMap(role));
-            }
-            return List.copyOf(roles);
+            return roles(value(args.get(0), ctx), "displayName");
+        }
+    },
+    AssertiveAppRoleAssignmentsComplex(1, 1) {
+        Object compute(List<Expression> args, Evaluation ctx) {
+            // Not on the reference page but on "Provisioning a role to a SCIM app" ("Recommended for complex
+            // roles"): the same list, its POST example naming the role "display" (the SCIM Role sub-attribute); an
+            // update replaces the target's roles instead of adding to them.
+            return roles(value(args.get(0), ctx), "display");
         }
     },
     BitAnd(2, 2) {
@@ -818,7 +813,12 @@ public enum ExpressionFunction {
         if (value instanceof Boolean b) {
             return b;
         }
-        String s = text(value).trim();
+        String text = text(value);
+        if (text == null) {
+            // An empty multi-valued attribute has no value.
+            return null;
+        }
+        String s = text.trim();
         if (s.equalsIgnoreCase("true")) {
             return true;
         }
@@ -860,7 +860,12 @@ public enum ExpressionFunction {
         if (value instanceof Long l) {
             return l;
         }
-        String s = text(value).trim();
+        String text = text(value);
+        if (text == null) {
+            // An empty multi-valued attribute has no value.
+            return null;
+        }
+        String s = text.trim();
         if (s.matches("[+-]?\\d{1,18}")) {
             return Long.parseLong(s);
         }
@@ -947,6 +952,24 @@ public enum ExpressionFunction {
         List<Map<?, ?>> assignments = new ArrayList<>();
         list.forEach(a -> assignments.add((Map<?, ?>) a));
         return assignments;
+    }
+
+    /** SCIM roles, one per app role assignment, all {@code primary: false}; the name under {@code nameKey}. */
+    private static List<Map<String, Object>> roles(Object source, String nameKey) {
+        List<Map<?, ?>> assignments = assignments(source);
+        if (assignments == null) {
+            return null;
+        }
+        List<Map<String, Object>> roles = new ArrayList<>();
+        for (Map<?, ?> assignment : assignments) {
+            Map<String, Object> role = new LinkedHashMap<>();
+            role.put("primary", false);
+            role.put("type", "WindowsAzureActiveDirectoryRole");
+            putIfPresent(role, nameKey, assignment.get("displayName"));
+            putIfPresent(role, "value", assignment.get("value"));
+            roles.add(Collections.unmodifiableMap(role));
+        }
+        return List.copyOf(roles);
     }
 
     private static void putIfPresent(Map<String, Object> role, String key, Object value) {

@@ -1,6 +1,8 @@
 package io.github.provisioning.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.Comparator;
@@ -22,6 +24,14 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
 
     /** SCIM attributes whose type is boolean: a "True"/"False" string mapped to them is sent as a JSON boolean. */
     private static final Set<String> BOOLEAN_TARGETS = Set.of("active");
+
+    /**
+     * The multi-valued attributes of the core User schema (RFC 7643 section 4.1.2). A list mapped to one of them
+     * as a whole (no value filter) is written as the whole list: {@code roles} from AppRoleAssignmentsComplex.
+     */
+    private static final Set<String> MULTI_VALUED_TARGETS = Set.of("emails", "phoneNumbers", "ims", "photos",
+            "addresses", "groups", "entitlements", "roles", "x509Certificates");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public record TargetActions(boolean create, boolean update, boolean delete) {
         public static final TargetActions ALL = new TargetActions(true, true, true);
@@ -122,19 +132,36 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
         return ignored;
     }
 
+    /** Whether a rule or a scoping clause reads {@code [appRoleAssignments]}: only then are roles read from Graph. */
+    public boolean readsAppRoleAssignments() {
+        return sourceAttributes().contains(SourceAttributes.APP_ROLE_ASSIGNMENTS);
+    }
+
+    /**
+     * The targets written by AppRoleAssignmentsComplex. Entra: it "does PATCH add only and therefore does not remove
+     * any existing roles on the target": a changed list is sent as an {@code add} of the whole list, and a list
+     * that became empty is not removed.
+     */
+    public Set<String> additiveTargets() {
+        return targetsCalling(ExpressionFunction.AppRoleAssignmentsComplex);
+    }
+
     /**
      * The targets whose expression calls Redact. Entra: "The Redact function replaces the attribute value with the
      * string literal "[Redact]" in the provisioning logs": log these targets' values as {@link Redacted#MARKER}.
      */
     public Set<String> redactedTargets() {
-        Set<String> redacted = new LinkedHashSet<>();
+        return targetsCalling(ExpressionFunction.Redact);
+    }
+
+    private Set<String> targetsCalling(ExpressionFunction function) {
+        Set<String> targets = new LinkedHashSet<>();
         for (MappingRule rule : rules) {
-            if (rule.source() instanceof MappingRule.Computed computed
-                    && computed.expression().calls(ExpressionFunction.Redact)) {
-                redacted.add(rule.target());
+            if (rule.source() instanceof MappingRule.Computed computed && computed.expression().calls(function)) {
+                targets.add(rule.target());
             }
         }
-        return redacted;
+        return targets;
     }
 
     private static void put(Map<String, JsonNode> values, String target, Object value) {
@@ -149,6 +176,9 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
     }
 
     static JsonNode toJson(String target, Object value) {
+        if (value instanceof List<?> list && MULTI_VALUED_TARGETS.contains(target)) {
+            return list.isEmpty() ? null : multiValue(list);
+        }
         if (value instanceof List<?> list) {
             // A multi-valued source written to a single-valued target takes its first value.
             value = list.isEmpty() ? null : list.get(0);
@@ -164,5 +194,18 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
             return BooleanNode.valueOf(b);
         }
         return TextNode.valueOf(value.toString());
+    }
+
+    /** A whole multi-valued attribute: complex values (maps) as objects, plain values as {@code {"value": x}}. */
+    private static ArrayNode multiValue(List<?> list) {
+        ArrayNode array = JSON.createArrayNode();
+        for (Object item : list) {
+            if (item instanceof Map<?, ?> complex) {
+                array.add(JSON.<JsonNode>valueToTree(complex));
+            } else if (item != null) {
+                array.addObject().put("value", item.toString());
+            }
+        }
+        return array;
     }
 }

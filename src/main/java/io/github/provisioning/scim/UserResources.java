@@ -71,11 +71,28 @@ public final class UserResources {
      */
     public static List<PatchOperation> diff(Map<String, JsonNode> before, Map<String, JsonNode> after,
                                             Collection<String> paths) {
+        return diff(before, after, paths, Set.of());
+    }
+
+    /**
+     * As {@link #diff(Map, Map, Collection)}, but the {@code additive} paths are only ever added to: a changed value
+     * is an {@code add} of the whole new value (for a multi-valued attribute, RFC 7644 section 3.5.2.1 adds its
+     * values to those the target holds), and one that became null is left in the target. Entra's
+     * AppRoleAssignmentsComplex writes {@code roles} so: {@code {"op":"add","path":"roles","value":[...]}}.
+     */
+    public static List<PatchOperation> diff(Map<String, JsonNode> before, Map<String, JsonNode> after,
+                                            Collection<String> paths, Set<String> additive) {
         List<PatchOperation> operations = new ArrayList<>();
         for (String path : paths) {
             JsonNode old = before.get(path);
             JsonNode now = after.get(path);
             if (Objects.equals(old, now)) {
+                continue;
+            }
+            if (additive.contains(path)) {
+                if (now != null) {
+                    operations.add(PatchOperation.add(path(path), now));
+                }
                 continue;
             }
             if (old == null) {

@@ -14,10 +14,13 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -144,7 +147,16 @@ public final class StateStore {
      * waiting for a retry.
      */
     public List<String> toRefresh(String cycleId, boolean assignedScope) {
-        List<String> ids = new ArrayList<>();
+        return toRefresh(cycleId, assignedScope, false);
+    }
+
+    /**
+     * As {@link #toRefresh(String, boolean)}, and with {@code rolesTracked} also the users whose app role
+     * assignments changed since the last completed cycle (a role added, removed or renamed) while the user itself
+     * did not: Entra re-evaluates them as it does a scope change.
+     */
+    public List<String> toRefresh(String cycleId, boolean assignedScope, boolean rolesTracked) {
+        Set<String> ids = new LinkedHashSet<>();
         if (assignedScope) {
             ids.addAll(ids("""
                     SELECT n.source_id FROM prov_scope n
@@ -154,24 +166,107 @@ public final class StateStore {
                                       AND o.source_id = n.source_id AND o.last_cycle = ?)
                     ORDER BY n.source_id""", cycleId));
         }
-        for (String id : ids("""
+        ids.addAll(ids("""
                 SELECT source_id FROM prov_object
                 WHERE object_type = 'user' AND retry_action IS NOT NULL AND (last_cycle IS NULL OR last_cycle <> ?)
-                ORDER BY source_id""", cycleId)) {
-            if (!ids.contains(id)) {
-                ids.add(id);
-            }
+                ORDER BY source_id""", cycleId));
+        if (rolesTracked) {
+            ids.addAll(ids("""
+                    SELECT DISTINCT d.source_id FROM (
+                      SELECT n.source_id FROM prov_app_role n WHERE n.generation = 'next' AND NOT EXISTS (
+                        SELECT 1 FROM prov_app_role c WHERE c.generation = 'current' AND c.source_id = n.source_id
+                          AND c.app_role_id = n.app_role_id
+                          AND (c.display_name = n.display_name OR (c.display_name IS NULL AND n.display_name IS NULL))
+                          AND (c.role_value = n.role_value OR (c.role_value IS NULL AND n.role_value IS NULL)))
+                      UNION
+                      SELECT c.source_id FROM prov_app_role c WHERE c.generation = 'current' AND NOT EXISTS (
+                        SELECT 1 FROM prov_app_role n WHERE n.generation = 'next' AND n.source_id = c.source_id
+                          AND n.app_role_id = c.app_role_id)) d
+                    WHERE NOT EXISTS (SELECT 1 FROM prov_object o WHERE o.object_type = 'user'
+                                      AND o.source_id = d.source_id AND o.last_cycle = ?)
+                    ORDER BY d.source_id""", cycleId));
         }
-        return ids;
+        return new ArrayList<>(ids);
+    }
+
+    // ---- app role assignments
+
+    /** One app role a user holds, resolved against the service principal's appRoles. */
+    public record RoleAssignment(String sourceId, String appRoleId, String displayName, String value) {
+    }
+
+    public void startNextRoles() {
+        update("DELETE FROM prov_app_role WHERE generation = ?", ps -> ps.setString(1, SCOPE_NEXT));
+    }
+
+    /** Records role assignments for the running cycle; a role held directly and through a group counts once. */
+    public void addToNextRoles(Collection<RoleAssignment> assignments) {
+        if (assignments.isEmpty()) {
+            return;
+        }
+        transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "MERGE INTO prov_app_role t USING (VALUES (CAST(? AS VARCHAR(8)), CAST(? AS VARCHAR(128)), "
+                            + "CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(1024)), CAST(? AS VARCHAR(1024)))) "
+                            + "s(g, id, role, dn, rv) "
+                            + "ON t.generation = s.g AND t.source_id = s.id AND t.app_role_id = s.role "
+                            + "WHEN NOT MATCHED THEN INSERT (generation, source_id, app_role_id, display_name, "
+                            + "role_value) VALUES (s.g, s.id, s.role, s.dn, s.rv)")) {
+                for (RoleAssignment a : assignments) {
+                    ps.setString(1, SCOPE_NEXT);
+                    ps.setString(2, a.sourceId());
+                    ps.setString(3, a.appRoleId());
+                    ps.setString(4, a.displayName());
+                    ps.setString(5, a.value());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * A user's app role assignments as expressions read them ({@code {id, displayName, value}}, in app role id
+     * order): those of the running cycle, or with {@code lastCompleted} those of the last completed one.
+     */
+    public List<Map<String, String>> appRoleAssignments(String sourceId, boolean lastCompleted) {
+        return query("""
+                SELECT app_role_id, display_name, role_value FROM prov_app_role
+                WHERE generation = ? AND source_id = ? ORDER BY app_role_id""", ps -> {
+            ps.setString(1, lastCompleted ? SCOPE_CURRENT : SCOPE_NEXT);
+            ps.setString(2, sourceId);
+        }, rs -> {
+            List<Map<String, String>> roles = new ArrayList<>();
+            while (rs.next()) {
+                Map<String, String> role = new LinkedHashMap<>();
+                role.put("id", rs.getString(1));
+                role.put("displayName", rs.getString(2));
+                role.put("value", rs.getString(3));
+                roles.add(Collections.unmodifiableMap(role));
+            }
+            return List.copyOf(roles);
+        });
     }
 
     /** Ends a cycle durably: the new watermark and, for the assigned scope, the scope it was computed with. */
     public void completeCycle(String watermarkName, String watermark, boolean promoteScope) {
+        completeCycle(watermarkName, watermark, promoteScope, false);
+    }
+
+    /** As {@link #completeCycle(String, String, boolean)}, and with {@code promoteRoles} the role assignments too. */
+    public void completeCycle(String watermarkName, String watermark, boolean promoteScope, boolean promoteRoles) {
         transaction(c -> {
             if (promoteScope) {
                 try (Statement s = c.createStatement()) {
                     s.executeUpdate("DELETE FROM prov_scope WHERE generation = 'current'");
                     s.executeUpdate("UPDATE prov_scope SET generation = 'current' WHERE generation = 'next'");
+                }
+            }
+            if (promoteRoles) {
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("DELETE FROM prov_app_role WHERE generation = 'current'");
+                    s.executeUpdate("UPDATE prov_app_role SET generation = 'current' WHERE generation = 'next'");
                 }
             }
             putWatermark(c, watermarkName, watermark);

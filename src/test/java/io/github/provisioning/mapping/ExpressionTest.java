@@ -485,6 +485,14 @@ class ExpressionTest {
     }
 
     @Test
+    void anEmptyMultiValuedAttributeHasNoValueWhereANumberOrABooleanIsExpected() {
+        Map<String, Object> user = Map.of("none", List.of());
+        assertThat(eval("DateFromNum([none])", user)).isNull();
+        assertThat(eval("BitAnd([none], 1)", user)).isNull();
+        assertThat(eval("InStr(\"abc\", \"b\", [none])", user)).isEqualTo(eval("InStr(\"abc\", \"b\")", user));
+    }
+
+    @Test
     void collectsAttributesReadInConditionsAndArguments() {
         Set<String> names = new java.util.TreeSet<>();
         Expression.parse("IIF([country] = [home], Replace([a], , \"x\", \"g\", , [b], ), \"y\")").collectAttributes(names);

@@ -32,6 +32,7 @@ class NullAndEmptyTest {
             "Append([missing], \".test\")|<null>",
             "Append(\"a\", [missing])|a",
             "AppRoleAssignmentsComplex([missing])|<null>",
+            "AssertiveAppRoleAssignmentsComplex([missing])|<null>",
             "BitAnd([missing], 1)|<null>",
             "CBool([missing])|<null>",
             "CBool([missing] = \"a\")|<null>",

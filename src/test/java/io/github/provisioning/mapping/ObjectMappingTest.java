@@ -81,4 +81,37 @@ class ObjectMappingTest {
         assertThat(meta.redactedTargets()).isEmpty();
         assertThat(meta.updatedTargets(nobody::get)).isEqualTo(meta.updatedTargets());
     }
+
+    @Test
+    void appRoleAssignmentsComplexWritesTheWholeRolesListAndIsAdditive() throws Exception {
+        ObjectMapping roles = MappingTable.parse("r.yaml", """
+                user:
+                  mappings:
+                    - {target: userName, source: userPrincipalName, match: 1}
+                    - {target: roles, expression: 'AppRoleAssignmentsComplex([appRoleAssignments])'}
+                    - {target: 'entitlements', expression: 'Split([extensionAttribute5], ",")'}
+                    - {target: title, expression: 'SingleAppRoleAssignment([appRoleAssignments])'}
+                """).user();
+        Map<String, Object> user = new HashMap<>();
+        user.put("userPrincipalName", "adele@contoso.example");
+        user.put("appRoleAssignments", List.of(Map.of("id", "1", "displayName", "Administrator", "value", "Admin"),
+                Map.of("id", "2", "displayName", "Reader", "value", "Read")));
+        user.put("extensionAttribute5", "a, b");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+
+        Map<String, JsonNode> values = roles.valuesForUpdate(user::get);
+
+        assertThat(json.readTree(values.get("roles").toString())).isEqualTo(json.readTree("""
+                [{"primary":false,"type":"WindowsAzureActiveDirectoryRole","displayName":"Administrator","value":"Admin"},
+                 {"primary":false,"type":"WindowsAzureActiveDirectoryRole","displayName":"Reader","value":"Read"}]"""));
+        assertThat(json.readTree(values.get("entitlements").toString()))
+                .isEqualTo(json.readTree("[{\"value\":\"a\"},{\"value\":\"b\"}]"));
+        assertThat(values.get("title")).isEqualTo(TextNode.valueOf("Admin"));
+        assertThat(roles.additiveTargets()).containsExactly("roles");
+        assertThat(roles.readsAppRoleAssignments()).isTrue();
+        assertThat(MAPPING.readsAppRoleAssignments()).isFalse();
+        // No roles: nothing is provisioned (null values never are).
+        user.put("appRoleAssignments", List.of());
+        assertThat(roles.valuesForUpdate(user::get)).doesNotContainKeys("roles", "title");
+    }
 }

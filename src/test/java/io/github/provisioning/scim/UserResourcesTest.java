@@ -54,6 +54,26 @@ class UserResourcesTest {
     }
 
     @Test
+    void anAdditivePathIsAddedWholeWhenItChangesAndNeverRemoved() throws Exception {
+        JsonNode admin = JSON.readTree("[{\"value\":\"Admin\"}]");
+        JsonNode both = JSON.readTree("[{\"value\":\"Admin\"},{\"value\":\"Read\"}]");
+        java.util.Set<String> additive = java.util.Set.of("roles");
+
+        assertThat(JSON.readTree(UserResources.patchBody(UserResources.diff(Map.of("roles", admin),
+                Map.of("roles", both), List.of("roles"), additive)))).isEqualTo(JSON.readTree("""
+                {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
+                  {"op":"add","path":"roles","value":[{"value":"Admin"},{"value":"Read"}]}]}"""));
+        assertThat(UserResources.diff(Map.of("roles", admin), Map.of(), List.of("roles"), additive)).isEmpty();
+        assertThat(UserResources.diff(Map.of("roles", both), Map.of("roles", both), List.of("roles"), additive))
+                .isEmpty();
+        // Not additive: a whole list is replaced, and removed when it became empty.
+        assertThat(UserResources.diff(Map.of("roles", admin), Map.of("roles", both), List.of("roles")))
+                .extracting(op -> op.getOpType().toString()).containsExactly("replace");
+        assertThat(UserResources.diff(Map.of("roles", admin), Map.of(), List.of("roles")))
+                .extracting(op -> op.getOpType().toString()).containsExactly("remove");
+    }
+
+    @Test
     void noChangeMeansNoOperation() {
         Map<String, JsonNode> values = Map.of("title", TextNode.valueOf("Engineer"));
         assertThat(UserResources.diff(values, values, List.of("title"))).isEmpty();

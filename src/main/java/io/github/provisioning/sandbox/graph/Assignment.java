@@ -11,12 +11,19 @@ final class Assignment {
     final DirectoryObject principal;
     private final int serial;
     final long createdAtMillis;
+    /** The app role assigned; all zeros for the default access. */
+    final String appRoleId;
     boolean removed;
 
     Assignment(DirectoryObject principal, int serial, long createdAtMillis) {
+        this(principal, serial, createdAtMillis, Tenant.DEFAULT_ACCESS);
+    }
+
+    Assignment(DirectoryObject principal, int serial, long createdAtMillis, String appRoleId) {
         this.principal = principal;
         this.serial = serial;
         this.createdAtMillis = createdAtMillis;
+        this.appRoleId = appRoleId;
     }
 
     /**

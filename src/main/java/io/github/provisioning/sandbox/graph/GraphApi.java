@@ -10,11 +10,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -27,7 +29,6 @@ import java.util.regex.Pattern;
 final class GraphApi {
 
     static final String RESOURCE_DISPLAY_NAME = "SCIM Provisioning Sandbox";
-    private static final String DEFAULT_APP_ROLE = "00000000-0000-0000-0000-000000000000";
     private static final int DEFAULT_TOP = 100;
     private static final int MAX_TOP = 999;
     private static final Set<String> DELTA_SEGMENTS =
@@ -112,7 +113,7 @@ final class GraphApi {
                 throw GraphError.notFound(servicePrincipalId);
             }
             if (depth == 2) {
-                return servicePrincipal();
+                return servicePrincipal(query);
             }
             if (depth == 3 && segments.get(2).equalsIgnoreCase("appRoleAssignedTo")) {
                 return appRoleAssignedTo(query, rawQuery);
@@ -308,7 +309,7 @@ final class GraphApi {
         }
     }
 
-    private ObjectNode servicePrincipal() {
+    private ObjectNode servicePrincipal(ODataQuery query) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("@odata.context", graphUrl + "/$metadata#servicePrincipals/$entity");
         body.put("id", config.appId());
@@ -317,6 +318,24 @@ final class GraphApi {
         body.put("servicePrincipalType", "Application");
         body.put("accountEnabled", true);
         body.put("appRoleAssignmentRequired", true);
+        ArrayNode roles = body.putArray("appRoles");
+        for (Tenant.AppRole role : tenant.appRoles()) {
+            ObjectNode node = roles.addObject();
+            node.putArray("allowedMemberTypes").add("User").add("Group");
+            node.put("description", role.displayName());
+            node.put("displayName", role.displayName());
+            node.put("id", role.id());
+            node.put("isEnabled", true);
+            node.put("origin", "Application");
+            node.put("value", role.value());
+        }
+        // $select: Graph answers only the selected properties (and the context).
+        query.get("$select").ifPresent(select -> {
+            Set<String> selected = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+            selected.addAll(Arrays.asList(select.split(",")));
+            body.retain(body.properties().stream().map(Map.Entry::getKey)
+                    .filter(name -> name.startsWith("@odata") || selected.contains(name)).toList());
+        });
         return body;
     }
 
@@ -405,7 +424,7 @@ final class GraphApi {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("id", assignment.id());
         node.putNull("deletedDateTime");
-        node.put("appRoleId", DEFAULT_APP_ROLE);
+        node.put("appRoleId", assignment.appRoleId);
         node.put("createdDateTime", GRAPH_TIMESTAMP.format(Instant.ofEpochMilli(assignment.createdAtMillis)));
         node.put("principalDisplayName", assignment.principal.displayName());
         node.put("principalId", assignment.principal.id());

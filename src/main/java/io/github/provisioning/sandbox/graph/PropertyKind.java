@@ -4,14 +4,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 
 /** The JSON shape of a directory property, and how a Java value given to the {@link Tenant} maps onto it. */
 enum PropertyKind {
-    TEXT, TEXT_LIST, BOOLEAN;
+    TEXT, TEXT_LIST, BOOLEAN,
+    /**
+     * {@code onPremisesExtensionAttributes}: an object of {@code extensionAttribute1}..{@code 15}, each text or
+     * null. A change names only the attributes it sets; the others keep their values (as a Graph PATCH does).
+     */
+    EXTENSION_ATTRIBUTES;
+
+    static final List<String> EXTENSION_ATTRIBUTE_NAMES = IntStream.rangeClosed(1, 15)
+            .mapToObj(i -> "extensionAttribute" + i).toList();
 
     /**
      * Checks and copies a value handed to the tenant. Graph never returns null for a collection, so a null
@@ -53,11 +66,49 @@ enum PropertyKind {
                 }
                 throw wrongType(property, raw, "a list of Strings");
             }
+            case EXTENSION_ATTRIBUTES -> {
+                if (raw == null) {
+                    // Clears every extension attribute.
+                    Map<String, String> cleared = new LinkedHashMap<>();
+                    EXTENSION_ATTRIBUTE_NAMES.forEach(name -> cleared.put(name, null));
+                    yield Collections.unmodifiableMap(cleared);
+                }
+                if (!(raw instanceof Map<?, ?> map)) {
+                    throw wrongType(property, raw, "a map of extensionAttribute1..15 to Strings");
+                }
+                Map<String, String> changes = new LinkedHashMap<>();
+                map.forEach((key, value) -> {
+                    String name = EXTENSION_ATTRIBUTE_NAMES.stream().filter(n -> n.equalsIgnoreCase(String.valueOf(key)))
+                            .findFirst().orElseThrow(() -> new IllegalArgumentException("Property '" + property
+                                    + "' has no attribute '" + key + "' (extensionAttribute1..15)"));
+                    if (value != null && !(value instanceof String)) {
+                        throw wrongType(property + "." + name, value, "a String");
+                    }
+                    changes.put(name, (String) value);
+                });
+                yield Collections.unmodifiableMap(changes);
+            }
         };
+    }
+
+    /** The value after a change: the change itself, or for extension attributes the current ones overlaid. */
+    Object merge(Object current, Object change) {
+        if (this != EXTENSION_ATTRIBUTES) {
+            return change;
+        }
+        Map<String, String> merged = new LinkedHashMap<>();
+        EXTENSION_ATTRIBUTE_NAMES.forEach(name -> merged.put(name,
+                current == null ? null : ((Map<?, ?>) current).get(name) == null ? null
+                        : ((Map<?, ?>) current).get(name).toString()));
+        ((Map<?, ?>) change).forEach((name, value) -> merged.put((String) name, (String) value));
+        return Collections.unmodifiableMap(merged);
     }
 
     JsonNode toJson(Object value) {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
+        if (value == null && this == EXTENSION_ATTRIBUTES) {
+            value = Map.of();
+        }
         if (value == null) {
             return this == TEXT_LIST ? nodes.arrayNode() : NullNode.getInstance();
         }
@@ -70,6 +121,15 @@ enum PropertyKind {
                     array.add((String) item);
                 }
                 yield array;
+            }
+            case EXTENSION_ATTRIBUTES -> {
+                // Graph always returns all fifteen, null when unset.
+                ObjectNode object = nodes.objectNode();
+                for (String name : EXTENSION_ATTRIBUTE_NAMES) {
+                    Object text = ((Map<?, ?>) value).get(name);
+                    object.put(name, text == null ? null : text.toString());
+                }
+                yield object;
             }
         };
     }
@@ -86,7 +146,13 @@ enum PropertyKind {
             node.forEach(item -> items.add(item.isTextual() ? item.textValue() : item));
             return items;
         }
-        throw wrongType(property, node, "text, boolean or an array of text");
+        if (node.isObject()) {
+            Map<String, Object> entries = new LinkedHashMap<>();
+            node.properties().forEach(e -> entries.put(e.getKey(),
+                    e.getValue().isNull() ? null : e.getValue().isTextual() ? e.getValue().textValue() : e.getValue()));
+            return entries;
+        }
+        throw wrongType(property, node, "text, boolean, an array of text or an object");
     }
 
     private static IllegalArgumentException wrongType(String property, Object value, String expected) {

@@ -43,7 +43,18 @@ public final class Tenant {
 
     final ArrayList<Assignment> assignmentSlots = new ArrayList<>();
     private final Map<DirectoryObject, Assignment> assignmentsByPrincipal = new IdentityHashMap<>();
+    /** Assignments of a principal beyond its first (a principal may hold several app roles). */
+    private final Map<DirectoryObject, List<Assignment>> furtherAssignments = new IdentityHashMap<>();
     private int assignmentSerial;
+
+    /** Graph's appRoleId for an assignment without a specific app role ("Default Access"). */
+    public static final String DEFAULT_ACCESS = "00000000-0000-0000-0000-000000000000";
+    /** The app roles of the application's service principal, in definition order. */
+    private final List<AppRole> appRoles = new ArrayList<>();
+
+    /** An app role as the service principal's {@code appRoles} lists it. */
+    public record AppRole(String id, String displayName, String value) {
+    }
 
     // --- users ----------------------------------------------------------------------------------------------
 
@@ -63,7 +74,7 @@ public final class Tenant {
         Object[] values = new Object[UserProperty.COUNT];
         values[UserProperty.BUSINESS_PHONES.ordinal()] = List.of();
         values[UserProperty.ACCOUNT_ENABLED.ordinal()] = Boolean.TRUE;
-        changes.forEach((property, value) -> values[property.ordinal()] = value);
+        changes.forEach((property, value) -> values[property.ordinal()] = property.kind().merge(null, value));
         return write(() -> {
             String id = unusedId((String) requestedId);
             UserEntry user = UserEntry.explicit(id, values, tick());
@@ -82,11 +93,14 @@ public final class Tenant {
         run(() -> {
             UserEntry user = liveUser(id);
             Object[] current = user.values();
-            boolean changed = normalized.entrySet().stream()
+            Map<UserProperty, Object> merged = new LinkedHashMap<>();
+            normalized.forEach((property, value) ->
+                    merged.put(property, property.kind().merge(current[property.ordinal()], value)));
+            boolean changed = merged.entrySet().stream()
                     .anyMatch(e -> !Objects.equals(current[e.getKey().ordinal()], e.getValue()));
             if (changed) {
                 Object[] values = user.valuesForUpdate();
-                normalized.forEach((property, value) -> values[property.ordinal()] = value);
+                merged.forEach((property, value) -> values[property.ordinal()] = value);
                 user.version = tick();
             }
         });
@@ -334,20 +348,39 @@ public final class Tenant {
      * @return the assignment id; assigning an assigned principal returns its existing assignment
      */
     public String assign(String principalId) {
+        return assign(principalId, DEFAULT_ACCESS);
+    }
+
+    /**
+     * Assigns an app role (one of {@link #addAppRole}'s ids, or {@link #DEFAULT_ACCESS}) to a live user or group. A
+     * principal may hold several roles, each its own assignment, as in Entra.
+     *
+     * @return the assignment id; assigning a role the principal already holds returns that assignment
+     * @throws IllegalArgumentException when the service principal has no such app role (Graph answers 400)
+     */
+    public String assign(String principalId, String appRoleId) {
         return write(() -> {
-            DirectoryObject principal = liveObject(principalId);
-            Assignment existing = assignmentsByPrincipal.get(principal);
-            if (existing != null) {
-                return existing.id();
+            if (!DEFAULT_ACCESS.equals(appRoleId) && appRoles.stream().noneMatch(r -> r.id().equals(appRoleId))) {
+                throw new IllegalArgumentException("Permission being assigned was not found on application: "
+                        + appRoleId);
             }
-            Assignment assignment = new Assignment(principal, ++assignmentSerial, System.currentTimeMillis());
+            DirectoryObject principal = liveObject(principalId);
+            for (Assignment existing : assignmentsOf(principal)) {
+                if (existing.appRoleId.equals(appRoleId)) {
+                    return existing.id();
+                }
+            }
+            Assignment assignment = new Assignment(principal, ++assignmentSerial, System.currentTimeMillis(),
+                    appRoleId);
             assignmentSlots.add(assignment);
-            assignmentsByPrincipal.put(principal, assignment);
+            if (assignmentsByPrincipal.putIfAbsent(principal, assignment) != null) {
+                furtherAssignments.computeIfAbsent(principal, p -> new ArrayList<>()).add(assignment);
+            }
             return assignment.id();
         });
     }
 
-    /** Removes the principal's assignment, if any. */
+    /** Removes the principal's assignments, if any. */
     public void unassign(String principalId) {
         run(() -> {
             DirectoryObject principal = findObject(principalId);
@@ -355,6 +388,60 @@ public final class Tenant {
                 dropAssignment(principal);
             }
         });
+    }
+
+    /** Removes the principal's assignment of one app role, if it has it; its other roles stay. */
+    public void unassign(String principalId, String appRoleId) {
+        run(() -> {
+            DirectoryObject principal = findObject(principalId);
+            if (principal == null) {
+                return;
+            }
+            List<Assignment> kept = new ArrayList<>();
+            for (Assignment assignment : assignmentsOf(principal)) {
+                if (assignment.appRoleId.equals(appRoleId)) {
+                    assignment.removed = true;
+                } else {
+                    kept.add(assignment);
+                }
+            }
+            assignmentsByPrincipal.remove(principal);
+            furtherAssignments.remove(principal);
+            if (!kept.isEmpty()) {
+                assignmentsByPrincipal.put(principal, kept.get(0));
+                if (kept.size() > 1) {
+                    furtherAssignments.put(principal, new ArrayList<>(kept.subList(1, kept.size())));
+                }
+            }
+        });
+    }
+
+    /**
+     * Defines an app role on the application's service principal (its {@code appRoles}).
+     *
+     * @return the new role's id
+     */
+    public String addAppRole(String displayName, String value) {
+        return write(() -> {
+            AppRole role = new AppRole(UUID.randomUUID().toString(), displayName, value);
+            appRoles.add(role);
+            return role.id();
+        });
+    }
+
+    /** The service principal's app roles. */
+    public List<AppRole> appRoles() {
+        return read(() -> List.copyOf(appRoles));
+    }
+
+    private List<Assignment> assignmentsOf(DirectoryObject principal) {
+        Assignment first = assignmentsByPrincipal.get(principal);
+        if (first == null) {
+            return List.of();
+        }
+        List<Assignment> all = new ArrayList<>(List.of(first));
+        all.addAll(furtherAssignments.getOrDefault(principal, List.of()));
+        return all;
     }
 
     /** Principals Graph would list in appRoleAssignedTo now (deleted principals drop out). */
@@ -597,10 +684,11 @@ public final class Tenant {
     }
 
     private void dropAssignment(DirectoryObject principal) {
-        Assignment assignment = assignmentsByPrincipal.remove(principal);
-        if (assignment != null) {
+        for (Assignment assignment : assignmentsOf(principal)) {
             assignment.removed = true;
         }
+        assignmentsByPrincipal.remove(principal);
+        furtherAssignments.remove(principal);
     }
 
     private static Map<UserProperty, Object> userChanges(Map<String, ?> props, boolean allowId) {

@@ -26,7 +26,8 @@ public enum UserProperty {
     PREFERRED_LANGUAGE("preferredLanguage", PropertyKind.TEXT),
     COMPANY_NAME("companyName", PropertyKind.TEXT),
     USAGE_LOCATION("usageLocation", PropertyKind.TEXT),
-    ACCOUNT_ENABLED("accountEnabled", PropertyKind.BOOLEAN);
+    ACCOUNT_ENABLED("accountEnabled", PropertyKind.BOOLEAN),
+    ON_PREMISES_EXTENSION_ATTRIBUTES("onPremisesExtensionAttributes", PropertyKind.EXTENSION_ATTRIBUTES);
 
     static final int COUNT = values().length;
 

@@ -113,6 +113,37 @@ class GroupsAndAssignmentsTest extends SimulatedGraphTest {
     }
 
     @Test
+    void assignmentsCarryTheirAppRoleAndTheServicePrincipalListsItsAppRoles() {
+        Tenant tenant = start(GraphSimulatorConfig.defaults());
+        String admin = tenant.addAppRole("Administrator", "Admin");
+        String reader = tenant.addAppRole("Reader", "Read");
+        String user = tenant.addUser(Map.of("displayName", "Roles"));
+        String plain = tenant.addUser(Map.of("displayName", "Plain"));
+        tenant.assign(user, admin);
+        tenant.assign(user, reader);
+        tenant.assign(plain);
+
+        assertThat(followList(assignedTo())).extracting(e -> e.get("principalId").asText() + " "
+                + e.get("appRoleId").asText()).containsExactly(user + " " + admin, user + " " + reader,
+                plain + " " + Tenant.DEFAULT_ACCESS);
+        GraphTestClient.Reply sp = client.get(graph.graphUrl() + "/servicePrincipals/" + graph.config().appId()
+                + "?$select=appRoles");
+        assertThat(sp.status()).isEqualTo(200);
+        assertThat(sp.body().has("displayName")).isFalse();
+        assertThat(sp.body().get("appRoles")).extracting(r -> r.get("id").asText() + " "
+                + r.get("displayName").asText() + " " + r.get("value").asText())
+                .containsExactly(admin + " Administrator Admin", reader + " Reader Read");
+
+        tenant.unassign(user, admin);
+        assertThat(followList(assignedTo())).extracting(e -> e.get("appRoleId").asText())
+                .containsExactly(reader, Tenant.DEFAULT_ACCESS);
+        tenant.unassign(user);
+        assertThat(followList(assignedTo())).extracting(e -> e.get("principalId").asText()).containsExactly(plain);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tenant.assign(plain, "no-such-role"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not found on application");
+    }
+
+    @Test
     void topAboveNineHundredNinetyNineIsRejected() {
         start(GraphSimulatorConfig.defaults());
 

@@ -191,6 +191,31 @@ class UsersDeltaTest extends SimulatedGraphTest {
     }
 
     @Test
+    void anExtensionAttributeChangeKeepsTheOthersAndComesBackInTheNextRound() {
+        Tenant tenant = start(GraphSimulatorConfig.defaults());
+        String id = tenant.addUser(Map.of("displayName", "Ext", "onPremisesExtensionAttributes",
+                Map.of("extensionAttribute1", "Provision", "extensionAttribute3", "CC-100")));
+        String select = "/users/delta?$select=displayName,onPremisesExtensionAttributes";
+        GraphTestClient.DeltaRound first = client.round(graph.graphUrl() + select);
+        JsonNode created = byId(first.entries()).get(id).get("onPremisesExtensionAttributes");
+        assertThat(created.get("extensionAttribute1").asText()).isEqualTo("Provision");
+        assertThat(created.get("extensionAttribute15").isNull()).isTrue();
+        assertThat(created.size()).isEqualTo(15);
+
+        tenant.updateUser(id, Map.of("onPremisesExtensionAttributes", Map.of("extensionAttribute3", "CC-300")));
+        List<JsonNode> entries = client.round(first.deltaLink()).entries();
+
+        assertThat(entries).hasSize(1);
+        JsonNode changed = entries.get(0).get("onPremisesExtensionAttributes");
+        assertThat(changed.get("extensionAttribute1").asText()).isEqualTo("Provision");
+        assertThat(changed.get("extensionAttribute3").asText()).isEqualTo("CC-300");
+        // Setting the values already held is no change.
+        String unchanged = client.round(first.deltaLink()).deltaLink();
+        tenant.updateUser(id, Map.of("onPremisesExtensionAttributes", Map.of("extensionAttribute3", "CC-300")));
+        assertThat(client.round(unchanged).entries()).isEmpty();
+    }
+
+    @Test
     void softDeletedUserComesBackAsRemovedChanged() {
         Tenant tenant = start(GraphSimulatorConfig.defaults());
         tenant.populateSample(20, 8);
