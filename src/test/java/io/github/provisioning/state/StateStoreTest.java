@@ -103,6 +103,33 @@ class StateStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
+    void usersWhoseAppRolesAloneChangedAreRefreshed(TestDatabase.Kind kind) {
+        StateStore store = store(database(kind));
+        store.startNextScope();
+        store.startNextRoles();
+        store.addToNextScope(List.of("a", "b", "c"));
+        store.addToNextRoles(List.of(new StateStore.RoleAssignment("a", "r1", "Admin", "admin"),
+                new StateStore.RoleAssignment("b", "r1", "Admin", "admin"),
+                new StateStore.RoleAssignment("b", "r1", "Admin", "admin"),   // directly and through a group
+                new StateStore.RoleAssignment("c", "r2", "Reader", null)));
+        assertThat(store.appRoleAssignments("b", false)).containsExactly(
+                Map.of("id", "r1", "displayName", "Admin", "value", "admin"));
+        store.completeCycle("users-delta", "link-1", true, true);
+        assertThat(store.appRoleAssignments("b", true)).hasSize(1);
+
+        store.startNextScope();
+        store.startNextRoles();
+        store.addToNextScope(List.of("a", "b", "c"));
+        store.addToNextRoles(List.of(new StateStore.RoleAssignment("a", "r1", "Administrator", "admin"),  // renamed
+                new StateStore.RoleAssignment("b", "r1", "Admin", "admin"),
+                new StateStore.RoleAssignment("c", "r2", "Reader", null),
+                new StateStore.RoleAssignment("c", "r3", "Writer", "writer")));                            // added
+        assertThat(store.toRefresh("c2", true, true)).containsExactly("a", "c");
+        assertThat(store.toRefresh("c2", true, false)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
     void aLargeScopeIsWrittenInBatches(TestDatabase.Kind kind) {
         StateStore store = store(database(kind));
         store.startNextScope();
