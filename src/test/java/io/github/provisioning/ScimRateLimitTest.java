@@ -13,9 +13,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The job's rate limit, measured where it matters: by the target's request timestamps. 25 requests/s is the rate
- * Entra asks gallery targets to handle; 260 users need 520 requests, a run of about 21 seconds. The limit is a
- * ceiling the engine reaches easily at this rate, so the measured rate sits within 5 % of it.
+ * The job's rate limit, judged where it matters: by the target's request timestamps. 25 requests/s is the rate
+ * Entra asks gallery targets to handle; 260 users need 520 requests. The limit is a ceiling: the test holds the
+ * engine to it (overall and in every one-second window), never to a floor, because a loaded machine only makes the
+ * engine slower. How close the engine comes to the limit is a performance figure, measured by the benchmark
+ * ({@code bench/run.sh --rate R}, docs/benchmarks.md), not asserted in a test.
  */
 class ScimRateLimitTest extends EngineTest {
 
@@ -51,7 +53,7 @@ class ScimRateLimitTest extends EngineTest {
         assertThat(times).hasSize(2 * USERS + 1);  // + the capabilities read
         double seconds = Duration.between(times.get(0), times.get(times.size() - 1)).toNanos() / 1e9;
         double rate = (times.size() - 1) / seconds;
-        assertThat(rate).as("requests per second over %.1f s", seconds).isBetween(RATE * 0.95, RATE * 1.05);
+        assertThat(rate).as("requests per second over %.1f s", seconds).isLessThanOrEqualTo(RATE * 1.05);
         // no burst: the limiter spaces request starts evenly; arrivals jitter by a few milliseconds, so any one
         // second holds at most the rate plus a fifth (without the limiter it would be hundreds)
         for (int i = 0, j = 0; i < times.size(); i++) {
