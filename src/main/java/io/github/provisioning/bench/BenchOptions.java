@@ -21,10 +21,12 @@ import java.util.Map;
  * @param classpath   their classpath (the shaded jar, or the test classpath)
  * @param engineJvm   extra JVM options of the engine
  * @param engineSettings extra engine settings ({@code -Dname=value})
+ * @param sandboxAlone a recording of an earlier run to replay with the bare client alone at 1 to 32 threads
+ *                     against fresh targets (how fast the SCIM sandbox is on its own), or null
  */
 public record BenchOptions(int users, long seed, int pageSize, int concurrency, double rate, int runs, Path workDir,
                            boolean jfr, String javaCommand, String classpath, List<String> engineJvm,
-                           Map<String, String> engineSettings) {
+                           Map<String, String> engineSettings, Path sandboxAlone) {
 
     static final String USAGE = """
             usage: bench/run.sh [--users N] [--runs K] [--rate R] [--concurrency C] [--page-size P] [--seed S]
@@ -37,12 +39,14 @@ public record BenchOptions(int users, long seed, int pageSize, int concurrency, 
               --jfr            record a JFR profile of each engine run (in the work dir)
               --engine-jvm O   a JVM option for the engine, e.g. --engine-jvm -Xmx256m
               --set name=value an engine setting, e.g. --set provisioning.concurrency=16
+              --sandbox-alone F  no engine: replay the recording F (e.g. work/run-1/initial.requests.jsonl) with
+                                 the bare client at 1, 2, 4, 8, 16 and 32 threads against fresh targets
             """;
 
     public static BenchOptions defaults() {
         return new BenchOptions(10_000, 42, 100, 8, 0, 1, Path.of("target", "bench"), false,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                System.getProperty("java.class.path"), List.of(), Map.of());
+                System.getProperty("java.class.path"), List.of(), Map.of(), null);
     }
 
     public static BenchOptions parse(String... args) {
@@ -55,6 +59,7 @@ public record BenchOptions(int users, long seed, int pageSize, int concurrency, 
         int runs = d.runs;
         Path workDir = d.workDir;
         boolean jfr = false;
+        Path sandboxAlone = null;
         List<String> jvm = new ArrayList<>();
         Map<String, String> settings = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -76,6 +81,7 @@ public record BenchOptions(int users, long seed, int pageSize, int concurrency, 
                 case "--seed" -> seed = Long.parseLong(value);
                 case "--work" -> workDir = Path.of(value);
                 case "--engine-jvm" -> jvm.add(value);
+                case "--sandbox-alone" -> sandboxAlone = Path.of(value);
                 case "--set" -> {
                     int eq = value.indexOf('=');
                     if (eq < 1) {
@@ -87,21 +93,11 @@ public record BenchOptions(int users, long seed, int pageSize, int concurrency, 
             }
         }
         return new BenchOptions(users, seed, pageSize, concurrency, rate, runs, workDir, jfr, d.javaCommand,
-                d.classpath, List.copyOf(jvm), Map.copyOf(settings));
+                d.classpath, List.copyOf(jvm), Map.copyOf(settings), sandboxAlone);
     }
 
-    public BenchOptions withUsers(int newUsers) {
-        return new BenchOptions(newUsers, seed, pageSize, concurrency, rate, runs, workDir, jfr, javaCommand,
-                classpath, engineJvm, engineSettings);
-    }
-
-    public BenchOptions withWorkDir(Path newWorkDir) {
-        return new BenchOptions(users, seed, pageSize, concurrency, rate, runs, newWorkDir, jfr, javaCommand,
-                classpath, engineJvm, engineSettings);
-    }
-
-    public BenchOptions withJfr(boolean newJfr) {
-        return new BenchOptions(users, seed, pageSize, concurrency, rate, runs, workDir, newJfr, javaCommand,
-                classpath, engineJvm, engineSettings);
+    public BenchOptions withConcurrency(int newConcurrency) {
+        return new BenchOptions(users, seed, pageSize, newConcurrency, rate, runs, workDir, jfr, javaCommand,
+                classpath, engineJvm, engineSettings, sandboxAlone);
     }
 }

@@ -137,6 +137,10 @@ public final class Benchmark {
             System.exit(2);
             return;
         }
+        if (options.sandboxAlone() != null) {
+            sandboxAlone(options, System.out);
+            return;
+        }
         Result result = run(options, System.out);
         System.exit(result.problems().isEmpty() ? 0 : 1);
     }
@@ -159,6 +163,23 @@ public final class Benchmark {
         String last = line(runs);
         out.println(last);
         return new Result(List.copyOf(runs), last);
+    }
+
+    /** The target's own speed: one recording replayed by the bare client at rising concurrency. */
+    static void sandboxAlone(BenchOptions options, PrintStream out) throws IOException, InterruptedException {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        Path dir = options.workDir().resolve("sandbox-alone");
+        Files.createDirectories(dir);
+        out.println("load average: " + loadAverage());
+        for (int threads : new int[] {1, 2, 4, 8, 16, 32}) {
+            BenchOptions at = options.withConcurrency(threads);
+            try (ScimSandbox target = ScimSandbox.start(ScimSandboxConfig.defaults()
+                    .withBearerToken("bench-" + UUID.randomUUID()).withMaxRecordedRequests(0))) {
+                Bare bare = replay(at, options.sandboxAlone(), target, dir, null, "ids.txt", "c" + threads);
+                out.printf(Locale.ROOT, "sandbox_alone concurrency=%d requests=%d seconds=%.3f rps=%.1f%n",
+                        threads, bare.requests(), bare.seconds(), bare.rps());
+            }
+        }
     }
 
     private static RunResult runOnce(BenchOptions options, Path dir, PrintStream out)
