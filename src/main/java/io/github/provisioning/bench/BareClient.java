@@ -31,8 +31,8 @@ import java.util.stream.Stream;
  * java -cp provisioning.jar io.github.provisioning.bench.BareClient --requests FILE --url SCIM_URL --token T
  *      --concurrency 8 [--ids-in FILE] [--ids-out FILE]
  * </pre>
- * The last line: {@code requests=<n> seconds=<s> rps=<r> unexpected=<n>} (unexpected: a status class other than
- * the recorded one).
+ * The last line: {@code requests=<n> seconds=<s> rps=<r> unexpected=<n> cpu_s=<c>} (unexpected: a status class
+ * other than the recorded one; cpu_s: this JVM's CPU time while it sent, loading the recording left out).
  */
 public final class BareClient {
 
@@ -64,6 +64,9 @@ public final class BareClient {
         AtomicInteger next = new AtomicInteger();
         AtomicLong unexpected = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpuStart = os.getProcessCpuTime();
         long start = System.nanoTime();
         for (int t = 0; t < concurrency; t++) {
             Thread thread = new Thread(() -> {
@@ -82,13 +85,14 @@ public final class BareClient {
             thread.join();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
         if (a.containsKey("--ids-out")) {
             List<String> lines = new ArrayList<>();
             ids.forEach((from, to) -> lines.add(from + " " + to));
             Files.write(Path.of(a.get("--ids-out")), lines);
         }
-        System.out.printf(java.util.Locale.ROOT, "requests=%d seconds=%.3f rps=%.1f unexpected=%d%n",
-                requests.size(), seconds, requests.size() / seconds, unexpected.get());
+        System.out.printf(java.util.Locale.ROOT, "requests=%d seconds=%.3f rps=%.1f unexpected=%d cpu_s=%.3f%n",
+                requests.size(), seconds, requests.size() / seconds, unexpected.get(), cpuSeconds);
     }
 
     /** The requests the target handled (its own 429s left out), in the order it answered them. */

@@ -3,6 +3,7 @@ package io.github.provisioning.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.sandbox.Sandbox;
 import io.github.provisioning.sandbox.graph.GraphSimulator;
 import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
 import io.github.provisioning.sandbox.graph.Tenant;
@@ -42,7 +43,7 @@ public final class Benchmark {
             + " rate_rps=[\\d.]+ bare_rps=([\\d.]+|NA) ratio=([\\d.]+|NA) peak_rss_mb=\\d+( .*)?";
 
     /** What the bare client measured replaying one phase. */
-    record Bare(long requests, double seconds, double rps, long unexpected) {
+    record Bare(long requests, double seconds, double rps, long unexpected, double cpuSeconds) {
     }
 
     /** One engine run, what the target saw of it, and its bare-client replay (null when not replayed). */
@@ -54,10 +55,11 @@ public final class Benchmark {
 
         String line() {
             return String.format(Locale.ROOT, "phase=%s cycle_s=%.3f process_s=%.1f requests=%d writes=%d"
-                            + " throttled=%d rps=%.1f bare_rps=%s peak_rss_mb=%d created=%d updated=%d disabled=%d"
-                            + " failed=%d", name, engine.cycleSeconds(), engine.processSeconds(), target.requests(),
-                    target.writes(), target.throttled(), engineRps(),
-                    bare == null ? "NA" : String.format(Locale.ROOT, "%.1f", bare.rps()),
+                            + " throttled=%d rps=%.1f bare_rps=%s engine_cpu_s=%.1f bare_cpu_s=%s peak_rss_mb=%d"
+                            + " created=%d updated=%d disabled=%d failed=%d", name, engine.cycleSeconds(),
+                    engine.processSeconds(), target.requests(), target.writes(), target.throttled(), engineRps(),
+                    bare == null ? "NA" : String.format(Locale.ROOT, "%.1f", bare.rps()), engine.cpuSeconds(),
+                    bare == null ? "NA" : String.format(Locale.ROOT, "%.1f", bare.cpuSeconds()),
                     engine.peakRssKb() / 1024, engine.count("created"), engine.count("updated"),
                     engine.count("disabled"), engine.count("failed"));
         }
@@ -296,21 +298,15 @@ public final class Benchmark {
         }
         Map<String, String> fields = fields(last);
         return new Bare(Long.parseLong(fields.get("requests")), Double.parseDouble(fields.get("seconds")),
-                Double.parseDouble(fields.get("rps")), Long.parseLong(fields.get("unexpected")));
+                Double.parseDouble(fields.get("rps")), Long.parseLong(fields.get("unexpected")),
+                Double.parseDouble(fields.get("cpu_s")));
     }
 
     private static Map<String, String> settings(GraphSimulator graph, ScimSandbox target, Path data,
                                                 BenchOptions options) throws IOException {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("sandbox.enabled", "false");
-        s.put("graph.login-url", graph.loginUrl());
-        s.put("graph.url", graph.graphUrl());
-        s.put("graph.tenant-id", graph.config().tenantId());
-        s.put("graph.client-id", graph.config().clientId());
-        s.put("graph.client-secret", graph.config().clientSecret());
-        s.put("graph.app-id", graph.config().appId());
-        s.put("scim.url", target.baseUrl());
-        s.put("scim.token", target.config().bearerToken());
+        s.putAll(Sandbox.connectionSettings(graph, target));
         s.put("scim.concurrency", String.valueOf(options.concurrency()));
         s.put("provisioning.data-dir", data.toString());
         s.put("provisioning.once", "true");

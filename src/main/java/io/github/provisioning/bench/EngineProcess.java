@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * One engine run as an operator starts it ({@code java -Dprovisioning.once=true ... ProvisioningApplication}) in a
- * JVM of its own, so its peak RSS is its own: measured by {@code /usr/bin/time} where there is one, else by polling
- * the kernel's high-water mark ({@code VmHWM}).
+ * JVM of its own, so its peak RSS is its own: measured by {@code /usr/bin/time} where there is one (with the CPU
+ * time the process used), else by polling the kernel's high-water mark ({@code VmHWM}; CPU time unknown).
  */
 final class EngineProcess {
 
@@ -25,9 +25,10 @@ final class EngineProcess {
     private static final Path GNU_TIME = Path.of("/usr/bin/time");
 
     /**
-     * @param report the cycle report ({@code {data-dir}/cycles/<id>.json}) the run wrote, or null
+     * @param cpuSeconds user and system CPU time of the whole process (start-up included), NaN when unknown
+     * @param report     the cycle report ({@code {data-dir}/cycles/<id>.json}) the run wrote, or null
      */
-    record Run(int exitCode, double processSeconds, long peakRssKb, JsonNode report, Path output) {
+    record Run(int exitCode, double processSeconds, long peakRssKb, double cpuSeconds, JsonNode report, Path output) {
 
         double cycleSeconds() {
             return report == null ? Double.NaN : report.path("durationMs").asLong() / 1000.0;
@@ -63,7 +64,7 @@ final class EngineProcess {
         Path rss = output.resolveSibling(output.getFileName() + ".rss");
         boolean gnuTime = Files.isExecutable(GNU_TIME);
         if (gnuTime) {
-            command.addAll(0, List.of(GNU_TIME.toString(), "-f", "%M", "-o", rss.toString()));
+            command.addAll(0, List.of(GNU_TIME.toString(), "-f", "%M %U %S", "-o", rss.toString()));
         }
         Set<Path> reportsBefore = reports(dataDir);
         long start = System.nanoTime();
@@ -76,11 +77,13 @@ final class EngineProcess {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        long peakKb = gnuTime ? lastNumber(rss) : polledKb;
+        String[] measured = gnuTime ? lastLine(rss).split(" ") : new String[] {String.valueOf(polledKb)};
+        long peakKb = Long.parseLong(measured[0]);
+        double cpu = gnuTime ? Double.parseDouble(measured[1]) + Double.parseDouble(measured[2]) : Double.NaN;
         Set<Path> written = reports(dataDir);
         written.removeAll(reportsBefore);
         JsonNode report = written.size() == 1 ? JSON.readTree(written.iterator().next().toFile()) : null;
-        return new Run(process.exitValue(), seconds, peakKb, report, output);
+        return new Run(process.exitValue(), seconds, peakKb, cpu, report, output);
     }
 
     private static Set<Path> reports(Path dataDir) throws IOException {
@@ -93,10 +96,10 @@ final class EngineProcess {
         }
     }
 
-    /** GNU time writes "Command exited with non-zero status n" before the number when the command failed. */
-    private static long lastNumber(Path file) throws IOException {
+    /** GNU time writes "Command exited with non-zero status n" before its line when the command failed. */
+    private static String lastLine(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file);
-        return lines.isEmpty() ? -1 : Long.parseLong(lines.get(lines.size() - 1).trim());
+        return lines.isEmpty() ? "-1 NaN NaN" : lines.get(lines.size() - 1).trim();
     }
 
     private static long highWaterMarkKb(long pid) {
