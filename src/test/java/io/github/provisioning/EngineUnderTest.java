@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.provisioning.cycle.CycleReport;
 import io.github.provisioning.cycle.RunOutcome;
+import io.github.provisioning.sandbox.Sandbox;
 import io.github.provisioning.sandbox.graph.GraphSimulator;
 import io.github.provisioning.sandbox.scim.ScimSandbox;
 import io.github.provisioning.state.TestDatabase;
@@ -44,14 +45,7 @@ final class EngineUnderTest implements AutoCloseable {
     static Map<String, String> settingsFor(GraphSimulator graph, ScimSandbox scim, Path dataDir) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("sandbox.enabled", "false");
-        settings.put("graph.login-url", graph.loginUrl());
-        settings.put("graph.url", graph.graphUrl());
-        settings.put("graph.tenant-id", graph.config().tenantId());
-        settings.put("graph.client-id", graph.config().clientId());
-        settings.put("graph.client-secret", graph.config().clientSecret());
-        settings.put("graph.app-id", graph.config().appId());
-        settings.put("scim.url", scim.baseUrl());
-        settings.put("scim.token", scim.config().bearerToken());
+        settings.putAll(Sandbox.connectionSettings(graph, scim));
         settings.put("provisioning.data-dir", dataDir.toString());
         settings.put("provisioning.interval", "24h");
         settings.put("admin.port", String.valueOf(freePort()));

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -31,15 +32,11 @@ public final class Sandbox implements Service {
     private final GraphSimulator graph;
     private final ScimSandbox scim;
     private final Path dataDir;
-    private final String clientSecret;
-    private final String scimToken;
 
-    private Sandbox(GraphSimulator graph, ScimSandbox scim, Path dataDir, String clientSecret, String scimToken) {
+    private Sandbox(GraphSimulator graph, ScimSandbox scim, Path dataDir) {
         this.graph = graph;
         this.scim = scim;
         this.dataDir = dataDir;
-        this.clientSecret = clientSecret;
-        this.scimToken = scimToken;
     }
 
     /**
@@ -60,23 +57,33 @@ public final class Sandbox implements Service {
         graph.tenant().populateSample(users, seed);
         ScimSandbox scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken(scimToken));
         LOG.info("Sandbox: Graph simulator at {} ({} users), SCIM target at {}", graph.graphUrl(), users, scim.baseUrl());
-        return new Sandbox(graph, scim, sandboxData, clientSecret, scimToken);
+        return new Sandbox(graph, scim, sandboxData);
     }
 
     /** The settings that point the engine at the sandbox. */
     public Properties settings() {
-        GraphSimulatorConfig config = graph.config();
         Properties p = new Properties();
-        p.setProperty("graph.login-url", graph.loginUrl());
-        p.setProperty("graph.url", graph.graphUrl());
-        p.setProperty("graph.tenant-id", config.tenantId());
-        p.setProperty("graph.client-id", config.clientId());
-        p.setProperty("graph.client-secret", clientSecret);
-        p.setProperty("graph.app-id", config.appId());
-        p.setProperty("scim.url", scim.baseUrl());
-        p.setProperty("scim.token", scimToken);
+        p.putAll(connectionSettings(graph, scim));
         p.setProperty("provisioning.work-dir", dataDir.toString());
         return p;
+    }
+
+    /**
+     * The settings that point the engine at this Graph simulator (its tenant, app registration and service
+     * principal) and this SCIM sandbox (its bearer token).
+     */
+    public static Map<String, String> connectionSettings(GraphSimulator graph, ScimSandbox scim) {
+        GraphSimulatorConfig config = graph.config();
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("graph.login-url", graph.loginUrl());
+        settings.put("graph.url", graph.graphUrl());
+        settings.put("graph.tenant-id", config.tenantId());
+        settings.put("graph.client-id", config.clientId());
+        settings.put("graph.client-secret", config.clientSecret());
+        settings.put("graph.app-id", config.appId());
+        settings.put("scim.url", scim.baseUrl());
+        settings.put("scim.token", scim.config().bearerToken());
+        return settings;
     }
 
     public GraphSimulator graph() {

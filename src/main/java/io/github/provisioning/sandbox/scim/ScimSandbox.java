@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import io.github.provisioning.sandbox.scim.ScimExchange.Request;
 import io.github.provisioning.sandbox.scim.ScimExchange.Response;
@@ -71,6 +72,8 @@ public final class ScimSandbox implements AutoCloseable {
     private final AtomicReference<Fault> fault = new AtomicReference<>();
     private volatile FaultSchedule schedule = new FaultSchedule(ScimFaults.none());
     private final AtomicLongArray injected = new AtomicLongArray(InjectedFault.values().length);
+    private volatile Consumer<RecordedRequest> listener = request -> { };
+    private volatile RateLimit rateLimit;
 
     private ScimSandbox(ScimSandboxConfig config, LoopbackHttpServer server) {
         this.config = config;
@@ -133,6 +136,27 @@ public final class ScimSandbox implements AutoCloseable {
 
     public void clearRequests() {
         journal.clear();
+    }
+
+    /**
+     * Hands every request that {@link #requests()} would hold to {@code listener} once it is answered (token
+     * requests excluded), on the thread that answered it. A long benchmark streams requests to a file this way
+     * while the journal keeps none ({@link ScimSandboxConfig#withMaxRecordedRequests(int)} 0).
+     */
+    public void onRequest(Consumer<RecordedRequest> newListener) {
+        listener = newListener == null ? request -> { } : newListener;
+    }
+
+    /**
+     * Throttles like a target with a published rate limit: beyond {@code requestsPerSecond} (a token bucket
+     * holding one second's worth), requests are answered 429 with {@code Retry-After: 1} and not applied. They count
+     * as {@link InjectedFault#THROTTLED}. 0 turns the limit off.
+     */
+    public void rateLimit(double requestsPerSecond) {
+        if (!(requestsPerSecond >= 0)) {
+            throw new IllegalArgumentException("requestsPerSecond must be 0 or more but was " + requestsPerSecond);
+        }
+        rateLimit = requestsPerSecond == 0 ? null : new RateLimit(requestsPerSecond);
     }
 
     /** When each recorded request arrived, in order of arrival. */
@@ -277,9 +301,10 @@ public final class ScimSandbox implements AutoCloseable {
         return Collections.unmodifiableMap(counts);
     }
 
-    /** Drops every resource, recorded request, pending fault, fault profile and fault count. */
+    /** Drops every resource, recorded request, pending fault, fault profile, rate limit and fault count. */
     public void reset() {
         fault.set(null);
+        rateLimit = null;
         schedule = new FaultSchedule(ScimFaults.none());
         for (int i = 0; i < injected.length(); i++) {
             injected.set(i, 0);
@@ -321,13 +346,17 @@ public final class ScimSandbox implements AutoCloseable {
             Fault once = takeFault(path);
             FaultSchedule profile = schedule;
             FaultSchedule.Decision planned = once == null && profile.active() ? profile.next(method) : null;
+            RateLimit limit = rateLimit;
+            boolean overLimit = once == null && planned == null && limit != null && !limit.tryAcquire();
             InjectedFault injectedFault = once != null ? InjectedFault.FAIL_NEXT
-                    : planned == null ? null : planned.fault();
+                    : overLimit ? InjectedFault.THROTTLED : planned == null ? null : planned.fault();
 
             Response response;
             if (once != null) {
                 response = withRetryAfter(Response.error(once.status(), null, "Injected failure (failNext)"),
                         once.retryAfter());
+            } else if (overLimit) {
+                response = withRetryAfter(Response.error(429, null, "Rate limit exceeded"), "1");
             } else if (injectedFault == InjectedFault.THROTTLED) {
                 response = withRetryAfter(Response.error(429, null, "Too many requests"),
                         profile.faults().retryAfter());
@@ -338,8 +367,10 @@ public final class ScimSandbox implements AutoCloseable {
                 response = respond(method, underBase, path, rawQuery, headers, body);
             }
             String responseBody = response.body() == null ? null : new String(response.body(), StandardCharsets.UTF_8);
-            journal.record(arrival, new RecordedRequest(time, method, path, decode(rawQuery), headers, body,
-                    response.status(), responseBody, injectedFault));
+            RecordedRequest recorded = new RecordedRequest(time, method, path, decode(rawQuery), headers, body,
+                    response.status(), responseBody, injectedFault);
+            journal.record(arrival, recorded);
+            listener.accept(recorded);
             if (injectedFault != null) {
                 injected.incrementAndGet(injectedFault.ordinal());
             }

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Issue 7's benchmark: bench/run.sh --users 100000 [--runs 3] [--rate R] [--jfr] ... (docs/benchmarks.md).
+# Builds target/provisioning.jar when it is missing or older than the sources, then runs the driver from it; the
+# driver starts the engine and the bare client from the same jar, each in a JVM of its own.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jar=target/provisioning.jar
+if [[ ! -f $jar || -n $(find src pom.xml -newer "$jar" -print -quit) ]]; then
+    mvn -B -q -DskipTests package >&2
+fi
+exec java ${BENCH_DRIVER_JVM:-} -cp "$jar" io.github.provisioning.bench.Benchmark "$@"
