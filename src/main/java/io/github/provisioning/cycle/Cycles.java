@@ -35,6 +35,7 @@ public final class Cycles {
 
     private static final Logger LOG = LoggerFactory.getLogger(Cycles.class);
     private static final String USERS_WATERMARK = "users-delta";
+    static final String GROUPS_WATERMARK = "groups-delta";
     private static final String CONFIGURATION_WATERMARK = "configuration";
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
@@ -117,12 +118,16 @@ public final class Cycles {
             return null;
         }
         state.startNextScope();
+        state.startNextGroupScope();
         return graphUrl + "/servicePrincipals/" + encode(appId) + "/appRoleAssignedTo?$top=999";
     }
 
     /** Users assigned directly are in scope; returns the member URLs of the assigned groups. */
     public List<String> assign(@Body GraphPage page) {
         List<GraphResponses.Principal> principals = GraphResponses.principals(page);
+        // Assigned groups are provisioned themselves (when the profile provisions groups).
+        state.addToNextGroupScope(principals.stream().filter(GraphResponses.Principal::isGroup)
+                .map(GraphResponses.Principal::id).toList());
         state.addToNextScope(principals.stream().filter(GraphResponses.Principal::isUser)
                 .map(GraphResponses.Principal::id).toList());
         return principals.stream().filter(GraphResponses.Principal::isGroup)
@@ -165,7 +170,10 @@ public final class Cycles {
 
     /** Stores the watermark and the scope the cycle ran with, and writes the report. */
     public CycleReport complete(@ExchangeProperty("cycle") CycleRun cycle) {
-        state.completeCycle(USERS_WATERMARK, cycle.userDeltaLink(), assignedScope);
+        Map<String, String> watermarks = new LinkedHashMap<>();
+        watermarks.put(USERS_WATERMARK, cycle.userDeltaLink());
+        watermarks.put(GROUPS_WATERMARK, cycle.groupDeltaLink());
+        state.completeCycle(watermarks, assignedScope);
         state.putWatermark(CONFIGURATION_WATERMARK, configurationFingerprint);
         return finish(cycle, "completed", null);
     }
@@ -200,6 +208,9 @@ public final class Cycles {
         Instant end = clock.instant();
         Map<String, Integer> counts = new LinkedHashMap<>();
         cycle.counts().forEach((k, v) -> counts.put(k.name().toLowerCase(Locale.ROOT), v));
+        if (cycle.groupsProvisioned()) {
+            cycle.groupCounts().forEach((k, v) -> counts.put("groups." + k.name().toLowerCase(Locale.ROOT), v));
+        }
         CycleReport report = new CycleReport(cycle.id(), typeName(cycle), cycle.start(), end,
                 end.toEpochMilli() - cycle.start().toEpochMilli(), counts, result, error, cycle.pages());
         try {
