@@ -230,6 +230,96 @@ class GroupProvisioningTest extends EngineTest {
         assertThat(memberIds("Sales")).containsExactlyInAnyOrder(scimId("alice"), scimId("bob"), scimId("frank"));
     }
 
+    @Test
+    void theLegacyDialectRemovesMembersWithAValueListAndCapitalizedOps() throws Exception {
+        Map<String, String> settings = settings();
+        settings.put("scim.compat.member-remove", "value-list");
+        settings.put("scim.compat.op-case", "capitalized");
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        String salesId = groupId("Sales");
+        String aliceId = scimId("alice");
+        String bobId = scimId("bob");
+        scim.clearRequests();
+
+        tenant.removeMember(sales, ids.get("alice"));
+        tenant.removeMember(sales, ids.get("bob"));
+        tenant.assign(ids.get("alice"));
+        tenant.assign(ids.get("bob"));
+        engine.runCycle();
+
+        assertThat(groupWrites()).extracting(RecordedRequest::line).containsExactly("PATCH /Groups/" + salesId);
+        JsonNode operations = body(groupWrites().get(0)).path("Operations");
+        assertThat(operations).hasSize(1);
+        assertThat(operations.at("/0/op").asText()).isEqualTo("Remove");
+        assertThat(operations.at("/0/path").asText()).isEqualTo("members");
+        assertThat(operations.at("/0/value").findValuesAsText("value")).containsExactlyInAnyOrder(aliceId, bobId);
+        assertThat(memberIds("Sales")).isEmpty();
+    }
+
+    @Test
+    void theCompliantDialectRemovesEachMemberByAPathFilter() throws Exception {
+        engine = EngineUnderTest.start(settings(), dataDir);
+        engine.awaitInitialCycle();
+        String aliceId = scimId("alice");
+        String bobId = scimId("bob");
+        scim.clearRequests();
+
+        tenant.removeMember(sales, ids.get("alice"));
+        tenant.removeMember(sales, ids.get("bob"));
+        engine.runCycle();
+
+        assertThat(groupWrites()).hasSize(1);
+        List<String> sorted = new ArrayList<>(List.of(aliceId, bobId));
+        java.util.Collections.sort(sorted);
+        // Ordered by Graph id in the state store; compare as a set of operations.
+        assertThat(body(groupWrites().get(0)).path("Operations")).containsExactlyInAnyOrder(
+                JSON.readTree("{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + aliceId + "\\\"]\"}"),
+                JSON.readTree("{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + bobId + "\\\"]\"}"));
+        assertThat(memberIds("Sales")).isEmpty();
+    }
+
+    @Test
+    void aTargetWithoutPatchGetsTheGroupPutBackWithTheChanges() throws Exception {
+        Map<String, String> settings = settings();
+        settings.put("scim.compat.update-method", "put");
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        String salesId = groupId("Sales");
+        assertThat(memberIds("Sales")).containsExactlyInAnyOrder(scimId("alice"), scimId("bob"));
+        scim.clearRequests();
+
+        tenant.removeMember(sales, ids.get("bob"));
+        tenant.assign(ids.get("bob"));
+        tenant.renameGroup(sales, "Sellers");
+        engine.runCycle();
+
+        assertThat(scim.requests().stream().filter(r -> r.path().startsWith("/Groups/")).map(RecordedRequest::line))
+                .containsExactly("GET /Groups/" + salesId, "PUT /Groups/" + salesId,
+                        "GET /Groups/" + salesId, "PUT /Groups/" + salesId);
+        assertThat(scim.group(salesId).orElseThrow().path("displayName").asText()).isEqualTo("Sellers");
+        assertThat(memberIds("Sellers")).containsExactly(scimId("alice"));
+    }
+
+    @Test
+    void metaWorkAccountsGetsNoGroupRequestAndGroupAssignmentStillScopesUsers() throws Exception {
+        engine = EngineUnderTest.start(graph, scim, dataDir);  // the default profile: Meta Work Accounts
+        CycleReport initial = engine.awaitInitialCycle();
+
+        assertThat(initial.counts()).containsEntry("created", 3).doesNotContainKey("groups.created");
+        assertThat(scim.users()).extracting(u -> u.path("userName").asText())
+                .containsExactlyInAnyOrder(upn("alice"), upn("bob"), upn("carol"));
+
+        tenant.addMember(sales, ids.get("dave"));
+        tenant.removeMember(sales, ids.get("bob"));
+        CycleReport incremental = engine.runCycle();
+
+        assertThat(incremental.counts()).containsEntry("created", 1).containsEntry("disabled", 1);
+        assertThat(scim.requests()).noneMatch(r -> r.path().startsWith("/Groups"));
+        assertThat(scim.groups()).isEmpty();
+        assertThat(engine.logLines()).noneMatch(l -> l.path("objectType").asText().equals("group"));
+    }
+
     // ---- helpers
 
     List<RecordedRequest> groupWrites() {
