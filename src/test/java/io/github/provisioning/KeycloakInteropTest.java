@@ -131,6 +131,33 @@ class KeycloakInteropTest extends EngineTest {
         assertThat(keycloak.groups()).isEmpty();
     }
 
+    /**
+     * Keycloak's limitation: a remove with {@code path: members} and a value list (Entra's legacy form,
+     * {@code member-remove: value-list}) is answered 200 and does nothing. Keycloak needs the compliant default,
+     * {@code members[value eq "id"]}.
+     */
+    @Test
+    void keycloakIgnoresTheLegacyValueListRemove() throws Exception {
+        String buyers = tenant.addGroup("Buyers");
+        tenant.addMember(buyers, ann);
+        tenant.assign(buyers);
+        Map<String, String> settings = keycloakSettings();
+        settings.put("provisioning.mapping", "classpath:mappings/generic-scim.yaml");
+        settings.put("scim.compat.member-remove", "value-list");
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        String annId = keycloak.userByUserName("ann.lee@contoso.example").orElseThrow().path("id").asText();
+        String groupId = keycloakGroup("Buyers").path("id").asText();
+        assertThat(members(groupId)).containsExactly(annId);
+
+        tenant.removeMember(buyers, ann);
+        CycleReport report = engine.runCycle();
+
+        assertThat(report.counts()).as("Keycloak answers 200, so the engine counts the remove as done")
+                .containsEntry("groups.updated", 1).containsEntry("groups.failed", 0);
+        assertThat(members(groupId)).as("...but Keycloak kept the member").containsExactly(annId);
+    }
+
     private JsonNode keycloakGroup(String displayName) {
         List<JsonNode> groups = keycloak.groups().stream()
                 .filter(g -> g.path("displayName").asText().equals(displayName)).toList();

@@ -209,7 +209,12 @@ public final class Cycles {
         Map<String, Integer> counts = new LinkedHashMap<>();
         cycle.counts().forEach((k, v) -> counts.put(k.name().toLowerCase(Locale.ROOT), v));
         if (cycle.groupsProvisioned()) {
-            cycle.groupCounts().forEach((k, v) -> counts.put("groups." + k.name().toLowerCase(Locale.ROOT), v));
+            // Groups have no disable.
+            cycle.groupCounts().forEach((k, v) -> {
+                if (k != CycleRun.Outcome.DISABLED) {
+                    counts.put("groups." + k.name().toLowerCase(Locale.ROOT), v);
+                }
+            });
         }
         CycleReport report = new CycleReport(cycle.id(), typeName(cycle), cycle.start(), end,
                 end.toEpochMilli() - cycle.start().toEpochMilli(), counts, result, error, cycle.pages());

@@ -183,6 +183,8 @@ public final class GroupProvisioner {
         EntraGroup group = new EntraGroup(plan.source.properties());
         plan.createValues = withoutMembers(mapping.valuesForCreate(group));
         plan.updateValues = withoutMembers(mapping.valuesForUpdate(group));
+        MatchCandidate current = firstCandidate(plan);
+        plan.matchValue = current == null ? null : current.value();
         if (plan.link != null && plan.link.isLinked()) {
             planUpdate(plan, new LinkedHashMap<>(plan.link.values()), null);
             return;
