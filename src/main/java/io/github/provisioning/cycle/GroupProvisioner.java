@@ -133,9 +133,6 @@ public final class GroupProvisioner {
         if ("delete".equals(plan.action)) {
             state.save(StateStore.GROUP, new Link(plan.groupId, null, null, false, Map.of(), cycleId, null, null));
             state.forgetTargetMembers(plan.groupId);
-            if (plan.source == null || StateStore.GroupSource.DELETED.equals(plan.source.state())) {
-                state.dropMembers(plan.groupId);
-            }
         } else if (linked) {
             state.save(StateStore.GROUP, new Link(plan.groupId, plan.targetId, matchValue(plan), true,
                     plan.updateValues.isEmpty() && plan.link != null ? plan.link.values() : plan.updateValues,
@@ -144,6 +141,10 @@ public final class GroupProvisioner {
             Link l = plan.link;
             state.save(StateStore.GROUP, new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(),
                     cycleId, null, null));
+        }
+        if (plan.source == null || StateStore.GroupSource.DELETED.equals(plan.source.state())) {
+            // Deleted for good in Entra ID: its memberships will never be read again.
+            state.dropMembers(plan.groupId);
         }
         state.groupProcessed(plan.groupId);
         plan.cycle.countGroup(switch (plan.action) {
