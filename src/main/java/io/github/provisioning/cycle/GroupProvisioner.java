@@ -184,29 +184,26 @@ public final class GroupProvisioner {
         EntraGroup group = new EntraGroup(plan.source.properties());
         plan.createValues = withoutMembers(mapping.valuesForCreate(group));
         plan.updateValues = withoutMembers(mapping.valuesForUpdate(group));
-        MatchCandidate current = firstCandidate(plan);
+        UserPlan.MatchCandidate current = firstCandidate(plan);
         plan.matchValue = current == null ? null : current.value();
         if (plan.link != null && plan.link.isLinked()) {
             planUpdate(plan, new LinkedHashMap<>(plan.link.values()), null);
             return;
         }
-        MatchCandidate first = firstCandidate(plan);
+        UserPlan.MatchCandidate first = firstCandidate(plan);
         if (first == null) {
             plan.fail("NoMatchingValue", "the group has no value for any matching attribute ("
                     + mapping.matchingRules().stream().map(MappingRule::target).toList() + ")");
             return;
         }
-        sendMatch(plan, new UserPlan.MatchCandidate(first.attribute(), first.value()));
+        sendMatch(plan, first);
     }
 
-    private record MatchCandidate(String attribute, String value) {
-    }
-
-    private MatchCandidate firstCandidate(GroupPlan plan) {
+    private UserPlan.MatchCandidate firstCandidate(GroupPlan plan) {
         for (MappingRule rule : mapping.matchingRules()) {
             JsonNode value = plan.createValues.get(rule.target());
             if (value != null && !value.isNull()) {
-                return new MatchCandidate(rule.target(), value.asText());
+                return new UserPlan.MatchCandidate(rule.target(), value.asText());
             }
         }
         return null;
@@ -320,12 +317,12 @@ public final class GroupProvisioner {
         plan.modified.clear();
         plan.propertiesChanged = false;
         state.forgetTargetMembers(plan.groupId);
-        MatchCandidate first = firstCandidate(plan);
+        UserPlan.MatchCandidate first = firstCandidate(plan);
         if (first == null) {
             plan.fail("NoMatchingValue", "the linked group is gone and the group has no matching value");
             return;
         }
-        sendMatch(plan, new UserPlan.MatchCandidate(first.attribute(), first.value()));
+        sendMatch(plan, first);
     }
 
     // ---- members

@@ -5,7 +5,6 @@ import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.state.Link;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
