@@ -5,14 +5,18 @@ import io.github.provisioning.auth.TargetCredentials;
 import io.github.provisioning.auth.TargetToken;
 import io.github.provisioning.auth.TokenRoute;
 import io.github.provisioning.cycle.Cycles;
+import io.github.provisioning.cycle.GroupProvisioner;
+import io.github.provisioning.cycle.Groups;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.cycle.RunOutcome;
 import io.github.provisioning.cycle.UserProvisioner;
+import io.github.provisioning.graph.EntraGroup;
 import io.github.provisioning.graph.EntraUser;
 import io.github.provisioning.graph.GraphResponses;
 import io.github.provisioning.graph.GraphToken;
 import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.MappingTable;
+import io.github.provisioning.mapping.ObjectMapping;
 import io.github.provisioning.sandbox.Sandbox;
 import io.github.provisioning.scim.ConnectionCheck;
 import io.github.provisioning.scim.RetryPolicy;
@@ -232,6 +236,31 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                            boolean verifyWrites) {
         return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy, dialect, verifyWrites,
                 cycles::appRoleAssignments);
+    }
+
+    @BindToRegistry(value = "groups", lazy = true)
+    public Groups groups(@BeanInject("mappingTable") MappingTable mapping,
+                         @BeanInject("stateStore") StateStore state,
+                         @BeanInject("scimDialect") ScimDialect dialect,
+                         @PropertyInject("graph.url") String graphUrl,
+                         @PropertyInject("provisioning.scope") String scope) {
+        boolean enabled = mapping.group() != null && dialect.groups();
+        return new Groups(state, graphUrl, enabled, "assigned".equals(scope),
+                EntraGroup.select(mapping.group() == null ? java.util.Set.of() : mapping.group().sourceAttributes()));
+    }
+
+    @BindToRegistry(value = "groupProvisioner", lazy = true)
+    public GroupProvisioner groupProvisioner(@BeanInject("mappingTable") MappingTable mapping,
+                                             @BeanInject("stateStore") StateStore state,
+                                             @BeanInject("provisioningLog") ProvisioningLog log,
+                                             @BeanInject("groups") Groups groups,
+                                             @BeanInject("retryPolicy") RetryPolicy retryPolicy,
+                                             @BeanInject("scimDialect") ScimDialect dialect,
+                                             @PropertyInject(value = "scim.members-per-patch", defaultValue = "100")
+                                             int membersPerPatch) {
+        ObjectMapping groupMapping = mapping.group() != null ? mapping.group()
+                : new ObjectMapping(java.util.List.of(), ObjectMapping.TargetActions.ALL);
+        return new GroupProvisioner(groupMapping, state, log, groups::inScope, retryPolicy, dialect, membersPerPatch);
     }
 
     @BindToRegistry(value = "adminApi", lazy = true)

@@ -74,7 +74,12 @@ final class EngineUnderTest implements AutoCloseable {
 
     /** Waits for the cycle the scheduler starts on start-up. */
     CycleReport awaitInitialCycle() {
-        await().atMost(Duration.ofSeconds(60)).until(() -> outcome.last() != null);
+        return awaitInitialCycle(Duration.ofSeconds(60));
+    }
+
+    /** Waits for the cycle the scheduler starts on start-up, for a cycle known to be long. */
+    CycleReport awaitInitialCycle(Duration atMost) {
+        await().atMost(atMost).until(() -> outcome.last() != null);
         lastSeen = outcome.last();
         return lastSeen;
     }

@@ -19,6 +19,10 @@ public final class CycleRun {
     private final Map<Outcome, AtomicInteger> counts = new EnumMap<>(Outcome.class);
     private final AtomicInteger pages = new AtomicInteger();
     private volatile String userDeltaLink;
+    private final Map<Outcome, AtomicInteger> groupCounts = new EnumMap<>(Outcome.class);
+    private volatile boolean groupsProvisioned;
+    private volatile String groupDeltaLink;
+    private volatile boolean fullGroupRound;
 
     public CycleRun(String id, Type type, Instant start) {
         this.id = id;
@@ -26,6 +30,7 @@ public final class CycleRun {
         this.start = start;
         for (Outcome outcome : Outcome.values()) {
             counts.put(outcome, new AtomicInteger());
+            groupCounts.put(outcome, new AtomicInteger());
         }
     }
 
@@ -65,5 +70,43 @@ public final class CycleRun {
 
     public void userDeltaLink(String deltaLink) {
         this.userDeltaLink = deltaLink;
+    }
+
+    /** Counts one group operation; a cycle reports groups apart from users. */
+    public void countGroup(Outcome outcome) {
+        groupCounts.get(outcome).incrementAndGet();
+    }
+
+    public Map<Outcome, Integer> groupCounts() {
+        Map<Outcome, Integer> snapshot = new EnumMap<>(Outcome.class);
+        groupCounts.forEach((k, v) -> snapshot.put(k, v.get()));
+        return snapshot;
+    }
+
+    /** True once this cycle reads groups (the profile provisions them). */
+    public boolean groupsProvisioned() {
+        return groupsProvisioned;
+    }
+
+    public void groupsProvisioned(boolean provisioned) {
+        this.groupsProvisioned = provisioned;
+    }
+
+    /** The groups delta's deltaLink this cycle reached, stored with the users' when the cycle completes. */
+    public String groupDeltaLink() {
+        return groupDeltaLink;
+    }
+
+    public void groupDeltaLink(String deltaLink) {
+        this.groupDeltaLink = deltaLink;
+    }
+
+    /** True when this cycle reads every group (no groups watermark yet, or an expired one). */
+    public boolean fullGroupRound() {
+        return fullGroupRound;
+    }
+
+    public void fullGroupRound(boolean full) {
+        this.fullGroupRound = full;
     }
 }

@@ -36,6 +36,7 @@ public final class Cycles {
 
     private static final Logger LOG = LoggerFactory.getLogger(Cycles.class);
     private static final String USERS_WATERMARK = "users-delta";
+    static final String GROUPS_WATERMARK = "groups-delta";
     private static final String CONFIGURATION_WATERMARK = "configuration";
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
@@ -152,6 +153,7 @@ public final class Cycles {
         }
         if (assignedScope) {
             state.startNextScope();
+            state.startNextGroupScope();
         }
         if (readRoles) {
             state.startNextRoles();
@@ -168,6 +170,9 @@ public final class Cycles {
         List<GraphResponses.Principal> principals = GraphResponses.principals(page);
         List<GraphResponses.Principal> users = principals.stream().filter(GraphResponses.Principal::isUser).toList();
         if (assignedScope) {
+            // Assigned groups are provisioned themselves (when the profile provisions groups).
+            state.addToNextGroupScope(principals.stream().filter(GraphResponses.Principal::isGroup)
+                    .map(GraphResponses.Principal::id).toList());
             state.addToNextScope(users.stream().map(GraphResponses.Principal::id).toList());
         }
         if (readRoles) {
@@ -245,7 +250,10 @@ public final class Cycles {
 
     /** Stores the watermark and the scope the cycle ran with, and writes the report. */
     public CycleReport complete(@ExchangeProperty("cycle") CycleRun cycle) {
-        state.completeCycle(USERS_WATERMARK, cycle.userDeltaLink(), assignedScope, readRoles);
+        Map<String, String> watermarks = new LinkedHashMap<>();
+        watermarks.put(USERS_WATERMARK, cycle.userDeltaLink());
+        watermarks.put(GROUPS_WATERMARK, cycle.groupDeltaLink());
+        state.completeCycle(watermarks, assignedScope, readRoles);
         state.putWatermark(CONFIGURATION_WATERMARK, configurationFingerprint);
         return finish(cycle, "completed", null);
     }
@@ -280,6 +288,14 @@ public final class Cycles {
         Instant end = clock.instant();
         Map<String, Integer> counts = new LinkedHashMap<>();
         cycle.counts().forEach((k, v) -> counts.put(k.name().toLowerCase(Locale.ROOT), v));
+        if (cycle.groupsProvisioned()) {
+            // Groups have no disable.
+            cycle.groupCounts().forEach((k, v) -> {
+                if (k != CycleRun.Outcome.DISABLED) {
+                    counts.put("groups." + k.name().toLowerCase(Locale.ROOT), v);
+                }
+            });
+        }
         CycleReport report = new CycleReport(cycle.id(), typeName(cycle), cycle.start(), end,
                 end.toEpochMilli() - cycle.start().toEpochMilli(), counts, result, error, cycle.pages());
         try {

@@ -9,14 +9,12 @@ import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.ObjectMapping;
 import io.github.provisioning.scim.RetryPolicy;
-import io.github.provisioning.scim.ScimCredentialsException;
 import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.UserResources;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StateStore;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,20 +96,9 @@ public final class UserProvisioner {
      * lost is followed by a match, never by a blind second POST, so no account is created twice.
      */
     public void next(@ExchangeProperty("plan") UserPlan plan, @Body ScimResponse response) {
-        plan.attempt++;
-        if (response.isCredentialsRejected()) {
-            throw new ScimCredentialsException("the SCIM target rejected the credentials (" + response.errorReason()
-                    + "); the cycle stops until they are fixed");
-        }
-        if (response.isTransient()) {
-            if (plan.attempt >= retryPolicy.maxAttempts()) {
-                plan.fail("ScimRetriesExhausted", "gave up after " + plan.attempt + " attempts: " + response.errorReason());
-                return;
-            }
-            long delay = retryPolicy.delay(plan.attempt, response.retryAfter()).toMillis();
-            plan.retry(delay, new LogEntry.Retry(plan.request.method() + " " + plan.request.path(), plan.attempt,
-                    response.status(), response.errorReason(), delay));
-            if (plan.step == UserPlan.Step.CREATE && response.isNoAnswer()) {
+        if (plan.handleTransient(response, retryPolicy)) {
+            if (!plan.failed() && plan.step == UserPlan.Step.CREATE && response.isNoAnswer()) {
+                long delay = plan.delayMillis;
                 // The POST may have been applied: look before posting again.
                 plan.createReplyLost = true;
                 plan.candidates.addFirst(plan.matchedOn);
@@ -521,7 +508,7 @@ public final class UserProvisioner {
     }
 
     private static void fail(UserPlan plan, ScimResponse response) {
-        plan.fail("ScimError" + response.status(), response.errorReason());
+        plan.failOnError(response);
     }
 
     // ---- recording
@@ -539,9 +526,7 @@ public final class UserProvisioner {
     }
 
     private void write(UserPlan plan) {
-        log.write(new LogEntry(Instant.now(), plan.cycle.id(), plan.changeId, "user", plan.action, plan.status,
-                plan.change.id(), identity(plan), plan.targetId, plan.reason, plan.modified, plan.error,
-                (System.nanoTime() - plan.startNanos) / 1_000_000, plan.retries));
+        log.write(plan.logEntry("user", plan.change.id(), identity(plan)));
     }
 
     private static String identity(UserPlan plan) {

@@ -34,6 +34,20 @@ public final class GraphResponses {
                 json.path("@odata.nextLink").asText(null), json.path("@odata.deltaLink").asText(null));
     }
 
+    /**
+     * A groups delta page, every entry kept: a large group comes several times (on one page or on several), each
+     * time with more of its members@delta, so entries are merged by id later, never replaced.
+     */
+    public GraphPage entries(@Header(Exchange.HTTP_RESPONSE_CODE) int status, @Body InputStream body) {
+        JsonNode json = read(status, body);
+        List<SourceChange> changes = new ArrayList<>();
+        for (JsonNode entry : json.path("value")) {
+            changes.add(change(entry));
+        }
+        return new GraphPage(changes, json.path("@odata.nextLink").asText(null),
+                json.path("@odata.deltaLink").asText(null));
+    }
+
     /** A single user read by id; 404 means it is gone (deleted, or soft-deleted, which /users hides). */
     public SourceChange user(@Header(Exchange.HTTP_RESPONSE_CODE) int status, @Body InputStream body,
                              @ExchangeProperty("sourceId") String id) {

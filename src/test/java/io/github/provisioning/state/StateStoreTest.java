@@ -78,7 +78,7 @@ class StateStoreTest {
         store.addToNextScope(List.of("a", "b", "c"));
         store.addToNextScope(List.of("b"));    // assigned directly and through a group
         assertThat(store.toRefresh("c1", true)).containsExactly("a", "b", "c");
-        store.completeCycle("users-delta", "link-1", true);
+        store.completeCycle(Map.of("users-delta", "link-1"), true, false);
         assertThat(store.watermark("users-delta")).contains("link-1");
         assertThat(store.inCurrentScope("b")).isTrue();
 
@@ -93,7 +93,7 @@ class StateStoreTest {
 
         // a crash before the end of the cycle: nothing moved
         assertThat(store.watermark("users-delta")).contains("link-1");
-        store.completeCycle("users-delta", "link-2", true);
+        store.completeCycle(Map.of("users-delta", "link-2"), true, false);
         assertThat(store.inCurrentScope("a")).isFalse();
         assertThat(store.inCurrentScope("d")).isTrue();
         assertThat(store.watermark("users-delta")).contains("link-2");
@@ -114,7 +114,7 @@ class StateStoreTest {
                 new StateStore.RoleAssignment("c", "r2", "Reader", null)));
         assertThat(store.appRoleAssignments("b", false)).containsExactly(
                 Map.of("id", "r1", "displayName", "Admin", "value", "admin"));
-        store.completeCycle("users-delta", "link-1", true, true);
+        store.completeCycle(Map.of("users-delta", "link-1"), true, true);
         assertThat(store.appRoleAssignments("b", true)).hasSize(1);
 
         store.startNextScope();

@@ -1,0 +1,491 @@
+package io.github.provisioning.cycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.unboundid.scim2.common.messages.PatchOperation;
+import io.github.provisioning.graph.EntraGroup;
+import io.github.provisioning.mapping.MappingRule;
+import io.github.provisioning.mapping.ObjectMapping;
+import io.github.provisioning.scim.GroupResources;
+import io.github.provisioning.scim.RetryPolicy;
+import io.github.provisioning.scim.ScimDialect;
+import io.github.provisioning.scim.ScimRequest;
+import io.github.provisioning.scim.ScimResponse;
+import io.github.provisioning.scim.UserResources;
+import io.github.provisioning.state.Link;
+import io.github.provisioning.state.StateStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+
+/**
+ * Decides what one group needs in the target and records the outcome. Entra's rules for groups: an unlinked group
+ * is matched (displayName) before it is created, without members; a rename is a PATCH replace; membership changes
+ * are PATCH add/remove of just the members that changed, never a replace of the list; a member whose user is not
+ * in the target yet is skipped and added in a later cycle once it is; groups have no disable, so a group that is
+ * deleted (soft or hard) or unassigned is deleted in the target when delete is allowed.
+ */
+public final class GroupProvisioner {
+
+    private static final String GROUPS = "/Groups";
+
+    private final ObjectMapping mapping;
+    private final StateStore state;
+    private final ProvisioningLog log;
+    private final Predicate<String> inScope;
+    private final RetryPolicy retryPolicy;
+    private final ScimDialect dialect;
+    private final int membersPerPatch;
+    private final boolean syncMembers;
+    private final List<String> updatedTargets;
+
+    /**
+     * @param mapping         the group section of the mapping file; its {@code members} row switches membership on
+     * @param inScope         whether a group is in the scope of the running cycle (assigned, or scope all)
+     * @param membersPerPatch members per PATCH ({@code scim.members-per-patch})
+     */
+    public GroupProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
+                            RetryPolicy retryPolicy, ScimDialect dialect, int membersPerPatch) {
+        if (membersPerPatch < 1) {
+            throw new IllegalArgumentException("scim.members-per-patch must be at least 1");
+        }
+        this.mapping = mapping;
+        this.state = state;
+        this.log = log;
+        this.inScope = inScope;
+        this.retryPolicy = retryPolicy;
+        this.dialect = dialect;
+        this.membersPerPatch = membersPerPatch;
+        this.syncMembers = mapping.rules().stream().anyMatch(r -> EntraGroup.MEMBERS.equals(r.target()));
+        this.updatedTargets = mapping.updatedTargets().stream().filter(t -> !EntraGroup.MEMBERS.equals(t)).toList();
+    }
+
+    public GroupPlan plan(@Body String groupId, @ExchangeProperty("cycle") CycleRun cycle) {
+        GroupPlan plan = new GroupPlan(cycle, groupId, state.groupSource(groupId).orElse(null),
+                state.link(StateStore.GROUP, groupId).orElse(null));
+        try {
+            StateStore.GroupSource source = plan.source;
+            if (source == null) {
+                planDelete(plan, "not found in Entra ID");
+            } else if (!source.present()) {
+                planDelete(plan, StateStore.GroupSource.SOFT_DELETED.equals(source.state())
+                        ? "soft-deleted in Entra ID" : "deleted in Entra ID");
+            } else if (!inScope.test(groupId)) {
+                planDelete(plan, plan.link != null && plan.link.isLinked()
+                        ? "no longer assigned to the application" : "not assigned to the application");
+            } else {
+                var scoping = mapping.scoping().evaluate(new EntraGroup(source.properties()));
+                if (!scoping.inScope()) {
+                    planDelete(plan, "outside the scoping filter: " + scoping.reason());
+                } else {
+                    planProvision(plan);
+                }
+            }
+        } catch (RuntimeException e) {
+            plan.fail("MappingEvaluationFailed", e.getMessage());
+        }
+        return plan;
+    }
+
+    /** Reads the answer to the plan's request and decides the next step; transient failures are retried. */
+    public void next(@ExchangeProperty("groupPlan") GroupPlan plan, @Body ScimResponse response) {
+        if (plan.handleTransient(response, retryPolicy)) {
+            if (!plan.failed() && plan.step == GroupPlan.Step.CREATE && response.isNoAnswer()) {
+                // The POST may have been applied: look before posting again.
+                long delay = plan.delayMillis;
+                plan.createReplyLost = true;
+                sendMatch(plan, plan.matchedOn);
+                plan.delayMillis = delay;
+            }
+            return;
+        }
+        switch (plan.step) {
+            case MATCH -> afterMatch(plan, response);
+            case CREATE -> afterCreate(plan, response);
+            case UPDATE -> afterUpdate(plan, response);
+            case REMOVE_MEMBERS, ADD_MEMBERS -> afterMembers(plan, response);
+            case FETCH -> afterFetch(plan, response);
+            case DELETE -> {
+                if (response.isSuccess() || response.status() == 404) {
+                    plan.finish("delete", "success", join(plan.reason,
+                            response.status() == 404 ? "already gone from the target" : null));
+                } else {
+                    plan.failOnError(response);
+                }
+            }
+            case DONE -> throw new IllegalStateException("no request was pending");
+        }
+    }
+
+    /** Stores the outcome and writes the log line. */
+    public void complete(@ExchangeProperty("groupPlan") GroupPlan plan) {
+        if (plan.failed()) {
+            recordFailure(plan);
+            return;
+        }
+        String cycleId = plan.cycle.id();
+        boolean linked = plan.targetId != null && !"delete".equals(plan.action);
+        if ("delete".equals(plan.action)) {
+            state.save(StateStore.GROUP, new Link(plan.groupId, null, null, false, Map.of(), cycleId, null, null));
+            state.forgetTargetMembers(plan.groupId);
+        } else if (linked) {
+            state.save(StateStore.GROUP, new Link(plan.groupId, plan.targetId, matchValue(plan), true,
+                    plan.updateValues.isEmpty() && plan.link != null ? plan.link.values() : plan.updateValues,
+                    cycleId, null, null));
+        } else if (plan.link != null) {
+            Link l = plan.link;
+            state.save(StateStore.GROUP, new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(),
+                    cycleId, null, null));
+        }
+        if (plan.source == null || StateStore.GroupSource.DELETED.equals(plan.source.state())) {
+            // Deleted for good in Entra ID: its memberships will never be read again.
+            state.dropMembers(plan.groupId);
+        }
+        state.groupProcessed(plan.groupId);
+        plan.cycle.countGroup(switch (plan.action) {
+            case "create" -> CycleRun.Outcome.CREATED;
+            case "update" -> CycleRun.Outcome.UPDATED;
+            case "delete" -> CycleRun.Outcome.DELETED;
+            default -> CycleRun.Outcome.SKIPPED;
+        });
+        write(plan);
+    }
+
+    /** An exception on the way (connection refused, timeout, a bug): this group fails, the cycle goes on. */
+    public void failed(@ExchangeProperty("groupPlan") GroupPlan plan, @ExchangeProperty("groupId") String groupId,
+                       @ExchangeProperty("cycle") CycleRun cycle,
+                       @ExchangeProperty("CamelExceptionCaught") Exception e) {
+        GroupPlan failed = plan != null ? plan : new GroupPlan(cycle, groupId, state.groupSource(groupId).orElse(null),
+                state.link(StateStore.GROUP, groupId).orElse(null));
+        failed.fail(e.getClass().getSimpleName(), e.getMessage());
+        recordFailure(failed);
+    }
+
+    // ---- planning
+
+    private void planDelete(GroupPlan plan, String reason) {
+        if (plan.link == null || !plan.link.isLinked()) {
+            plan.finish("other", "skipped", reason + "; not provisioned");
+        } else if (!mapping.actions().delete()) {
+            plan.finish("other", "skipped", reason + "; delete is switched off");
+        } else {
+            // Groups have no disable: Entra deletes them.
+            plan.reason = reason;
+            plan.send(GroupPlan.Step.DELETE, ScimRequest.delete(GROUPS + "/" + plan.targetId));
+        }
+    }
+
+    private void planProvision(GroupPlan plan) {
+        EntraGroup group = new EntraGroup(plan.source.properties());
+        plan.createValues = withoutMembers(mapping.valuesForCreate(group));
+        plan.updateValues = withoutMembers(mapping.valuesForUpdate(group));
+        UserPlan.MatchCandidate current = firstCandidate(plan);
+        plan.matchValue = current == null ? null : current.value();
+        if (plan.link != null && plan.link.isLinked()) {
+            planUpdate(plan, new LinkedHashMap<>(plan.link.values()), null);
+            return;
+        }
+        UserPlan.MatchCandidate first = firstCandidate(plan);
+        if (first == null) {
+            plan.fail("NoMatchingValue", "the group has no value for any matching attribute ("
+                    + mapping.matchingRules().stream().map(MappingRule::target).toList() + ")");
+            return;
+        }
+        sendMatch(plan, first);
+    }
+
+    private UserPlan.MatchCandidate firstCandidate(GroupPlan plan) {
+        for (MappingRule rule : mapping.matchingRules()) {
+            JsonNode value = plan.createValues.get(rule.target());
+            if (value != null && !value.isNull()) {
+                return new UserPlan.MatchCandidate(rule.target(), value.asText());
+            }
+        }
+        return null;
+    }
+
+    private void sendMatch(GroupPlan plan, UserPlan.MatchCandidate candidate) {
+        plan.matchedOn = candidate;
+        plan.matchValue = candidate.value();
+        plan.send(GroupPlan.Step.MATCH, ScimRequest.get(GROUPS,
+                GroupResources.matchQuery(candidate.attribute(), candidate.value())));
+    }
+
+    private void afterMatch(GroupPlan plan, ScimResponse response) {
+        if (!response.isSuccess()) {
+            plan.failOnError(response);
+            return;
+        }
+        JsonNode resources = response.body().path("Resources");
+        int total = response.body().path("totalResults").asInt(resources.size());
+        if (total == 0 || resources.isEmpty()) {
+            if (plan.createConflicted) {
+                plan.fail("ScimError409", "the target answered 409 to the create, but no group matches "
+                        + plan.matchedOn.attribute() + " eq \"" + plan.matchedOn.value() + "\"");
+            } else if (!mapping.actions().create()) {
+                plan.finish("other", "skipped", "no matching group; create is switched off");
+            } else {
+                plan.send(GroupPlan.Step.CREATE,
+                        ScimRequest.post(GROUPS, GroupResources.create(plan.createValues).toString()));
+            }
+            return;
+        }
+        if (total > 1 || resources.size() > 1) {
+            plan.fail("AmbiguousMatch", total + " groups in the target match "
+                    + plan.matchedOn.attribute() + " eq \"" + plan.matchedOn.value() + "\"");
+            return;
+        }
+        JsonNode existing = resources.get(0);
+        plan.targetId = existing.path("id").asText(null);
+        if (plan.targetId == null) {
+            plan.fail("UnexpectedResponse", "the matching group has no id");
+            return;
+        }
+        if (plan.createReplyLost) {
+            // Our own POST was applied; its reply was lost.
+            created(plan);
+            return;
+        }
+        plan.linkedExisting = true;
+        List<String> paths = new ArrayList<>(updatedTargets);
+        planUpdate(plan, new LinkedHashMap<>(UserResources.valuesAt(existing, paths)),
+                plan.rematched ? "the linked group was gone; matched again" : "linked to an existing group");
+    }
+
+    private void afterCreate(GroupPlan plan, ScimResponse response) {
+        String id = response.body().path("id").asText(null);
+        if (response.isSuccess() && id != null) {
+            plan.targetId = id;
+            created(plan);
+        } else if (response.status() == 409 && !plan.createConflicted) {
+            plan.createConflicted = true;
+            sendMatch(plan, plan.matchedOn);
+        } else {
+            plan.failOnError(response);
+        }
+    }
+
+    private void created(GroupPlan plan) {
+        plan.created = true;
+        plan.action = "create";
+        plan.createValues.forEach((path, value) -> plan.modified.add(
+                new LogEntry.ModifiedProperty(path, null, value)));
+        // A new group holds no members: whatever we knew of the old one's is void.
+        state.forgetTargetMembers(plan.groupId);
+        nextMembers(plan);
+    }
+
+    private void planUpdate(GroupPlan plan, Map<String, JsonNode> before, String reason) {
+        plan.reason = reason;
+        List<PatchOperation> operations = UserResources.diff(before, plan.updateValues, updatedTargets);
+        if (operations.isEmpty() || !mapping.actions().update()) {
+            nextMembers(plan);
+            return;
+        }
+        plan.propertiesChanged = true;
+        for (PatchOperation op : operations) {
+            String path = op.getPath().toString();
+            plan.modified.add(new LogEntry.ModifiedProperty(path, before.get(path), plan.updateValues.get(path)));
+        }
+        sendPatch(plan, GroupPlan.Step.UPDATE, operations,
+                () -> UserResources.patchBody(operations, dialect));
+    }
+
+    private void afterUpdate(GroupPlan plan, ScimResponse response) {
+        if (response.isSuccess()) {
+            nextMembers(plan);
+        } else if (response.status() == 404) {
+            rematch(plan);
+        } else {
+            plan.failOnError(response);
+        }
+    }
+
+    /** A 404 on a linked group: it is gone from the target. Match again, and create when nothing matches. */
+    private void rematch(GroupPlan plan) {
+        if (plan.rematched) {
+            plan.fail("ScimError404", "the group is gone from the target, again");
+            return;
+        }
+        plan.rematched = true;
+        plan.targetId = null;
+        plan.modified.clear();
+        plan.propertiesChanged = false;
+        state.forgetTargetMembers(plan.groupId);
+        UserPlan.MatchCandidate first = firstCandidate(plan);
+        if (first == null) {
+            plan.fail("NoMatchingValue", "the linked group is gone and the group has no matching value");
+            return;
+        }
+        sendMatch(plan, first);
+    }
+
+    // ---- members
+
+    /**
+     * The next membership batch from the state store: removals first, then additions, each at most
+     * {@code scim.members-per-patch}; when none is left, the group is done.
+     */
+    private void nextMembers(GroupPlan plan) {
+        if (!syncMembers || (!plan.created && !mapping.actions().update())) {
+            done(plan);
+            return;
+        }
+        List<StateStore.GroupMember> removals = state.memberRemovals(plan.groupId, membersPerPatch);
+        if (!removals.isEmpty()) {
+            sendMembers(plan, GroupPlan.Step.REMOVE_MEMBERS, removals);
+            return;
+        }
+        List<StateStore.GroupMember> additions = state.memberAdditions(plan.groupId, membersPerPatch);
+        if (!additions.isEmpty()) {
+            sendMembers(plan, GroupPlan.Step.ADD_MEMBERS, additions);
+            return;
+        }
+        done(plan);
+    }
+
+    private void sendMembers(GroupPlan plan, GroupPlan.Step step, List<StateStore.GroupMember> batch) {
+        String start = step + ":" + batch.get(0).memberId();
+        if (start.equals(plan.lastBatchStart)) {
+            throw new IllegalStateException("the same member batch came twice for group " + plan.groupId);
+        }
+        plan.lastBatchStart = start;
+        plan.batch = batch;
+        List<String> ids = batch.stream().map(StateStore.GroupMember::targetId).toList();
+        boolean add = step == GroupPlan.Step.ADD_MEMBERS;
+        sendPatch(plan, step, GroupResources.memberOperations(add ? ids : List.of(), add ? List.of() : ids),
+                () -> add ? GroupResources.addMembers(ids, dialect) : GroupResources.removeMembers(ids, dialect));
+    }
+
+    private void afterMembers(GroupPlan plan, ScimResponse response) {
+        boolean add = plan.step == GroupPlan.Step.ADD_MEMBERS;
+        if (response.isSuccess()) {
+            state.markMembers(plan.groupId, plan.batch, add);
+            for (StateStore.GroupMember member : plan.batch) {
+                List<String> ids = add ? plan.addedIds : plan.removedIds;
+                if (ids.size() < GroupPlan.LOGGED_IDS) {
+                    ids.add(member.memberId());
+                }
+            }
+            if (add) {
+                plan.added += plan.batch.size();
+            } else {
+                plan.removed += plan.batch.size();
+            }
+            nextMembers(plan);
+        } else if (response.status() == 404) {
+            rematch(plan);
+        } else {
+            plan.failOnError(response);
+        }
+    }
+
+    /** Done: the log line says what changed, and which members wait for their users. */
+    private void done(GroupPlan plan) {
+        if (plan.added > 0) {
+            plan.modified.add(members("members.added", plan.added, plan.addedIds));
+        }
+        if (plan.removed > 0) {
+            plan.modified.add(members("members.removed", plan.removed, plan.removedIds));
+        }
+        String reason = plan.reason;
+        if (syncMembers) {
+            StateStore.CountedMembers skipped = state.skippedMembers(plan.groupId, GroupPlan.LOGGED_IDS);
+            if (skipped.count() > 0) {
+                plan.modified.add(members("members.skipped", skipped.count(), skipped.ids()));
+                reason = join(reason, skipped.count() + " direct member" + (skipped.count() == 1 ? "" : "s")
+                        + " not written: not provisioned in the target (out of scope or failed; added in a later"
+                        + " cycle once provisioned) or nested groups");
+            }
+        }
+        boolean changed = plan.propertiesChanged || plan.added > 0 || plan.removed > 0;
+        if (plan.created) {
+            plan.finish("create", "success", reason);
+        } else if (changed) {
+            plan.finish("update", "success", reason);
+        } else if (plan.linkedExisting) {
+            plan.finish("other", "success", join(reason, "nothing to change"));
+        } else {
+            plan.finish("other", "skipped", join(reason, "no change"));
+        }
+    }
+
+    private static LogEntry.ModifiedProperty members(String name, int count, List<String> ids) {
+        ObjectNode value = JsonNodeFactory.instance.objectNode();
+        value.put("count", count);
+        ids.forEach(value.putArray("ids")::add);
+        value.put("truncated", count > ids.size());
+        return new LogEntry.ModifiedProperty(name, null, value);
+    }
+
+    // ---- requests
+
+    /** PATCH in the target's dialect, or for a target without PATCH: GET the group, apply here, PUT it. */
+    private void sendPatch(GroupPlan plan, GroupPlan.Step step, List<PatchOperation> operations,
+                           java.util.function.Supplier<String> patchBody) {
+        String path = GROUPS + "/" + plan.targetId;
+        if (dialect.updateMethod() == ScimDialect.UpdateMethod.PATCH) {
+            plan.send(step, ScimRequest.patch(path, patchBody.get()));
+        } else {
+            plan.pendingOperations = operations;
+            plan.putStep = step;
+            plan.send(GroupPlan.Step.FETCH, ScimRequest.get(path, null));
+        }
+    }
+
+    private void afterFetch(GroupPlan plan, ScimResponse response) {
+        plan.step = plan.putStep;
+        if (response.isSuccess()) {
+            ObjectNode merged = UserResources.applied(response.body(), plan.pendingOperations);
+            plan.send(plan.putStep, new ScimRequest("PUT", GROUPS + "/" + plan.targetId, null, merged.toString()));
+        } else if (plan.putStep == GroupPlan.Step.UPDATE) {
+            afterUpdate(plan, response);
+        } else {
+            afterMembers(plan, response);
+        }
+    }
+
+    // ---- recording
+
+    private void recordFailure(GroupPlan plan) {
+        Link l = plan.link;
+        String reason = plan.error == null ? null : plan.error.reason();
+        state.save(StateStore.GROUP, l == null || plan.created || plan.rematched
+                ? new Link(plan.groupId, plan.targetId, matchValue(plan), plan.targetId != null,
+                        plan.created ? plan.updateValues : Map.of(), plan.cycle.id(), Link.RETRY_REFRESH, reason)
+                : new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(), plan.cycle.id(),
+                        Link.RETRY_REFRESH, reason));
+        state.groupProcessed(plan.groupId);
+        plan.cycle.countGroup(CycleRun.Outcome.FAILED);
+        write(plan);
+    }
+
+    private void write(GroupPlan plan) {
+        log.write(plan.logEntry("group", plan.groupId, plan.identity));
+    }
+
+    private static String matchValue(GroupPlan plan) {
+        if (plan.matchValue != null) {
+            return plan.matchValue;
+        }
+        return plan.link == null ? null : plan.link.matchValue();
+    }
+
+    private static Map<String, JsonNode> withoutMembers(Map<String, JsonNode> values) {
+        Map<String, JsonNode> copy = new LinkedHashMap<>(values);
+        copy.remove(EntraGroup.MEMBERS);
+        return copy;
+    }
+
+    private static String join(String first, String second) {
+        if (first == null) {
+            return second;
+        }
+        return second == null ? first : first + "; " + second;
+    }
+}

@@ -1,0 +1,141 @@
+package io.github.provisioning.cycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.graph.GraphPage;
+import io.github.provisioning.graph.SourceChange;
+import io.github.provisioning.state.StateStore;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The groups part of a cycle: reads the groups delta into the state store (group properties and members@delta,
+ * merged by id whatever page they come on), and names the groups the cycle must provision. Groups are read only
+ * when the profile provisions them (a group mapping, and {@code compat: groups} not false).
+ */
+public final class Groups {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Groups.class);
+
+    private final StateStore state;
+    private final String graphUrl;
+    private final boolean enabled;
+    private final boolean assignedScope;
+    private final String select;
+
+    /**
+     * @param enabled whether the profile provisions groups
+     * @param select  the groups delta {@code $select}
+     */
+    public Groups(StateStore state, String graphUrl, boolean enabled, boolean assignedScope, String select) {
+        this.state = state;
+        this.graphUrl = graphUrl.replaceAll("/+$", "");
+        this.enabled = enabled;
+        this.assignedScope = assignedScope;
+        this.select = select;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Marks the cycle as one that provisions groups; false when the profile does not (no request to /Groups). */
+    public boolean begin(@ExchangeProperty("cycle") CycleRun cycle) {
+        cycle.groupsProvisioned(enabled);
+        return enabled;
+    }
+
+    /** The stored groups deltaLink for an incremental cycle; otherwise a full round. */
+    public String deltaUrl(@ExchangeProperty("cycle") CycleRun cycle) {
+        Optional<String> watermark = cycle.type() == CycleRun.Type.INCREMENTAL
+                ? state.watermark(Cycles.GROUPS_WATERMARK) : Optional.empty();
+        if (watermark.isPresent()) {
+            return watermark.get();
+        }
+        cycle.fullGroupRound(true);
+        return firstPage();
+    }
+
+    /** The groups delta token expired: read every group again, as for users. */
+    public GraphPage restartDeltaRound(@ExchangeProperty("cycle") CycleRun cycle,
+                                       @ExchangeProperty("CamelExceptionCaught") Exception cause) {
+        LOG.warn("Cycle {}: the groups delta token is no longer valid ({}); reading all groups again", cycle.id(),
+                cause == null ? "expired" : cause.getMessage());
+        cycle.fullGroupRound(true);
+        return new GraphPage(List.of(), firstPage(), null);
+    }
+
+    /** Stores one page: each group's state and properties, and its members@delta as membership changes. */
+    public void stage(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
+        for (SourceChange change : page.changes()) {
+            switch (change.kind()) {
+                case SOFT_DELETED -> state.stageGroup(change.id(), StateStore.GroupSource.SOFT_DELETED, null, cycle.id());
+                case HARD_DELETED -> state.stageGroup(change.id(), StateStore.GroupSource.DELETED, null, cycle.id());
+                default -> {
+                    ObjectNode properties = change.graph().deepCopy();
+                    JsonNode members = properties.remove("members@delta");
+                    properties.remove("@odata.type");
+                    state.stageGroup(change.id(), StateStore.GroupSource.PRESENT, properties, cycle.id());
+                    state.stageMembers(change.id(), memberChanges(members), cycle.id());
+                }
+            }
+        }
+    }
+
+    /** Counts the page and returns the next page's URL; the last page's deltaLink waits for the cycle's end. */
+    public String pageRead(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
+        cycle.pageRead();
+        if (page.nextLink() == null) {
+            if (page.deltaLink() == null) {
+                throw new IllegalStateException("Graph's last groups page carries neither a nextLink nor a deltaLink");
+            }
+            cycle.groupDeltaLink(page.deltaLink());
+        }
+        return page.nextLink();
+    }
+
+    /** After the last page of a full round: what the round did not list is gone from Entra ID. */
+    public void roundRead(@ExchangeProperty("cycle") CycleRun cycle) {
+        if (cycle.fullGroupRound()) {
+            state.finishFullGroupRound(cycle.id());
+        }
+    }
+
+    /** The groups to provision now, by id (the memberships stay in the state store). */
+    public List<String> toProvision() {
+        return state.groupsToProvision(assignedScope);
+    }
+
+    /** Assigned groups are in scope (scope all: every group). */
+    public boolean inScope(String groupId) {
+        return !assignedScope || state.inNextGroupScope(groupId);
+    }
+
+    private static List<StateStore.MemberChange> memberChanges(JsonNode members) {
+        List<StateStore.MemberChange> changes = new ArrayList<>();
+        if (members == null || !members.isArray()) {
+            return changes;
+        }
+        for (JsonNode member : members) {
+            String id = member.path("id").asText(null);
+            if (id == null) {
+                continue;
+            }
+            String type = member.path("@odata.type").asText("#microsoft.graph.user");
+            String kind = type.substring(type.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT);
+            changes.add(new StateStore.MemberChange(id, kind, !member.has("@removed")));
+        }
+        return changes;
+    }
+
+    private String firstPage() {
+        return graphUrl + "/groups/delta?$select=" + URLEncoder.encode(select, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,122 @@
+package io.github.provisioning.cycle;
+
+import io.github.provisioning.scim.RetryPolicy;
+import io.github.provisioning.scim.ScimCredentialsException;
+import io.github.provisioning.scim.ScimRequest;
+import io.github.provisioning.scim.ScimResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What a user plan and a group plan share: the one pending SCIM request, its attempts and retries (Retry-After,
+ * back-off, giving up after {@code scim.max-attempts}), the outcome, and the provisioning-log line. The routes
+ * drive it the same way for both: {@code pending}, {@code request}, {@code delayMillis}. One plan is only ever
+ * used by one thread.
+ */
+public abstract class ObjectPlan {
+
+    final CycleRun cycle;
+    final String changeId = UUID.randomUUID().toString();
+    final long startNanos = System.nanoTime();
+    /** Attempts of the current request so far. */
+    int attempt;
+    /** How long to wait before sending the pending request (a retry). */
+    long delayMillis;
+    final List<LogEntry.Retry> retries = new ArrayList<>();
+    ScimRequest request;
+    int requests;
+    String action = "other";
+    String status;
+    String reason;
+    String targetId;
+    LogEntry.Error error;
+    List<LogEntry.ModifiedProperty> modified = new ArrayList<>();
+
+    ObjectPlan(CycleRun cycle, String targetId) {
+        this.cycle = cycle;
+        this.targetId = targetId;
+    }
+
+    /** True while a SCIM request waits to be sent. */
+    public boolean isPending() {
+        return request != null;
+    }
+
+    public ScimRequest getRequest() {
+        return request;
+    }
+
+    public long getDelayMillis() {
+        return delayMillis;
+    }
+
+    /** A new request; its attempts start again. At most {@code maxRequests} per object and cycle. */
+    void sendRequest(ScimRequest request, int maxRequests) {
+        attempt = 0;
+        delayMillis = 0;
+        if (++requests > maxRequests) {
+            throw new IllegalStateException("more than " + maxRequests + " requests for one object in one cycle");
+        }
+        this.request = request;
+    }
+
+    /** The same request again after a pause. */
+    void retry(long delayMillis, LogEntry.Retry retry) {
+        this.delayMillis = delayMillis;
+        retries.add(retry);
+    }
+
+    /**
+     * Counts the attempt and deals with the answers every object treats alike. Rejected credentials stop the
+     * cycle (no object can succeed); a transient failure (no answer, 429, 5xx) sends the same request again
+     * after a pause, or fails the object once {@code scim.max-attempts} are used up.
+     *
+     * @return true when the answer was transient: a retry is scheduled, or the plan failed
+     */
+    boolean handleTransient(ScimResponse response, RetryPolicy retryPolicy) {
+        attempt++;
+        if (response.isCredentialsRejected()) {
+            throw new ScimCredentialsException("the SCIM target rejected the credentials (" + response.errorReason()
+                    + "); the cycle stops until they are fixed");
+        }
+        if (!response.isTransient()) {
+            return false;
+        }
+        if (attempt >= retryPolicy.maxAttempts()) {
+            fail("ScimRetriesExhausted", "gave up after " + attempt + " attempts: " + response.errorReason());
+            return true;
+        }
+        long delay = retryPolicy.delay(attempt, response.retryAfter()).toMillis();
+        retry(delay, new LogEntry.Retry(request.method() + " " + request.path(), attempt, response.status(),
+                response.errorReason(), delay));
+        return true;
+    }
+
+    void finish(String action, String status, String reason) {
+        this.request = null;
+        this.action = action;
+        this.status = status;
+        this.reason = reason;
+    }
+
+    void fail(String code, String reason) {
+        finish(action, "failure", null);
+        this.error = new LogEntry.Error(code, reason);
+    }
+
+    void failOnError(ScimResponse response) {
+        fail("ScimError" + response.status(), response.errorReason());
+    }
+
+    boolean failed() {
+        return "failure".equals(status);
+    }
+
+    /** The provisioning-log line for this operation. */
+    LogEntry logEntry(String objectType, String sourceId, String sourceIdentity) {
+        return new LogEntry(Instant.now(), cycle.id(), changeId, objectType, action, status, sourceId, sourceIdentity,
+                targetId, reason, modified, error, (System.nanoTime() - startNanos) / 1_000_000, retries);
+    }
+}
