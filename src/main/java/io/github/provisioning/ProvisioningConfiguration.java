@@ -111,6 +111,14 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             LOG.info("Test Connection against {}{}", effective.require("scim.url"), sandbox ? " (sandbox)" : "");
             return;
         }
+        // Metrics and the cycle digest see each provisioning-log line as it is written; wired when Camel has started
+        // (the beans are built from the final settings), before any route runs a cycle.
+        context.addStartupListener((started, alreadyStarted) -> {
+            ProvisioningLog log = started.getRegistry().lookupByNameAndType("provisioningLog", ProvisioningLog.class);
+            log.observe(started.getRegistry().lookupByNameAndType("cycleObjects", CycleObjects.class)::record);
+            log.observe(started.getRegistry().lookupByNameAndType("provisioningMetrics", ProvisioningMetrics.class)
+                    ::objectLogged);
+        });
         LOG.info("Provisioning {} users from {} to {} every {}{}", effective.get("provisioning.scope").orElse("assigned"),
                 effective.require("graph.url"), effective.require("scim.url"), interval,
                 sandbox ? " (sandbox)" : once ? " (once)" : "");
@@ -177,13 +185,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "provisioningLog", lazy = true, destroyMethod = "close")
-    public ProvisioningLog provisioningLog(@PropertyInject("provisioning.work-dir") String dataDir,
-                                           @BeanInject("cycleObjects") CycleObjects cycleObjects,
-                                           @BeanInject("provisioningMetrics") ProvisioningMetrics metrics) {
-        ProvisioningLog log = new ProvisioningLog(Path.of(dataDir).resolve("provisioning-log.jsonl"));
-        log.observe(cycleObjects::record);
-        log.observe(metrics::objectLogged);
-        return log;
+    public ProvisioningLog provisioningLog(@PropertyInject("provisioning.work-dir") String dataDir) {
+        return new ProvisioningLog(Path.of(dataDir).resolve("provisioning-log.jsonl"));
     }
 
     /** What each running cycle's log lines said, for its digest e-mail. */
