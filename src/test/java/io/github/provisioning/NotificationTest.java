@@ -107,6 +107,8 @@ class NotificationTest extends EngineTest {
         assertThat(mail.getSubject()).startsWith("[entra-provisioning] Provisioning cycle (incremental) failed");
         assertThat(part(mail, "text/plain")).contains("Cycle: " + failed.cycleId(), "Result: failed: " + failed.error());
         assertThat(failed.error()).contains("503");
+        assertThat(GreenMailUtil.getWholeMessage(mail)).doesNotContain(graph.config().clientSecret(),
+                scim.config().bearerToken());
     }
 
     @Test
