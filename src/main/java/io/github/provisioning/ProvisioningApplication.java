@@ -63,6 +63,7 @@ public final class ProvisioningApplication {
         main.configure().withRouteFilterIncludePattern(TEST_CONNECTION_ROUTES);
         main.addOverrideProperty("provisioning.test-connection", "true");
         main.addOverrideProperty("camel.server.enabled", "false");
+        main.addOverrideProperty("camel.management.enabled", "false");
         try {
             if (args.length > 0) {
                 main.parseArguments(args);

@@ -17,6 +17,11 @@ import io.github.provisioning.graph.GraphToken;
 import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.mapping.ObjectMapping;
+import io.github.provisioning.notify.CycleObjects;
+import io.github.provisioning.notify.NotificationSettings;
+import io.github.provisioning.notify.Notifier;
+import io.github.provisioning.observe.LastCycleHealthCheck;
+import io.github.provisioning.observe.ProvisioningMetrics;
 import io.github.provisioning.sandbox.Sandbox;
 import io.github.provisioning.scim.ConnectionCheck;
 import io.github.provisioning.scim.RetryPolicy;
@@ -26,6 +31,7 @@ import io.github.provisioning.scim.ScimResponses;
 import io.github.provisioning.scim.TargetCapabilities;
 import io.github.provisioning.state.StateDatabase;
 import io.github.provisioning.state.StateStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +43,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.component.mail.MailComponent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -100,13 +107,40 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         if (context.getRegistry().lookupByName("runOutcome") == null) {
             context.getRegistry().bind("runOutcome", new RunOutcome());
         }
+        // Found by Camel's health registry (camel.health.registry-enabled), served at /observe/health.
+        context.getRegistry().bind("lastCycleHealthCheck",
+                new LastCycleHealthCheck(context.getRegistry().lookupByNameAndType("runOutcome", RunOutcome.class)));
+        configureSmtpLogin(context, effective);
         if (testConnection) {
             LOG.info("Test Connection against {}{}", effective.require("scim.url"), sandbox ? " (sandbox)" : "");
             return;
         }
+        // Metrics and the cycle digest see each provisioning-log line as it is written; wired when Camel has started
+        // (the beans are built from the final settings), before any route runs a cycle.
+        context.addStartupListener((started, alreadyStarted) -> {
+            ProvisioningLog log = started.getRegistry().lookupByNameAndType("provisioningLog", ProvisioningLog.class);
+            log.observe(started.getRegistry().lookupByNameAndType("cycleObjects", CycleObjects.class)::record);
+            log.observe(started.getRegistry().lookupByNameAndType("provisioningMetrics", ProvisioningMetrics.class)
+                    ::objectLogged);
+        });
         LOG.info("Provisioning {} users from {} to {} every {}{}", effective.get("provisioning.scope").orElse("assigned"),
                 effective.require("graph.url"), effective.require("scim.url"), interval,
                 sandbox ? " (sandbox)" : once ? " (once)" : "");
+    }
+
+    /**
+     * The SMTP login goes on the smtp component, not in the endpoint URI, so the password is in no URI that
+     * Camel could log or tag a metric with; without a username the server is used without login.
+     */
+    private static void configureSmtpLogin(CamelContext context, Settings settings) {
+        if (!NotificationSettings.enabled(settings::get)) {
+            return;
+        }
+        settings.get(NotificationSettings.USERNAME).ifPresent(username -> {
+            MailComponent smtp = context.getComponent("smtp", MailComponent.class);
+            smtp.getConfiguration().setUsername(username);
+            smtp.getConfiguration().setPassword(settings.require(NotificationSettings.PASSWORD));
+        });
     }
 
     private static long millis(Settings settings, String name, String fallback) {
@@ -171,6 +205,27 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "provisioningLog", lazy = true, destroyMethod = "close")
     public ProvisioningLog provisioningLog(@PropertyInject("provisioning.work-dir") String dataDir) {
         return new ProvisioningLog(Path.of(dataDir).resolve("provisioning-log.jsonl"));
+    }
+
+    /** What each running cycle's log lines said, for its digest e-mail. */
+    @BindToRegistry(value = "cycleObjects", lazy = true)
+    public CycleObjects cycleObjects(@PropertyInject(value = NotificationSettings.MAX_FAILURES_LISTED,
+            defaultValue = "20") int maxListed) {
+        return new CycleObjects(maxListed);
+    }
+
+    @BindToRegistry(value = "notifier", lazy = true)
+    public Notifier notifier(CamelContext context, @BeanInject("cycleObjects") CycleObjects cycleObjects,
+                             @PropertyInject(value = "camel.main.name", defaultValue = "entra-provisioning") String job) {
+        Settings settings = new Settings(context.getPropertiesComponent()::resolveProperty);
+        return new Notifier(NotificationSettings.enabled(settings::get), job, cycleObjects);
+    }
+
+    /** On the registry Camel Main's metrics support creates ({@code camel.metrics.enabled}) and scrapes. */
+    @BindToRegistry(value = "provisioningMetrics", lazy = true)
+    public ProvisioningMetrics provisioningMetrics(@BeanInject("metricsRegistry") MeterRegistry registry,
+                                                   @BeanInject("stateStore") StateStore state) {
+        return new ProvisioningMetrics(registry, state::awaitingRetry);
     }
 
     @BindToRegistry(value = "graphToken", lazy = true)

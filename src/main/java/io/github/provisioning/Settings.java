@@ -2,6 +2,7 @@ package io.github.provisioning;
 
 import io.github.provisioning.auth.CredentialSettings;
 import io.github.provisioning.auth.TargetCredentials;
+import io.github.provisioning.notify.NotificationSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -73,6 +74,7 @@ public final class Settings {
         if (scope.equals("assigned") && get("graph.app-id").isEmpty()) {
             missing.add("graph.app-id (needed by provisioning.scope=assigned)");
         }
+        missing.addAll(NotificationSettings.missing(this::get));
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("Missing required setting" + (missing.size() > 1 ? "s" : "") + ": "
                     + String.join(", ", missing) + ". Set them in application.properties or with -Dname=value.");

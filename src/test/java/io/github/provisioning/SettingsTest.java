@@ -61,4 +61,33 @@ class SettingsTest {
         settings().validate();
         assertThat(settings().scimCredentials().settings()).isEqualTo("scim.meta.app-id, scim.meta.app-secret");
     }
+
+    @Test
+    void notificationsNeedASenderAndAMailHostOnlyWhenThereAreRecipients() {
+        values.put("scim.token", "t");
+        settings().validate();
+
+        values.put("notify.to", "ops@example.org, oncall@example.org");
+
+        assertThatThrownBy(() -> settings().validate()).hasMessage("Missing required settings: notify.from (needed by"
+                + " notify.to), mail.smtp.host (needed by notify.to). Set them in application.properties or with"
+                + " -Dname=value.");
+        values.put("notify.from", "provisioning@example.org");
+        values.put("mail.smtp.host", "smtp.example.org");
+        settings().validate();
+        values.put("mail.smtp.username", "notifier");
+        assertThatThrownBy(() -> settings().validate()).hasMessageContaining("mail.smtp.password (needed by mail.smtp.username)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"notify.to=not an address", "mail.smtp.port=smtp", "mail.smtp.port=70000",
+            "mail.smtp.starttls=yes", "notify.max-failures-listed=-1"})
+    void aBadNotificationSettingIsNamed(String setting) {
+        values.put("scim.token", "t");
+        values.putAll(Map.of("notify.to", "ops@example.org", "notify.from", "p@example.org", "mail.smtp.host", "h"));
+        String[] nameValue = setting.split("=", 2);
+        values.put(nameValue[0], nameValue[1]);
+
+        assertThatThrownBy(() -> settings().validate()).hasMessageContaining("Setting " + nameValue[0]);
+    }
 }

@@ -17,9 +17,14 @@ public record CycleReport(String cycleId, String type, Instant start, Instant en
         return "completed".equals(state);
     }
 
+    /** How long it ran, as people read it: {@code 1.2s}, {@code 3m4s}. */
+    public String duration() {
+        return format(Duration.ofMillis(durationMs));
+    }
+
     public String summary() {
         StringBuilder line = new StringBuilder("Cycle ").append(cycleId).append(" (").append(type).append(") ")
-                .append(state).append(" in ").append(format(Duration.ofMillis(durationMs))).append(':');
+                .append(state).append(" in ").append(duration()).append(':');
         counts.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
         if (error != null) {
             line.append(" - ").append(error);

@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /** The per-operation provisioning log: one JSON object per line in {@code {data-dir}/provisioning-log.jsonl}. */
 public final class ProvisioningLog implements AutoCloseable {
@@ -22,6 +25,7 @@ public final class ProvisioningLog implements AutoCloseable {
 
     private final Path file;
     private final BufferedWriter writer;
+    private final List<Consumer<LogEntry>> observers = new CopyOnWriteArrayList<>();
 
     public ProvisioningLog(Path file) {
         this.file = file;
@@ -33,6 +37,12 @@ public final class ProvisioningLog implements AutoCloseable {
             throw new UncheckedIOException("Cannot open the provisioning log " + file, e);
         }
     }
+
+    /** Also hands every line to {@code observer} once written (metrics, the cycle digest); it must not throw. */
+    public void observe(Consumer<LogEntry> observer) {
+        observers.add(observer);
+    }
+
     public void write(LogEntry entry) {
         ObjectNode line = JSON.createObjectNode();
         line.put("time", entry.time().toString());
@@ -81,6 +91,7 @@ public final class ProvisioningLog implements AutoCloseable {
                 throw new UncheckedIOException("Cannot write the provisioning log " + file, e);
             }
         }
+        observers.forEach(observer -> observer.accept(entry));
     }
 
     @Override

@@ -147,6 +147,15 @@ public final class StateStore {
      * Users this cycle must read by id because the delta did not bring them: newly assigned ones, and failed ones
      * waiting for a retry.
      */
+    /**
+     * How many objects of this type wait for a retry (the escrow): an index range count on
+     * {@code prov_object_retry}, cheap enough for every metrics scrape.
+     */
+    public long awaitingRetry(String objectType) {
+        return query("SELECT COUNT(*) FROM prov_object WHERE object_type = ? AND retry_action IS NOT NULL",
+                ps -> ps.setString(1, objectType), rs -> rs.next() ? rs.getLong(1) : 0L);
+    }
+
     public List<String> toRefresh(String cycleId, boolean assignedScope) {
         return toRefresh(cycleId, assignedScope, false);
     }

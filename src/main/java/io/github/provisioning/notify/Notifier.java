@@ -1,0 +1,49 @@
+package io.github.provisioning.notify;
+
+import io.github.provisioning.cycle.CycleReport;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Body;
+
+/**
+ * Decides which e-mails the job sends and builds them; {@code routes/notify.camel.yaml} sends them. Each kind of
+ * notice has a method here that answers a {@link Notification} or null (nothing to say); the cycle digest is the
+ * first. At most one digest per cycle, whatever calls this how often.
+ */
+public final class Notifier {
+
+    /** Enough to recognise a repeated end of a recent cycle; older ids are forgotten. */
+    private static final int REMEMBERED_CYCLES = 64;
+
+    private final boolean enabled;
+    private final String job;
+    private final CycleObjects objects;
+    private final Map<String, Boolean> notifiedCycles = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > REMEMBERED_CYCLES;
+                }
+            });
+
+    /**
+     * @param enabled false when {@code notify.to} is empty: nothing is sent, but cycles are still forgotten
+     * @param job     the job's name ({@code camel.main.name}), in every subject
+     */
+    public Notifier(boolean enabled, String job, CycleObjects objects) {
+        this.enabled = enabled;
+        this.job = job;
+        this.objects = objects;
+    }
+
+    /** The digest of a cycle that failed or had failed objects, or null. */
+    public Notification cycleDigest(@Body CycleReport report) {
+        CycleObjects.Summary summary = objects.take(report.cycleId());
+        if (!enabled || !CycleDigest.wanted(report, summary)
+                || notifiedCycles.putIfAbsent(report.cycleId() + "|" + report.start(), Boolean.TRUE) != null) {
+            return null;
+        }
+        return CycleDigest.of(job, report, summary);
+    }
+}

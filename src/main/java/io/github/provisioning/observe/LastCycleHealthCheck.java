@@ -1,0 +1,43 @@
+package io.github.provisioning.observe;
+
+import io.github.provisioning.cycle.CycleReport;
+import io.github.provisioning.cycle.RunOutcome;
+import java.util.Map;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * DOWN while the last cycle failed (it could not run to its end: Graph unreachable, credentials rejected), with
+ * its reason; UP before the first cycle and after a cycle that ran to its end, even with failed objects (those
+ * are retried and show in the digest and the metrics). A readiness check: restarting would not fix what it reports.
+ */
+public final class LastCycleHealthCheck extends AbstractHealthCheck {
+
+    private final RunOutcome outcome;
+
+    public LastCycleHealthCheck(RunOutcome outcome) {
+        super("provisioning", "last-cycle");
+        this.outcome = outcome;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        CycleReport last = outcome.last();
+        if (last == null) {
+            builder.up().message("no cycle has ended yet");
+            return;
+        }
+        builder.detail("cycle.id", last.cycleId()).detail("cycle.type", last.type())
+                .detail("cycle.end", String.valueOf(last.end()));
+        if (last.completed()) {
+            builder.up().message("cycle " + last.cycleId() + " completed");
+        } else {
+            builder.down().message("cycle " + last.cycleId() + " failed: " + last.error());
+        }
+    }
+}

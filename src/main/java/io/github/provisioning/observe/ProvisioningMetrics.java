@@ -1,0 +1,58 @@
+package io.github.provisioning.observe;
+
+import io.github.provisioning.cycle.CycleReport;
+import io.github.provisioning.cycle.LogEntry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.ToLongFunction;
+import org.apache.camel.Body;
+
+/**
+ * The engine's own meters, next to Camel's route and JVM meters in the Prometheus scrape on the admin port:
+ * cycles by type and result with their duration, objects by what the provisioning log records, e-mails sent, and
+ * the escrow (objects waiting for a retry). SCIM and Graph request timers are taken in the routes.
+ */
+public final class ProvisioningMetrics {
+
+    private final MeterRegistry registry;
+
+    /**
+     * @param escrowSize counts the objects of a type ({@code user}, {@code group}) waiting for a retry; called on
+     *                   each scrape, so it must be cheap
+     */
+    public ProvisioningMetrics(MeterRegistry registry, ToLongFunction<String> escrowSize) {
+        this.registry = registry;
+        for (String objectType : List.of("user", "group")) {
+            Gauge.builder("provisioning.escrow.objects", () -> escrowSize.applyAsLong(objectType))
+                    .tag("object_type", objectType)
+                    .strongReference(true) // the supplier is held by nothing else; a weak one would be collected
+                    .description("Objects whose last operation failed and that wait for a retry in the next cycle")
+                    .register(registry);
+        }
+    }
+
+    public void cycleEnded(@Body CycleReport report) {
+        Counter.builder("provisioning.cycles").description("Provisioning cycles by type and result")
+                .tag("type", report.type()).tag("result", report.state()).register(registry).increment();
+        Timer.builder("provisioning.cycle.duration").description("How long provisioning cycles ran")
+                .tag("type", report.type()).tag("result", report.state()).register(registry)
+                .record(Duration.ofMillis(report.durationMs()));
+    }
+
+    /** One provisioning-log line: an operation on an object, its action and status. */
+    public void objectLogged(LogEntry entry) {
+        Counter.builder("provisioning.objects").description("Operations on objects by action and status, as logged")
+                .tag("object_type", String.valueOf(entry.objectType())).tag("action", String.valueOf(entry.action()))
+                .tag("status", String.valueOf(entry.status())).register(registry).increment();
+    }
+
+    /** @param result sent or failed */
+    public void notification(String kind, String result) {
+        Counter.builder("provisioning.notifications").description("E-mails by kind and whether the SMTP server took them")
+                .tag("kind", kind).tag("result", result).register(registry).increment();
+    }
+}
