@@ -47,6 +47,7 @@ import org.apache.camel.component.mail.MailComponent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.util.TimeUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -183,8 +184,9 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     }
 
     /** The state store's database: embedded H2 in the data directory, or provisioning.state.jdbc-url. */
-    @BindToRegistry(value = "stateDatabase", lazy = true, destroyMethod = "close")
-    public StateDatabase stateDatabase(@PropertyInject("provisioning.work-dir") String dataDir,
+    @BindToRegistry(value = "stateDatabase", lazy = true)
+    public StateDatabase stateDatabase(CamelContext context,
+                                       @PropertyInject("provisioning.work-dir") String dataDir,
                                        @PropertyInject("provisioning.state.jdbc-url")
                                        String jdbcUrl,
                                        @PropertyInject("provisioning.state.username")
@@ -194,7 +196,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                        @PropertyInject("provisioning.concurrency") int concurrency) {
         StateDatabase database = StateDatabase.open(jdbcUrl, username, password, Path.of(dataDir), concurrency + 2);
         LOG.info("State store: {}", database.description());
-        return database;
+        return closedOnStop(context, database);
     }
 
     @BindToRegistry(value = "stateStore", lazy = true)
@@ -202,9 +204,29 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         return new StateStore(database.dataSource());
     }
 
-    @BindToRegistry(value = "provisioningLog", lazy = true, destroyMethod = "close")
-    public ProvisioningLog provisioningLog(@PropertyInject("provisioning.work-dir") String dataDir) {
-        return new ProvisioningLog(Path.of(dataDir).resolve("provisioning-log.jsonl"));
+    @BindToRegistry(value = "provisioningLog", lazy = true)
+    public ProvisioningLog provisioningLog(CamelContext context,
+                                           @PropertyInject("provisioning.work-dir") String dataDir) {
+        return closedOnStop(context, new ProvisioningLog(Path.of(dataDir).resolve("provisioning-log.jsonl")));
+    }
+
+    /**
+     * Closes a resource when Camel stops, if it was ever created. (A destroyMethod on a lazy bean would create the
+     * bean at shutdown just to close it: opening, and migrating, the state database in --test-connection mode.)
+     */
+    private static <T extends AutoCloseable> T closedOnStop(CamelContext context, T resource) {
+        try {
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() throws Exception {
+                    resource.close();
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot register " + resource.getClass().getSimpleName()
+                    + " for closing", e);
+        }
+        return resource;
     }
 
     /** What each running cycle's log lines said, for its digest e-mail. */
@@ -326,7 +348,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     }
 
     /** Per-object work of a cycle runs on this many threads; one object is never worked on by two at once. */
-    @BindToRegistry(value = "provisioningThreads", lazy = true, destroyMethod = "shutdown")
+    @BindToRegistry(value = "provisioningThreads", lazy = true)  // Camel's executor manager shuts it down
     public ExecutorService provisioningThreads(CamelContext context,
                                                @PropertyInject("provisioning.concurrency") int concurrency) {
         return context.getExecutorServiceManager().newFixedThreadPool(this, "provisioning", concurrency);
