@@ -72,6 +72,8 @@ public final class UserPlan {
     String targetId;
     LogEntry.Error error;
     List<LogEntry.ModifiedProperty> modified = new ArrayList<>();
+    /** The HTTP status of the last SCIM answer (0: no answer), or -1 before any request. */
+    int lastScimStatus = -1;
 
     UserPlan(CycleRun cycle, SourceChange change, Link link) {
         this.cycle = cycle;
@@ -133,5 +135,50 @@ public final class UserPlan {
 
     boolean failed() {
         return "failure".equals(status);
+    }
+
+    // ---- read-only view of the outcome, for provision on demand
+
+    public String action() {
+        return action;
+    }
+
+    public String status() {
+        return status;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public String targetId() {
+        return targetId;
+    }
+
+    public LogEntry.Error error() {
+        return error;
+    }
+
+    public List<LogEntry.ModifiedProperty> modified() {
+        return List.copyOf(modified);
+    }
+
+    /** The last matching attribute and value queried, or null when no match was sent. */
+    public MatchCandidate matchedOn() {
+        return matchedOn;
+    }
+
+    /** Whether the user was already linked to a target account before this operation. */
+    public boolean wasLinked() {
+        return link != null && link.isLinked();
+    }
+
+    /** Whether a match found an existing account (and linked it). */
+    public boolean matchedExisting() {
+        return linkedExisting;
+    }
+
+    public int lastScimStatus() {
+        return lastScimStatus;
     }
 }

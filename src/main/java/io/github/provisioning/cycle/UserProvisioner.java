@@ -87,6 +87,7 @@ public final class UserProvisioner {
      */
     public void next(@ExchangeProperty("plan") UserPlan plan, @Body ScimResponse response) {
         plan.attempt++;
+        plan.lastScimStatus = response.status();
         if (response.isCredentialsRejected()) {
             throw new ScimCredentialsException("the SCIM target rejected the credentials (" + response.errorReason()
                     + "); the cycle stops until they are fixed");
