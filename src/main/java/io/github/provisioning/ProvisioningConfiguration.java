@@ -119,11 +119,12 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         AdminAccess access = AdminAccess.of(settings.get("admin.host").orElse("127.0.0.1"),
                 settings.get("admin.token").orElse(""));
         if (access != null) {
+            int port = Integer.parseInt(settings.get("admin.port").orElse("8080"));
             // The admin server is up once the context has started its services, before any route starts.
             context.addStartupListener(new StartupListener() {
                 @Override
                 public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                    access.install(started);
+                    access.install(started, port);
                 }
             });
         }

@@ -50,8 +50,8 @@ public final class AdminAccess {
     }
 
     /** Puts the check in front of every route of the admin server; fails when the server is not there. */
-    public void install(CamelContext context) {
-        Router router = VertxPlatformHttpRouter.lookup(context);
+    public void install(CamelContext context, int port) {
+        Router router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
         if (router == null) {
             throw new IllegalStateException("The admin API server is not running; cannot protect it with admin.token");
         }
