@@ -8,6 +8,7 @@ import com.unboundid.scim2.common.filters.Filter;
 import io.github.provisioning.cycle.CycleRun;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.LogEntry;
+import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.cycle.UserPlan;
 import io.github.provisioning.cycle.UserScope;
 import io.github.provisioning.graph.SourceChange;
@@ -183,13 +184,7 @@ public final class ProvisionOnDemand {
         step.put("targetId", plan.targetId());
         LogEntry.Error error = plan.error();
         step.put("reason", error != null ? error.code() + ": " + error.reason() : plan.reason());
-        ArrayNode modified = step.putArray("modifiedProperties");
-        for (LogEntry.ModifiedProperty p : plan.modified()) {
-            ObjectNode property = modified.addObject();
-            property.put("name", p.name());
-            property.set("old", JSON.valueToTree(p.old()));
-            property.set("new", JSON.valueToTree(p.value()));
-        }
+        ProvisioningLog.putModifiedProperties(step, plan.modified());
     }
 
     private static ObjectNode step(ArrayNode steps, String name, String status) {

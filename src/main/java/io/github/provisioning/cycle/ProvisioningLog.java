@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /** The per-operation provisioning log: one JSON object per line in {@code {data-dir}/provisioning-log.jsonl}. */
 public final class ProvisioningLog implements AutoCloseable {
@@ -47,13 +48,7 @@ public final class ProvisioningLog implements AutoCloseable {
         if (entry.reason() != null) {
             line.put("reason", entry.reason());
         }
-        ArrayNode modified = line.putArray("modifiedProperties");
-        for (LogEntry.ModifiedProperty p : entry.modifiedProperties()) {
-            ObjectNode property = modified.addObject();
-            property.put("name", p.name());
-            property.set("old", JSON.valueToTree(p.old()));
-            property.set("new", JSON.valueToTree(p.value()));
-        }
+        putModifiedProperties(line, entry.modifiedProperties());
         if (entry.error() != null) {
             ObjectNode error = line.putObject("error");
             error.put("code", entry.error().code());
@@ -80,6 +75,17 @@ public final class ProvisioningLog implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot write the provisioning log " + file, e);
             }
+        }
+    }
+
+    /** Writes {@code modifiedProperties: [{name, old, new}]} as the log line has it (the admin API shows it too). */
+    public static void putModifiedProperties(ObjectNode target, List<LogEntry.ModifiedProperty> properties) {
+        ArrayNode modified = target.putArray("modifiedProperties");
+        for (LogEntry.ModifiedProperty p : properties) {
+            ObjectNode property = modified.addObject();
+            property.put("name", p.name());
+            property.set("old", JSON.valueToTree(p.old()));
+            property.set("new", JSON.valueToTree(p.value()));
         }
     }
 
