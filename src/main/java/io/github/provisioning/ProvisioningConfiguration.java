@@ -1,6 +1,10 @@
 package io.github.provisioning;
 
+import io.github.provisioning.admin.AdminAccess;
 import io.github.provisioning.admin.AdminApi;
+import io.github.provisioning.admin.JobControl;
+import io.github.provisioning.admin.ProvisionOnDemand;
+import io.github.provisioning.admin.ProvisioningLogQuery;
 import io.github.provisioning.auth.TargetCredentials;
 import io.github.provisioning.auth.TargetToken;
 import io.github.provisioning.auth.TokenRoute;
@@ -43,6 +47,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.StartupListener;
 import org.apache.camel.component.mail.MailComponent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.PluginHelper;
@@ -124,6 +129,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             log.observe(started.getRegistry().lookupByNameAndType("provisioningMetrics", ProvisioningMetrics.class)
                     ::objectLogged);
         });
+        protectAdminApi(context, effective);
         LOG.info("Provisioning {} users from {} to {} every {}{}", effective.get("provisioning.scope").orElse("assigned"),
                 effective.require("graph.url"), effective.require("scim.url"), interval,
                 sandbox ? " (sandbox)" : once ? " (once)" : "");
@@ -142,6 +148,25 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             smtp.getConfiguration().setUsername(username);
             smtp.getConfiguration().setPassword(settings.require(NotificationSettings.PASSWORD));
         });
+    }
+
+    /** admin.token: required off loopback; when set, every admin request must carry it (never logged). */
+    private static void protectAdminApi(CamelContext context, Settings settings) throws Exception {
+        if (!Boolean.parseBoolean(settings.get("camel.server.enabled").orElse("true"))) {
+            return;
+        }
+        AdminAccess access = AdminAccess.of(settings.get("admin.host").orElse("127.0.0.1"),
+                settings.get("admin.token").orElse(""));
+        if (access != null) {
+            int port = Integer.parseInt(settings.get("admin.port").orElse("8080"));
+            // The admin server is up once the context has started its services, before any route starts.
+            context.addStartupListener(new StartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                    access.install(started, port);
+                }
+            });
+        }
     }
 
     private static long millis(Settings settings, String name, String fallback) {
@@ -345,6 +370,23 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                              @BeanInject("stateStore") StateStore state,
                              @PropertyInject("provisioning.scope") String scope) {
         return AdminApi.of(mapping, "assigned".equals(scope), state);
+    }
+
+    @BindToRegistry(value = "jobControl", lazy = true)
+    public JobControl jobControl(CamelContext context, @BeanInject("cycles") Cycles cycles,
+                                 @BeanInject("stateStore") StateStore state) {
+        return new JobControl(context, cycles, state);
+    }
+
+    @BindToRegistry(value = "provisionOnDemand", lazy = true)
+    public ProvisionOnDemand provisionOnDemand(@BeanInject("cycles") Cycles cycles,
+                                               @BeanInject("mappingTable") MappingTable mapping) {
+        return new ProvisionOnDemand(cycles, mapping.user(), Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "provisioningLogQuery", lazy = true)
+    public ProvisioningLogQuery provisioningLogQuery(@PropertyInject("provisioning.work-dir") String dataDir) {
+        return new ProvisioningLogQuery(Path.of(dataDir).resolve("provisioning-log.jsonl"));
     }
 
     /** Per-object work of a cycle runs on this many threads; one object is never worked on by two at once. */

@@ -94,6 +94,11 @@ final class EngineUnderTest implements AutoCloseable {
         return report;
     }
 
+    /** The running application's Camel context, for tests that hold a cycle with AdviceWith. */
+    org.apache.camel.CamelContext context() {
+        return main.getCamelContext();
+    }
+
     Path dataDir() {
         return dataDir;
     }

@@ -8,7 +8,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** One provisioning cycle while it runs: its identity, its counts and the watermark it will store. */
 public final class CycleRun {
 
-    public enum Type { INITIAL, INCREMENTAL }
+    public enum Type {
+        INITIAL, INCREMENTAL,
+        /** Not a cycle: one user provisioned now from the admin API, under an id of its own in the log. */
+        ON_DEMAND
+    }
 
     /** The counts of a cycle report. */
     public enum Outcome { CREATED, UPDATED, DISABLED, DELETED, SKIPPED, FAILED }

@@ -20,7 +20,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
@@ -55,6 +57,8 @@ public final class Cycles {
     private final RunOutcome outcome;
     private final Clock clock;
     private final AtomicReference<CycleRun> running = new AtomicReference<>();
+    /** Held by admin work that must not overlap a cycle (restart, provision on demand); a cycle waits for it. */
+    private final Semaphore cyclesPaused = new Semaphore(1, true);
 
     /**
      * @param configurationFingerprint changes when the mapping or the scope changes; Entra then runs a full cycle
@@ -89,6 +93,15 @@ public final class Cycles {
     }
 
     public CycleRun begin() {
+        cyclesPaused.acquireUninterruptibly();
+        try {
+            return beginUnpaused();
+        } finally {
+            cyclesPaused.release();
+        }
+    }
+
+    private CycleRun beginUnpaused() {
         boolean incremental = state.watermark(USERS_WATERMARK).isPresent()
                 && state.watermark(CONFIGURATION_WATERMARK).filter(configurationFingerprint::equals).isPresent();
         CycleRun cycle = new CycleRun(UUID.randomUUID().toString(),
@@ -99,6 +112,46 @@ public final class Cycles {
         state.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
         LOG.info("Cycle {} ({}) started", cycle.id(), typeName(cycle));
         return cycle;
+    }
+
+    /** The cycle in progress, if any. */
+    public Optional<CycleRun> current() {
+        return Optional.ofNullable(running.get());
+    }
+
+    /** The schedule starts a cycle only when none runs (a cycle may outlast the interval). */
+    public boolean idle() {
+        CycleRun cycle = running.get();
+        if (cycle != null) {
+            LOG.info("Scheduled cycle skipped: cycle {} is still running", cycle.id());
+        }
+        return cycle == null;
+    }
+
+    /**
+     * Keeps cycles from starting (they wait) until {@link #resumeCycles()}, for admin work that must not overlap a
+     * cycle. False, and nothing held, when a cycle is running.
+     */
+    public boolean pauseCycles() {
+        cyclesPaused.acquireUninterruptibly();
+        if (running.get() != null) {
+            cyclesPaused.release();
+            return false;
+        }
+        return true;
+    }
+
+    public void resumeCycles() {
+        cyclesPaused.release();
+    }
+
+    /**
+     * Entra's restart: the users watermark and the escrows go, so the next cycle is initial and reads everyone;
+     * links stay unless {@code breakLinks} (then every account is matched again). Call between
+     * {@link #pauseCycles()} and {@link #resumeCycles()}.
+     */
+    public StateStore.Restart restart(boolean breakLinks) {
+        return state.restart(USERS_WATERMARK, breakLinks);
     }
 
     /** Where this cycle reads users: the stored deltaLink, or a new delta round for an initial cycle. */

@@ -57,13 +57,7 @@ public final class ProvisioningLog implements AutoCloseable {
         if (entry.reason() != null) {
             line.put("reason", entry.reason());
         }
-        ArrayNode modified = line.putArray("modifiedProperties");
-        for (LogEntry.ModifiedProperty p : entry.modifiedProperties()) {
-            ObjectNode property = modified.addObject();
-            property.put("name", p.name());
-            property.set("old", JSON.valueToTree(p.old()));
-            property.set("new", JSON.valueToTree(p.value()));
-        }
+        putModifiedProperties(line, entry.modifiedProperties());
         if (entry.error() != null) {
             ObjectNode error = line.putObject("error");
             error.put("code", entry.error().code());
@@ -92,6 +86,17 @@ public final class ProvisioningLog implements AutoCloseable {
             }
         }
         observers.forEach(observer -> observer.accept(entry));
+    }
+
+    /** Writes {@code modifiedProperties: [{name, old, new}]} as the log line has it (the admin API shows it too). */
+    public static void putModifiedProperties(ObjectNode target, List<LogEntry.ModifiedProperty> properties) {
+        ArrayNode modified = target.putArray("modifiedProperties");
+        for (LogEntry.ModifiedProperty p : properties) {
+            ObjectNode property = modified.addObject();
+            property.put("name", p.name());
+            property.set("old", JSON.valueToTree(p.old()));
+            property.set("new", JSON.valueToTree(p.value()));
+        }
     }
 
     @Override

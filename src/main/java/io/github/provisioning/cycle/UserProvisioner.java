@@ -96,6 +96,7 @@ public final class UserProvisioner {
      * lost is followed by a match, never by a blind second POST, so no account is created twice.
      */
     public void next(@ExchangeProperty("plan") UserPlan plan, @Body ScimResponse response) {
+        plan.lastScimStatus = response.status();
         if (plan.handleTransient(response, retryPolicy)) {
             if (!plan.failed() && plan.step == UserPlan.Step.CREATE && response.isNoAnswer()) {
                 long delay = plan.delayMillis;

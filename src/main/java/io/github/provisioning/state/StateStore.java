@@ -658,6 +658,47 @@ public final class StateStore {
             ps.setString(4, cycleId);
         });
     }
+    // ---- admin controls
+
+    /** What a restart cleared: pending retries, and with a full restart the links (object rows) removed. */
+    public record Restart(int retriesCleared, int linksRemoved) {
+    }
+
+    /**
+     * Entra's restart: clears the watermark (the next cycle is initial) and the escrows (pending retries). A full
+     * restart also removes the links, so every object is matched again.
+     */
+    public Restart restart(String watermarkName, boolean breakLinks) {
+        return transaction(c -> {
+            putWatermark(c, watermarkName, null);
+            int retries;
+            try (Statement s = c.createStatement()) {
+                retries = s.executeUpdate("UPDATE prov_object SET retry_action = NULL, last_error = NULL "
+                        + "WHERE retry_action IS NOT NULL");
+            }
+            int links = 0;
+            if (breakLinks) {
+                try (Statement s = c.createStatement()) {
+                    links = s.executeUpdate("DELETE FROM prov_object");
+                }
+            }
+            return new Restart(retries, links);
+        });
+    }
+
+    /** Objects in escrow: a failed operation waits for a retry. */
+    public int escrowCount() {
+        return query("SELECT COUNT(*) FROM prov_object WHERE retry_action IS NOT NULL", ps -> { },
+                rs -> rs.next() ? rs.getInt(1) : 0);
+    }
+
+    /** The report (JSON) of the last cycle that ended, if any. */
+    public Optional<String> lastCycleReport() {
+        return query("SELECT report FROM prov_cycle WHERE ended_at IS NOT NULL AND report IS NOT NULL "
+                + "ORDER BY ended_at DESC", ps -> ps.setMaxRows(1),
+                rs -> rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty());
+    }
+
     // ---- plumbing
 
     private void upsert(String objectType, Link link) {

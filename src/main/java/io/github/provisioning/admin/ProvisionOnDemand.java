@@ -1,0 +1,202 @@
+package io.github.provisioning.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.unboundid.scim2.common.exceptions.BadRequestException;
+import com.unboundid.scim2.common.filters.Filter;
+import io.github.provisioning.cycle.CycleRun;
+import io.github.provisioning.cycle.Cycles;
+import io.github.provisioning.cycle.LogEntry;
+import io.github.provisioning.cycle.ProvisioningLog;
+import io.github.provisioning.cycle.UserPlan;
+import io.github.provisioning.cycle.UserScope;
+import io.github.provisioning.graph.SourceChange;
+import io.github.provisioning.mapping.ObjectMapping;
+import java.time.Clock;
+import java.util.UUID;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+
+/**
+ * Entra's provision on demand: one user, now, through the same per-user provisioning as a cycle, answered with
+ * the steps Import, Scope, Match and Action. It never overlaps a cycle, so one user is never worked on twice at
+ * once: it is refused (409) while a cycle runs, and a cycle due meanwhile waits for it to end (it holds
+ * {@link Cycles#pauseCycles()}). Its log line carries an id of its own in {@code cycleId}.
+ */
+public final class ProvisionOnDemand {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Cycles cycles;
+    private final ObjectMapping users;
+    private final Clock clock;
+
+    public ProvisionOnDemand(Cycles cycles, ObjectMapping users, Clock clock) {
+        this.cycles = cycles;
+        this.users = users;
+        this.clock = clock;
+    }
+
+    /** One request's progress through the route. */
+    public static final class Run {
+        private final String id;
+        private final CycleRun cycle;
+        private final ApiReply refusal;
+        private SourceChange change;
+        private String failure;
+
+        Run(String id, CycleRun cycle, ApiReply refusal) {
+            this.id = id;
+            this.cycle = cycle;
+            this.refusal = refusal;
+        }
+
+        public boolean isProceed() {
+            return refusal == null;
+        }
+
+        public String getId() {
+            return id;
+        }
+
+        public CycleRun getCycle() {
+            return cycle;
+        }
+
+        /** Graph knows the user: it goes through provisioning. */
+        public boolean isFound() {
+            return change != null && change.kind() == SourceChange.Kind.PRESENT;
+        }
+    }
+
+    /** Checks the id and keeps cycles from starting until {@link #finish}; refuses while a cycle runs. */
+    public Run begin(@Header("id") String id) {
+        if (id == null || id.isBlank() || id.length() > 128 || !id.chars().allMatch(ProvisionOnDemand::idChar)) {
+            return new Run(id, null, ApiErrors.error(400, "The user id must be a Graph object id (or a user "
+                    + "principal name): letters, digits and . _ @ - only, at most 128 characters"));
+        }
+        if (!cycles.pauseCycles()) {
+            return new Run(id, null, JobControl.cycleRunning("provision on demand"));
+        }
+        return new Run(id, new CycleRun(UUID.randomUUID().toString(), CycleRun.Type.ON_DEMAND, clock.instant()), null);
+    }
+
+    /** Body: the user as Graph answered (or NOT_FOUND on a 404). */
+    public SourceChange imported(@ExchangeProperty("onDemand") Run run, @Body SourceChange change) {
+        run.change = change;
+        return change;
+    }
+
+    /** An exception on the way: Graph unreachable, or the target rejected the credentials. */
+    public void failed(@ExchangeProperty("onDemand") Run run, @ExchangeProperty("CamelExceptionCaught") Exception e) {
+        run.failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** Lets cycles start again and answers the steps. */
+    public ApiReply finish(@ExchangeProperty("onDemand") Run run, @ExchangeProperty("plan") UserPlan plan) {
+        if (!run.isProceed()) {
+            return run.refusal;
+        }
+        cycles.resumeCycles();
+        ObjectNode reply = JSON.createObjectNode();
+        reply.put("id", run.id);
+        reply.put("cycleId", run.cycle.id());
+        ArrayNode steps = reply.putArray("steps");
+        if (run.change == null) {
+            ObjectNode body = ApiErrors.body("Provisioning on demand could not run: " + run.failure);
+            body.set("steps", steps);
+            step(steps, "Import", "failure").put("reason", run.failure);
+            return new ApiReply(502, body.toString());
+        }
+        if (!run.isFound()) {
+            ObjectNode body = ApiErrors.body("Microsoft Graph has no user with id " + run.id);
+            body.set("steps", steps);
+            step(steps, "Import", "failure").put("reason", "Graph answered 404: no such user");
+            return new ApiReply(404, body.toString());
+        }
+        ObjectNode imported = step(steps, "Import", "success");
+        imported.put("userPrincipalName", run.change.userPrincipalName());
+        imported.set("user", run.change.graph());
+        String outOfScope = UserScope.outOfScopeReason(run.change.graph(), cycles.inScope(run.id), users);
+        ObjectNode scope = step(steps, "Scope", outOfScope == null ? "success" : "skipped");
+        scope.put("inScope", outOfScope == null);
+        scope.put("reason", outOfScope == null ? "in scope" : outOfScope);
+        if (plan == null) {
+            step(steps, "Action", "failure").put("reason", run.failure);
+            return new ApiReply(200, reply.toString());
+        }
+        match(step(steps, "Match", null), plan);
+        action(step(steps, "Action", plan.status()), plan);
+        if (run.failure != null) {
+            reply.put("error", run.failure);
+        }
+        return new ApiReply(200, reply.toString());
+    }
+
+    private static void match(ObjectNode step, UserPlan plan) {
+        if (plan.wasLinked()) {
+            step.put("status", "success");
+            step.put("found", true);
+            step.put("targetId", plan.targetId());
+            step.put("reason", "already linked to a target account; no query needed");
+        } else if (plan.matchedOn() != null) {
+            // A failed create still matched (nothing was found); a failed query or an ambiguous match did not.
+            boolean matchFailed = "failure".equals(plan.status()) && !plan.matchedExisting()
+                    && !"create".equals(plan.action());
+            step.put("status", matchFailed ? "failure" : "success");
+            step.put("filter", filter(plan.matchedOn()));
+            step.put("found", plan.matchedExisting());
+            if (plan.matchedExisting()) {
+                step.put("targetId", plan.targetId());
+            }
+        } else {
+            step.put("status", "skipped");
+            step.put("found", false);
+            step.put("reason", "no match query: the user is not provisioned and is not to be created");
+        }
+    }
+
+    private static String filter(UserPlan.MatchCandidate candidate) {
+        try {
+            return Filter.eq(candidate.attribute(), candidate.value()).toString();
+        } catch (BadRequestException e) {
+            // The query was sent; only the SDK cannot parse the attribute path back.
+            return candidate.attribute() + " eq \"" + candidate.value() + "\"";
+        }
+    }
+
+    private static void action(ObjectNode step, UserPlan plan) {
+        step.put("action", plan.action());
+        step.put("outcome", "failure".equals(plan.status()) ? "failed" : switch (plan.action()) {
+            case "create" -> "created";
+            case "update" -> "updated";
+            case "disable" -> "disabled";
+            case "delete" -> "deleted";
+            default -> "skipped";
+        });
+        if (plan.lastScimStatus() >= 0) {
+            step.put("scimStatus", plan.lastScimStatus());
+        } else {
+            step.putNull("scimStatus");
+        }
+        step.put("targetId", plan.targetId());
+        LogEntry.Error error = plan.error();
+        step.put("reason", error != null ? error.code() + ": " + error.reason() : plan.reason());
+        ProvisioningLog.putModifiedProperties(step, plan.modified());
+    }
+
+    private static ObjectNode step(ArrayNode steps, String name, String status) {
+        ObjectNode step = steps.addObject();
+        step.put("step", name);
+        if (status != null) {
+            step.put("status", status);
+        }
+        return step;
+    }
+
+    private static boolean idChar(int c) {
+        return Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '@' || c == '-';
+    }
+}

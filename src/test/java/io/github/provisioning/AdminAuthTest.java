@@ -1,0 +1,90 @@
+package io.github.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * admin.token: off loopback it is required and every admin endpoint checks it. The engine binds 0.0.0.0 here, but
+ * the test only ever connects through 127.0.0.1.
+ */
+class AdminAuthTest extends EngineTest {
+
+    private final String token = "admin-" + UUID.randomUUID();
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private Logger root;
+
+    @BeforeEach
+    void captureLogs() {
+        root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        logs.start();
+        root.addAppender(logs);
+    }
+
+    @AfterEach
+    void stopCapturing() {
+        root.detachAppender(logs);
+    }
+
+    private Map<String, String> settings(String host, String adminToken) {
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("admin.host", host);
+        settings.put("admin.token", adminToken);
+        return settings;
+    }
+
+    @Test
+    void offLoopbackEveryEndpointWantsTheBearerToken() throws Exception {
+        Map<String, String> settings = settings("0.0.0.0", token);
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        String port = settings.get("admin.port");
+        AdminClient anonymous = new AdminClient(port, null);
+        AdminClient wrong = new AdminClient(port, "Bearer " + token + "x");
+        AdminClient basic = new AdminClient(port, "Basic " + token);
+        AdminClient right = new AdminClient(port, "Bearer " + token);
+
+        for (AdminClient refused : new AdminClient[] {anonymous, wrong, basic}) {
+            for (HttpResponse<String> response : new HttpResponse[] {refused.get("/api/status"),
+                    refused.get("/api/logs"), refused.post("/api/job/stop"), refused.post("/api/preview", "{}"),
+                    refused.post("/api/test-connection"), refused.post("/api/provision/users/x")}) {
+                assertThat(response.statusCode()).as(response.uri().toString()).isEqualTo(401);
+                assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
+                        assertThat(v).startsWith("Bearer"));
+                assertThat(AdminClient.json(response).path("error").path("message").asText()).contains("Bearer");
+            }
+        }
+        assertThat(right.ok(right.get("/api/status")).path("state").asText()).isEqualTo("running");
+        assertThat(right.ok(right.post("/api/test-connection")).path("ok").asBoolean()).isTrue();
+        // A refused request changed nothing: the job still runs.
+        assertThat(engine.context().getRouteController().getRouteStatus("cycle-schedule").isStarted()).isTrue();
+        assertThat(logs.list).noneMatch(event -> event.getFormattedMessage().contains(token));
+    }
+
+    @Test
+    void onLoopbackASetTokenIsRequiredToo() throws Exception {
+        Map<String, String> settings = settings("127.0.0.1", token);
+        engine = EngineUnderTest.start(settings, dataDir);
+
+        assertThat(new AdminClient(settings.get("admin.port"), null).get("/api/status").statusCode()).isEqualTo(401);
+        assertThat(new AdminClient(settings.get("admin.port"), "Bearer " + token).get("/api/status").statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void offLoopbackWithoutATokenTheEngineDoesNotStart() {
+        assertThatThrownBy(() -> engine = EngineUnderTest.start(settings("0.0.0.0", ""), dataDir))
+                .hasMessageContaining("Setting admin.token is required")
+                .hasMessageContaining("0.0.0.0");
+    }
+}

@@ -1,0 +1,41 @@
+package io.github.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.AdviceWith;
+
+/**
+ * Holds every cycle of the running engine after it has read the users delta and before it reconciles scope
+ * changes, until {@link #release()}: a cycle that is certainly in progress, with pages read and counts so far.
+ */
+final class CycleHold implements AutoCloseable {
+
+    private final CountDownLatch reached = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+
+    static CycleHold install(CamelContext context) throws Exception {
+        CycleHold hold = new CycleHold();
+        AdviceWith.adviceWith(context, "run-cycle", route -> route.weaveByToUri("direct:reconcile-scope-changes")
+                .before().process(exchange -> {
+                    hold.reached.countDown();
+                    hold.released.await(60, TimeUnit.SECONDS);
+                }));
+        return hold;
+    }
+
+    void awaitHeldCycle() throws InterruptedException {
+        assertThat(reached.await(60, TimeUnit.SECONDS)).as("a cycle reached the hold").isTrue();
+    }
+
+    void release() {
+        released.countDown();
+    }
+
+    @Override
+    public void close() {
+        release();
+    }
+}
