@@ -69,9 +69,10 @@ public final class Benchmark {
      * One complete run. {@code problems} lists everything that makes its end state wrong (empty when right).
      *
      * @param unhandled429 users that failed on a 429 (read from the provisioning log)
+     * @param engineLimit  the engine's {@code scim.max-requests-per-second} when set ({@code --set}), else null
      */
     public record RunResult(int users, Phase initial, Phase changed, Phase unchanged, double rateLimit,
-                            long unhandled429, List<String> problems) {
+                            long unhandled429, List<String> problems, String engineLimit) {
 
         public double initialSeconds() {
             return initial.engine().cycleSeconds();
@@ -221,7 +222,7 @@ public final class Benchmark {
             check(problems, unchanged, tenant, target);
             expect(problems, "incremental cycle, no change: writes", unchanged.target().writes(), 0);
             return new RunResult(options.users(), initial, changed, unchanged, options.rate(),
-                    unhandled429(data.resolve("provisioning-log.jsonl")), List.copyOf(problems));
+                    unhandled429(data.resolve("provisioning-log.jsonl")), List.copyOf(problems), engineLimit(options));
         }
     }
 
@@ -351,12 +352,23 @@ public final class Benchmark {
                 Double.isNaN(bare) ? "NA" : String.format(Locale.ROOT, "%.3f", median(runs,
                         r -> r.rateRps() / r.bareRps())),
                 Math.round(median(runs, r -> r.peakRssMb())));
+        String engineLimit = first.engineLimit();
+        if (engineLimit != null) {
+            // The engine's own limiter (scim.max-requests-per-second): the rate the target saw over the initial cycle.
+            line += String.format(Locale.ROOT, " engine_limit=%s limiter_rps=%.1f", engineLimit,
+                    median(runs, RunResult::sustainedRps));
+        }
         if (first.rateLimit() > 0) {
             line += String.format(Locale.ROOT, " rate_limit=%s sustained_rps=%.1f throttled=%d unhandled_429=%d",
                     first.rateLimit(), median(runs, RunResult::sustainedRps),
                     Math.round(median(runs, r -> r.throttled())), Math.round(median(runs, r -> r.unhandled429())));
         }
         return line;
+    }
+
+    private static String engineLimit(BenchOptions options) {
+        String limit = options.engineSettings().get("scim.max-requests-per-second");
+        return limit == null || Double.parseDouble(limit) <= 0 ? null : limit;
     }
 
     private static double median(List<RunResult> runs, ToDoubleFunction<RunResult> value) {
