@@ -1,12 +1,10 @@
 package io.github.provisioning.cycle;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StateStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The provisioning of one group in one cycle: match or create the group, rename it, then write its membership
@@ -31,14 +29,7 @@ public final class GroupPlan extends ObjectPlan {
     final StateStore.GroupSource source;
     final Link link;
     String identity;
-    Map<String, JsonNode> createValues = Map.of();
-    Map<String, JsonNode> updateValues = Map.of();
-    UserPlan.MatchCandidate matchedOn;
-    String matchValue;
-    boolean linkedExisting;
     boolean created;
-    boolean createConflicted;
-    boolean createReplyLost;
     boolean rematched;
     boolean propertiesChanged;
     /** The member batch the pending PATCH writes. */

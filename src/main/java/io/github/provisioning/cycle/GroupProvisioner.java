@@ -221,12 +221,13 @@ public final class GroupProvisioner {
             plan.failOnError(response);
             return;
         }
-        JsonNode resources = response.body().path("Resources");
-        int total = response.body().path("totalResults").asInt(resources.size());
-        if (total == 0 || resources.isEmpty()) {
+        JsonNode existing = plan.singleMatch(response, "groups");
+        if (plan.failed()) {
+            return;
+        }
+        if (existing == null) {
             if (plan.createConflicted) {
-                plan.fail("ScimError409", "the target answered 409 to the create, but no group matches "
-                        + plan.matchedOn.attribute() + " eq \"" + plan.matchedOn.value() + "\"");
+                plan.failConflictWithoutMatch("group");
             } else if (!mapping.actions().create()) {
                 plan.finish("other", "skipped", "no matching group; create is switched off");
             } else {
@@ -235,12 +236,6 @@ public final class GroupProvisioner {
             }
             return;
         }
-        if (total > 1 || resources.size() > 1) {
-            plan.fail("AmbiguousMatch", total + " groups in the target match "
-                    + plan.matchedOn.attribute() + " eq \"" + plan.matchedOn.value() + "\"");
-            return;
-        }
-        JsonNode existing = resources.get(0);
         plan.targetId = existing.path("id").asText(null);
         if (plan.targetId == null) {
             plan.fail("UnexpectedResponse", "the matching group has no id");

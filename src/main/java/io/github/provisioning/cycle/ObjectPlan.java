@@ -1,5 +1,6 @@
 package io.github.provisioning.cycle;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.provisioning.scim.RetryPolicy;
 import io.github.provisioning.scim.ScimCredentialsException;
 import io.github.provisioning.scim.ScimRequest;
@@ -7,6 +8,7 @@ import io.github.provisioning.scim.ScimResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -33,6 +35,17 @@ public abstract class ObjectPlan {
     String targetId;
     LogEntry.Error error;
     List<LogEntry.ModifiedProperty> modified = new ArrayList<>();
+    Map<String, JsonNode> createValues = Map.of();
+    Map<String, JsonNode> updateValues = Map.of();
+    UserPlan.MatchCandidate matchedOn;
+    /** The matching value the object was matched (or created) with. */
+    String matchValue;
+    /** True when the object was linked to one that already existed in the target. */
+    boolean linkedExisting;
+    /** The POST's reply was lost: the object may exist, so the next match decides, never a blind second POST. */
+    boolean createReplyLost;
+    /** The POST answered 409: the next match must find the object; a second POST is never sent. */
+    boolean createConflicted;
 
     ObjectPlan(CycleRun cycle, String targetId) {
         this.cycle = cycle;
@@ -92,6 +105,30 @@ public abstract class ObjectPlan {
         retry(delay, new LogEntry.Retry(request.method() + " " + request.path(), attempt, response.status(),
                 response.errorReason(), delay));
         return true;
+    }
+
+    /**
+     * Reads the answer to a match query ({@code noun}: "accounts", "groups"): the one object found, or null when
+     * none was found, or null after failing the object when more than one was.
+     */
+    JsonNode singleMatch(ScimResponse response, String noun) {
+        JsonNode resources = response.body().path("Resources");
+        int total = response.body().path("totalResults").asInt(resources.size());
+        if (total == 0 || resources.isEmpty()) {
+            return null;
+        }
+        if (total > 1 || resources.size() > 1) {
+            fail("AmbiguousMatch", total + " " + noun + " in the target match " + matchedOn.attribute() + " eq \""
+                    + matchedOn.value() + "\"");
+            return null;
+        }
+        return resources.get(0);
+    }
+
+    /** A match after our create's 409 found nothing: the target contradicts itself, and nothing is posted again. */
+    void failConflictWithoutMatch(String noun) {
+        fail("ScimError409", "the target answered 409 to the create, but no " + noun + " matches "
+                + matchedOn.attribute() + " eq \"" + matchedOn.value() + "\"");
     }
 
     void finish(String action, String status, String reason) {

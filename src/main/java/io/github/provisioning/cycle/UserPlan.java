@@ -36,18 +36,7 @@ public final class UserPlan extends ObjectPlan {
     java.util.Set<String> ignoredTargets = new java.util.LinkedHashSet<>();
     /** A manager that is not provisioned yet: the reference is written in a later cycle. */
     boolean referencePending;
-    Map<String, JsonNode> createValues = Map.of();
-    Map<String, JsonNode> updateValues = Map.of();
     final Deque<MatchCandidate> candidates = new ArrayDeque<>();
-    MatchCandidate matchedOn;
-    /** The matching value the user was matched (or created) with. */
-    String matchValue;
-    /** True when the user was linked to an account that already existed in the target. */
-    boolean linkedExisting;
-    /** The POST's reply was lost: the account may exist, so the next match decides, never a blind second POST. */
-    boolean createReplyLost;
-    /** The POST answered 409: the next match must find the account; a second POST is never sent. */
-    boolean createConflicted;
     /** For a PUT target: the operations to apply to the fetched resource, and the step the PUT stands for. */
     List<com.unboundid.scim2.common.messages.PatchOperation> pendingOperations = List.of();
     Step putStep;

@@ -467,12 +467,13 @@ public final class UserProvisioner {
             fail(plan, response);
             return;
         }
-        JsonNode resources = response.body().path("Resources");
-        int total = response.body().path("totalResults").asInt(resources.size());
-        if (total == 0 || resources.isEmpty()) {
+        JsonNode existing = plan.singleMatch(response, "accounts");
+        if (plan.failed()) {
+            return;
+        }
+        if (existing == null) {
             if (plan.createConflicted && plan.candidates.isEmpty()) {
-                plan.fail("ScimError409", "the target answered 409 to the create, but no account matches "
-                        + plan.matchedOn.attribute() + " eq \"" + plan.matchedOn.value() + "\"");
+                plan.failConflictWithoutMatch("account");
             } else if (!plan.candidates.isEmpty()) {
                 sendMatch(plan);
             } else if (!mapping.actions().create()) {
@@ -483,12 +484,6 @@ public final class UserProvisioner {
             }
             return;
         }
-        if (total > 1 || resources.size() > 1) {
-            plan.fail("AmbiguousMatch", total + " accounts in the target match "
-                    + plan.matchedOn.attribute() + " eq \"" + plan.matchedOn.value() + "\"");
-            return;
-        }
-        JsonNode existing = resources.get(0);
         if (plan.createReplyLost) {
             // Our own POST was applied; its reply was lost. It is a create, not a link to someone else's account.
             plan.targetId = existing.path("id").asText(null);
