@@ -12,6 +12,7 @@ import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.GroupProvisioner;
 import io.github.provisioning.cycle.Groups;
 import io.github.provisioning.cycle.ProvisioningLog;
+import io.github.provisioning.cycle.RetrySchedule;
 import io.github.provisioning.cycle.RunOutcome;
 import io.github.provisioning.cycle.UserProvisioner;
 import io.github.provisioning.graph.EntraGroup;
@@ -186,6 +187,25 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                 Duration.ofMillis(TimeUtils.toMilliSeconds(maxDelay)), Clock.systemUTC());
     }
 
+    @BindToRegistry(value = "retrySchedule", lazy = true)
+    public RetrySchedule retrySchedule(@PropertyInject(value = "provisioning.escrow.base-delay", defaultValue = "0s")
+                                       String baseDelay,
+                                       @PropertyInject(value = "provisioning.escrow.max-delay", defaultValue = "24h")
+                                       String maxDelay,
+                                       @PropertyInject(value = "provisioning.escrow.max-attempts", defaultValue = "10")
+                                       int maxAttempts) {
+        return new RetrySchedule(escrowDelay("provisioning.escrow.base-delay", baseDelay),
+                escrowDelay("provisioning.escrow.max-delay", maxDelay), maxAttempts);
+    }
+
+    private static Duration escrowDelay(String name, String value) {
+        try {
+            return Duration.ofMillis(TimeUtils.toMilliSeconds(value));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Setting " + name + " is not a duration (e.g. 0s, 30m, 24h): " + value);
+        }
+    }
+
     @BindToRegistry(value = "targetCapabilities", lazy = true)
     public TargetCapabilities targetCapabilities() {
         return new TargetCapabilities();
@@ -335,9 +355,10 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                            @BeanInject("retryPolicy") RetryPolicy retryPolicy,
                                            @BeanInject("scimDialect") ScimDialect dialect,
                                            @PropertyInject(value = "scim.verify-writes", defaultValue = "false")
-                                           boolean verifyWrites) {
+                                           boolean verifyWrites,
+                                           @BeanInject("retrySchedule") RetrySchedule escrow) {
         return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy, dialect, verifyWrites,
-                cycles::appRoleAssignments);
+                cycles::appRoleAssignments, escrow);
     }
 
     @BindToRegistry(value = "groups", lazy = true)
@@ -359,10 +380,12 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                              @BeanInject("retryPolicy") RetryPolicy retryPolicy,
                                              @BeanInject("scimDialect") ScimDialect dialect,
                                              @PropertyInject(value = "scim.members-per-patch", defaultValue = "100")
-                                             int membersPerPatch) {
+                                             int membersPerPatch,
+                                             @BeanInject("retrySchedule") RetrySchedule escrow) {
         ObjectMapping groupMapping = mapping.group() != null ? mapping.group()
                 : new ObjectMapping(java.util.List.of(), ObjectMapping.TargetActions.ALL);
-        return new GroupProvisioner(groupMapping, state, log, groups::inScope, retryPolicy, dialect, membersPerPatch);
+        return new GroupProvisioner(groupMapping, state, log, groups::inScope, retryPolicy, dialect, membersPerPatch,
+                escrow);
     }
 
     @BindToRegistry(value = "adminApi", lazy = true)

@@ -73,7 +73,7 @@ class NotificationTest extends EngineTest {
 
         MimeMessage mail = awaitMails(2).get(0);
         assertThat(mail.getSubject()).isEqualTo("[entra-provisioning] Provisioning cycle (initial) completed with 1"
-                + " failed object: created=1 updated=0 disabled=0 deleted=0 skipped=0 failed=1");
+                + " failed object: created=1 updated=0 disabled=0 deleted=0 skipped=0 failed=1 permanent=0");
         assertThat(addresses(mail.getRecipients(Message.RecipientType.TO))).containsExactly(OPS, ONCALL);
         assertThat(addresses(mail.getFrom())).containsExactly("provisioning@example.org");
         assertThat(smtp.getReceivedMessages()).extracting(MimeMessage::getMessageID).containsOnly(mail.getMessageID());

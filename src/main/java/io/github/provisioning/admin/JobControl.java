@@ -106,7 +106,11 @@ public final class JobControl {
             cycle.counts().forEach((outcome, n) -> counts.put(outcome.name().toLowerCase(Locale.ROOT), n));
         }
         reply.set("lastCycle", state.lastCycleReport().map(JobControl::json).orElse(null));
-        reply.put("escrows", state.escrowCount());
+        StateStore.EscrowCounts escrows = state.escrowCounts();
+        reply.put("escrows", escrows.total());
+        ObjectNode escrow = reply.putObject("escrow");
+        escrow.put("waiting", escrows.waiting());
+        escrow.put("permanent", escrows.permanent());
         // Quarantine does not exist yet; the field is part of the answer already.
         reply.putNull("quarantine");
         return new ApiReply(200, reply.toString());

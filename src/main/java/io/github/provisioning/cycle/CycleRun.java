@@ -1,5 +1,6 @@
 package io.github.provisioning.cycle;
 
+import io.github.provisioning.state.Escrow;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
@@ -14,8 +15,11 @@ public final class CycleRun {
         ON_DEMAND
     }
 
-    /** The counts of a cycle report. */
-    public enum Outcome { CREATED, UPDATED, DISABLED, DELETED, SKIPPED, FAILED }
+    /**
+     * The counts of a cycle report. {@code PERMANENT} counts, among the failed, those no longer retried until they
+     * change in the source.
+     */
+    public enum Outcome { CREATED, UPDATED, DISABLED, DELETED, SKIPPED, FAILED, PERMANENT }
 
     private final String id;
     private final Type type;
@@ -54,6 +58,14 @@ public final class CycleRun {
         counts.get(outcome).incrementAndGet();
     }
 
+    /** A failed user: counted as failed, and as permanent too when it is no longer retried. */
+    public void countFailure(Escrow escrow) {
+        count(Outcome.FAILED);
+        if (escrow.permanent()) {
+            count(Outcome.PERMANENT);
+        }
+    }
+
     public Map<Outcome, Integer> counts() {
         Map<Outcome, Integer> snapshot = new EnumMap<>(Outcome.class);
         counts.forEach((k, v) -> snapshot.put(k, v.get()));
@@ -79,6 +91,13 @@ public final class CycleRun {
     /** Counts one group operation; a cycle reports groups apart from users. */
     public void countGroup(Outcome outcome) {
         groupCounts.get(outcome).incrementAndGet();
+    }
+
+    public void countGroupFailure(Escrow escrow) {
+        countGroup(Outcome.FAILED);
+        if (escrow.permanent()) {
+            countGroup(Outcome.PERMANENT);
+        }
     }
 
     public Map<Outcome, Integer> groupCounts() {

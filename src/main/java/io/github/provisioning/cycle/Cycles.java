@@ -289,7 +289,7 @@ public final class Cycles {
 
     /** Users to read by id: newly assigned ones the delta did not bring, and failed ones due for a retry. */
     public List<String> toRefresh(@ExchangeProperty("cycle") CycleRun cycle) {
-        return state.toRefresh(cycle.id(), assignedScope, readRoles);
+        return state.toRefresh(cycle.id(), assignedScope, readRoles, cycle.start());
     }
 
     public String userUrl(@Body String id) {

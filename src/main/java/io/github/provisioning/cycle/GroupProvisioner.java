@@ -13,6 +13,7 @@ import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.UserResources;
+import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StateStore;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ public final class GroupProvisioner {
     private static final String GROUPS = "/Groups";
 
     private final ObjectMapping mapping;
+    private final RetrySchedule escrow;
     private final StateStore state;
     private final ProvisioningLog log;
     private final Predicate<String> inScope;
@@ -50,7 +52,8 @@ public final class GroupProvisioner {
      * @param membersPerPatch members per PATCH ({@code scim.members-per-patch})
      */
     public GroupProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
-                            RetryPolicy retryPolicy, ScimDialect dialect, int membersPerPatch) {
+                            RetryPolicy retryPolicy, ScimDialect dialect, int membersPerPatch, RetrySchedule escrow) {
+        this.escrow = escrow;
         if (membersPerPatch < 1) {
             throw new IllegalArgumentException("scim.members-per-patch must be at least 1");
         }
@@ -450,13 +453,15 @@ public final class GroupProvisioner {
     private void recordFailure(GroupPlan plan) {
         Link l = plan.link;
         String reason = plan.error == null ? null : plan.error.reason();
+        Escrow escrowed = plan.enterEscrow(escrow, l, "group");
         state.save(StateStore.GROUP, l == null || plan.created || plan.rematched
                 ? new Link(plan.groupId, plan.targetId, matchValue(plan), plan.targetId != null,
-                        plan.created ? plan.updateValues : Map.of(), plan.cycle.id(), Link.RETRY_REFRESH, reason)
+                        plan.created ? plan.updateValues : Map.of(), plan.cycle.id(), Link.RETRY_REFRESH, reason,
+                        escrowed)
                 : new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(), plan.cycle.id(),
-                        Link.RETRY_REFRESH, reason));
+                        Link.RETRY_REFRESH, reason, escrowed));
         state.groupProcessed(plan.groupId);
-        plan.cycle.countGroup(CycleRun.Outcome.FAILED);
+        plan.cycle.countGroupFailure(escrowed);
         write(plan);
     }
 

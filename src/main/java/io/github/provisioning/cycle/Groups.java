@@ -108,9 +108,9 @@ public final class Groups {
         }
     }
 
-    /** The groups to provision now, by id (the memberships stay in the state store). */
-    public List<String> toProvision() {
-        return state.groupsToProvision(assignedScope);
+    /** The groups to provision now, by id (the memberships stay in the state store); failed ones once due. */
+    public List<String> toProvision(@ExchangeProperty("cycle") CycleRun cycle) {
+        return state.groupsToProvision(assignedScope, cycle.start());
     }
 
     /** Assigned groups are in scope (scope all: every group). */

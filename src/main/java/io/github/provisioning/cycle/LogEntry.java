@@ -1,5 +1,6 @@
 package io.github.provisioning.cycle;
 
+import io.github.provisioning.state.Escrow;
 import java.time.Instant;
 import java.util.List;
 
@@ -11,11 +12,19 @@ import java.util.List;
  * @param modifiedProperties the attributes written, with old and new values
  * @param error              null unless status is failure
  * @param retries            every request that had to be sent again in this operation
+ * @param escrow             on failure: the failed attempts so far and the next retry (null when permanent)
  */
 public record LogEntry(Instant time, String cycleId, String changeId, String objectType, String action, String status,
                        String sourceId, String sourceIdentity, String targetId, String reason,
                        List<ModifiedProperty> modifiedProperties, Error error, long durationMs,
-                       List<Retry> retries) {
+                       List<Retry> retries, Escrow escrow) {
+
+    public LogEntry(Instant time, String cycleId, String changeId, String objectType, String action, String status,
+                    String sourceId, String sourceIdentity, String targetId, String reason,
+                    List<ModifiedProperty> modifiedProperties, Error error, long durationMs, List<Retry> retries) {
+        this(time, cycleId, changeId, objectType, action, status, sourceId, sourceIdentity, targetId, reason,
+                modifiedProperties, error, durationMs, retries, null);
+    }
 
     /** A request that was sent again: what it was, what came back, and how long we waited. */
     public record Retry(String request, int attempt, int status, String reason, long delayMs) {

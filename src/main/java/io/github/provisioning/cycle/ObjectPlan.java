@@ -5,6 +5,8 @@ import io.github.provisioning.scim.RetryPolicy;
 import io.github.provisioning.scim.ScimCredentialsException;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
+import io.github.provisioning.state.Escrow;
+import io.github.provisioning.state.Link;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +48,10 @@ public abstract class ObjectPlan {
     boolean createReplyLost;
     /** The POST answered 409: the next match must find the object; a second POST is never sent. */
     boolean createConflicted;
+    /** The target declared the failure permanent: the same data would fail the same way. */
+    boolean permanentFailure;
+    /** After a failure: the attempts so far and when the object is retried. */
+    Escrow escrow;
 
     ObjectPlan(CycleRun cycle, String targetId) {
         this.cycle = cycle;
@@ -144,7 +150,36 @@ public abstract class ObjectPlan {
     }
 
     void failOnError(ScimResponse response) {
+        permanentFailure = rejectsTheData(request, response.status());
         fail("ScimError" + response.status(), response.errorReason());
+    }
+
+    /**
+     * A write the target answers with a 4xx other than 404 (stale link), 408 (timeout), 409 (conflict) and 429
+     * (throttled), e.g. 400 invalidValue: the data sent was rejected, and the same source data fails the same way.
+     */
+    static boolean rejectsTheData(ScimRequest request, int status) {
+        boolean write = request != null && switch (request.method()) {
+            case "POST", "PUT", "PATCH" -> true;
+            default -> false;
+        };
+        return write && status >= 400 && status < 500 && status != 404 && status != 408 && status != 409
+                && status != 429;
+    }
+
+    /**
+     * The failed object goes to escrow: one more failed attempt, and when it is tried again. A permanent failure
+     * says so in the log line's reason.
+     *
+     * @param previous the object's link before this operation, or null
+     */
+    Escrow enterEscrow(RetrySchedule schedule, Link previous, String objectType) {
+        escrow = schedule.afterFailure(previous == null ? 0 : previous.failedAttempts(), permanentFailure,
+                Instant.now());
+        if (escrow.permanent()) {
+            reason = RetrySchedule.permanentReason(escrow, permanentFailure, objectType);
+        }
+        return escrow;
     }
 
     boolean failed() {
@@ -154,6 +189,6 @@ public abstract class ObjectPlan {
     /** The provisioning-log line for this operation. */
     LogEntry logEntry(String objectType, String sourceId, String sourceIdentity) {
         return new LogEntry(Instant.now(), cycle.id(), changeId, objectType, action, status, sourceId, sourceIdentity,
-                targetId, reason, modified, error, (System.nanoTime() - startNanos) / 1_000_000, retries);
+                targetId, reason, modified, error, (System.nanoTime() - startNanos) / 1_000_000, retries, escrow);
     }
 }

@@ -65,6 +65,12 @@ public final class ProvisioningLog implements AutoCloseable {
         } else {
             line.putNull("error");
         }
+        if (entry.escrow() != null) {
+            ObjectNode escrow = line.putObject("escrow");
+            escrow.put("attempt", entry.escrow().attempts());
+            escrow.put("nextRetry", entry.escrow().nextRetry() == null ? null : entry.escrow().nextRetry().toString());
+            escrow.put("permanent", entry.escrow().permanent());
+        }
         line.put("durationMs", entry.durationMs());
         ArrayNode retries = line.putArray("retries");
         for (LogEntry.Retry r : entry.retries()) {

@@ -13,6 +13,7 @@ import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.UserResources;
+import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StateStore;
 import java.util.ArrayList;
@@ -41,21 +42,24 @@ public final class UserProvisioner {
     private final ScimDialect dialect;
     private final boolean verifyWrites;
     private final Function<String, List<Map<String, String>>> appRoleAssignments;
+    private final RetrySchedule escrow;
 
     /**
      * @param inScope whether a user id is in the assignment scope of the running cycle (always true for scope all)
      */
     public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
                            RetryPolicy retryPolicy, ScimDialect dialect, boolean verifyWrites) {
-        this(mapping, state, log, inScope, retryPolicy, dialect, verifyWrites, id -> null);
+        this(mapping, state, log, inScope, retryPolicy, dialect, verifyWrites, id -> null, RetrySchedule.DEFAULT);
     }
 
     /**
      * @param appRoleAssignments a user id's app role assignments in the running cycle, or null when not read
+     * @param escrow             when a failed user is tried again
      */
     public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
                            RetryPolicy retryPolicy, ScimDialect dialect, boolean verifyWrites,
-                           Function<String, List<Map<String, String>>> appRoleAssignments) {
+                           Function<String, List<Map<String, String>>> appRoleAssignments, RetrySchedule escrow) {
+        this.escrow = escrow;
         this.appRoleAssignments = appRoleAssignments;
         this.mapping = mapping;
         this.state = state;
@@ -513,11 +517,13 @@ public final class UserProvisioner {
         Link l = plan.link;
         String retry = plan.change.kind() == SourceChange.Kind.HARD_DELETED ? Link.RETRY_DELETE : Link.RETRY_REFRESH;
         String reason = plan.error == null ? null : plan.error.reason();
+        Escrow escrowed = plan.enterEscrow(escrow, l, "user");
         state.save(StateStore.USER, l == null
-                ? new Link(plan.change.id(), plan.targetId, null, false, Map.of(), plan.cycle.id(), retry, reason)
+                ? new Link(plan.change.id(), plan.targetId, null, false, Map.of(), plan.cycle.id(), retry, reason,
+                        escrowed)
                 : new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(), plan.cycle.id(),
-                        retry, reason));
-        plan.cycle.count(CycleRun.Outcome.FAILED);
+                        retry, reason, escrowed));
+        plan.cycle.countFailure(escrowed);
         write(plan);
     }
 

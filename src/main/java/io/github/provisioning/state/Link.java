@@ -16,15 +16,31 @@ import java.util.Map;
  * @param retryAction non-null while a failed operation waits to be retried in a later cycle: {@code refresh} (read
  *                    the user again and provision it) or {@code delete}
  * @param lastError   the reason of the last failure, or null
+ * @param escrow      the failed attempts and when the retry is due, or null when no failure waits (a retry without
+ *                    a failure, such as a pending manager reference, is due in the next cycle)
  */
 public record Link(String sourceId, String targetId, String matchValue, boolean active, Map<String, JsonNode> values,
-                   String lastCycle, String retryAction, String lastError) {
+                   String lastCycle, String retryAction, String lastError, Escrow escrow) {
 
     public static final String RETRY_REFRESH = "refresh";
     public static final String RETRY_DELETE = "delete";
 
     public Link {
         values = values == null ? Map.of() : Map.copyOf(values);
+        if (escrow != null && retryAction == null) {
+            throw new IllegalArgumentException("an escrow needs the retry action");
+        }
+    }
+
+    /** A link without a failure in escrow: a success clears it. */
+    public Link(String sourceId, String targetId, String matchValue, boolean active, Map<String, JsonNode> values,
+                String lastCycle, String retryAction, String lastError) {
+        this(sourceId, targetId, matchValue, active, values, lastCycle, retryAction, lastError, null);
+    }
+
+    /** Failed attempts since the last success. */
+    public int failedAttempts() {
+        return escrow == null ? 0 : escrow.attempts();
     }
 
     public boolean isLinked() {

@@ -144,28 +144,36 @@ public final class StateStore {
     }
 
     /**
-     * Users this cycle must read by id because the delta did not bring them: newly assigned ones, and failed ones
-     * waiting for a retry.
-     */
-    /**
-     * How many objects of this type wait for a retry (the escrow): an index range count on
-     * {@code prov_object_retry}, cheap enough for every metrics scrape.
+     * How many objects of this type wait for a retry (the escrow, permanent failures left out): an index range
+     * count on {@code prov_object_retry}, cheap enough for every metrics scrape.
      */
     public long awaitingRetry(String objectType) {
-        return query("SELECT COUNT(*) FROM prov_object WHERE object_type = ? AND retry_action IS NOT NULL",
-                ps -> ps.setString(1, objectType), rs -> rs.next() ? rs.getLong(1) : 0L);
-    }
-
-    public List<String> toRefresh(String cycleId, boolean assignedScope) {
-        return toRefresh(cycleId, assignedScope, false);
+        return query("SELECT COUNT(*) FROM prov_object WHERE object_type = ? AND retry_action IS NOT NULL "
+                        + "AND retry_permanent = ?",
+                ps -> {
+                    ps.setString(1, objectType);
+                    ps.setBoolean(2, false);
+                }, rs -> rs.next() ? rs.getLong(1) : 0L);
     }
 
     /**
-     * As {@link #toRefresh(String, boolean)}, and with {@code rolesTracked} also the users whose app role
-     * assignments changed since the last completed cycle (a role added, removed or renamed) while the user itself
-     * did not: Entra re-evaluates them as it does a scope change.
+     * Users this cycle must read by id because the delta did not bring them: newly assigned ones, and failed ones
+     * whose retry is due now.
      */
+    public List<String> toRefresh(String cycleId, boolean assignedScope) {
+        return toRefresh(cycleId, assignedScope, false, Instant.now());
+    }
+
     public List<String> toRefresh(String cycleId, boolean assignedScope, boolean rolesTracked) {
+        return toRefresh(cycleId, assignedScope, rolesTracked, Instant.now());
+    }
+
+    /**
+     * As {@link #toRefresh(String, boolean)} with the retries due at {@code now}, and with {@code rolesTracked}
+     * also the users whose app role assignments changed since the last completed cycle (a role added, removed or
+     * renamed) while the user itself did not: Entra re-evaluates them as it does a scope change.
+     */
+    public List<String> toRefresh(String cycleId, boolean assignedScope, boolean rolesTracked, Instant now) {
         Set<String> ids = new LinkedHashSet<>();
         if (assignedScope) {
             ids.addAll(ids("""
@@ -176,10 +184,13 @@ public final class StateStore {
                                       AND o.source_id = n.source_id AND o.last_cycle = ?)
                     ORDER BY n.source_id""", cycleId));
         }
-        ids.addAll(ids("""
+        ids.addAll(query("""
                 SELECT source_id FROM prov_object
                 WHERE object_type = 'user' AND retry_action IS NOT NULL AND (last_cycle IS NULL OR last_cycle <> ?)
-                ORDER BY source_id""", cycleId));
+                  AND\s""" + RETRY_DUE + " ORDER BY source_id", ps -> {
+                    ps.setString(1, cycleId);
+                    bindRetryDue(ps, 2, now);
+                }, StateStore::strings));
         if (rolesTracked) {
             ids.addAll(ids("""
                     SELECT DISTINCT d.source_id FROM (
@@ -462,15 +473,21 @@ public final class StateStore {
         });
     }
 
-    /**
-     * The groups this cycle must provision: changed in Graph, waiting for a retry, with members to add (whose
-     * users now exist in the target) or to remove, and for the assigned scope those assigned or unassigned.
-     */
     public List<String> groupsToProvision(boolean assignedScope) {
+        return groupsToProvision(assignedScope, Instant.now());
+    }
+
+    /**
+     * The groups this cycle must provision: changed in Graph, whose retry is due at {@code now}, with members to
+     * add (whose users now exist in the target) or to remove, and for the assigned scope those assigned or
+     * unassigned.
+     */
+    public List<String> groupsToProvision(boolean assignedScope, Instant now) {
         String sql = """
                 SELECT x.id FROM (
                   SELECT group_id AS id FROM prov_group_source WHERE dirty = ?
                   UNION SELECT source_id AS id FROM prov_object WHERE object_type = 'group' AND retry_action IS NOT NULL
+                    AND\s""" + RETRY_DUE + """
                   UNION SELECT m.group_id AS id FROM prov_member m
                     JOIN prov_object g ON g.object_type = 'group' AND g.source_id = m.group_id AND g.target_id IS NOT NULL
                     WHERE (m.in_source = ? AND m.in_target = ? AND m.member_type = 'user'
@@ -485,10 +502,11 @@ public final class StateStore {
                 """ : "") + ") x ORDER BY x.id";
         return query(sql, ps -> {
             ps.setBoolean(1, true);
-            ps.setBoolean(2, true);
-            ps.setBoolean(3, false);
-            ps.setBoolean(4, false);
-            ps.setBoolean(5, true);
+            bindRetryDue(ps, 2, now);
+            ps.setBoolean(4, true);
+            ps.setBoolean(5, false);
+            ps.setBoolean(6, false);
+            ps.setBoolean(7, true);
         }, StateStore::strings);
     }
 
@@ -673,8 +691,8 @@ public final class StateStore {
             putWatermark(c, watermarkName, null);
             int retries;
             try (Statement s = c.createStatement()) {
-                retries = s.executeUpdate("UPDATE prov_object SET retry_action = NULL, last_error = NULL "
-                        + "WHERE retry_action IS NOT NULL");
+                retries = s.executeUpdate("UPDATE prov_object SET retry_action = NULL, last_error = NULL, "
+                        + "retry_attempts = 0, retry_due = NULL, retry_permanent = FALSE WHERE retry_action IS NOT NULL");
             }
             int links = 0;
             if (breakLinks) {
@@ -686,10 +704,27 @@ public final class StateStore {
         });
     }
 
-    /** Objects in escrow: a failed operation waits for a retry. */
-    public int escrowCount() {
-        return query("SELECT COUNT(*) FROM prov_object WHERE retry_action IS NOT NULL", ps -> { },
-                rs -> rs.next() ? rs.getInt(1) : 0);
+    /** Objects in escrow, users and groups: waiting for a retry, and failed permanently (until they change). */
+    public record EscrowCounts(int waiting, int permanent) {
+        public int total() {
+            return waiting + permanent;
+        }
+    }
+
+    public EscrowCounts escrowCounts() {
+        return query("SELECT retry_permanent, COUNT(*) FROM prov_object WHERE retry_action IS NOT NULL "
+                + "GROUP BY retry_permanent", ps -> { }, rs -> {
+                    int waiting = 0;
+                    int permanent = 0;
+                    while (rs.next()) {
+                        if (rs.getBoolean(1)) {
+                            permanent = rs.getInt(2);
+                        } else {
+                            waiting = rs.getInt(2);
+                        }
+                    }
+                    return new EscrowCounts(waiting, permanent);
+                });
     }
 
     /** The report (JSON) of the last cycle that ended, if any. */
@@ -706,22 +741,24 @@ public final class StateStore {
             String values = toJson(link.values());
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE prov_object SET target_id = ?, match_value = ?, active = ?, provisioned_values = ?,
-                      last_cycle = ?, retry_action = ?, last_error = ?, updated_at = ?
+                      last_cycle = ?, retry_action = ?, last_error = ?, updated_at = ?, retry_attempts = ?,
+                      retry_due = ?, retry_permanent = ?
                     WHERE object_type = ? AND source_id = ?""")) {
                 bindLink(ps, link, values);
-                ps.setString(9, objectType);
-                ps.setString(10, link.sourceId());
+                ps.setString(12, objectType);
+                ps.setString(13, link.sourceId());
                 if (ps.executeUpdate() > 0) {
                     return null;
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO prov_object (target_id, match_value, active, provisioned_values, last_cycle,
-                      retry_action, last_error, updated_at, object_type, source_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                      retry_action, last_error, updated_at, retry_attempts, retry_due, retry_permanent,
+                      object_type, source_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 bindLink(ps, link, values);
-                ps.setString(9, objectType);
-                ps.setString(10, link.sourceId());
+                ps.setString(12, objectType);
+                ps.setString(13, link.sourceId());
                 ps.executeUpdate();
             }
             return null;
@@ -738,12 +775,34 @@ public final class StateStore {
         ps.setString(7, link.lastError() == null ? null
                 : link.lastError().substring(0, Math.min(2000, link.lastError().length())));
         ps.setTimestamp(8, Timestamp.from(Instant.now()));
+        Escrow escrow = link.escrow();
+        ps.setInt(9, escrow == null ? 0 : escrow.attempts());
+        ps.setTimestamp(10, escrow == null || escrow.nextRetry() == null ? null : Timestamp.from(escrow.nextRetry()));
+        ps.setBoolean(11, escrow != null && escrow.permanent());
+    }
+
+    /** A retry is due when it is not permanent and its time has come; null: due in the next cycle. */
+    private static final String RETRY_DUE = "retry_permanent = ? AND (retry_due IS NULL OR retry_due <= ?)";
+
+    private static void bindRetryDue(PreparedStatement ps, int index, Instant now) throws SQLException {
+        ps.setBoolean(index, false);
+        ps.setTimestamp(index + 1, Timestamp.from(now));
     }
 
     private static Link link(ResultSet rs) throws SQLException {
         return new Link(rs.getString("source_id"), rs.getString("target_id"), rs.getString("match_value"),
                 rs.getBoolean("active"), fromJson(rs.getString("provisioned_values")), rs.getString("last_cycle"),
-                rs.getString("retry_action"), rs.getString("last_error"));
+                rs.getString("retry_action"), rs.getString("last_error"), escrow(rs));
+    }
+
+    private static Escrow escrow(ResultSet rs) throws SQLException {
+        int attempts = rs.getInt("retry_attempts");
+        if (attempts == 0 || rs.getString("retry_action") == null) {
+            return null;
+        }
+        Timestamp due = rs.getTimestamp("retry_due");
+        boolean permanent = rs.getBoolean("retry_permanent");
+        return new Escrow(attempts, permanent ? null : due == null ? Instant.EPOCH : due.toInstant(), permanent);
     }
 
     private static void putWatermark(Connection c, String name, String value) throws SQLException {

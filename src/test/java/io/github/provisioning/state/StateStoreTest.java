@@ -130,6 +130,49 @@ class StateStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
+    void failedObjectsAreRetriedOnceDueAndPermanentFailuresWaitForAChange(TestDatabase.Kind kind) {
+        StateStore store = store(database(kind));
+        Instant now = Instant.parse("2026-11-26T08:00:00Z");
+        store.save(StateStore.USER, new Link("due", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "500",
+                new Escrow(1, now.minusSeconds(1), false)));
+        store.save(StateStore.USER, new Link("later", "scim-l", "l", true, Map.of(), "c1", Link.RETRY_REFRESH, "500",
+                new Escrow(3, now.plusSeconds(3600), false)));
+        store.save(StateStore.USER, new Link("gave-up", "scim-g", "g", true, Map.of(), "c1", Link.RETRY_REFRESH,
+                "400 invalidValue", new Escrow(1, null, true)));
+        store.save(StateStore.USER, new Link("reference", "scim-r", "r", true, Map.of(), "c1", Link.RETRY_REFRESH,
+                null));
+        store.save(StateStore.GROUP, new Link("g-due", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "500",
+                new Escrow(2, now, false)));
+        store.save(StateStore.GROUP, new Link("g-later", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "500",
+                new Escrow(2, now.plusSeconds(60), false)));
+
+        assertThat(store.toRefresh("c2", false, false, now)).containsExactly("due", "reference");
+        assertThat(store.toRefresh("c2", false, false, now.plusSeconds(3600))).containsExactly("due", "later",
+                "reference");
+        assertThat(store.groupsToProvision(false, now)).containsExactly("g-due");
+        assertThat(store.awaitingRetry(StateStore.USER)).isEqualTo(3);
+        assertThat(store.awaitingRetry(StateStore.GROUP)).isEqualTo(2);
+        assertThat(store.escrowCounts()).isEqualTo(new StateStore.EscrowCounts(5, 1));
+        assertThat(store.link(StateStore.USER, "later")).get().satisfies(link -> {
+            assertThat(link.escrow()).isEqualTo(new Escrow(3, now.plusSeconds(3600), false));
+            assertThat(link.failedAttempts()).isEqualTo(3);
+        });
+        assertThat(store.link(StateStore.USER, "gave-up").orElseThrow().escrow()).isEqualTo(new Escrow(1, null, true));
+        assertThat(store.link(StateStore.USER, "reference").orElseThrow().escrow()).isNull();
+
+        // A success clears the escrow.
+        store.save(StateStore.USER, new Link("later", "scim-l", "l", true, Map.of(), "c2", null, null));
+        assertThat(store.link(StateStore.USER, "later").orElseThrow().failedAttempts()).isZero();
+        assertThat(store.escrowCounts()).isEqualTo(new StateStore.EscrowCounts(4, 1));
+
+        // A restart clears the permanent ones too.
+        assertThat(store.restart("users-delta", false).retriesCleared()).isEqualTo(5);
+        assertThat(store.escrowCounts()).isEqualTo(new StateStore.EscrowCounts(0, 0));
+        assertThat(store.link(StateStore.USER, "gave-up").orElseThrow().escrow()).isNull();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
     void aLargeScopeIsWrittenInBatches(TestDatabase.Kind kind) {
         StateStore store = store(database(kind));
         store.startNextScope();

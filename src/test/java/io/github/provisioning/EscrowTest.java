@@ -1,0 +1,154 @@
+package io.github.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.provisioning.cycle.CycleReport;
+import io.github.provisioning.state.Escrow;
+import io.github.provisioning.state.Link;
+import io.github.provisioning.state.StateDatabase;
+import io.github.provisioning.state.StateStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 6, escrow: a failed user is retried in later cycles with back-off until it succeeds, or until the failure
+ * is permanent; then it waits for a change in Entra ID. Visible in the provisioning log and the status.
+ */
+class EscrowTest extends EngineTest {
+
+    private AdminClient admin;
+    private Map<String, String> settings;
+
+    private void startEngine() throws Exception {
+        tenant.assign(tenant.addUser(Contoso.employee("adele", "Sales", "Buyer")));
+        settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        // The second retry waits an hour: the immediate next cycle skips it, whatever the machine's speed.
+        settings.put("provisioning.escrow.base-delay", "1h");
+        settings.put("scim.max-attempts", "2");
+        admin = new AdminClient(settings.get("admin.port"), null);
+        engine = EngineUnderTest.start(settings, dataDir);
+        assertThat(engine.awaitInitialCycle().counts()).containsEntry("created", 1).containsEntry("failed", 0);
+    }
+
+    @Test
+    void aUserFailingWithServerErrorsIsRetriedWithBackOffUntilItSucceeds() throws Exception {
+        startEngine();
+        String id = tenant.addUser(Contoso.employee("brian", "Sales", "Buyer"));
+        tenant.assign(id);
+
+        scim.failNext(2, 500, null, "/Users");
+        CycleReport first = engine.runCycle();
+        assertThat(first.counts()).containsEntry("failed", 1).containsEntry("permanent", 0);
+        JsonNode firstFailure = failureOf(id, first);
+        assertThat(firstFailure.path("error").path("code").asText()).isEqualTo("ScimRetriesExhausted");
+        assertThat(firstFailure.path("escrow").path("attempt").asInt()).isEqualTo(1);
+        assertThat(firstFailure.path("escrow").path("permanent").asBoolean()).isFalse();
+        // The first retry is in the next cycle.
+        Instant firstRetry = Instant.parse(firstFailure.path("escrow").path("nextRetry").asText());
+        assertThat(firstRetry).isBeforeOrEqualTo(Instant.now());
+        assertThat(status().path("escrow").path("waiting").asInt()).isEqualTo(1);
+
+        scim.failNext(2, 500, null, "/Users");
+        CycleReport second = engine.runCycle();
+        JsonNode secondFailure = failureOf(id, second);
+        assertThat(secondFailure.path("escrow").path("attempt").asInt()).isEqualTo(2);
+        Instant secondRetry = Instant.parse(secondFailure.path("escrow").path("nextRetry").asText());
+        assertThat(secondRetry).isAfter(Instant.parse(secondFailure.path("time").asText()).plusSeconds(3500));
+
+        scim.clearRequests();
+        CycleReport skipped = engine.runCycle();
+        assertThat(userRequests()).isEmpty();
+        assertThat(linesOf(id, skipped)).isEmpty();
+        assertThat(skipped.counts()).containsEntry("failed", 0).containsEntry("created", 0);
+        assertThat(status().path("escrow").path("waiting").asInt()).isEqualTo(1);
+
+        engine.close();
+        backOffElapsed(id);
+        engine = restartEngine();
+        CycleReport due = engine.awaitInitialCycle();
+
+        assertThat(due.counts()).containsEntry("created", 1).containsEntry("failed", 0);
+        assertThat(linesOf(id, due)).singleElement().satisfies(line -> {
+            assertThat(line.path("status").asText()).isEqualTo("success");
+            assertThat(line.has("escrow")).isFalse();
+        });
+        assertThat(scim.users()).hasSize(2);
+        JsonNode status = status();
+        assertThat(status.path("escrows").asInt()).isZero();
+        assertThat(status.path("escrow").path("waiting").asInt()).isZero();
+    }
+
+    @Test
+    void aRejectedWriteIsPermanentUntilTheUserChangesInEntra() throws Exception {
+        startEngine();
+        String id = tenant.users().get(0).path("id").asText();
+        tenant.updateUser(id, Map.of("jobTitle", "Head Buyer"));
+
+        scim.failNext(1, 400, null, "/Users/");
+        CycleReport rejected = engine.runCycle();
+
+        assertThat(rejected.counts()).containsEntry("failed", 1).containsEntry("permanent", 1);
+        JsonNode failure = failureOf(id, rejected);
+        assertThat(failure.path("error").path("code").asText()).isEqualTo("ScimError400");
+        assertThat(failure.path("reason").asText()).contains("permanent").contains("1 failed attempt");
+        assertThat(failure.path("escrow").path("attempt").asInt()).isEqualTo(1);
+        assertThat(failure.path("escrow").path("permanent").asBoolean()).isTrue();
+        assertThat(failure.path("escrow").path("nextRetry").isNull()).isTrue();
+        JsonNode status = status();
+        assertThat(status.path("escrow").path("permanent").asInt()).isEqualTo(1);
+        assertThat(status.path("escrow").path("waiting").asInt()).isZero();
+
+        scim.clearRequests();
+        CycleReport next = engine.runCycle();
+        assertThat(writes()).isEmpty();
+        assertThat(linesOf(id, next)).isEmpty();
+
+        tenant.updateUser(id, Map.of("jobTitle", "Chief Buyer"));
+        CycleReport changed = engine.runCycle();
+
+        assertThat(changed.counts()).containsEntry("updated", 1).containsEntry("failed", 0);
+        assertThat(scim.users()).singleElement()
+                .satisfies(user -> assertThat(user.path("title").asText()).isEqualTo("Chief Buyer"));
+        assertThat(status().path("escrow").path("permanent").asInt()).isZero();
+    }
+
+    /**
+     * The hour of back-off passes while the engine is down: the stored retry time is moved into the past (the
+     * engine has no clock to set).
+     */
+    private void backOffElapsed(String id) {
+        try (StateDatabase database = StateDatabase.open(settings.get("provisioning.state.jdbc-url"),
+                settings.get("provisioning.state.username"), "", dataDir, 4)) {
+            StateStore store = new StateStore(database.dataSource());
+            Link link = store.link(StateStore.USER, id).orElseThrow();
+            assertThat(link.escrow().nextRetry()).isAfter(Instant.now());
+            store.save(StateStore.USER, new Link(link.sourceId(), link.targetId(), link.matchValue(), link.active(),
+                    link.values(), link.lastCycle(), link.retryAction(), link.lastError(),
+                    new Escrow(link.escrow().attempts(), Instant.now().minusSeconds(1), false)));
+        }
+    }
+
+    /** Starts the engine again on the same state; its start-up cycle is the next one. */
+    private EngineUnderTest restartEngine() throws Exception {
+        settings.put("admin.port", String.valueOf(EngineUnderTest.freePort()));
+        admin = new AdminClient(settings.get("admin.port"), null);
+        return EngineUnderTest.start(settings, dataDir);
+    }
+
+    private JsonNode status() {
+        return admin.ok(admin.get("/api/status"));
+    }
+
+    private List<JsonNode> linesOf(String id, CycleReport cycle) {
+        return engine.logLines().stream().filter(l -> l.path("cycleId").asText().equals(cycle.cycleId())
+                && l.path("sourceId").asText().equals(id)).toList();
+    }
+
+    private JsonNode failureOf(String id, CycleReport cycle) {
+        return linesOf(id, cycle).stream().filter(l -> l.path("status").asText().equals("failure"))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no failure of " + id + " in " + cycle));
+    }
+}
