@@ -307,7 +307,7 @@ class UserProvisioningCycleTest extends EngineTest {
         assertThat(report.path("start").asText()).isNotBlank();
         assertThat(report.path("end").asText()).isNotBlank();
         assertThat(report.path("counts").fieldNames()).toIterable()
-                .containsExactly("created", "updated", "disabled", "deleted", "skipped", "failed");
+                .containsExactly("created", "updated", "disabled", "deleted", "skipped", "failed", "permanent");
         assertThat(report.path("counts").path("updated").asInt()).isEqualTo(1);
         assertThat(report.path("counts").path("deleted").asInt()).isEqualTo(1);
 
