@@ -28,7 +28,9 @@ public final class StateDatabase implements Closeable {
     public static StateDatabase open(String jdbcUrl, String username, String password, Path dataDir, int poolSize) {
         if (jdbcUrl == null || jdbcUrl.isBlank()) {
             String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("state").resolve("provisioning");
-            JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
+            // H2 gives up on a lock after a second or two by default; on a loaded machine a concurrent commit can take
+            // longer, and the object would fail for nothing. PostgreSQL waits as long as it takes.
+            JdbcConnectionPool pool = JdbcConnectionPool.create(url + ";LOCK_TIMEOUT=10000", "sa", "");
             pool.setMaxConnections(poolSize);
             return new StateDatabase(pool, url);
         }
