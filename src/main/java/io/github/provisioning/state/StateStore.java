@@ -97,16 +97,23 @@ public final class StateStore {
     }
 
     public void addToNextScope(Collection<String> sourceIds) {
-        if (sourceIds.isEmpty()) {
+        addToNext("prov_scope", "source_id", sourceIds);
+    }
+
+    /**
+     * Adds ids to the running cycle's generation of a scope table. MERGE, because an object can be assigned
+     * directly and through one or more groups.
+     */
+    private void addToNext(String table, String idColumn, Collection<String> ids) {
+        if (ids.isEmpty()) {
             return;
         }
         transaction(c -> {
-            // MERGE: a user can be assigned directly and through one or more groups.
-            try (PreparedStatement ps = c.prepareStatement(
-                    "MERGE INTO prov_scope t USING (VALUES (CAST(? AS VARCHAR(8)), CAST(? AS VARCHAR(128)))) s(g, id) "
-                            + "ON t.generation = s.g AND t.source_id = s.id "
-                            + "WHEN NOT MATCHED THEN INSERT (generation, source_id) VALUES (s.g, s.id)")) {
-                for (String id : sourceIds) {
+            try (PreparedStatement ps = c.prepareStatement("MERGE INTO " + table
+                    + " t USING (VALUES (CAST(? AS VARCHAR(8)), CAST(? AS VARCHAR(128)))) s(g, id) "
+                    + "ON t.generation = s.g AND t." + idColumn + " = s.id "
+                    + "WHEN NOT MATCHED THEN INSERT (generation, " + idColumn + ") VALUES (s.g, s.id)")) {
+                for (String id : new LinkedHashSet<>(ids)) {
                     ps.setString(1, SCOPE_NEXT);
                     ps.setString(2, id);
                     ps.addBatch();
@@ -515,30 +522,7 @@ public final class StateStore {
     }
 
     public void addToNextGroupScope(Collection<String> groupIds) {
-        if (groupIds.isEmpty()) {
-            return;
-        }
-        transaction(c -> {
-            for (String id : new java.util.LinkedHashSet<>(groupIds)) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT 1 FROM prov_group_scope WHERE generation = ? AND group_id = ?")) {
-                    ps.setString(1, SCOPE_NEXT);
-                    ps.setString(2, id);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            continue;
-                        }
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO prov_group_scope (generation, group_id) VALUES (?, ?)")) {
-                    ps.setString(1, SCOPE_NEXT);
-                    ps.setString(2, id);
-                    ps.executeUpdate();
-                }
-            }
-            return null;
-        });
+        addToNext("prov_group_scope", "group_id", groupIds);
     }
 
     public boolean inNextGroupScope(String groupId) {
