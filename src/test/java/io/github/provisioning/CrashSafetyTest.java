@@ -10,15 +10,12 @@ import io.github.provisioning.sandbox.scim.ScimSandbox;
 import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +49,6 @@ class CrashSafetyTest extends EngineTest {
         List<String> userIds = tenant.users().stream().map(u -> u.get("id").asText()).toList();
 
         int kills = 0;
-        int changes = 0;
         int runs = 0;
         while (kills < KILLS) {
             runs++;
@@ -70,7 +66,7 @@ class CrashSafetyTest extends EngineTest {
                             .isZero();
                 }
             }
-            changes += changeTheTenant(random, userIds, runs);
+            changeTheTenant(random, userIds, runs);
         }
 
         ApplicationProcess.Result last = ApplicationProcess.run(FULL_RUN, settings);
@@ -79,7 +75,6 @@ class CrashSafetyTest extends EngineTest {
         Map<String, Long> posts = postsByUserName(scim);
         assertThat(posts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
                 .as("%s: userNames POSTed more than once", context).isEmpty();
-        assertThat(changes).isGreaterThan(0);
 
         // The target one uninterrupted run gives for the final tenant, through the same application.
         try (ScimSandbox reference = ScimSandbox.start(ScimSandboxConfig.defaults()
@@ -104,19 +99,16 @@ class CrashSafetyTest extends EngineTest {
      * Between two runs: a few users change title and department, one changes name, and one new user is assigned.
      * Every change must reach the target.
      */
-    private int changeTheTenant(Random random, List<String> userIds, int run) {
-        int changes = 0;
+    private void changeTheTenant(Random random, List<String> userIds, int run) {
         for (int i = 0; i < 20; i++) {
             String id = userIds.get(random.nextInt(userIds.size()));
             tenant.updateUser(id, Map.of("jobTitle", "Title " + run + "-" + i, "department", "Dept " + run));
-            changes++;
         }
         tenant.updateUser(userIds.get(random.nextInt(userIds.size())), Map.of("displayName", "Renamed " + run));
         String added = tenant.addUser(Map.of("userPrincipalName", "crash-" + run + "@contoso.example",
                 "displayName", "Crash " + run, "givenName", "Crash", "surname", "Run " + run, "mail",
                 "crash-" + run + "@contoso.example", "jobTitle", "New hire"));
         tenant.assign(added);
-        return changes + 2;
     }
 
     private static Map<String, Long> postsByUserName(ScimSandbox target) {
