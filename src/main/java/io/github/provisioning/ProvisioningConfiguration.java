@@ -12,6 +12,7 @@ import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.GroupProvisioner;
 import io.github.provisioning.cycle.Groups;
 import io.github.provisioning.cycle.ProvisioningLog;
+import io.github.provisioning.cycle.Quarantine;
 import io.github.provisioning.cycle.RetrySchedule;
 import io.github.provisioning.cycle.RunOutcome;
 import io.github.provisioning.cycle.UserProvisioner;
@@ -91,6 +92,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         Settings effective = new Settings(name -> derived.containsKey(name)
                 ? java.util.Optional.of(derived.getProperty(name)) : properties.resolveProperty(name));
         effective.validate();
+        // Checked at start-up, used at the end of each cycle.
+        context.getRegistry().bind("quarantinePolicy", Quarantine.Policy.of(effective::get));
         // The token route needs an endpoint in every mode; with a static token it is never called.
         derived.setProperty("scim.auth.token-url", effective.scimCredentials() instanceof TargetCredentials.TokenGrant grant
                 ? grant.tokenUrl() : effective.require("scim.url"));
@@ -292,7 +295,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "provisioningMetrics", lazy = true)
     public ProvisioningMetrics provisioningMetrics(@BeanInject("metricsRegistry") MeterRegistry registry,
                                                    @BeanInject("stateStore") StateStore state) {
-        return new ProvisioningMetrics(registry, state::awaitingRetry);
+        return new ProvisioningMetrics(registry, state::awaitingRetry, () -> state.quarantine().isPresent());
     }
 
     @BindToRegistry(value = "graphToken", lazy = true)
@@ -395,10 +398,17 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         return AdminApi.of(mapping, "assigned".equals(scope), state);
     }
 
+    @BindToRegistry(value = "quarantine", lazy = true)
+    public Quarantine quarantine(@BeanInject("stateStore") StateStore state,
+                                 @BeanInject("quarantinePolicy") Quarantine.Policy policy) {
+        return new Quarantine(state, policy, Clock.systemUTC());
+    }
+
     @BindToRegistry(value = "jobControl", lazy = true)
     public JobControl jobControl(CamelContext context, @BeanInject("cycles") Cycles cycles,
-                                 @BeanInject("stateStore") StateStore state) {
-        return new JobControl(context, cycles, state);
+                                 @BeanInject("stateStore") StateStore state,
+                                 @BeanInject("quarantine") Quarantine quarantine) {
+        return new JobControl(context, cycles, state, quarantine);
     }
 
     @BindToRegistry(value = "provisionOnDemand", lazy = true)

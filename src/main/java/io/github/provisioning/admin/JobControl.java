@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.CycleRun;
 import io.github.provisioning.cycle.Cycles;
+import io.github.provisioning.cycle.Quarantine;
+import io.github.provisioning.state.QuarantineState;
 import io.github.provisioning.state.StateStore;
 import java.util.Locale;
 import org.apache.camel.CamelContext;
@@ -29,18 +31,30 @@ public final class JobControl {
     private final CamelContext context;
     private final Cycles cycles;
     private final StateStore state;
+    private final Quarantine quarantine;
 
-    public JobControl(CamelContext context, Cycles cycles, StateStore state) {
+    public JobControl(CamelContext context, Cycles cycles, StateStore state, Quarantine quarantine) {
         this.context = context;
         this.cycles = cycles;
         this.state = state;
+        this.quarantine = quarantine;
     }
 
-    /** Resumes the schedule; starting the quartz route fires it at once, so a cycle runs soon. Idempotent. */
+    /**
+     * Resumes the schedule; starting the quartz route fires it at once, so a cycle runs soon. Idempotent, except
+     * that a quarantined job tries again at once (the schedule is started anew so that its trigger fires now).
+     */
     public synchronized ApiReply start() throws Exception {
+        boolean quarantined = quarantine.current().isPresent();
+        if (quarantined) {
+            quarantine.retryNow();
+            if (scheduled()) {
+                routes().stopRoute(SCHEDULE_ROUTE);
+            }
+        }
         if (!scheduled()) {
             routes().startRoute(SCHEDULE_ROUTE);
-            LOG.info("Provisioning job started from the admin API");
+            LOG.info("Provisioning job started from the admin API{}", quarantined ? " (quarantined: tries now)" : "");
         }
         return status();
     }
@@ -55,7 +69,10 @@ public final class JobControl {
         return status();
     }
 
-    /** Entra's restart; {@code full=true} also breaks the links. Refused while a cycle runs. */
+    /**
+     * Entra's restart, which also ends a quarantine; {@code full=true} also breaks the links. Refused while a cycle
+     * runs.
+     */
     public ApiReply restart(@Header("full") String full) {
         boolean breakLinks;
         if (full == null || full.isEmpty() || full.equalsIgnoreCase("false")) {
@@ -69,18 +86,22 @@ public final class JobControl {
             return cycleRunning("restart");
         }
         StateStore.Restart cleared;
+        boolean quarantineCleared;
         try {
             cleared = cycles.restart(breakLinks);
+            quarantineCleared = quarantine.clear();
         } finally {
             cycles.resumeCycles();
         }
-        LOG.info("Provisioning job restarted{} from the admin API: {} pending retries cleared, {} links removed",
-                breakLinks ? " (full)" : "", cleared.retriesCleared(), cleared.linksRemoved());
+        LOG.info("Provisioning job restarted{} from the admin API: {} pending retries cleared, {} links removed{}",
+                breakLinks ? " (full)" : "", cleared.retriesCleared(), cleared.linksRemoved(),
+                quarantineCleared ? ", quarantine ended" : "");
         ObjectNode reply = JSON.createObjectNode();
         reply.put("restarted", true);
         reply.put("full", breakLinks);
         reply.put("retriesCleared", cleared.retriesCleared());
         reply.put("linksRemoved", cleared.linksRemoved());
+        reply.put("quarantineCleared", quarantineCleared);
         reply.put("nextCycle", "initial");
         reply.put("state", scheduled() ? "running" : "stopped");
         return new ApiReply(200, reply.toString());
@@ -88,7 +109,8 @@ public final class JobControl {
 
     /**
      * The job's state (running: the schedule is on; stopped), the cycle in progress with its pages and counts so
-     * far, the last cycle's report, the escrow count and the quarantine reason (null: no quarantine).
+     * far, the last cycle's report, the escrow count and the quarantine (null: none) with its reason and next
+     * attempt.
      */
     public ApiReply status() {
         ObjectNode reply = JSON.createObjectNode();
@@ -111,8 +133,23 @@ public final class JobControl {
         ObjectNode escrow = reply.putObject("escrow");
         escrow.put("waiting", escrows.waiting());
         escrow.put("permanent", escrows.permanent());
-        // Quarantine does not exist yet; the field is part of the answer already.
-        reply.putNull("quarantine");
+        QuarantineState q = quarantine.current().orElse(null);
+        if (q == null) {
+            reply.putNull("quarantine");
+        } else {
+            ObjectNode current = reply.putObject("quarantine");
+            current.put("reason", q.reason());
+            current.put("detail", q.detail());
+            current.put("since", q.since().toString());
+            current.put("retries", q.retries());
+            if (q.stopped()) {
+                current.putNull("nextAttempt");
+            } else {
+                current.put("nextAttempt", q.nextAttempt().toString());
+            }
+            current.put("stopped", q.stopped());
+            current.put("stopsAt", quarantine.stopsAt(q).toString());
+        }
         return new ApiReply(200, reply.toString());
     }
 

@@ -4,13 +4,14 @@ package io.github.provisioning.notify;
  * One e-mail to the job's recipients: a plain-text body and the same content as HTML (multipart/alternative).
  * The subject is made safe for a header here, whatever built it, so no kind of notification can inject headers.
  *
- * @param kind what it is about (a cycle digest today; quarantine and deletion-guard notices are the same shape)
+ * @param kind what it is about
  */
 public record Notification(Kind kind, String subject, String text, String html) {
 
     /** The kinds of e-mail the engine sends; each has one builder that turns its facts into a Notification. */
     public enum Kind {
-        CYCLE_DIGEST;
+        CYCLE_DIGEST,
+        QUARANTINE;
 
         /** As logs and metric tags show it: {@code cycle-digest}. */
         @Override

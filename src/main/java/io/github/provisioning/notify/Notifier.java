@@ -1,6 +1,7 @@
 package io.github.provisioning.notify;
 
 import io.github.provisioning.cycle.CycleReport;
+import io.github.provisioning.cycle.Quarantine;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,8 +9,8 @@ import org.apache.camel.Body;
 
 /**
  * Decides which e-mails the job sends and builds them; {@code routes/notify.camel.yaml} sends them. Each kind of
- * notice has a method here that answers a {@link Notification} or null (nothing to say); the cycle digest is the
- * first. At most one digest per cycle, whatever calls this how often.
+ * notice has a method here that answers a {@link Notification} or null (nothing to say). At most one digest per
+ * cycle, whatever calls this how often.
  */
 public final class Notifier {
 
@@ -45,5 +46,10 @@ public final class Notifier {
             return null;
         }
         return CycleDigest.of(job, report, summary);
+    }
+
+    /** The notice of a change of the job's quarantine (entered, reason changed, stopped, left), or null. */
+    public Notification quarantine(@Body Quarantine.Change change) {
+        return enabled && change != null ? QuarantineNotice.of(job, change) : null;
     }
 }

@@ -718,6 +718,51 @@ public final class StateStore {
                 rs -> rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty());
     }
 
+    // ---- quarantine
+
+    private static final String QUARANTINE_KEY = "job";
+
+    /** The job's quarantine, if it is quarantined. */
+    public Optional<QuarantineState> quarantine() {
+        return query("SELECT reason, detail, since, retries, next_attempt, stopped FROM prov_quarantine "
+                + "WHERE job_key = ?", ps -> ps.setString(1, QUARANTINE_KEY),
+                rs -> rs.next() ? Optional.of(new QuarantineState(rs.getString(1), rs.getString(2),
+                        rs.getTimestamp(3).toInstant(), rs.getInt(4), rs.getTimestamp(5).toInstant(),
+                        rs.getBoolean(6))) : Optional.empty());
+    }
+
+    /** Enters quarantine, or records the next step of the one the job is in. */
+    public void putQuarantine(QuarantineState quarantine) {
+        transaction(c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM prov_quarantine WHERE job_key = ?");
+                 PreparedStatement insert = c.prepareStatement("INSERT INTO prov_quarantine (job_key, reason, "
+                         + "detail, since, retries, next_attempt, stopped) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                delete.setString(1, QUARANTINE_KEY);
+                delete.executeUpdate();
+                String detail = quarantine.detail();
+                insert.setString(1, QUARANTINE_KEY);
+                insert.setString(2, quarantine.reason());
+                insert.setString(3, detail == null ? null : detail.substring(0, Math.min(2000, detail.length())));
+                insert.setTimestamp(4, Timestamp.from(quarantine.since()));
+                insert.setInt(5, quarantine.retries());
+                insert.setTimestamp(6, Timestamp.from(quarantine.nextAttempt()));
+                insert.setBoolean(7, quarantine.stopped());
+                insert.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Leaves quarantine; true when the job was quarantined. */
+    public boolean clearQuarantine() {
+        return transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM prov_quarantine WHERE job_key = ?")) {
+                ps.setString(1, QUARANTINE_KEY);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
     // ---- plumbing
 
     private void upsert(String objectType, Link link) {
