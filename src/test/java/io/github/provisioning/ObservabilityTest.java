@@ -114,10 +114,12 @@ class ObservabilityTest extends EngineTest {
      * {@code name{a="x",b="y"} value}; other labels, such as Camel's camelContext, may be there too).
      */
     static double value(String metrics, String name, String labels) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)} (\\S+)$").matcher(metrics);
+        // A series without labels has no braces.
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{([^}]*)})? (\\S+)$").matcher(metrics);
         java.util.List<Double> found = new java.util.ArrayList<>();
         while (m.find()) {
-            java.util.List<String> present = java.util.List.of(m.group(1).split(","));
+            java.util.List<String> present = java.util.List.of(m.group(1) == null ? "" : m.group(1)).stream()
+                    .flatMap(l -> java.util.Arrays.stream(l.split(","))).toList();
             if (present.containsAll(java.util.List.of(labels.split(",")))) {
                 found.add(Double.parseDouble(m.group(2)));
             }

@@ -157,7 +157,7 @@ public final class Quarantine {
         if (quarantine == null) {
             return true;
         }
-        if (!quarantine.stopped() && !clock.instant().isBefore(quarantine.nextAttempt())) {
+        if (!quarantine.stopped() && !now().isBefore(quarantine.nextAttempt())) {
             return true;
         }
         if (!quarantine.nextAttempt().equals(announced)) {
@@ -177,7 +177,7 @@ public final class Quarantine {
      */
     public Change afterCycle(@Body CycleReport report,
                              @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable cause) {
-        Instant now = clock.instant();
+        Instant now = now();
         QuarantineState before = state.quarantine().orElse(null);
         String[] trigger = trigger(report, cause);
         if (trigger == null) {
@@ -265,11 +265,16 @@ public final class Quarantine {
      */
     public void retryNow() {
         state.quarantine().ifPresent(q -> {
-            Instant now = clock.instant();
+            Instant now = now();
             state.putQuarantine(new QuarantineState(q.reason(), q.detail(), q.stopped() ? now : q.since(),
                     q.retries(), now, false));
             LOG.info("Quarantined job ({}) started by an admin: the next cycle runs now", q.reason());
         });
+    }
+
+    /** To the millisecond, as the state store keeps it, so that e-mails and status show the same times. */
+    private Instant now() {
+        return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     }
 
     /** Entra's restart clears the quarantine. */

@@ -1,0 +1,197 @@
+package io.github.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import io.github.provisioning.cycle.CycleReport;
+import jakarta.mail.Message;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.camel.ServiceStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Quarantine in the running engine: the schedule ticks every 300 ms, the target rejects the credentials or too many
+ * objects, and the admin watches the status, the metrics and the e-mails (real SMTP, GreenMail) over HTTP.
+ */
+class QuarantineCycleTest extends EngineTest {
+
+    private static final String OPS = "ops@example.org";
+
+    private GreenMail smtp;
+    private String smtpPassword;
+    private Map<String, String> settings;
+    private AdminClient admin;
+
+    @BeforeEach
+    void startMailServer() {
+        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
+        smtpPassword = "mail-secret-" + UUID.randomUUID();
+        smtp.setUser(OPS, "notifier", smtpPassword);
+        settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("notify.to", OPS);
+        settings.put("notify.from", "provisioning@example.org");
+        settings.put("mail.smtp.host", "127.0.0.1");
+        settings.put("mail.smtp.port", String.valueOf(smtp.getSmtp().getPort()));
+        settings.put("mail.smtp.username", "notifier");
+        settings.put("mail.smtp.password", smtpPassword);
+        settings.put("provisioning.interval", "300ms");
+        admin = new AdminClient(settings.get("admin.port"), null);
+        for (String name : List.of("adele", "brian", "chen", "dora")) {
+            tenant.assign(tenant.addUser(Contoso.employee(name, "Sales", "Buyer")));
+        }
+    }
+
+    @AfterEach
+    void stopMailServer() {
+        smtp.stop();
+    }
+
+    @Test
+    void rejectedCredentialsQuarantineTheJobWhichWaitsForItsNextAttemptAndLeavesQuarantineAfterACompletedCycle()
+            throws Exception {
+        settings.put("provisioning.quarantine.retry-delays", "1h");
+        scim.failNext(1, 401, null, "/Users");
+        engine = EngineUnderTest.start(settings, dataDir);
+
+        CycleReport failed = engine.awaitInitialCycle();
+        assertThat(failed.state()).isEqualTo("failed");
+        assertThat(failed.error()).contains("rejected the credentials");
+        JsonNode quarantine = admin.ok(admin.get("/api/status")).path("quarantine");
+        assertThat(quarantine.path("reason").asText()).isEqualTo("credentials");
+        assertThat(quarantine.path("detail").asText()).isEqualTo(failed.error());
+        Instant since = Instant.parse(quarantine.path("since").asText());
+        assertThat(Instant.parse(quarantine.path("nextAttempt").asText())).isEqualTo(since.plus(Duration.ofHours(1)));
+        assertThat(Instant.parse(quarantine.path("stopsAt").asText())).isEqualTo(since.plus(Duration.ofDays(28)));
+        assertThat(quarantine.path("retries").asInt()).isZero();
+        assertThat(quarantine.path("stopped").asBoolean()).isFalse();
+        assertThat(quarantined()).isEqualTo(1);
+
+        // The schedule ticks every 300 ms; in quarantine no tick runs a cycle before the next attempt (an hour),
+        // and nothing is sent to the target.
+        int requests = scim.requests().size();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> scim.requests().size()
+                == requests && admin.ok(admin.get("/api/status")).path("lastCycle").path("cycleId").asText()
+                .equals(failed.cycleId()));
+
+        MimeMessage entered = awaitMail("quarantined");
+        assertThat(entered.getSubject()).isEqualTo("[entra-provisioning] Provisioning job quarantined (credentials)");
+        assertThat(addresses(entered.getRecipients(Message.RecipientType.TO))).containsExactly(OPS);
+        String body = GreenMailUtil.getWholeMessage(entered);
+        assertThat(body).contains("Quarantine reason: credentials: the SCIM target or a token endpoint rejected the"
+                + " credentials").contains("Next cycle: " + quarantine.path("nextAttempt").asText());
+        assertNoSecretIn(body);
+
+        // The admin fixed the credentials and starts the job: it tries at once, and the completed cycle ends it.
+        assertThat(admin.ok(admin.post("/api/job/start")).path("state").asText()).isEqualTo("running");
+        await().atMost(Duration.ofSeconds(30)).until(() -> admin.ok(admin.get("/api/status")).path("quarantine")
+                .isNull());
+        assertThat(admin.ok(admin.get("/api/status")).path("lastCycle").path("state").asText()).isEqualTo("completed");
+        assertThat(scim.users()).hasSize(4);
+        assertThat(quarantined()).isZero();
+        MimeMessage left = awaitMail("left quarantine");
+        assertThat(left.getSubject()).isEqualTo("[entra-provisioning] Provisioning job left quarantine (credentials)");
+        assertNoSecretIn(GreenMailUtil.getWholeMessage(left));
+        assertThat(mailSubjects()).filteredOn(s -> s.contains("quarantin")).hasSize(2);
+    }
+
+    @Test
+    void aCycleWhereTooManyObjectsFailedQuarantinesTheJobUntilTheNextCycleRunsWell() throws Exception {
+        settings.put("provisioning.quarantine.retry-delays", "0s");
+        settings.put("provisioning.quarantine.min-failures", "2");
+        // Three of the four users fail their match: 75 %, more than 40 %.
+        scim.failNext(3, 400, null, "/Users");
+        engine = EngineUnderTest.start(settings, dataDir);
+
+        CycleReport first = engine.awaitInitialCycle();
+        assertThat(first.state()).isEqualTo("completed");
+        assertThat(first.counts()).containsEntry("failed", 3);
+        MimeMessage entered = awaitMail("quarantined");
+        assertThat(entered.getSubject()).isEqualTo("[entra-provisioning] Provisioning job quarantined (failure-rate)");
+        assertThat(GreenMailUtil.getWholeMessage(entered)).contains("Cause: 3 of 4 objects failed in cycle "
+                + first.cycleId() + " (75 %; the limit is 40 % once 2 have failed)");
+
+        // With no wait, the next tick runs a cycle; the failed users are retried, succeed, and the job leaves
+        // quarantine by itself.
+        awaitMail("left quarantine");
+        assertThat(admin.ok(admin.get("/api/status")).path("quarantine").isNull()).isTrue();
+        assertThat(scim.users()).hasSize(4);
+        assertThat(mailSubjects()).filteredOn(s -> s.contains("quarantin")).containsExactly(
+                "[entra-provisioning] Provisioning job quarantined (failure-rate)",
+                "[entra-provisioning] Provisioning job left quarantine (failure-rate)");
+    }
+
+    @Test
+    void aJobQuarantinedForTheLongestAllowedIsStoppedAndRestartEndsTheQuarantine() throws Exception {
+        settings.put("provisioning.quarantine-max-days", "0");
+        scim.failNext(1, 403, null, "/Users");
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.context().getRouteController()
+                .getRouteStatus("cycle-schedule") == ServiceStatus.Stopped);
+        JsonNode status = admin.ok(admin.get("/api/status"));
+        assertThat(status.path("state").asText()).isEqualTo("stopped");
+        assertThat(status.path("quarantine").path("stopped").asBoolean()).isTrue();
+        assertThat(status.path("quarantine").path("nextAttempt").isNull()).isTrue();
+        MimeMessage stopped = awaitMail("quarantined");
+        assertThat(stopped.getSubject())
+                .isEqualTo("[entra-provisioning] Provisioning job quarantined (credentials) and stopped");
+        assertThat(GreenMailUtil.getWholeMessage(stopped)).contains("Next cycle: none: the job is stopped");
+
+        JsonNode restarted = admin.ok(admin.post("/api/job/restart"));
+        assertThat(restarted.path("quarantineCleared").asBoolean()).isTrue();
+        assertThat(restarted.path("state").asText()).isEqualTo("stopped");
+        assertThat(admin.ok(admin.get("/api/status")).path("quarantine").isNull()).isTrue();
+        assertThat(admin.ok(admin.post("/api/job/restart")).path("quarantineCleared").asBoolean()).isFalse();
+
+        admin.ok(admin.post("/api/job/start"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> scim.users().size() == 4);
+        assertThat(admin.ok(admin.get("/api/status")).path("quarantine").isNull()).isTrue();
+    }
+
+    private double quarantined() {
+        return ObservabilityTest.value(admin.get("/observe/metrics").body(), "provisioning_quarantined", "");
+    }
+
+    private MimeMessage awaitMail(String subjectPart) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> Arrays.stream(smtp.getReceivedMessages())
+                .anyMatch(m -> subject(m).contains(subjectPart)));
+        return Arrays.stream(smtp.getReceivedMessages()).filter(m -> subject(m).contains(subjectPart)).findFirst()
+                .orElseThrow();
+    }
+
+    private List<String> mailSubjects() {
+        return Arrays.stream(smtp.getReceivedMessages()).map(QuarantineCycleTest::subject).toList();
+    }
+
+    private static String subject(MimeMessage mail) {
+        try {
+            return mail.getSubject();
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void assertNoSecretIn(String mail) {
+        assertThat(mail).doesNotContain(settings.get("scim.token")).doesNotContain(settings.get("graph.client-secret"))
+                .doesNotContain(smtpPassword);
+    }
+
+    private static List<String> addresses(jakarta.mail.Address[] addresses) {
+        return Arrays.stream(addresses).map(a -> ((InternetAddress) a).getAddress()).toList();
+    }
+}
