@@ -28,6 +28,7 @@ import io.github.provisioning.notify.NotificationSettings;
 import io.github.provisioning.notify.Notifier;
 import io.github.provisioning.observe.LastCycleHealthCheck;
 import io.github.provisioning.observe.ProvisioningMetrics;
+import io.github.provisioning.observe.QuarantineHealthCheck;
 import io.github.provisioning.sandbox.Sandbox;
 import io.github.provisioning.scim.ConnectionCheck;
 import io.github.provisioning.scim.RetryPolicy;
@@ -133,6 +134,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             log.observe(started.getRegistry().lookupByNameAndType("provisioningMetrics", ProvisioningMetrics.class)
                     ::objectLogged);
         });
+        context.getRegistry().bind("quarantineHealthCheck", new QuarantineHealthCheck(() -> context.getRegistry()
+                .lookupByNameAndType("quarantine", Quarantine.class).current()));
         protectAdminApi(context, effective);
         LOG.info("Provisioning {} users from {} to {} every {}{}", effective.get("provisioning.scope").orElse("assigned"),
                 effective.require("graph.url"), effective.require("scim.url"), interval,

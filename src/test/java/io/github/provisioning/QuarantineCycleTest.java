@@ -79,6 +79,8 @@ class QuarantineCycleTest extends EngineTest {
         assertThat(quarantine.path("retries").asInt()).isZero();
         assertThat(quarantine.path("stopped").asBoolean()).isFalse();
         assertThat(quarantined()).isEqualTo(1);
+        assertThat(admin.get("/observe/health/ready").statusCode()).isEqualTo(503);
+        assertThat(admin.get("/observe/health/ready").body()).contains("quarantined (credentials) since");
 
         // The schedule ticks every 300 ms; in quarantine no tick runs a cycle before the next attempt (an hour),
         // and nothing is sent to the target.
@@ -102,6 +104,7 @@ class QuarantineCycleTest extends EngineTest {
         assertThat(admin.ok(admin.get("/api/status")).path("lastCycle").path("state").asText()).isEqualTo("completed");
         assertThat(scim.users()).hasSize(4);
         assertThat(quarantined()).isZero();
+        assertThat(admin.get("/observe/health/ready").statusCode()).isEqualTo(200);
         MimeMessage left = awaitMail("left quarantine");
         assertThat(left.getSubject()).isEqualTo("[entra-provisioning] Provisioning job left quarantine (credentials)");
         assertNoSecretIn(GreenMailUtil.getWholeMessage(left));
