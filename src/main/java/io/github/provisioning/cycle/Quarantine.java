@@ -135,10 +135,6 @@ public final class Quarantine {
         this.clock = clock;
     }
 
-    public Policy policy() {
-        return policy;
-    }
-
     public Optional<QuarantineState> current() {
         return state.quarantine();
     }

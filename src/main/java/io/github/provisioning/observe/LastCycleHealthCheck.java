@@ -4,25 +4,19 @@ import io.github.provisioning.cycle.CycleReport;
 import io.github.provisioning.cycle.RunOutcome;
 import java.util.Map;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * DOWN while the last cycle failed (it could not run to its end: Graph unreachable, credentials rejected), with
  * its reason; UP before the first cycle and after a cycle that ran to its end, even with failed objects (those
  * are retried and show in the digest and the metrics). A readiness check: restarting would not fix what it reports.
  */
-public final class LastCycleHealthCheck extends AbstractHealthCheck {
+public final class LastCycleHealthCheck extends ReadinessCheck {
 
     private final RunOutcome outcome;
 
     public LastCycleHealthCheck(RunOutcome outcome) {
-        super("provisioning", "last-cycle");
+        super("last-cycle");
         this.outcome = outcome;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override

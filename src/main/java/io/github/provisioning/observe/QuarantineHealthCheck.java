@@ -5,25 +5,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * DOWN while the job is quarantined, with the reason and the next attempt: a quarantine that follows too many
  * failed objects comes after a completed cycle, which the last-cycle check reports UP. A readiness check, like
  * that one.
  */
-public final class QuarantineHealthCheck extends AbstractHealthCheck {
+public final class QuarantineHealthCheck extends ReadinessCheck {
 
     private final Supplier<Optional<QuarantineState>> quarantine;
 
     public QuarantineHealthCheck(Supplier<Optional<QuarantineState>> quarantine) {
-        super("provisioning", "quarantine");
+        super("quarantine");
         this.quarantine = quarantine;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override

@@ -182,8 +182,7 @@ class QuarantineTest {
     @EnumSource(TestDatabase.Kind.class)
     void aCompletedCycleEndsTheQuarantine(TestDatabase.Kind kind) {
         StateStore state = store(kind);
-        Quarantine quarantine = new Quarantine(state, ENTRA, clock);
-        quarantine.afterCycle(failed("c1", "401"), new ScimCredentialsException("401"));
+        Quarantine quarantine = quarantinedByCredentials(state);
         now = T0.plus(Duration.ofHours(6));
 
         Quarantine.Change left = quarantine.afterCycle(completed("c2", 20, 1), null);
@@ -199,8 +198,7 @@ class QuarantineTest {
     @EnumSource(TestDatabase.Kind.class)
     void after28DaysInQuarantineTheJobIsStoppedAndAnAdminStartTriesAgainAtOnce(TestDatabase.Kind kind) {
         StateStore state = store(kind);
-        Quarantine quarantine = new Quarantine(state, ENTRA, clock);
-        quarantine.afterCycle(failed("c1", "401"), new ScimCredentialsException("401"));
+        Quarantine quarantine = quarantinedByCredentials(state);
         int cycles = 1;
         Quarantine.Change change = null;
         while (change == null) {
@@ -250,6 +248,14 @@ class QuarantineTest {
             assertThat(quarantine.afterCycle(completed("c1", 10, 0), new ScimCredentialsException("401"))).isNull();
             assertThat(state.quarantine()).isEmpty();
         }
+    }
+
+    /** Entra's policy, and a job that entered quarantine at T0 for rejected credentials. */
+    private Quarantine quarantinedByCredentials(StateStore state) {
+        Quarantine quarantine = new Quarantine(state, ENTRA, clock);
+        assertThat(quarantine.afterCycle(failed("c1", "401"), new ScimCredentialsException("401")).kind())
+                .isEqualTo(Quarantine.Change.Kind.ENTERED);
+        return quarantine;
     }
 
     private static java.util.function.Function<String, Optional<String>> settings(String name, String value) {
