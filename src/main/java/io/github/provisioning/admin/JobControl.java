@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.CycleRun;
 import io.github.provisioning.cycle.Cycles;
+import io.github.provisioning.state.StagedDeletion;
 import io.github.provisioning.state.StateStore;
 import java.util.Locale;
 import org.apache.camel.CamelContext;
@@ -29,15 +30,27 @@ public final class JobControl {
     private final CamelContext context;
     private final Cycles cycles;
     private final StateStore state;
+    private final int deletionThreshold;
 
-    public JobControl(CamelContext context, Cycles cycles, StateStore state) {
+    /** @param deletionThreshold {@code provisioning.deletion-threshold}, shown in the status */
+    public JobControl(CamelContext context, Cycles cycles, StateStore state, int deletionThreshold) {
         this.context = context;
         this.cycles = cycles;
         this.state = state;
+        this.deletionThreshold = deletionThreshold;
     }
 
-    /** Resumes the schedule; starting the quartz route fires it at once, so a cycle runs soon. Idempotent. */
+    /**
+     * Resumes the schedule; starting the quartz route fires it at once, so a cycle runs soon. Idempotent. Refused
+     * while deletions are held: the job paused for them, and only an approval or a rejection resumes it.
+     */
     public synchronized ApiReply start() throws Exception {
+        StagedDeletion.Held held = state.heldDeletions();
+        if (held.count() > 0) {
+            return ApiErrors.error(409, held.count() + " disables and deletes are held (more than "
+                    + "provisioning.deletion-threshold in one cycle); approve or reject them: "
+                    + "POST /api/deletions/approve or POST /api/deletions/reject (see GET /api/deletions)");
+        }
         if (!scheduled()) {
             routes().startRoute(SCHEDULE_ROUTE);
             LOG.info("Provisioning job started from the admin API");
@@ -53,6 +66,17 @@ public final class JobControl {
                     .map(c -> "; cycle " + c.id() + " runs to its end").orElse(""));
         }
         return status();
+    }
+
+    /**
+     * The job stops itself, as {@link #stop()} does, for the reason given (held deletions); a running cycle runs to
+     * its end. Called on the cycle's own thread, which the schedule only hands work to.
+     */
+    public synchronized void pause(String reason) throws Exception {
+        if (scheduled()) {
+            routes().stopRoute(SCHEDULE_ROUTE);
+        }
+        LOG.warn("Provisioning job paused: {}", reason);
     }
 
     /** Entra's restart; {@code full=true} also breaks the links. Refused while a cycle runs. */
@@ -88,7 +112,8 @@ public final class JobControl {
 
     /**
      * The job's state (running: the schedule is on; stopped), the cycle in progress with its pages and counts so
-     * far, the last cycle's report, the escrow count and the quarantine reason (null: no quarantine).
+     * far, the last cycle's report, the escrow count, the quarantine reason (null: no quarantine) and the held
+     * deletions.
      */
     public ApiReply status() {
         ObjectNode reply = JSON.createObjectNode();
@@ -111,6 +136,7 @@ public final class JobControl {
         ObjectNode escrow = reply.putObject("escrow");
         escrow.put("waiting", escrows.waiting());
         escrow.put("permanent", escrows.permanent());
+        DeletionApproval.summary(reply.putObject("deletions"), state.heldDeletions(), deletionThreshold);
         // Quarantine does not exist yet; the field is part of the answer already.
         reply.putNull("quarantine");
         return new ApiReply(200, reply.toString());

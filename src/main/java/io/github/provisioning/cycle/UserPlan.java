@@ -45,6 +45,12 @@ public final class UserPlan extends ObjectPlan {
     Step step = Step.DONE;
     /** The HTTP status of the last SCIM answer (0: no answer), or -1 before any request. */
     int lastScimStatus = -1;
+    /** The staged deletion this plan releases: planned as stored, never staged again. Null in a plain plan. */
+    io.github.provisioning.state.StagedDeletion releasing;
+    /** The deletion guard kept this disable or delete from the target: staged, not sent, not logged. */
+    boolean staged;
+    /** The released deletion's user was handled again after it was staged: dropped unsent, not logged. */
+    boolean superseded;
 
     UserPlan(CycleRun cycle, SourceChange change, Link link) {
         super(cycle, link == null ? null : link.targetId());

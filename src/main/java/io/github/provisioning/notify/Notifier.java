@@ -1,6 +1,7 @@
 package io.github.provisioning.notify;
 
 import io.github.provisioning.cycle.CycleReport;
+import io.github.provisioning.cycle.HeldDeletions;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,8 +9,8 @@ import org.apache.camel.Body;
 
 /**
  * Decides which e-mails the job sends and builds them; {@code routes/notify.camel.yaml} sends them. Each kind of
- * notice has a method here that answers a {@link Notification} or null (nothing to say); the cycle digest is the
- * first. At most one digest per cycle, whatever calls this how often.
+ * notice has a method here that answers a {@link Notification} or null (nothing to say): the cycle digest, and
+ * the deletion guard's notice. At most one digest per cycle, whatever calls this how often.
  */
 public final class Notifier {
 
@@ -45,5 +46,10 @@ public final class Notifier {
             return null;
         }
         return CycleDigest.of(job, report, summary);
+    }
+
+    /** The notice that a cycle held disables and deletes and paused the job, or null when e-mail is off. */
+    public Notification deletionsHeld(@Body HeldDeletions held) {
+        return enabled ? DeletionsHeldNotice.of(job, held) : null;
     }
 }

@@ -8,13 +8,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.IntSupplier;
 import java.util.function.ToLongFunction;
 import org.apache.camel.Body;
 
 /**
  * The engine's own meters, next to Camel's route and JVM meters in the Prometheus scrape on the admin port:
- * cycles by type and result with their duration, objects by what the provisioning log records, e-mails sent, and
- * the escrow (objects waiting for a retry). SCIM and Graph request timers are taken in the routes.
+ * cycles by type and result with their duration, objects by what the provisioning log records, e-mails sent, the
+ * escrow (objects waiting for a retry) and the disables and deletes the deletion guard holds. SCIM and Graph request timers are taken in the routes.
  */
 public final class ProvisioningMetrics {
 
@@ -23,8 +24,9 @@ public final class ProvisioningMetrics {
     /**
      * @param escrowSize counts the objects of a type ({@code user}, {@code group}) waiting for a retry; called on
      *                   each scrape, so it must be cheap
+     * @param deletionsHeld counts the held disables and deletes; called on each scrape too
      */
-    public ProvisioningMetrics(MeterRegistry registry, ToLongFunction<String> escrowSize) {
+    public ProvisioningMetrics(MeterRegistry registry, ToLongFunction<String> escrowSize, IntSupplier deletionsHeld) {
         this.registry = registry;
         for (String objectType : List.of("user", "group")) {
             Gauge.builder("provisioning.escrow.objects", () -> escrowSize.applyAsLong(objectType))
@@ -33,6 +35,10 @@ public final class ProvisioningMetrics {
                     .description("Objects whose last operation failed and that wait for a retry in the next cycle")
                     .register(registry);
         }
+        Gauge.builder("provisioning.deletions.held", deletionsHeld::getAsInt)
+                .strongReference(true)
+                .description("Disables and deletes held above provisioning.deletion-threshold, waiting for an admin")
+                .register(registry);
     }
 
     public void cycleEnded(@Body CycleReport report) {
