@@ -247,6 +247,30 @@ class DeletionGuardTest extends EngineTest {
         assertThat(admin.ok(admin.get("/api/deletions")).path("users")).isEmpty();
     }
 
+    @Test
+    void aCycleThatStopsDuringTheReleaseKeepsItsWatermarkAndTheNextOneStagesAgainAndSendsOnce() throws Exception {
+        startWithSevenProvisionedUsers();
+        tenant.unassign(ids.get("adele"));
+        // The target rejects the credentials: the cycle stops in its release step, as a crash there would.
+        scim.failNext(1, 401, null, "/Users/");
+
+        CycleReport stopped = engine.runCycle();
+
+        assertThat(stopped.completed()).isFalse();
+        assertThat(scim.userByUserName(Contoso.upn("adele")).orElseThrow().path("active").asBoolean()).isTrue();
+        CycleReport next = engine.runCycle();
+        assertThat(next.completed()).isTrue();
+        assertThat(next.counts()).containsEntry("disabled", 1).doesNotContainKey("staged");
+        assertThat(scim.userByUserName(Contoso.upn("adele")).orElseThrow().path("active").asBoolean()).isFalse();
+        // The refused PATCH and the one that applied: the replay sent it once more, not twice.
+        assertThat(writes()).extracting(r -> r.method() + " " + r.path()).containsExactly(
+                "PATCH /Users/" + accounts.get("adele"), "PATCH /Users/" + accounts.get("adele"));
+        assertThat(admin.ok(admin.get("/api/deletions")).path("users")).isEmpty();
+        scim.clearRequests();
+        assertThat(engine.runCycle().counts()).containsEntry("disabled", 0);
+        assertThat(writes()).isEmpty();
+    }
+
     private List<JsonNode> linesOf(CycleReport report) {
         return engine.logLines().stream().filter(l -> l.path("cycleId").asText().equals(report.cycleId())).toList();
     }
