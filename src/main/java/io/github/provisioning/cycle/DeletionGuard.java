@@ -41,10 +41,6 @@ public final class DeletionGuard {
         this.maxListed = maxListed;
     }
 
-    public int threshold() {
-        return threshold;
-    }
-
     /** Whether this cycle staged more disables and deletes than the threshold allows (approved ones aside). */
     public boolean aboveThreshold() {
         return threshold > 0 && state.pendingDeletions() > threshold;
