@@ -2,6 +2,7 @@ package io.github.provisioning;
 
 import io.github.provisioning.admin.AdminAccess;
 import io.github.provisioning.admin.AdminApi;
+import io.github.provisioning.admin.DeletionApproval;
 import io.github.provisioning.admin.JobControl;
 import io.github.provisioning.admin.ProvisionOnDemand;
 import io.github.provisioning.admin.ProvisioningLogQuery;
@@ -9,6 +10,7 @@ import io.github.provisioning.auth.TargetCredentials;
 import io.github.provisioning.auth.TargetToken;
 import io.github.provisioning.auth.TokenRoute;
 import io.github.provisioning.cycle.Cycles;
+import io.github.provisioning.cycle.DeletionGuard;
 import io.github.provisioning.cycle.GroupProvisioner;
 import io.github.provisioning.cycle.Groups;
 import io.github.provisioning.cycle.ProvisioningLog;
@@ -298,7 +300,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "provisioningMetrics", lazy = true)
     public ProvisioningMetrics provisioningMetrics(@BeanInject("metricsRegistry") MeterRegistry registry,
                                                    @BeanInject("stateStore") StateStore state) {
-        return new ProvisioningMetrics(registry, state::awaitingRetry, () -> state.quarantine().isPresent());
+        return new ProvisioningMetrics(registry, state::awaitingRetry, () -> state.quarantine().isPresent(),
+                () -> state.heldDeletions().count());
     }
 
     @BindToRegistry(value = "graphToken", lazy = true)
@@ -362,9 +365,30 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                            @BeanInject("scimDialect") ScimDialect dialect,
                                            @PropertyInject(value = "scim.verify-writes", defaultValue = "false")
                                            boolean verifyWrites,
-                                           @BeanInject("retrySchedule") RetrySchedule escrow) {
+                                           @BeanInject("retrySchedule") RetrySchedule escrow,
+                                           @PropertyInject(value = Settings.DELETION_THRESHOLD, defaultValue = "500")
+                                           int deletionThreshold) {
         return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy, dialect, verifyWrites,
-                cycles::appRoleAssignments, escrow);
+                cycles::appRoleAssignments, escrow, deletionThreshold);
+    }
+
+    /** The end of a cycle's accidental-deletions prevention: release the staged disables and deletes, or hold them. */
+    @BindToRegistry(value = "deletionGuard", lazy = true)
+    public DeletionGuard deletionGuard(@BeanInject("stateStore") StateStore state,
+                                       @BeanInject("provisioningLog") ProvisioningLog log,
+                                       @PropertyInject(value = Settings.DELETION_THRESHOLD, defaultValue = "500") int threshold,
+                                       @PropertyInject(value = NotificationSettings.MAX_FAILURES_LISTED,
+                                               defaultValue = "20") int maxListed) {
+        return new DeletionGuard(state, log, threshold, maxListed);
+    }
+
+    @BindToRegistry(value = "deletionApproval", lazy = true)
+    public DeletionApproval deletionApproval(@BeanInject("cycles") Cycles cycles,
+                                             @BeanInject("stateStore") StateStore state,
+                                             @BeanInject("jobControl") JobControl job,
+                                             @PropertyInject(value = Settings.DELETION_THRESHOLD, defaultValue = "500")
+                                             int threshold) {
+        return new DeletionApproval(cycles, state, job, threshold);
     }
 
     @BindToRegistry(value = "groups", lazy = true)
@@ -410,8 +434,9 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "jobControl", lazy = true)
     public JobControl jobControl(CamelContext context, @BeanInject("cycles") Cycles cycles,
                                  @BeanInject("stateStore") StateStore state,
-                                 @BeanInject("quarantine") Quarantine quarantine) {
-        return new JobControl(context, cycles, state, quarantine);
+                                 @BeanInject("quarantine") Quarantine quarantine,
+                                 @PropertyInject(value = Settings.DELETION_THRESHOLD, defaultValue = "500") int threshold) {
+        return new JobControl(context, cycles, state, quarantine, threshold);
     }
 
     @BindToRegistry(value = "provisionOnDemand", lazy = true)

@@ -28,6 +28,9 @@ public final class Settings {
             TargetCredentials.OAUTH2_CLIENT_SECRET, TargetCredentials.OAUTH2_SCOPE, TargetCredentials.META_APP_ID,
             TargetCredentials.META_APP_SECRET);
 
+    /** The accidental-deletion guard's threshold: a whole number; 0 or less switches the guard off. */
+    static final String DELETION_THRESHOLD = "provisioning.deletion-threshold";
+
     private final Function<String, Optional<String>> lookup;
 
     Settings(Function<String, Optional<String>> lookup) {
@@ -74,6 +77,15 @@ public final class Settings {
         if (scope.equals("assigned") && get("graph.app-id").isEmpty()) {
             missing.add("graph.app-id (needed by provisioning.scope=assigned)");
         }
+        get(DELETION_THRESHOLD).ifPresent(threshold -> {
+            try {
+                Integer.parseInt(threshold);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Setting " + DELETION_THRESHOLD + " must be a whole number (the "
+                        + "most disables and deletes one cycle sends; 0 switches the guard off), not '" + threshold
+                        + "'");
+            }
+        });
         missing.addAll(NotificationSettings.missing(this::get));
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("Missing required setting" + (missing.size() > 1 ? "s" : "") + ": "

@@ -57,7 +57,9 @@ class AdminAuthTest extends EngineTest {
         for (AdminClient refused : new AdminClient[] {anonymous, wrong, basic}) {
             for (HttpResponse<String> response : new HttpResponse[] {refused.get("/api/status"),
                     refused.get("/api/logs"), refused.post("/api/job/stop"), refused.post("/api/preview", "{}"),
-                    refused.post("/api/test-connection"), refused.post("/api/provision/users/x")}) {
+                    refused.post("/api/test-connection"), refused.post("/api/provision/users/x"),
+                    refused.get("/api/deletions"), refused.post("/api/deletions/approve"),
+                    refused.post("/api/deletions/reject")}) {
                 assertThat(response.statusCode()).as(response.uri().toString()).isEqualTo(401);
                 assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
                         assertThat(v).startsWith("Bearer"));
@@ -66,6 +68,9 @@ class AdminAuthTest extends EngineTest {
         }
         assertThat(right.ok(right.get("/api/status")).path("state").asText()).isEqualTo("running");
         assertThat(right.ok(right.post("/api/test-connection")).path("ok").asBoolean()).isTrue();
+        assertThat(right.ok(right.get("/api/deletions")).path("held").asInt()).isZero();
+        // Through the check: the endpoint itself answers (nothing is held to approve).
+        assertThat(right.post("/api/deletions/approve").statusCode()).isEqualTo(409);
         // A refused request changed nothing: the job still runs.
         assertThat(engine.context().getRouteController().getRouteStatus("cycle-schedule").isStarted()).isTrue();
         assertThat(logs.list).noneMatch(event -> event.getFormattedMessage().contains(token));

@@ -82,6 +82,21 @@ class JobControlApiTest extends EngineTest {
     }
 
     @Test
+    void startRunsACycleAtOnceAlsoWhenTheIntervalIsLong() throws Exception {
+        startEngine("24h");
+        String first = admin.ok(admin.get("/api/status")).path("lastCycle").path("cycleId").asText();
+        admin.ok(admin.post("/api/job/stop"));
+        String dora = tenant.addUser(Contoso.employee("dora", "Sales", "Buyer"));
+        tenant.assign(dora);
+
+        assertThat(admin.ok(admin.post("/api/job/start")).path("state").asText()).isEqualTo("running");
+
+        // Not at the schedule's next tick, a day later: now.
+        await().atMost(Duration.ofSeconds(30)).until(() -> scim.userByUserName("dora@contoso.example").isPresent());
+        assertThat(admin.ok(admin.get("/api/status")).path("lastCycle").path("cycleId").asText()).isNotEqualTo(first);
+    }
+
+    @Test
     void restartKeepsTheLinksClearsTheEscrowsAndMakesTheNextCycleInitial() throws Exception {
         startEngine("24h");
         tenant.updateUser(ids.get(0), Map.of("jobTitle", "Head Buyer"));

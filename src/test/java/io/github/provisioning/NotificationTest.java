@@ -238,11 +238,11 @@ class NotificationTest extends EngineTest {
                 "provisioning_notifications_total", "kind=\"cycle-digest\",result=\"" + result + "\"")).isEqualTo(count));
     }
 
-    private static List<String> addresses(jakarta.mail.Address[] addresses) {
+    static List<String> addresses(jakarta.mail.Address[] addresses) {
         return Arrays.stream(addresses).map(a -> ((InternetAddress) a).getAddress()).toList();
     }
 
-    private static String part(Part mail, String type) throws Exception {
+    static String part(Part mail, String type) throws Exception {
         Multipart parts = (Multipart) mail.getContent();
         for (int i = 0; i < parts.getCount(); i++) {
             if (parts.getBodyPart(i).isMimeType(type)) {

@@ -63,6 +63,20 @@ class SettingsTest {
     }
 
     @Test
+    void theDeletionThresholdIsAWholeNumberAndZeroSwitchesTheGuardOff() {
+        values.put("scim.token", "t");
+        for (String valid : new String[] {"500", "0", "-1"}) {
+            values.put("provisioning.deletion-threshold", valid);
+            settings().validate();
+        }
+
+        values.put("provisioning.deletion-threshold", "5%");
+
+        assertThatThrownBy(() -> settings().validate()).hasMessage("Setting provisioning.deletion-threshold must be"
+                + " a whole number (the most disables and deletes one cycle sends; 0 switches the guard off), not '5%'");
+    }
+
+    @Test
     void notificationsNeedASenderAndAMailHostOnlyWhenThereAreRecipients() {
         values.put("scim.token", "t");
         settings().validate();

@@ -7,6 +7,7 @@ import io.github.provisioning.cycle.CycleRun;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.Quarantine;
 import io.github.provisioning.state.QuarantineState;
+import io.github.provisioning.state.StagedDeletion;
 import io.github.provisioning.state.StateStore;
 import java.util.Locale;
 import org.apache.camel.CamelContext;
@@ -32,25 +33,33 @@ public final class JobControl {
     private final Cycles cycles;
     private final StateStore state;
     private final Quarantine quarantine;
+    private final int deletionThreshold;
 
-    public JobControl(CamelContext context, Cycles cycles, StateStore state, Quarantine quarantine) {
+    /** @param deletionThreshold {@code provisioning.deletion-threshold}, shown in the status */
+    public JobControl(CamelContext context, Cycles cycles, StateStore state, Quarantine quarantine,
+                      int deletionThreshold) {
         this.context = context;
         this.cycles = cycles;
         this.state = state;
         this.quarantine = quarantine;
+        this.deletionThreshold = deletionThreshold;
     }
 
     /**
-     * Resumes the schedule; starting the quartz route fires it at once, so a cycle runs soon. Idempotent, except
-     * that a quarantined job tries again at once (the schedule is started anew so that its trigger fires now).
+     * Resumes the schedule; the route then asks for a cycle at once (a resumed quartz trigger fires only at its next
+     * tick). Idempotent; a quarantined job tries again at once. Refused while deletions are held: the job paused
+     * for them, and only an approval or a rejection resumes it.
      */
     public synchronized ApiReply start() throws Exception {
+        StagedDeletion.Held held = state.heldDeletions();
+        if (held.count() > 0) {
+            return ApiErrors.error(409, held.count() + " disables and deletes are held (more than "
+                    + "provisioning.deletion-threshold in one cycle); approve or reject them: "
+                    + "POST /api/deletions/approve or POST /api/deletions/reject (see GET /api/deletions)");
+        }
         boolean quarantined = quarantine.current().isPresent();
         if (quarantined) {
             quarantine.retryNow();
-            if (scheduled()) {
-                routes().stopRoute(SCHEDULE_ROUTE);
-            }
         }
         if (!scheduled()) {
             routes().startRoute(SCHEDULE_ROUTE);
@@ -67,6 +76,17 @@ public final class JobControl {
                     .map(c -> "; cycle " + c.id() + " runs to its end").orElse(""));
         }
         return status();
+    }
+
+    /**
+     * The job stops itself, as {@link #stop()} does, for the reason given (held deletions); a running cycle runs to
+     * its end. Called on the cycle's own thread, which the schedule only hands work to.
+     */
+    public synchronized void pause(String reason) throws Exception {
+        if (scheduled()) {
+            routes().stopRoute(SCHEDULE_ROUTE);
+        }
+        LOG.warn("Provisioning job paused: {}", reason);
     }
 
     /**
@@ -109,8 +129,8 @@ public final class JobControl {
 
     /**
      * The job's state (running: the schedule is on; stopped), the cycle in progress with its pages and counts so
-     * far, the last cycle's report, the escrow count and the quarantine (null: none) with its reason and next
-     * attempt.
+     * far, the last cycle's report, the escrow count, the quarantine (null: none) with its reason and next
+     * attempt, and the held deletions.
      */
     public ApiReply status() {
         ObjectNode reply = JSON.createObjectNode();
@@ -150,6 +170,7 @@ public final class JobControl {
             current.put("stopped", q.stopped());
             current.put("stopsAt", quarantine.stopsAt(q).toString());
         }
+        DeletionApproval.summary(reply.putObject("deletions"), state.heldDeletions(), deletionThreshold);
         return new ApiReply(200, reply.toString());
     }
 

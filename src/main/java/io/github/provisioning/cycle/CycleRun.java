@@ -17,9 +17,10 @@ public final class CycleRun {
 
     /**
      * The counts of a cycle report. {@code PERMANENT} counts, among the failed, those no longer retried until they
-     * change in the source.
+     * change in the source; {@code STAGED} the disables and deletes the deletion guard held (reported only when
+     * some were).
      */
-    public enum Outcome { CREATED, UPDATED, DISABLED, DELETED, SKIPPED, FAILED, PERMANENT }
+    public enum Outcome { CREATED, UPDATED, DISABLED, DELETED, SKIPPED, FAILED, PERMANENT, STAGED }
 
     private final String id;
     private final Type type;
@@ -67,8 +68,17 @@ public final class CycleRun {
     }
 
     public Map<Outcome, Integer> counts() {
+        return snapshot(counts);
+    }
+
+    /** The counts now; STAGED only when the deletion guard held some, so a report without it reads as before. */
+    private static Map<Outcome, Integer> snapshot(Map<Outcome, AtomicInteger> counts) {
         Map<Outcome, Integer> snapshot = new EnumMap<>(Outcome.class);
-        counts.forEach((k, v) -> snapshot.put(k, v.get()));
+        counts.forEach((k, v) -> {
+            if (k != Outcome.STAGED || v.get() > 0) {
+                snapshot.put(k, v.get());
+            }
+        });
         return snapshot;
     }
 
@@ -101,9 +111,7 @@ public final class CycleRun {
     }
 
     public Map<Outcome, Integer> groupCounts() {
-        Map<Outcome, Integer> snapshot = new EnumMap<>(Outcome.class);
-        groupCounts.forEach((k, v) -> snapshot.put(k, v.get()));
-        return snapshot;
+        return snapshot(groupCounts);
     }
 
     /** True once this cycle reads groups (the profile provisions them). */

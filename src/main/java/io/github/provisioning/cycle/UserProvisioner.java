@@ -15,7 +15,9 @@ import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.UserResources;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
+import io.github.provisioning.state.StagedDeletion;
 import io.github.provisioning.state.StateStore;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +34,8 @@ import org.apache.camel.ExchangeProperty;
  */
 public final class UserProvisioner {
 
+    /** The exchange property naming the staged deletion that {@code direct:provision-user} releases. */
+    public static final String STAGED_DELETION = "stagedDeletion";
     private static final String USERS = "/Users";
 
     private final ObjectMapping mapping;
@@ -43,23 +47,29 @@ public final class UserProvisioner {
     private final boolean verifyWrites;
     private final Function<String, List<Map<String, String>>> appRoleAssignments;
     private final RetrySchedule escrow;
+    private final int deletionThreshold;
 
     /**
      * @param inScope whether a user id is in the assignment scope of the running cycle (always true for scope all)
      */
     public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
                            RetryPolicy retryPolicy, ScimDialect dialect, boolean verifyWrites) {
-        this(mapping, state, log, inScope, retryPolicy, dialect, verifyWrites, id -> null, RetrySchedule.DEFAULT);
+        this(mapping, state, log, inScope, retryPolicy, dialect, verifyWrites, id -> null, RetrySchedule.DEFAULT, 0);
     }
 
     /**
      * @param appRoleAssignments a user id's app role assignments in the running cycle, or null when not read
      * @param escrow             when a failed user is tried again
+     * @param deletionThreshold  {@code provisioning.deletion-threshold}: above 0, a cycle stages its disables and
+     *                           deletes instead of sending them, and its end releases or holds them
+     *                           ({@link DeletionGuard}); 0 or less sends them at once
      */
     public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
                            RetryPolicy retryPolicy, ScimDialect dialect, boolean verifyWrites,
-                           Function<String, List<Map<String, String>>> appRoleAssignments, RetrySchedule escrow) {
+                           Function<String, List<Map<String, String>>> appRoleAssignments, RetrySchedule escrow,
+                           int deletionThreshold) {
         this.escrow = escrow;
+        this.deletionThreshold = deletionThreshold;
         this.appRoleAssignments = appRoleAssignments;
         this.mapping = mapping;
         this.state = state;
@@ -70,9 +80,18 @@ public final class UserProvisioner {
         this.verifyWrites = verifyWrites;
     }
 
-    public UserPlan plan(@Body SourceChange change, @ExchangeProperty("cycle") CycleRun cycle) {
+    /**
+     * @param staged a staged deletion being released at the end of a cycle (its stored action is planned), or null
+     */
+    public UserPlan plan(@Body SourceChange change, @ExchangeProperty("cycle") CycleRun cycle,
+                         @ExchangeProperty(STAGED_DELETION) StagedDeletion staged) {
         UserPlan plan = new UserPlan(cycle, change, state.link(StateStore.USER, change.id()).orElse(null));
+        plan.releasing = staged;
         try {
+            if (staged != null) {
+                planRelease(plan);
+                return plan;
+            }
             switch (change.kind()) {
                 case HARD_DELETED -> planDelete(plan);
                 case SOFT_DELETED -> planDisable(plan, "soft-deleted in Entra ID");
@@ -231,6 +250,17 @@ public final class UserProvisioner {
             return;
         }
         String cycleId = plan.cycle.id();
+        if (plan.staged) {
+            // Like "nothing to send": this cycle's later passes skip the user; the staged row says the rest.
+            Link l = plan.link;
+            state.save(StateStore.USER, new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(),
+                    cycleId, null, null));
+            return;
+        }
+        if (plan.superseded) {
+            state.dropStagedDeletion(plan.change.id());
+            return;
+        }
         switch (plan.action) {
             // A tombstone, not a removal: this cycle's later passes must see that the user was handled.
             case "delete" -> state.save(StateStore.USER, new Link(plan.change.id(), null, null, false, Map.of(),
@@ -266,6 +296,14 @@ public final class UserProvisioner {
             default -> CycleRun.Outcome.SKIPPED;
         });
         write(plan);
+        released(plan);
+    }
+
+    /** A released deletion is done with once its user's outcome is stored, success or failure (escrow). */
+    private void released(UserPlan plan) {
+        if (plan.releasing != null) {
+            state.dropStagedDeletion(plan.change.id());
+        }
     }
 
     /** A reference left out for now is written when the user is read again next cycle. */
@@ -289,9 +327,11 @@ public final class UserProvisioner {
 
     /** An exception on the way (connection refused, timeout, a bug): this user fails, the cycle goes on. */
     public void failed(@ExchangeProperty("plan") UserPlan plan, @ExchangeProperty("change") SourceChange change,
-                       @ExchangeProperty("cycle") CycleRun cycle, @ExchangeProperty("CamelExceptionCaught") Exception e) {
+                       @ExchangeProperty("cycle") CycleRun cycle, @ExchangeProperty("CamelExceptionCaught") Exception e,
+                       @ExchangeProperty(STAGED_DELETION) StagedDeletion staged) {
         UserPlan failed = plan != null ? plan : new UserPlan(cycle, change,
                 state.link(StateStore.USER, change.id()).orElse(null));
+        failed.releasing = staged;
         failed.fail(e.getClass().getSimpleName(), e.getMessage());
         recordFailure(failed);
     }
@@ -302,11 +342,45 @@ public final class UserProvisioner {
         return UserScope.outOfScopeReason(sourceUser(change), inScope.test(change.id()), mapping);
     }
 
+    /**
+     * A staged deletion released at the end of a cycle: its stored action, unless the user was handled again after
+     * it was staged (its link names a later cycle: re-assigned, provisioned on demand, staged anew), or is no
+     * longer linked at all (a full restart).
+     */
+    private void planRelease(UserPlan plan) {
+        StagedDeletion staged = plan.releasing;
+        if (plan.link == null || !staged.cycleId().equals(plan.link.lastCycle())) {
+            plan.superseded = true;
+            plan.finish("other", "skipped", "superseded by a later change");
+        } else if (StagedDeletion.DELETE.equals(staged.action())) {
+            planDelete(plan);
+        } else {
+            planDisable(plan, staged.reason());
+        }
+    }
+
+    /**
+     * Entra's accidental-deletions prevention: a cycle's disables and deletes are staged, and sent at the end of
+     * the cycle only when they stay within the threshold. Provision on demand and released deletions are sent.
+     */
+    private boolean guarded(UserPlan plan) {
+        return deletionThreshold > 0 && plan.releasing == null && plan.cycle.type() != CycleRun.Type.ON_DEMAND;
+    }
+
+    private void stage(UserPlan plan, String action, String reason) {
+        state.stageDeletion(StagedDeletion.staged(plan.change.id(), action, plan.change.kind().name(), reason,
+                identity(plan), plan.targetId, plan.cycle.id(), Instant.now()));
+        plan.staged = true;
+        plan.finish(action, "skipped", reason);
+    }
+
     private void planDelete(UserPlan plan) {
         if (plan.link == null || !plan.link.isLinked()) {
             plan.finish("other", "skipped", "deleted in Entra ID; never provisioned");
         } else if (!mapping.actions().delete()) {
             plan.finish("other", "skipped", "deleted in Entra ID; delete is switched off");
+        } else if (guarded(plan)) {
+            stage(plan, StagedDeletion.DELETE, "deleted in Entra ID");
         } else {
             plan.send(UserPlan.Step.DELETE, ScimRequest.delete(USERS + "/" + plan.targetId));
         }
@@ -320,6 +394,8 @@ public final class UserProvisioner {
         } else if (!mapping.actions().delete()) {
             // Entra: with Delete switched off, accounts are neither disabled nor deleted.
             plan.finish("other", "skipped", reason + "; delete is switched off");
+        } else if (guarded(plan)) {
+            stage(plan, StagedDeletion.DISABLE, reason);
         } else {
             plan.reason = reason;
             plan.modified.add(property("active", BooleanNode.TRUE, BooleanNode.FALSE));
@@ -525,6 +601,7 @@ public final class UserProvisioner {
                         retry, reason, escrowed));
         plan.cycle.countFailure(escrowed);
         write(plan);
+        released(plan);
     }
 
     private void write(UserPlan plan) {

@@ -11,7 +11,9 @@ public record Notification(Kind kind, String subject, String text, String html) 
     /** The kinds of e-mail the engine sends; each has one builder that turns its facts into a Notification. */
     public enum Kind {
         CYCLE_DIGEST,
-        QUARANTINE;
+        QUARANTINE,
+        /** The deletion guard held a cycle's disables and deletes and paused the job. */
+        DELETIONS_HELD;
 
         /** As logs and metric tags show it: {@code cycle-digest}. */
         @Override

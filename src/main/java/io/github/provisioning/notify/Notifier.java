@@ -2,6 +2,7 @@ package io.github.provisioning.notify;
 
 import io.github.provisioning.cycle.CycleReport;
 import io.github.provisioning.cycle.Quarantine;
+import io.github.provisioning.cycle.HeldDeletions;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,8 +10,8 @@ import org.apache.camel.Body;
 
 /**
  * Decides which e-mails the job sends and builds them; {@code routes/notify.camel.yaml} sends them. Each kind of
- * notice has a method here that answers a {@link Notification} or null (nothing to say). At most one digest per
- * cycle, whatever calls this how often.
+ * notice has a method here that answers a {@link Notification} or null (nothing to say): the cycle digest, the
+ * quarantine notices and the deletion guard's notice. At most one digest per cycle, whatever calls this how often.
  */
 public final class Notifier {
 
@@ -51,5 +52,10 @@ public final class Notifier {
     /** The notice of a change of the job's quarantine (entered, reason changed, stopped, left), or null. */
     public Notification quarantine(@Body Quarantine.Change change) {
         return enabled && change != null ? QuarantineNotice.of(job, change) : null;
+    }
+
+    /** The notice that a cycle held disables and deletes and paused the job, or null when e-mail is off. */
+    public Notification deletionsHeld(@Body HeldDeletions held) {
+        return enabled ? DeletionsHeldNotice.of(job, held) : null;
     }
 }

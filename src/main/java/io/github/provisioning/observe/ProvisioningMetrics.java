@@ -9,14 +9,15 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.ToLongFunction;
 import org.apache.camel.Body;
 
 /**
  * The engine's own meters, next to Camel's route and JVM meters in the Prometheus scrape on the admin port:
- * cycles by type and result with their duration, objects by what the provisioning log records, e-mails sent, and
- * the escrow (objects waiting for a retry) and the quarantine. SCIM and Graph request timers are taken in the
- * routes.
+ * cycles by type and result with their duration, objects by what the provisioning log records, e-mails sent, the
+ * escrow (objects waiting for a retry), the quarantine and the disables and deletes the deletion guard holds. SCIM
+ * and Graph request timers are taken in the routes.
  */
 public final class ProvisioningMetrics {
 
@@ -26,9 +27,10 @@ public final class ProvisioningMetrics {
      * @param escrowSize counts the objects of a type ({@code user}, {@code group}) waiting for a retry; called on
      *                   each scrape, so it must be cheap
      * @param quarantined whether the job is quarantined now; called on each scrape
+     * @param deletionsHeld counts the held disables and deletes; called on each scrape too
      */
     public ProvisioningMetrics(MeterRegistry registry, ToLongFunction<String> escrowSize,
-                               BooleanSupplier quarantined) {
+                               BooleanSupplier quarantined, IntSupplier deletionsHeld) {
         this.registry = registry;
         for (String objectType : List.of("user", "group")) {
             Gauge.builder("provisioning.escrow.objects", () -> escrowSize.applyAsLong(objectType))
@@ -40,6 +42,10 @@ public final class ProvisioningMetrics {
         Gauge.builder("provisioning.quarantined", () -> quarantined.getAsBoolean() ? 1 : 0)
                 .strongReference(true)
                 .description("1 while the job is quarantined (rejected credentials, too many failed objects), else 0")
+                .register(registry);
+        Gauge.builder("provisioning.deletions.held", deletionsHeld::getAsInt)
+                .strongReference(true)
+                .description("Disables and deletes held above provisioning.deletion-threshold, waiting for an admin")
                 .register(registry);
     }
 

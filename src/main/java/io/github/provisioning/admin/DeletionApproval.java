@@ -1,0 +1,109 @@
+package io.github.provisioning.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.cycle.Cycles;
+import io.github.provisioning.state.StagedDeletion;
+import io.github.provisioning.state.StateStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin's side of Entra's accidental-deletions prevention: see the disables and deletes a cycle held, approve
+ * them (the next cycle sends them whatever the threshold) or reject them (they are dropped, unsent); either
+ * resumes the job, and the route asks for a cycle at once. Both are refused while a cycle runs, so a cycle's
+ * release step and an admin never work on the same rows.
+ */
+public final class DeletionApproval {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeletionApproval.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int DEFAULT_LISTED = 100;
+    private static final int MAX_LISTED = 1000;
+
+    private final Cycles cycles;
+    private final StateStore state;
+    private final JobControl job;
+    private final int threshold;
+
+    public DeletionApproval(Cycles cycles, StateStore state, JobControl job, int threshold) {
+        this.cycles = cycles;
+        this.state = state;
+        this.job = job;
+        this.threshold = threshold;
+    }
+
+    /** The held deletions: how many, since when, the threshold, and the first {@code limit} (default 100). */
+    public ApiReply held(@Header("limit") String limit) {
+        int listed;
+        try {
+            listed = limit == null || limit.isEmpty() ? DEFAULT_LISTED : Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            listed = -1;
+        }
+        if (listed < 1 || listed > MAX_LISTED) {
+            return ApiErrors.error(400, "limit must be a number from 1 to " + MAX_LISTED + ", not \"" + limit + "\"");
+        }
+        ObjectNode reply = JSON.createObjectNode();
+        summary(reply, state.heldDeletions(), threshold);
+        ArrayNode users = reply.putArray("users");
+        for (StagedDeletion row : state.stagedDeletions(true, false, null, listed)) {
+            ObjectNode user = users.addObject();
+            user.put("sourceId", row.sourceId());
+            user.put("sourceIdentity", row.sourceIdentity());
+            user.put("targetId", row.targetId());
+            user.put("action", row.action());
+            user.put("reason", row.reason());
+            user.put("cycleId", row.cycleId());
+            user.put("stagedAt", row.stagedAt().toString());
+        }
+        return new ApiReply(200, reply.toString());
+    }
+
+    /** Approves every held deletion and resumes the job; 409 while a cycle runs or when nothing is held. */
+    public ApiReply approve() throws Exception {
+        return decide("approve", true);
+    }
+
+    /** Drops every held deletion unsent and resumes the job; 409 while a cycle runs or when nothing is held. */
+    public ApiReply reject() throws Exception {
+        return decide("reject", false);
+    }
+
+    private ApiReply decide(String what, boolean approve) throws Exception {
+        if (!cycles.pauseCycles()) {
+            return JobControl.cycleRunning(what);
+        }
+        int decided;
+        try {
+            decided = approve ? state.approveHeldDeletions() : state.rejectHeldDeletions();
+        } finally {
+            cycles.resumeCycles();
+        }
+        if (decided == 0) {
+            return ApiErrors.error(409, "No disables or deletes are held; there is nothing to " + what);
+        }
+        LOG.info("{} held disables and deletes {} from the admin API; the job resumes", decided,
+                approve ? "approved (the next cycle sends them)" : "rejected (dropped unsent)");
+        ApiReply started = job.start();
+        ObjectNode reply = JSON.createObjectNode();
+        reply.put(approve ? "approved" : "rejected", decided);
+        try {
+            reply.set("status", JSON.readTree(started.json()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new ApiReply(200, reply.toString());
+    }
+
+    /** {@code held}, {@code threshold} and {@code since} (null when none is held), as the status shows them. */
+    static void summary(ObjectNode target, StagedDeletion.Held held, int threshold) {
+        target.put("held", held.count());
+        target.put("threshold", threshold);
+        target.put("since", held.since() == null ? null : held.since().toString());
+    }
+}

@@ -1,0 +1,328 @@
+package io.github.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import io.github.provisioning.cycle.CycleReport;
+import jakarta.mail.Message;
+import jakarta.mail.internet.MimeMessage;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Entra's accidental-deletions prevention, end to end with threshold 3: within it, disables and deletes go out in
+ * the cycle; above it none goes out, they are held and logged as staged-delete, the job pauses and one e-mail
+ * (real SMTP, GreenMail) asks an admin, whose approval sends them and whose rejection drops them.
+ */
+class DeletionGuardTest extends EngineTest {
+
+    private static final String OPS = "ops@example.org";
+    private static final String ONCALL = "oncall@example.org";
+    private static final String LOGIN = "notifier";
+    private static final List<String> NAMES = List.of("adele", "brian", "chen", "dora", "emil", "fay", "gus");
+
+    private GreenMail smtp;
+    private String smtpPassword;
+    private Map<String, String> settings;
+    private AdminClient admin;
+    /** Graph id by name, and the account's id in the target by name. */
+    private final Map<String, String> ids = new LinkedHashMap<>();
+    private final Map<String, String> accounts = new LinkedHashMap<>();
+
+    @BeforeEach
+    void startMailServer() {
+        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
+        smtpPassword = "mail-secret-" + UUID.randomUUID();
+        smtp.setUser(OPS, LOGIN, smtpPassword);
+        settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("provisioning.deletion-threshold", "3");
+        settings.put("notify.to", OPS + ", " + ONCALL);
+        settings.put("notify.from", "provisioning@example.org");
+        settings.put("mail.smtp.host", "127.0.0.1");
+        settings.put("mail.smtp.port", String.valueOf(smtp.getSmtp().getPort()));
+        settings.put("mail.smtp.username", LOGIN);
+        settings.put("mail.smtp.password", smtpPassword);
+        admin = new AdminClient(settings.get("admin.port"), null);
+    }
+
+    @AfterEach
+    void stopMailServer() {
+        smtp.stop();
+    }
+
+    private void startWithSevenProvisionedUsers() throws Exception {
+        for (String name : NAMES) {
+            ids.put(name, tenant.addUser(Contoso.employee(name, "Sales", "Buyer")));
+            tenant.assign(ids.get(name));
+        }
+        engine = EngineUnderTest.start(settings, dataDir);
+        assertThat(engine.awaitInitialCycle().counts()).containsEntry("created", 7).containsEntry("failed", 0);
+        for (String name : NAMES) {
+            accounts.put(name, scim.userByUserName(Contoso.upn(name)).orElseThrow().path("id").asText());
+        }
+        scim.clearRequests();
+    }
+
+    /** Five users to disable or delete: two unassigned, one soft-deleted, two hard-deleted. */
+    private CycleReport cycleWithFiveDeletions() throws Exception {
+        tenant.unassign(ids.get("adele"));
+        tenant.unassign(ids.get("brian"));
+        tenant.softDeleteUser(ids.get("chen"));
+        tenant.hardDeleteUser(ids.get("dora"));
+        tenant.hardDeleteUser(ids.get("emil"));
+        return engine.runCycle();
+    }
+
+    @Test
+    void withinTheThresholdDisablesAndDeletesAreSentInTheSameCycle() throws Exception {
+        startWithSevenProvisionedUsers();
+        tenant.unassign(ids.get("adele"));
+        tenant.softDeleteUser(ids.get("brian"));
+        tenant.hardDeleteUser(ids.get("chen"));
+
+        CycleReport report = engine.runCycle();
+
+        assertThat(report.summary()).endsWith(": created=0 updated=0 disabled=2 deleted=1 skipped=0 failed=0 permanent=0");
+        assertThat(writes()).extracting(r -> r.method() + " " + r.path()).containsExactlyInAnyOrder(
+                "PATCH /Users/" + accounts.get("adele"), "PATCH /Users/" + accounts.get("brian"),
+                "DELETE /Users/" + accounts.get("chen"));
+        assertThat(scim.userByUserName(Contoso.upn("adele")).orElseThrow().path("active").asBoolean()).isFalse();
+        assertThat(scim.userByUserName(Contoso.upn("chen"))).isEmpty();
+        assertThat(linesOf(report)).extracting(l -> l.path("action").asText()).containsExactlyInAnyOrder(
+                "disable", "disable", "delete");
+        JsonNode status = admin.ok(admin.get("/api/status"));
+        assertThat(status.path("state").asText()).isEqualTo("running");
+        assertThat(status.path("deletions").path("held").asInt()).isZero();
+        assertThat(status.path("deletions").path("threshold").asInt()).isEqualTo(3);
+        assertThat(status.path("deletions").path("since").isNull()).isTrue();
+        // Nothing held: nothing to approve or reject.
+        for (String decision : List.of("/api/deletions/approve", "/api/deletions/reject")) {
+            HttpResponse<String> refused = admin.post(decision);
+            assertThat(refused.statusCode()).as(decision).isEqualTo(409);
+            assertThat(AdminClient.json(refused).path("error").path("message").asText()).contains("No disables");
+        }
+    }
+
+    @Test
+    void aboveTheThresholdNothingIsSentTheJobPausesAndOneMailAsksForApprovalWhichSendsThem() throws Exception {
+        startWithSevenProvisionedUsers();
+
+        CycleReport held = cycleWithFiveDeletions();
+
+        assertThat(held.completed()).isTrue();
+        assertThat(held.summary()).endsWith(
+                ": created=0 updated=0 disabled=0 deleted=0 skipped=0 failed=0 permanent=0 staged=5");
+        assertThat(writes()).isEmpty();
+        assertThat(scim.users()).hasSize(7).allMatch(u -> u.path("active").asBoolean());
+        List<JsonNode> staged = linesOf(held);
+        assertThat(staged).hasSize(5).allSatisfy(line -> {
+            assertThat(line.path("action").asText()).isEqualTo("staged-delete");
+            assertThat(line.path("status").asText()).isEqualTo("skipped");
+            assertThat(line.path("reason").asText()).contains("5 disables and deletes",
+                    "provisioning.deletion-threshold (3)");
+        });
+        assertThat(staged).extracting(l -> l.path("sourceId").asText()).containsExactlyInAnyOrder(
+                ids.get("adele"), ids.get("brian"), ids.get("chen"), ids.get("dora"), ids.get("emil"));
+        assertThat(lineFor(staged, "dora").path("reason").asText()).contains("planned delete: deleted in Entra ID");
+        assertThat(lineFor(staged, "adele").path("reason").asText())
+                .contains("planned disable: no longer assigned to the application");
+        assertThat(lineFor(staged, "adele").path("targetId").asText()).isEqualTo(accounts.get("adele"));
+
+        JsonNode status = admin.ok(admin.get("/api/status"));
+        assertThat(status.path("state").asText()).isEqualTo("stopped");
+        assertThat(status.path("deletions").path("held").asInt()).isEqualTo(5);
+        assertThat(status.path("deletions").path("threshold").asInt()).isEqualTo(3);
+        assertThat(status.path("deletions").path("since").asText()).isNotEmpty();
+        JsonNode list = admin.ok(admin.get("/api/deletions?limit=2"));
+        assertThat(list.path("held").asInt()).isEqualTo(5);
+        assertThat(list.path("users")).hasSize(2);
+        assertThat(admin.ok(admin.get("/api/deletions")).path("users")).extracting(u -> u.path("action").asText())
+                .containsExactlyInAnyOrder("disable", "disable", "disable", "delete", "delete");
+        assertThat(admin.get("/api/deletions?limit=zero").statusCode()).isEqualTo(400);
+        assertThat(heldGauge()).isEqualTo(5);
+        HttpResponse<String> start = admin.post("/api/job/start");
+        assertThat(start.statusCode()).isEqualTo(409);
+        assertThat(AdminClient.json(start).path("error").path("message").asText()).contains("approve or reject");
+        assertThat(engine.context().getRouteController().getRouteStatus("cycle-schedule").isStopped()).isTrue();
+
+        MimeMessage mail = awaitMails(2).get(0);
+        assertThat(smtp.getReceivedMessages()).extracting(MimeMessage::getMessageID).containsOnly(mail.getMessageID());
+        assertThat(mail.getSubject()).isEqualTo(
+                "[entra-provisioning] Provisioning paused: 5 disables and deletes held (threshold 3)");
+        assertThat(NotificationTest.addresses(mail.getRecipients(Message.RecipientType.TO))).containsExactly(OPS, ONCALL);
+        String text = NotificationTest.part(mail, "text/plain");
+        assertThat(text).contains("Cycle: " + held.cycleId(), "more than provisioning.deletion-threshold (3)",
+                "user " + ids.get("dora") + " (" + Contoso.upn("dora") + ") delete: deleted in Entra ID",
+                "user " + ids.get("chen") + " (" + Contoso.upn("chen") + ") disable: soft-deleted in Entra ID",
+                "POST /api/deletions/approve", "POST /api/deletions/reject");
+        assertThat(NotificationTest.part(mail, "text/html")).contains(ids.get("adele"), Contoso.upn("emil"),
+                "<td>delete</td>", "/api/deletions/approve");
+        assertThat(GreenMailUtil.getWholeMessage(mail)).doesNotContain(graph.config().clientSecret(),
+                scim.config().bearerToken(), smtpPassword, "Bearer");
+
+        JsonNode approved = admin.ok(admin.post("/api/deletions/approve"));
+
+        assertThat(approved.path("approved").asInt()).isEqualTo(5);
+        assertThat(approved.path("status").path("state").asText()).isEqualTo("running");
+        String sent = awaitNextCycle(held);
+        List<JsonNode> lines = engine.logLines().stream().filter(l -> l.path("cycleId").asText().equals(sent)).toList();
+        assertThat(lines).extracting(l -> l.path("action").asText() + " " + l.path("status").asText())
+                .containsExactlyInAnyOrder("disable success", "disable success", "disable success", "delete success",
+                        "delete success");
+        assertThat(writes()).extracting(r -> r.method() + " " + r.path()).containsExactlyInAnyOrder(
+                "PATCH /Users/" + accounts.get("adele"), "PATCH /Users/" + accounts.get("brian"),
+                "PATCH /Users/" + accounts.get("chen"), "DELETE /Users/" + accounts.get("dora"),
+                "DELETE /Users/" + accounts.get("emil"));
+        for (String name : List.of("adele", "brian", "chen")) {
+            assertThat(scim.userByUserName(Contoso.upn(name)).orElseThrow().path("active").asBoolean()).as(name).isFalse();
+        }
+        assertThat(scim.userByUserName(Contoso.upn("dora"))).isEmpty();
+        assertThat(scim.userByUserName(Contoso.upn("emil"))).isEmpty();
+        JsonNode after = admin.ok(admin.get("/api/status"));
+        assertThat(after.path("state").asText()).isEqualTo("running");
+        assertThat(after.path("deletions").path("held").asInt()).isZero();
+        assertThat(after.path("lastCycle").path("counts").path("disabled").asInt()).isEqualTo(3);
+        assertThat(after.path("lastCycle").path("counts").path("deleted").asInt()).isEqualTo(2);
+        assertThat(heldGauge()).isZero();
+        assertThat(admin.post("/api/deletions/approve").statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void rejectedDeletionsAreNeverSentAndTheJobResumes() throws Exception {
+        startWithSevenProvisionedUsers();
+        CycleReport held = cycleWithFiveDeletions();
+        assertThat(held.counts()).containsEntry("staged", 5);
+
+        JsonNode rejected = admin.ok(admin.post("/api/deletions/reject"));
+
+        assertThat(rejected.path("rejected").asInt()).isEqualTo(5);
+        assertThat(rejected.path("status").path("state").asText()).isEqualTo("running");
+        assertThat(rejected.path("status").path("deletions").path("held").asInt()).isZero();
+        String next = awaitNextCycle(held);
+        assertThat(writes()).isEmpty();
+        assertThat(scim.users()).hasSize(7).allMatch(u -> u.path("active").asBoolean());
+        assertThat(engine.logLines()).noneMatch(l -> l.path("cycleId").asText().equals(next)
+                && List.of("disable", "delete").contains(l.path("action").asText()));
+        JsonNode status = admin.ok(admin.get("/api/status"));
+        assertThat(status.path("state").asText()).isEqualTo("running");
+        assertThat(status.path("lastCycle").path("state").asText()).isEqualTo("completed");
+        assertThat(admin.post("/api/deletions/reject").statusCode()).isEqualTo(409);
+        // The job goes on as usual: a later change is provisioned.
+        tenant.updateUser(ids.get("fay"), Map.of("jobTitle", "Head Buyer"));
+        assertThat(engine.runCycle().counts()).containsEntry("updated", 1);
+    }
+
+    @Test
+    void heldDeletionsKeepTheJobFromRunningCyclesAlsoAfterTheEngineRestartsUntilApproved() throws Exception {
+        startWithSevenProvisionedUsers();
+        CycleReport held = cycleWithFiveDeletions();
+        assertThat(held.counts()).containsEntry("staged", 5);
+        engine.close();
+
+        // The engine starts again on the same state, with its schedule on and ticking every 300 ms.
+        settings.put("provisioning.interval", "300ms");
+        engine = EngineUnderTest.start(settings, dataDir);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> {
+            JsonNode status = admin.ok(admin.get("/api/status"));
+            return status.path("cycle").isNull() && status.path("deletions").path("held").asInt() == 5
+                    && status.path("lastCycle").path("cycleId").asText().equals(held.cycleId());
+        });
+        assertThat(writes()).isEmpty();
+
+        admin.ok(admin.post("/api/deletions/approve"));
+        awaitNextCycle(held);
+        assertThat(writes()).hasSize(5);
+    }
+
+    @Test
+    void aHeldDeletionWhoseUserWasAssignedAgainIsDroppedUnsent() throws Exception {
+        startWithSevenProvisionedUsers();
+        CycleReport held = cycleWithFiveDeletions();
+        assertThat(held.counts()).containsEntry("staged", 5);
+        tenant.assign(ids.get("adele"));
+
+        admin.ok(admin.post("/api/deletions/approve"));
+        String sent = awaitNextCycle(held);
+
+        assertThat(writes()).extracting(r -> r.method() + " " + r.path()).containsExactlyInAnyOrder(
+                "PATCH /Users/" + accounts.get("brian"), "PATCH /Users/" + accounts.get("chen"),
+                "DELETE /Users/" + accounts.get("dora"), "DELETE /Users/" + accounts.get("emil"));
+        assertThat(scim.userByUserName(Contoso.upn("adele")).orElseThrow().path("active").asBoolean()).isTrue();
+        assertThat(engine.logLines()).noneMatch(l -> l.path("cycleId").asText().equals(sent)
+                && l.path("sourceId").asText().equals(ids.get("adele"))
+                && List.of("disable", "delete").contains(l.path("action").asText()));
+        assertThat(admin.ok(admin.get("/api/status")).path("deletions").path("held").asInt()).isZero();
+        assertThat(admin.ok(admin.get("/api/deletions")).path("users")).isEmpty();
+    }
+
+    @Test
+    void aCycleThatStopsDuringTheReleaseKeepsItsWatermarkAndTheNextOneStagesAgainAndSendsOnce() throws Exception {
+        startWithSevenProvisionedUsers();
+        tenant.unassign(ids.get("adele"));
+        // The target rejects the credentials: the cycle stops in its release step, as a crash there would.
+        scim.failNext(1, 401, null, "/Users/");
+
+        CycleReport stopped = engine.runCycle();
+
+        assertThat(stopped.completed()).isFalse();
+        assertThat(scim.userByUserName(Contoso.upn("adele")).orElseThrow().path("active").asBoolean()).isTrue();
+        CycleReport next = engine.runCycle();
+        assertThat(next.completed()).isTrue();
+        assertThat(next.counts()).containsEntry("disabled", 1).doesNotContainKey("staged");
+        assertThat(scim.userByUserName(Contoso.upn("adele")).orElseThrow().path("active").asBoolean()).isFalse();
+        // The refused PATCH and the one that applied: the replay sent it once more, not twice.
+        assertThat(writes()).extracting(r -> r.method() + " " + r.path()).containsExactly(
+                "PATCH /Users/" + accounts.get("adele"), "PATCH /Users/" + accounts.get("adele"));
+        assertThat(admin.ok(admin.get("/api/deletions")).path("users")).isEmpty();
+        scim.clearRequests();
+        assertThat(engine.runCycle().counts()).containsEntry("disabled", 0);
+        assertThat(writes()).isEmpty();
+    }
+
+    private List<JsonNode> linesOf(CycleReport report) {
+        return engine.logLines().stream().filter(l -> l.path("cycleId").asText().equals(report.cycleId())).toList();
+    }
+
+    private JsonNode lineFor(List<JsonNode> lines, String name) {
+        return lines.stream().filter(l -> l.path("sourceId").asText().equals(ids.get(name))).findFirst().orElseThrow();
+    }
+
+    /** Waits for the cycle an approval or rejection starts to complete; answers its id. */
+    private String awaitNextCycle(CycleReport previous) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            JsonNode status = admin.ok(admin.get("/api/status"));
+            return status.path("cycle").isNull()
+                    && !status.path("lastCycle").path("cycleId").asText().equals(previous.cycleId());
+        });
+        JsonNode last = admin.ok(admin.get("/api/status")).path("lastCycle");
+        assertThat(last.path("state").asText()).isEqualTo("completed");
+        return last.path("cycleId").asText();
+    }
+
+    /** Waits for {@code deliveries} (GreenMail keeps one per recipient) and answers them. */
+    private List<MimeMessage> awaitMails(int deliveries) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> smtp.getReceivedMessages().length >= deliveries);
+        return List.of(smtp.getReceivedMessages());
+    }
+
+    private double heldGauge() {
+        String metrics = admin.get("/observe/metrics").body();
+        Matcher m = Pattern.compile("(?m)^provisioning_deletions_held(\\{[^}]*})? (\\S+)$").matcher(metrics);
+        assertThat(m.find()).as("provisioning_deletions_held in%n%s", metrics).isTrue();
+        return Double.parseDouble(m.group(2));
+    }
+}
