@@ -206,7 +206,6 @@ public final class Cycles {
         }
         if (assignedScope) {
             state.startNextScope();
-            state.startNextGroupScope();
         }
         if (readRoles) {
             state.startNextRoles();

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /** The per-operation provisioning log: one JSON object per line in {@code {data-dir}/provisioning-log.jsonl}. */
@@ -26,6 +27,8 @@ public final class ProvisioningLog implements AutoCloseable {
     private final Path file;
     private final BufferedWriter writer;
     private final List<Consumer<LogEntry>> observers = new CopyOnWriteArrayList<>();
+    /** Writers that have a line and want the lock, or hold it. */
+    private final AtomicInteger waiting = new AtomicInteger();
 
     public ProvisioningLog(Path file) {
         this.file = file;
@@ -82,11 +85,20 @@ public final class ProvisioningLog implements AutoCloseable {
             retry.put("delayMs", r.delayMs());
         }
         String text = line.toString();
+        // Group commit: a writer flushes only when no other is waiting for the lock, so concurrent lines share
+        // one flush (and the lock is not held across a write to the file per line); a lone writer still flushes
+        // each line, and no line is left unflushed once its writer has returned and no other is running.
+        waiting.incrementAndGet();
         synchronized (writer) {
             try {
-                writer.write(text);
-                writer.newLine();
-                writer.flush();
+                try {
+                    writer.write(text);
+                    writer.newLine();
+                } finally {
+                    if (waiting.decrementAndGet() == 0) {
+                        writer.flush();
+                    }
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot write the provisioning log " + file, e);
             }

@@ -37,8 +37,13 @@ public final class StateStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SCOPE_CURRENT = "current";
     private static final String SCOPE_NEXT = "next";
+    /** prov_watermark entries: the last completed scope generation, and the last one a cycle started reading. */
+    private static final String SCOPE_COMPLETED = "scope-completed";
+    private static final String SCOPE_RUNNING = "scope-running";
 
     private final DataSource dataSource;
+    /** The completed and the running scope generation since {@link #startNextScope()}; null before. */
+    private volatile long[] scopeGenerations;
 
     public StateStore(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -86,36 +91,53 @@ public final class StateStore {
     public void save(String objectType, Link link) {
         upsert(objectType, link);
     }
+
     public Optional<String> watermark(String name) {
         return query("SELECT wm_value FROM prov_watermark WHERE name = ?", ps -> ps.setString(1, name),
                 rs -> rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty());
     }
     // ---- assignment scope
 
+    /**
+     * Starts reading the user and group scopes into a new generation. Every call (a cycle, a provision on demand)
+     * takes a number of its own, so rows a cycle that did not complete read are never taken for this one's.
+     */
     public void startNextScope() {
-        update("DELETE FROM prov_scope WHERE generation = ?", ps -> ps.setString(1, SCOPE_NEXT));
+        scopeGenerations = transaction(c -> {
+            long completed = Long.parseLong(watermark(c, SCOPE_COMPLETED).orElse("0"));
+            long running = Math.max(completed, Long.parseLong(watermark(c, SCOPE_RUNNING).orElse("0"))) + 1;
+            putWatermark(c, SCOPE_RUNNING, Long.toString(running));
+            return new long[] {completed, running};
+        });
     }
 
     public void addToNextScope(Collection<String> sourceIds) {
-        addToNext("prov_scope", "source_id", sourceIds);
+        addToNext(USER, sourceIds);
     }
 
     /**
-     * Adds ids to the running cycle's generation of a scope table. MERGE, because an object can be assigned
-     * directly and through one or more groups.
+     * Marks ids as read in the running generation of a scope; a new one entered the scope now. MERGE, because an
+     * object can be assigned directly and through one or more groups (a row already marked is not written again).
      */
-    private void addToNext(String table, String idColumn, Collection<String> ids) {
+    private void addToNext(String scopeType, Collection<String> ids) {
         if (ids.isEmpty()) {
             return;
         }
+        long running = scopeGenerations()[1];
         transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("MERGE INTO " + table
-                    + " t USING (VALUES (CAST(? AS VARCHAR(8)), CAST(? AS VARCHAR(128)))) s(g, id) "
-                    + "ON t.generation = s.g AND t." + idColumn + " = s.id "
-                    + "WHEN NOT MATCHED THEN INSERT (generation, " + idColumn + ") VALUES (s.g, s.id)")) {
+            try (PreparedStatement ps = c.prepareStatement("MERGE INTO prov_scope_member t USING (VALUES ("
+                    + "CAST(? AS VARCHAR(8)), CAST(? AS VARCHAR(128)))) s(scope_type, id) "
+                    + "ON t.scope_type = s.scope_type AND t.object_id = s.id "
+                    + "WHEN MATCHED AND t.seen <> ? THEN UPDATE SET seen = ? "
+                    + "WHEN NOT MATCHED THEN INSERT (scope_type, object_id, entered, seen) "
+                    + "VALUES (s.scope_type, s.id, ?, ?)")) {
                 for (String id : new LinkedHashSet<>(ids)) {
-                    ps.setString(1, SCOPE_NEXT);
+                    ps.setString(1, scopeType);
                     ps.setString(2, id);
+                    ps.setLong(3, running);
+                    ps.setLong(4, running);
+                    ps.setLong(5, running);
+                    ps.setLong(6, running);
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -125,29 +147,56 @@ public final class StateStore {
     }
 
     public boolean inNextScope(String sourceId) {
-        return query("SELECT 1 FROM prov_scope WHERE generation = ? AND source_id = ?", ps -> {
-            ps.setString(1, SCOPE_NEXT);
-            ps.setString(2, sourceId);
+        return inNext(USER, sourceId);
+    }
+
+    private boolean inNext(String scopeType, String id) {
+        long running = scopeGenerations()[1];
+        return query("SELECT 1 FROM prov_scope_member WHERE scope_type = ? AND object_id = ? AND seen = ?", ps -> {
+            ps.setString(1, scopeType);
+            ps.setString(2, id);
+            ps.setLong(3, running);
         }, ResultSet::next);
     }
 
     /** Whether a user was in the assignment scope of the last completed cycle. */
     public boolean inCurrentScope(String sourceId) {
-        return query("SELECT 1 FROM prov_scope WHERE generation = ? AND source_id = ?", ps -> {
-            ps.setString(1, SCOPE_CURRENT);
-            ps.setString(2, sourceId);
-        }, ResultSet::next);
+        long completed = Long.parseLong(watermark(SCOPE_COMPLETED).orElse("0"));
+        return query("SELECT 1 FROM prov_scope_member WHERE scope_type = ? AND object_id = ? AND entered <= ? "
+                + "AND seen >= ?", ps -> {
+                    ps.setString(1, USER);
+                    ps.setString(2, sourceId);
+                    ps.setLong(3, completed);
+                    ps.setLong(4, completed);
+                }, ResultSet::next);
     }
 
-    /** Users assigned in the last completed cycle but no longer, that this cycle has not processed yet. */
+    /**
+     * Users assigned in the last completed cycle but no longer, that this cycle has not processed yet: the rows
+     * of the completed scope the running generation did not see (an index range, empty when nothing left).
+     */
     public List<String> leftScope(String cycleId) {
-        return ids("""
-                SELECT c.source_id FROM prov_scope c
-                WHERE c.generation = 'current'
-                  AND NOT EXISTS (SELECT 1 FROM prov_scope n WHERE n.generation = 'next' AND n.source_id = c.source_id)
+        long[] generations = scopeGenerations();
+        return query("""
+                SELECT s.object_id FROM prov_scope_member s
+                WHERE s.scope_type = 'user' AND s.seen >= ? AND s.seen < ? AND s.entered <= ?
                   AND NOT EXISTS (SELECT 1 FROM prov_object o WHERE o.object_type = 'user'
-                                  AND o.source_id = c.source_id AND o.last_cycle = ?)
-                ORDER BY c.source_id""", cycleId);
+                                  AND o.source_id = s.object_id AND o.last_cycle = ?)
+                ORDER BY s.object_id""", ps -> {
+                    ps.setLong(1, generations[0]);
+                    ps.setLong(2, generations[1]);
+                    ps.setLong(3, generations[0]);
+                    ps.setString(4, cycleId);
+                }, StateStore::strings);
+    }
+
+    /** The last completed scope generation and the running one, as {@link #startNextScope()} took them. */
+    private long[] scopeGenerations() {
+        long[] generations = scopeGenerations;
+        if (generations == null) {
+            throw new IllegalStateException("no scope is being read: startNextScope() first");
+        }
+        return generations;
     }
 
     /**
@@ -183,13 +232,18 @@ public final class StateStore {
     public List<String> toRefresh(String cycleId, boolean assignedScope, boolean rolesTracked, Instant now) {
         Set<String> ids = new LinkedHashSet<>();
         if (assignedScope) {
-            ids.addAll(ids("""
-                    SELECT n.source_id FROM prov_scope n
-                    WHERE n.generation = 'next'
-                      AND NOT EXISTS (SELECT 1 FROM prov_scope c WHERE c.generation = 'current' AND c.source_id = n.source_id)
+            // Entered since the completed generation (an index range) and read in the running one.
+            long[] generations = scopeGenerations();
+            ids.addAll(query("""
+                    SELECT s.object_id FROM prov_scope_member s
+                    WHERE s.scope_type = 'user' AND s.entered > ? AND s.seen = ?
                       AND NOT EXISTS (SELECT 1 FROM prov_object o WHERE o.object_type = 'user'
-                                      AND o.source_id = n.source_id AND o.last_cycle = ?)
-                    ORDER BY n.source_id""", cycleId));
+                                      AND o.source_id = s.object_id AND o.last_cycle = ?)
+                    ORDER BY s.object_id""", ps -> {
+                        ps.setLong(1, generations[0]);
+                        ps.setLong(2, generations[1]);
+                        ps.setString(3, cycleId);
+                    }, StateStore::strings));
         }
         ids.addAll(query("""
                 SELECT source_id FROM prov_object
@@ -285,12 +339,17 @@ public final class StateStore {
     public void completeCycle(Map<String, String> watermarks, boolean promoteScope, boolean promoteRoles) {
         transaction(c -> {
             if (promoteScope) {
-                try (Statement s = c.createStatement()) {
-                    s.executeUpdate("DELETE FROM prov_scope WHERE generation = 'current'");
-                    s.executeUpdate("UPDATE prov_scope SET generation = 'current' WHERE generation = 'next'");
-                    s.executeUpdate("DELETE FROM prov_group_scope WHERE generation = 'current'");
-                    s.executeUpdate("UPDATE prov_group_scope SET generation = 'current' WHERE generation = 'next'");
+                // What the running generation did not see left the scope (and was handled); the rest stays.
+                long running = scopeGenerations()[1];
+                try (PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM prov_scope_member WHERE scope_type = ? AND seen < ?")) {
+                    for (String scopeType : List.of(USER, GROUP)) {
+                        ps.setString(1, scopeType);
+                        ps.setLong(2, running);
+                        ps.executeUpdate();
+                    }
                 }
+                putWatermark(c, SCOPE_COMPLETED, Long.toString(running));
             }
             for (Map.Entry<String, String> watermark : watermarks.entrySet()) {
                 if (watermark.getValue() != null) {
@@ -502,10 +561,10 @@ public final class StateStore {
                                        AND u.source_id = m.member_id AND u.target_id IS NOT NULL))
                        OR (m.in_source = ? AND m.in_target = ?)
                 """ + (assignedScope ? """
-                  UNION SELECT n.group_id AS id FROM prov_group_scope n WHERE n.generation = 'next'
-                    AND NOT EXISTS (SELECT 1 FROM prov_group_scope c WHERE c.generation = 'current' AND c.group_id = n.group_id)
-                  UNION SELECT c.group_id AS id FROM prov_group_scope c WHERE c.generation = 'current'
-                    AND NOT EXISTS (SELECT 1 FROM prov_group_scope n WHERE n.generation = 'next' AND n.group_id = c.group_id)
+                  UNION SELECT s.object_id AS id FROM prov_scope_member s WHERE s.scope_type = 'group'
+                    AND s.entered > ? AND s.seen = ?
+                  UNION SELECT s.object_id AS id FROM prov_scope_member s WHERE s.scope_type = 'group'
+                    AND s.seen >= ? AND s.seen < ? AND s.entered <= ?
                 """ : "") + ") x ORDER BY x.id";
         return query(sql, ps -> {
             ps.setBoolean(1, true);
@@ -514,22 +573,24 @@ public final class StateStore {
             ps.setBoolean(5, false);
             ps.setBoolean(6, false);
             ps.setBoolean(7, true);
+            if (assignedScope) {
+                // Entered the scope, and left it, since the completed generation.
+                long[] generations = scopeGenerations();
+                ps.setLong(8, generations[0]);
+                ps.setLong(9, generations[1]);
+                ps.setLong(10, generations[0]);
+                ps.setLong(11, generations[1]);
+                ps.setLong(12, generations[0]);
+            }
         }, StateStore::strings);
     }
 
-    public void startNextGroupScope() {
-        update("DELETE FROM prov_group_scope WHERE generation = ?", ps -> ps.setString(1, SCOPE_NEXT));
-    }
-
     public void addToNextGroupScope(Collection<String> groupIds) {
-        addToNext("prov_group_scope", "group_id", groupIds);
+        addToNext(GROUP, groupIds);
     }
 
     public boolean inNextGroupScope(String groupId) {
-        return query("SELECT 1 FROM prov_group_scope WHERE generation = ? AND group_id = ?", ps -> {
-            ps.setString(1, SCOPE_NEXT);
-            ps.setString(2, groupId);
-        }, ResultSet::next);
+        return inNext(GROUP, groupId);
     }
 
     /**
@@ -954,6 +1015,15 @@ public final class StateStore {
         Timestamp due = rs.getTimestamp("retry_due");
         boolean permanent = rs.getBoolean("retry_permanent");
         return new Escrow(attempts, permanent ? null : due == null ? Instant.EPOCH : due.toInstant(), permanent);
+    }
+
+    private static Optional<String> watermark(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT wm_value FROM prov_watermark WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        }
     }
 
     private static void putWatermark(Connection c, String name, String value) throws SQLException {

@@ -144,9 +144,10 @@ class GroupStateTest {
     @EnumSource(TestDatabase.Kind.class)
     void assignedGroupsAndUnassignedOnesAreProvisioned(TestDatabase.Kind kind) {
         open(kind);
+        state.startNextScope();
         state.addToNextGroupScope(List.of("a", "b", "a"));
         state.completeCycle(Map.of("groups-delta", "link-1"), true, false);
-        state.startNextGroupScope();
+        state.startNextScope();
         state.addToNextGroupScope(List.of("b", "c"));
 
         assertThat(state.groupsToProvision(true)).containsExactly("a", "c");

@@ -72,6 +72,44 @@ class StateStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
+    void aScopeReadByACycleThatDidNotCompleteIsNotTakenForTheNextCyclesScope(TestDatabase.Kind kind) {
+        TestDatabase database = database(kind);
+        StateStore store = store(database);
+        store.startNextScope();
+        store.addToNextScope(List.of("a", "b"));
+        store.completeCycle(Map.of(), true, false);
+
+        // A cycle reads a, b and a new c, and the process dies before the end of the cycle.
+        store.startNextScope();
+        store.addToNextScope(List.of("a", "b", "c"));
+        assertThat(store.toRefresh("c2", true)).containsExactly("c");
+
+        // After the restart, c and b are no longer assigned: b left; c was never in a completed scope.
+        StateStore restarted = store(database);
+        restarted.startNextScope();
+        restarted.addToNextScope(List.of("a"));
+        assertThat(restarted.inNextScope("c")).isFalse();
+        assertThat(restarted.leftScope("c3")).containsExactly("b");
+        assertThat(restarted.toRefresh("c3", true)).isEmpty();
+        restarted.completeCycle(Map.of(), true, false);
+        assertThat(restarted.inCurrentScope("a")).isTrue();
+        assertThat(restarted.inCurrentScope("b")).isFalse();
+        assertThat(restarted.inCurrentScope("c")).isFalse();
+
+        // c assigned again later is new again; a cycle with no change finds nothing to do.
+        restarted.startNextScope();
+        restarted.addToNextScope(List.of("a", "c"));
+        assertThat(restarted.toRefresh("c4", true)).containsExactly("c");
+        assertThat(restarted.leftScope("c4")).isEmpty();
+        restarted.completeCycle(Map.of(), true, false);
+        restarted.startNextScope();
+        restarted.addToNextScope(List.of("c", "a"));
+        assertThat(restarted.toRefresh("c5", true)).isEmpty();
+        assertThat(restarted.leftScope("c5")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
     void scopeChangesAreFoundAndTheScopeMovesOnlyWithTheWatermark(TestDatabase.Kind kind) {
         StateStore store = store(database(kind));
         store.startNextScope();
@@ -230,10 +268,19 @@ class StateStoreTest {
                     + "started_at TIMESTAMP NOT NULL, ended_at TIMESTAMP, state VARCHAR(16) NOT NULL, report TEXT)");
             s.execute("INSERT INTO prov_object (object_type, source_id, target_id, active, updated_at) "
                     + "VALUES ('user', 'u1', 'scim-1', TRUE, CURRENT_TIMESTAMP)");
+            // u1 in the completed scope, u2 read by a cycle that was running.
+            s.execute("INSERT INTO prov_scope (generation, source_id) VALUES ('current', 'u1'), ('next', 'u2')");
         }
         try (StateDatabase db = database.open(dataDir)) {
             StateStore store = new StateStore(db.dataSource());
             assertThat(store.link(StateStore.USER, "u1")).get().extracting(Link::targetId).isEqualTo("scim-1");
+            // The scope survives the change to numbered generations (V7): the completed one, not the running one.
+            assertThat(store.inCurrentScope("u1")).isTrue();
+            assertThat(store.inCurrentScope("u2")).isFalse();
+            store.startNextScope();
+            store.addToNextScope(List.of("u2"));
+            assertThat(store.leftScope("c1")).containsExactly("u1");
+            assertThat(store.toRefresh("c1", true)).containsExactly("u2");
             assertThat(versions(db)).first().isEqualTo("1");
             assertThat(versions(db)).containsExactlyElementsOf(migrationVersions());
         }
