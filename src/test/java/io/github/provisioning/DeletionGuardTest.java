@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import io.github.provisioning.cycle.CycleReport;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
@@ -15,12 +14,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Entra's accidental-deletions prevention, end to end with threshold 3: within it, disables and deletes go out in
@@ -29,11 +27,13 @@ import org.junit.jupiter.api.Test;
  */
 class DeletionGuardTest extends EngineTest {
 
-    private static final String OPS = "ops@example.org";
-    private static final String ONCALL = "oncall@example.org";
-    private static final String LOGIN = "notifier";
+    private static final String OPS = TestMailServer.OPS;
+    private static final String ONCALL = TestMailServer.ONCALL;
+
     private static final List<String> NAMES = List.of("adele", "brian", "chen", "dora", "emil", "fay", "gus");
 
+    @RegisterExtension
+    final TestMailServer mail = new TestMailServer();
     private GreenMail smtp;
     private String smtpPassword;
     private Map<String, String> settings;
@@ -43,25 +43,13 @@ class DeletionGuardTest extends EngineTest {
     private final Map<String, String> accounts = new LinkedHashMap<>();
 
     @BeforeEach
-    void startMailServer() {
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        smtpPassword = "mail-secret-" + UUID.randomUUID();
-        smtp.setUser(OPS, LOGIN, smtpPassword);
+    void configureMail() {
+        smtp = mail.server();
+        smtpPassword = mail.password();
         settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
         settings.put("provisioning.deletion-threshold", "3");
-        settings.put("notify.to", OPS + ", " + ONCALL);
-        settings.put("notify.from", "provisioning@example.org");
-        settings.put("mail.smtp.host", "127.0.0.1");
-        settings.put("mail.smtp.port", String.valueOf(smtp.getSmtp().getPort()));
-        settings.put("mail.smtp.username", LOGIN);
-        settings.put("mail.smtp.password", smtpPassword);
+        mail.configure(settings, true, OPS, ONCALL);
         admin = new AdminClient(settings.get("admin.port"), null);
-    }
-
-    @AfterEach
-    void stopMailServer() {
-        smtp.stop();
     }
 
     private void startWithSevenProvisionedUsers() throws Exception {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import io.github.provisioning.cycle.CycleReport;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;
@@ -22,10 +21,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The digest e-mail, sent over real SMTP to a GreenMail server on loopback: one after a cycle with failed objects
@@ -34,30 +32,22 @@ import org.junit.jupiter.api.Test;
  */
 class NotificationTest extends EngineTest {
 
-    private static final String OPS = "ops@example.org";
-    private static final String ONCALL = "oncall@example.org";
-    private static final String LOGIN = "notifier";
+    private static final String OPS = TestMailServer.OPS;
+    private static final String ONCALL = TestMailServer.ONCALL;
+    private static final String LOGIN = TestMailServer.LOGIN;
 
+    @RegisterExtension
+    final TestMailServer mail = new TestMailServer();
     private GreenMail smtp;
     private String smtpPassword;
     private Map<String, String> settings;
 
     @BeforeEach
-    void startMailServer() {
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        smtpPassword = "mail-secret-" + UUID.randomUUID();
-        smtp.setUser(OPS, LOGIN, smtpPassword);
+    void configureMail() {
+        smtp = mail.server();
+        smtpPassword = mail.password();
         settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
-        settings.put("notify.to", OPS + ", " + ONCALL);
-        settings.put("notify.from", "provisioning@example.org");
-        settings.put("mail.smtp.host", "127.0.0.1");
-        settings.put("mail.smtp.port", String.valueOf(smtp.getSmtp().getPort()));
-    }
-
-    @AfterEach
-    void stopMailServer() {
-        smtp.stop();
+        mail.configure(settings, false, OPS, ONCALL);
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import io.github.provisioning.cycle.CycleReport;
 import jakarta.mail.Message;
 import jakarta.mail.internet.InternetAddress;
@@ -16,11 +15,10 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.camel.ServiceStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Quarantine in the running engine: the schedule ticks every 300 ms, the target rejects the credentials or too many
@@ -28,36 +26,26 @@ import org.junit.jupiter.api.Test;
  */
 class QuarantineCycleTest extends EngineTest {
 
-    private static final String OPS = "ops@example.org";
+    private static final String OPS = TestMailServer.OPS;
 
+    @RegisterExtension
+    final TestMailServer mail = new TestMailServer();
     private GreenMail smtp;
     private String smtpPassword;
     private Map<String, String> settings;
     private AdminClient admin;
 
     @BeforeEach
-    void startMailServer() {
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        smtpPassword = "mail-secret-" + UUID.randomUUID();
-        smtp.setUser(OPS, "notifier", smtpPassword);
+    void startEngineSettings() {
+        smtp = mail.server();
+        smtpPassword = mail.password();
         settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
-        settings.put("notify.to", OPS);
-        settings.put("notify.from", "provisioning@example.org");
-        settings.put("mail.smtp.host", "127.0.0.1");
-        settings.put("mail.smtp.port", String.valueOf(smtp.getSmtp().getPort()));
-        settings.put("mail.smtp.username", "notifier");
-        settings.put("mail.smtp.password", smtpPassword);
+        mail.configure(settings, true, OPS);
         settings.put("provisioning.interval", "300ms");
         admin = new AdminClient(settings.get("admin.port"), null);
         for (String name : List.of("adele", "brian", "chen", "dora")) {
             tenant.assign(tenant.addUser(Contoso.employee(name, "Sales", "Buyer")));
         }
-    }
-
-    @AfterEach
-    void stopMailServer() {
-        smtp.stop();
     }
 
     @Test

@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.provisioning.graph.GraphCredentialsException;
 import io.github.provisioning.scim.ScimCredentialsException;
 import io.github.provisioning.state.QuarantineState;
-import io.github.provisioning.state.StateDatabase;
+
 import io.github.provisioning.state.StateStore;
 import io.github.provisioning.state.TestDatabase;
-import java.nio.file.Path;
+import io.github.provisioning.state.TestStores;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,9 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.CamelExchangeException;
-import org.junit.jupiter.api.AfterEach;
+
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,9 +38,8 @@ class QuarantineTest {
     private static final Instant T0 = Instant.parse("2026-11-02T08:00:00Z");
     private static final Quarantine.Policy ENTRA = Quarantine.Policy.of(name -> Optional.empty());
 
-    @TempDir
-    Path dataDir;
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    @RegisterExtension
+    final TestStores stores = new TestStores();
     private Instant now = T0;
     private final Clock clock = new Clock() {
         @Override
@@ -57,19 +58,8 @@ class QuarantineTest {
         }
     };
 
-    @AfterEach
-    void close() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
-
     private StateStore store(TestDatabase.Kind kind) {
-        TestDatabase database = TestDatabase.create(kind);
-        opened.add(database);
-        StateDatabase db = database.open(dataDir);
-        opened.add(db);
-        return new StateStore(db.dataSource());
+        return stores.store(kind);
     }
 
     @Test
@@ -241,13 +231,10 @@ class QuarantineTest {
 
     @Test
     void aCompletedCycleIsNeverACredentialsQuarantineWhateverExceptionItHandledOnTheWay() throws Exception {
-        try (TestDatabase database = TestDatabase.create(TestDatabase.Kind.H2);
-             StateDatabase db = database.open(dataDir)) {
-            StateStore state = new StateStore(db.dataSource());
-            Quarantine quarantine = new Quarantine(state, ENTRA, clock);
-            assertThat(quarantine.afterCycle(completed("c1", 10, 0), new ScimCredentialsException("401"))).isNull();
-            assertThat(state.quarantine()).isEmpty();
-        }
+        StateStore state = store(TestDatabase.Kind.H2);
+        Quarantine quarantine = new Quarantine(state, ENTRA, clock);
+        assertThat(quarantine.afterCycle(completed("c1", 10, 0), new ScimCredentialsException("401"))).isNull();
+        assertThat(state.quarantine()).isEmpty();
     }
 
     /** Entra's policy, and a job that entered quarantine at T0 for rejected credentials. */

@@ -2,36 +2,24 @@ package io.github.provisioning.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.io.TempDir;
+
+
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The accidental-deletion guard's rows, on embedded H2 and on PostgreSQL: stage, hold, approve, reject, page. */
 class StagedDeletionStoreTest {
 
-    @TempDir
-    Path dataDir;
-
-    private final List<AutoCloseable> opened = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final TestStores stores = new TestStores();
 
     private StateStore store(TestDatabase.Kind kind) {
-        TestDatabase database = TestDatabase.create(kind);
-        opened.add(database);
-        StateDatabase db = database.open(dataDir);
-        opened.add(db);
-        return new StateStore(db.dataSource());
+        return stores.store(kind);
     }
 
     private static StagedDeletion staged(String id, String action, String cycle) {

@@ -13,36 +13,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.io.TempDir;
+
+
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The state store's contract, on embedded H2 and on PostgreSQL: the same scripts, the same answers. */
 class StateStoreTest {
 
-    @TempDir
-    Path dataDir;
-
-    private final List<AutoCloseable> opened = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final TestStores stores = new TestStores();
 
     private TestDatabase database(TestDatabase.Kind kind) {
-        TestDatabase database = TestDatabase.create(kind);
-        opened.add(database);
-        return database;
+        return stores.database(kind);
     }
 
     private StateStore store(TestDatabase database) {
-        StateDatabase db = database.open(dataDir);
-        opened.add(db);
-        return new StateStore(db.dataSource());
+        return stores.store(database);
     }
 
     @ParameterizedTest
@@ -223,16 +211,16 @@ class StateStoreTest {
     @EnumSource(TestDatabase.Kind.class)
     void cyclesAreRecorded(TestDatabase.Kind kind) throws Exception {
         TestDatabase database = database(kind);
-        StateDatabase db = database.open(dataDir);
-        opened.add(db);
-        StateStore store = new StateStore(db.dataSource());
-        store.cycleStarted("c1", "initial", Instant.parse("2026-11-26T10:00:00Z"));
-        store.cycleEnded("c1", "completed", Instant.parse("2026-11-26T10:01:00Z"), "{\"created\": 3}");
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT state, report FROM prov_cycle WHERE cycle_id = 'c1'")) {
-            assertThat(rs.next()).isTrue();
-            assertThat(rs.getString(1)).isEqualTo("completed");
-            assertThat(rs.getString(2)).isEqualTo("{\"created\": 3}");
+        try (StateDatabase db = database.open(stores.dataDir())) {
+            StateStore store = new StateStore(db.dataSource());
+            store.cycleStarted("c1", "initial", Instant.parse("2026-11-26T10:00:00Z"));
+            store.cycleEnded("c1", "completed", Instant.parse("2026-11-26T10:01:00Z"), "{\"created\": 3}");
+            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT state, report FROM prov_cycle WHERE cycle_id = 'c1'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("completed");
+                assertThat(rs.getString(2)).isEqualTo("{\"created\": 3}");
+            }
         }
     }
 
@@ -240,10 +228,10 @@ class StateStoreTest {
     @EnumSource(TestDatabase.Kind.class)
     void reopeningMigratesNothingTwiceAndKeepsTheData(TestDatabase.Kind kind) throws Exception {
         TestDatabase database = database(kind);
-        try (StateDatabase db = database.open(dataDir)) {
+        try (StateDatabase db = database.open(stores.dataDir())) {
             new StateStore(db.dataSource()).putWatermark("users-delta", "kept");
         }
-        try (StateDatabase db = database.open(dataDir)) {
+        try (StateDatabase db = database.open(stores.dataDir())) {
             assertThat(new StateStore(db.dataSource()).watermark("users-delta")).contains("kept");
             assertThat(versions(db)).containsExactlyElementsOf(migrationVersions());
         }
@@ -253,7 +241,7 @@ class StateStoreTest {
     @EnumSource(TestDatabase.Kind.class)
     void aDatabaseFromBeforeVersionedMigrationsIsTakenAsVersionOne(TestDatabase.Kind kind) throws Exception {
         TestDatabase database = database(kind);
-        try (StateDatabase db = database.open(dataDir);
+        try (StateDatabase db = database.open(stores.dataDir());
              Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             // The tables as the engine created them before Flyway, with a user in them.
             s.execute("CREATE TABLE prov_object (object_type VARCHAR(16) NOT NULL, source_id VARCHAR(128) NOT NULL, "
@@ -271,7 +259,7 @@ class StateStoreTest {
             // u1 in the completed scope, u2 read by a cycle that was running.
             s.execute("INSERT INTO prov_scope (generation, source_id) VALUES ('current', 'u1'), ('next', 'u2')");
         }
-        try (StateDatabase db = database.open(dataDir)) {
+        try (StateDatabase db = database.open(stores.dataDir())) {
             StateStore store = new StateStore(db.dataSource());
             assertThat(store.link(StateStore.USER, "u1")).get().extracting(Link::targetId).isEqualTo("scim-1");
             // The scope survives the change to numbered generations (V7): the completed one, not the running one.
