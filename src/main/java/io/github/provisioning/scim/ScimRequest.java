@@ -25,4 +25,12 @@ public record ScimRequest(String method, String path, String query, String body)
     public static ScimRequest delete(String path) {
         return new ScimRequest("DELETE", path, null, null);
     }
+
+    /**
+     * The method as camel-http reads its {@code CamelHttpMethod} header. Given as a String, the header goes through
+     * Camel's type-converter search on every request (a tenth of the engine's CPU samples in a 10,000-user cycle).
+     */
+    public org.apache.camel.component.http.HttpMethods httpMethod() {
+        return org.apache.camel.component.http.HttpMethods.valueOf(method);
+    }
 }
