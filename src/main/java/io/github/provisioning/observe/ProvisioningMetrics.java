@@ -20,8 +20,8 @@ import org.apache.camel.ExchangeProperty;
 /**
  * The engine's own meters, next to Camel's route and JVM meters in the Prometheus scrape on the admin port:
  * cycles by type and result with their duration, objects by what the provisioning log records, e-mails sent, the
- * escrow (objects waiting for a retry), the quarantine and the disables and deletes the deletion guard holds. SCIM
- * and Graph request timers are taken in the routes.
+ * escrow (objects waiting for a retry), the quarantine, the disables and deletes the deletion guard holds, and
+ * SCIM request latency. The Graph request timer is taken in its route (camel-micrometer).
  */
 public final class ProvisioningMetrics {
 
