@@ -34,8 +34,6 @@ class DeletionGuardTest extends EngineTest {
 
     @RegisterExtension
     final TestMailServer mail = new TestMailServer();
-    private GreenMail smtp;
-    private String smtpPassword;
     private Map<String, String> settings;
     private AdminClient admin;
     /** Graph id by name, and the account's id in the target by name. */
@@ -44,8 +42,6 @@ class DeletionGuardTest extends EngineTest {
 
     @BeforeEach
     void configureMail() {
-        smtp = mail.server();
-        smtpPassword = mail.password();
         settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
         settings.put("provisioning.deletion-threshold", "3");
         mail.configure(settings, true, OPS, ONCALL);
@@ -147,20 +143,20 @@ class DeletionGuardTest extends EngineTest {
         assertThat(AdminClient.json(start).path("error").path("message").asText()).contains("approve or reject");
         assertThat(engine.context().getRouteController().getRouteStatus("cycle-schedule").isStopped()).isTrue();
 
-        MimeMessage mail = awaitMails(2).get(0);
-        assertThat(smtp.getReceivedMessages()).extracting(MimeMessage::getMessageID).containsOnly(mail.getMessageID());
-        assertThat(mail.getSubject()).isEqualTo(
+        MimeMessage notice = awaitMails(2).get(0);
+        assertThat(mail.server().getReceivedMessages()).extracting(MimeMessage::getMessageID).containsOnly(notice.getMessageID());
+        assertThat(notice.getSubject()).isEqualTo(
                 "[entra-provisioning] Provisioning paused: 5 disables and deletes held (threshold 3)");
-        assertThat(NotificationTest.addresses(mail.getRecipients(Message.RecipientType.TO))).containsExactly(OPS, ONCALL);
-        String text = NotificationTest.part(mail, "text/plain");
+        assertThat(NotificationTest.addresses(notice.getRecipients(Message.RecipientType.TO))).containsExactly(OPS, ONCALL);
+        String text = NotificationTest.part(notice, "text/plain");
         assertThat(text).contains("Cycle: " + held.cycleId(), "more than provisioning.deletion-threshold (3)",
                 "user " + ids.get("dora") + " (" + Contoso.upn("dora") + ") delete: deleted in Entra ID",
                 "user " + ids.get("chen") + " (" + Contoso.upn("chen") + ") disable: soft-deleted in Entra ID",
                 "POST /api/deletions/approve", "POST /api/deletions/reject");
-        assertThat(NotificationTest.part(mail, "text/html")).contains(ids.get("adele"), Contoso.upn("emil"),
+        assertThat(NotificationTest.part(notice, "text/html")).contains(ids.get("adele"), Contoso.upn("emil"),
                 "<td>delete</td>", "/api/deletions/approve");
-        assertThat(GreenMailUtil.getWholeMessage(mail)).doesNotContain(graph.config().clientSecret(),
-                scim.config().bearerToken(), smtpPassword, "Bearer");
+        assertThat(GreenMailUtil.getWholeMessage(notice)).doesNotContain(graph.config().clientSecret(),
+                scim.config().bearerToken(), mail.password(), "Bearer");
 
         JsonNode approved = admin.ok(admin.post("/api/deletions/approve"));
 
@@ -303,8 +299,8 @@ class DeletionGuardTest extends EngineTest {
 
     /** Waits for {@code deliveries} (GreenMail keeps one per recipient) and answers them. */
     private List<MimeMessage> awaitMails(int deliveries) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> smtp.getReceivedMessages().length >= deliveries);
-        return List.of(smtp.getReceivedMessages());
+        await().atMost(Duration.ofSeconds(30)).until(() -> mail.server().getReceivedMessages().length >= deliveries);
+        return List.of(mail.server().getReceivedMessages());
     }
 
     private double heldGauge() {

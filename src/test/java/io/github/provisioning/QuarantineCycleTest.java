@@ -30,15 +30,11 @@ class QuarantineCycleTest extends EngineTest {
 
     @RegisterExtension
     final TestMailServer mail = new TestMailServer();
-    private GreenMail smtp;
-    private String smtpPassword;
     private Map<String, String> settings;
     private AdminClient admin;
 
     @BeforeEach
     void startEngineSettings() {
-        smtp = mail.server();
-        smtpPassword = mail.password();
         settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
         mail.configure(settings, true, OPS);
         settings.put("provisioning.interval", "300ms");
@@ -159,27 +155,27 @@ class QuarantineCycleTest extends EngineTest {
     }
 
     private MimeMessage awaitMail(String subjectPart) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> Arrays.stream(smtp.getReceivedMessages())
+        await().atMost(Duration.ofSeconds(30)).until(() -> Arrays.stream(mail.server().getReceivedMessages())
                 .anyMatch(m -> subject(m).contains(subjectPart)));
-        return Arrays.stream(smtp.getReceivedMessages()).filter(m -> subject(m).contains(subjectPart)).findFirst()
+        return Arrays.stream(mail.server().getReceivedMessages()).filter(m -> subject(m).contains(subjectPart)).findFirst()
                 .orElseThrow();
     }
 
     private List<String> mailSubjects() {
-        return Arrays.stream(smtp.getReceivedMessages()).map(QuarantineCycleTest::subject).toList();
+        return Arrays.stream(mail.server().getReceivedMessages()).map(QuarantineCycleTest::subject).toList();
     }
 
-    private static String subject(MimeMessage mail) {
+    private static String subject(MimeMessage message) {
         try {
-            return mail.getSubject();
+            return message.getSubject();
         } catch (jakarta.mail.MessagingException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private void assertNoSecretIn(String mail) {
-        assertThat(mail).doesNotContain(settings.get("scim.token")).doesNotContain(settings.get("graph.client-secret"))
-                .doesNotContain(smtpPassword);
+    private void assertNoSecretIn(String text) {
+        assertThat(text).doesNotContain(settings.get("scim.token")).doesNotContain(settings.get("graph.client-secret"))
+                .doesNotContain(mail.password());
     }
 
     private static List<String> addresses(jakarta.mail.Address[] addresses) {
