@@ -31,6 +31,7 @@ import io.github.provisioning.notify.Notifier;
 import io.github.provisioning.observe.LastCycleHealthCheck;
 import io.github.provisioning.observe.ProvisioningMetrics;
 import io.github.provisioning.observe.QuarantineHealthCheck;
+import io.github.provisioning.observe.ScimRequestTimer;
 import io.github.provisioning.sandbox.Sandbox;
 import io.github.provisioning.scim.ConnectionCheck;
 import io.github.provisioning.scim.RetryPolicy;
@@ -302,6 +303,14 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                                    @BeanInject("stateStore") StateStore state) {
         return new ProvisioningMetrics(registry, state::awaitingRetry, () -> state.quarantine().isPresent(),
                 () -> state.heldDeletions().count());
+    }
+
+    /** Camel Main's registry when metrics are on ({@code camel.metrics.enabled}); else one of its own. */
+    @BindToRegistry(value = "scimRequestTimer", lazy = true)
+    public ScimRequestTimer scimRequestTimer(CamelContext context) {
+        MeterRegistry registry = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        return new ScimRequestTimer(registry != null ? registry
+                : new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
     @BindToRegistry(value = "graphToken", lazy = true)

@@ -2,26 +2,22 @@ package io.github.provisioning.observe;
 
 import io.github.provisioning.cycle.CycleReport;
 import io.github.provisioning.cycle.LogEntry;
-import io.github.provisioning.scim.ScimRequest;
-import io.github.provisioning.scim.ScimResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.ToLongFunction;
 import org.apache.camel.Body;
-import org.apache.camel.ExchangeProperty;
 
 /**
  * The engine's own meters, next to Camel's route and JVM meters in the Prometheus scrape on the admin port:
  * cycles by type and result with their duration, objects by what the provisioning log records, e-mails sent, the
- * escrow (objects waiting for a retry), the quarantine, the disables and deletes the deletion guard holds, and
- * SCIM request latency. The Graph request timer is taken in its route (camel-micrometer).
+ * escrow (objects waiting for a retry), the quarantine and the disables and deletes the deletion guard holds.
+ * SCIM request latency is {@link ScimRequestTimer}'s; the Graph request timer is taken in its route.
  */
 public final class ProvisioningMetrics {
 
@@ -59,24 +55,6 @@ public final class ProvisioningMetrics {
         Timer.builder("provisioning.cycle.duration").description("How long provisioning cycles ran")
                 .tag("type", report.type()).tag("result", report.state()).register(registry)
                 .record(Duration.ofMillis(report.durationMs()));
-    }
-
-    /** A clock reading for {@link #scimRequest}: taken when a SCIM request passes the gate. */
-    public long started() {
-        return System.nanoTime();
-    }
-
-    /**
-     * A SCIM request got its answer (status 0: none): its latency from {@code started}, without the wait at the
-     * gate. Recorded here rather than by camel-micrometer's timer endpoint, whose tag expressions cost more per
-     * request than the request's own work in the engine.
-     */
-    public void scimRequest(@ExchangeProperty("scimRequest") ScimRequest request,
-                            @ExchangeProperty("scimRequestStarted") long started, @Body ScimResponse response) {
-        Timer.builder("provisioning.scim.requests")
-                .description("SCIM requests by method and status (0 when the target did not answer)")
-                .tag("method", request.method()).tag("status", Integer.toString(response.status()))
-                .register(registry).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
 
     /** One provisioning-log line: an operation on an object, its action and status. */
