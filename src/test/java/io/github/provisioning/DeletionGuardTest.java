@@ -136,7 +136,11 @@ class DeletionGuardTest extends EngineTest {
         assertThat(list.path("users")).hasSize(2);
         assertThat(admin.ok(admin.get("/api/deletions")).path("users")).extracting(u -> u.path("action").asText())
                 .containsExactlyInAnyOrder("disable", "disable", "disable", "delete", "delete");
-        assertThat(admin.get("/api/deletions?limit=zero").statusCode()).isEqualTo(400);
+        for (String bad : List.of("zero", "0", "1001")) {
+            java.net.http.HttpResponse<String> refused = admin.get("/api/deletions?limit=" + bad);
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(refused.body()).contains("limit must be a whole number from 1 to 1000");
+        }
         assertThat(heldGauge()).isEqualTo(5);
         HttpResponse<String> start = admin.post("/api/job/start");
         assertThat(start.statusCode()).isEqualTo(409);

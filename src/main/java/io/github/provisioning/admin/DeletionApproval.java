@@ -22,8 +22,6 @@ public final class DeletionApproval {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeletionApproval.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int DEFAULT_LISTED = 100;
-    private static final int MAX_LISTED = 1000;
 
     private final Cycles cycles;
     private final StateStore state;
@@ -39,14 +37,9 @@ public final class DeletionApproval {
 
     /** The held deletions: how many, since when, the threshold, and the first {@code limit} (default 100). */
     public ApiReply held(@Header("limit") String limit) {
-        int listed;
-        try {
-            listed = limit == null || limit.isEmpty() ? DEFAULT_LISTED : Integer.parseInt(limit);
-        } catch (NumberFormatException e) {
-            listed = -1;
-        }
-        if (listed < 1 || listed > MAX_LISTED) {
-            return ApiErrors.error(400, "limit must be a number from 1 to " + MAX_LISTED + ", not \"" + limit + "\"");
+        int listed = ListLimit.parse(limit);
+        if (listed < 0) {
+            return ListLimit.invalid();
         }
         ObjectNode reply = JSON.createObjectNode();
         summary(reply, state.heldDeletions(), threshold);

@@ -27,8 +27,6 @@ import org.apache.commons.io.input.ReversedLinesFileReader;
  */
 public final class ProvisioningLogQuery {
 
-    public static final int DEFAULT_LIMIT = 100;
-    public static final int MAX_LIMIT = 1000;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> STATUSES = Set.of("success", "failure", "skipped", "warning");
     private static final Set<String> ACTIONS = Set.of("create", "update", "disable", "delete", "other");
@@ -51,7 +49,7 @@ public final class ProvisioningLogQuery {
             return ApiErrors.error(400, "The query string cannot be read: " + e.getMessage());
         }
         Map<String, String> filters = new LinkedHashMap<>();
-        int limit = DEFAULT_LIMIT;
+        int limit = ListLimit.DEFAULT;
         for (Map.Entry<String, Object> parameter : parameters.entrySet()) {
             String name = parameter.getKey();
             if (!(parameter.getValue() instanceof String value)) {
@@ -69,13 +67,9 @@ public final class ProvisioningLogQuery {
                 return ApiErrors.error(400, problem);
             }
             if (name.equals("limit")) {
-                try {
-                    limit = Integer.parseInt(value);
-                } catch (NumberFormatException e) {
-                    limit = -1;
-                }
-                if (limit < 1 || limit > MAX_LIMIT) {
-                    return ApiErrors.error(400, "limit must be a whole number from 1 to " + MAX_LIMIT);
+                limit = ListLimit.parse(value);
+                if (limit < 0) {
+                    return ListLimit.invalid();
                 }
             } else {
                 filters.put(FILTERS.get(name), value);

@@ -175,7 +175,7 @@ public final class Quarantine {
                              @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable cause) {
         Instant now = now();
         QuarantineState before = state.quarantine().orElse(null);
-        String[] trigger = trigger(report, cause);
+        Trigger trigger = trigger(report, cause);
         if (trigger == null) {
             if (before == null) {
                 return null;
@@ -189,14 +189,14 @@ public final class Quarantine {
             return stay(before, before.reason(), before.detail(), now);
         }
         if (before == null) {
-            QuarantineState entered = new QuarantineState(trigger[0], trigger[1], now, 0,
+            QuarantineState entered = new QuarantineState(trigger.reason(), trigger.detail(), now, 0,
                     now.plus(policy.delay(0)), policy.maxDuration().isZero());
             state.putQuarantine(entered);
             LOG.warn("The job is quarantined ({}): {}; the next cycle runs at {}", entered.reason(), entered.detail(),
                     entered.stopped() ? "none: the job is stopped" : entered.nextAttempt());
             return new Change(Change.Kind.ENTERED, entered, null, stopsAt(entered));
         }
-        return stay(before, trigger[0], trigger[1], now);
+        return stay(before, trigger.reason(), trigger.detail(), now);
     }
 
     /** One more cycle in quarantine: the next attempt backs off, and the job stops after the maximum duration. */
@@ -219,11 +219,15 @@ public final class Quarantine {
         return null;
     }
 
-    /** The quarantine reason and its detail this cycle gives, or null. */
-    private String[] trigger(CycleReport report, Throwable cause) {
+    /** A reason to be quarantined, and its cause in one line. */
+    private record Trigger(String reason, String detail) {
+    }
+
+    /** The quarantine reason this cycle gives, or null. */
+    private Trigger trigger(CycleReport report, Throwable cause) {
         if (!report.completed()) {
             // Only a failed cycle's own exception counts (a completed one may carry one it handled).
-            return credentialsRejected(cause) ? new String[] {CREDENTIALS, report.error()} : null;
+            return credentialsRejected(cause) ? new Trigger(CREDENTIALS, report.error()) : null;
         }
         int failed = 0;
         int objects = 0;
@@ -235,13 +239,13 @@ public final class Quarantine {
             }
         }
         if (failed > policy.maxFailures()) {
-            return new String[] {FAILURE_COUNT, failed + " of " + objects + " objects failed in cycle "
-                    + report.cycleId() + " (the limit is " + policy.maxFailures() + ")"};
+            return new Trigger(FAILURE_COUNT, failed + " of " + objects + " objects failed in cycle "
+                    + report.cycleId() + " (the limit is " + policy.maxFailures() + ")");
         }
         if (failed >= policy.minFailures() && failed * 100L > (long) policy.failureRatePercent() * objects) {
-            return new String[] {FAILURE_RATE, failed + " of " + objects + " objects failed in cycle "
+            return new Trigger(FAILURE_RATE, failed + " of " + objects + " objects failed in cycle "
                     + report.cycleId() + " (" + (failed * 100L / objects) + " %; the limit is "
-                    + policy.failureRatePercent() + " % once " + policy.minFailures() + " have failed)"};
+                    + policy.failureRatePercent() + " % once " + policy.minFailures() + " have failed)");
         }
         return null;
     }
