@@ -12,6 +12,7 @@ import io.github.provisioning.auth.TokenRoute;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.DeletionGuard;
 import io.github.provisioning.cycle.GroupProvisioner;
+import io.github.provisioning.cycle.MatchIndex;
 import io.github.provisioning.cycle.Groups;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.cycle.Quarantine;
@@ -376,9 +377,20 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                            boolean verifyWrites,
                                            @BeanInject("retrySchedule") RetrySchedule escrow,
                                            @PropertyInject(value = Settings.DELETION_THRESHOLD, defaultValue = "500")
-                                           int deletionThreshold) {
+                                           int deletionThreshold,
+                                           @BeanInject("matchIndex") MatchIndex matchIndex) {
         return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy, dialect, verifyWrites,
-                cycles::appRoleAssignments, escrow, deletionThreshold);
+                cycles::appRoleAssignments, escrow, deletionThreshold, matchIndex);
+    }
+
+    /** The target's matching values, listed at the start of an initial cycle (scim.match-index). */
+    @BindToRegistry(value = "matchIndex", lazy = true)
+    public MatchIndex matchIndex(@BeanInject("mappingTable") MappingTable mapping,
+                                 @BeanInject("retryPolicy") RetryPolicy retryPolicy,
+                                 @PropertyInject(value = "scim.match-index", defaultValue = "initial") String mode,
+                                 @PropertyInject(value = "scim.list-page-size", defaultValue = "500") int pageSize) {
+        return new MatchIndex(MatchIndex.Mode.of(mode),
+                mapping.user().matchingRules().stream().map(MappingRule::target).toList(), pageSize, retryPolicy);
     }
 
     /** The end of a cycle's accidental-deletions prevention: release the staged disables and deletes, or hold them. */

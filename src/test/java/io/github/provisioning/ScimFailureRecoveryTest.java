@@ -44,6 +44,8 @@ class ScimFailureRecoveryTest extends EngineTest {
 
     @Test
     void throttlingIsRetriedAfterRetryAfterAndShowsInTheLog() throws Exception {
+        // The user's own requests are throttled: its match query comes first (no listing of the target).
+        settings.put("scim.match-index", "off");
         scim.failNext(2, 429, "0.2", "/Users");
         engine = EngineUnderTest.start(settings, dataDir);
 
@@ -60,8 +62,25 @@ class ScimFailureRecoveryTest extends EngineTest {
     }
 
     @Test
+    void aThrottledListingOfTheTargetIsAskedForAgainAndTheUserCreatedWithoutAQuery() throws Exception {
+        scim.failNext(2, 429, "0.2", "/Users");
+        engine = EngineUnderTest.start(settings, dataDir);
+
+        CycleReport report = engine.awaitInitialCycle();
+
+        assertThat(report.counts()).containsEntry("created", 1).containsEntry("failed", 0);
+        assertThat(userRequests()).extracting(RecordedRequest::line).containsExactly(
+                "GET /Users?attributes=userName&startIndex=1&count=500",
+                "GET /Users?attributes=userName&startIndex=1&count=500",
+                "GET /Users?attributes=userName&startIndex=1&count=500", "POST /Users");
+        assertThat(userRequests()).extracting(RecordedRequest::status).containsExactly(429, 429, 200, 201);
+        assertThat(engine.logLines().get(0).path("retries")).isEmpty();
+    }
+
+    @Test
     void serverErrorsAreRetriedWithBackOffUntilMaxAttemptsThenTheUserFails() throws Exception {
         settings.put("scim.max-attempts", "3");
+        settings.put("scim.match-index", "off");
         scim.failNext(3, 503, null, "/Users");
         engine = EngineUnderTest.start(settings, dataDir);
 
@@ -153,8 +172,9 @@ class ScimFailureRecoveryTest extends EngineTest {
         CycleReport report = engine.awaitInitialCycle();
 
         assertThat(report.counts()).containsEntry("failed", 1);
+        // The listing shows no externalId "ann", so the user is posted without a query; the 409 makes it match.
         assertThat(userRequests()).extracting(RecordedRequest::line)
-                .containsExactly("GET /Users?filter=externalId eq \"ann\"", "POST /Users",
+                .containsExactly("GET /Users?attributes=externalId&startIndex=1&count=500", "POST /Users",
                         "GET /Users?filter=externalId eq \"ann\"");
         JsonNode line = engine.logLines().get(0);
         assertThat(line.path("action").asText()).isEqualTo("create");

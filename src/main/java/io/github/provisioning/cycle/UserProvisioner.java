@@ -48,13 +48,15 @@ public final class UserProvisioner {
     private final Function<String, List<Map<String, String>>> appRoleAssignments;
     private final RetrySchedule escrow;
     private final int deletionThreshold;
+    private final MatchIndex matchIndex;
 
     /**
      * @param inScope whether a user id is in the assignment scope of the running cycle (always true for scope all)
      */
     public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
                            RetryPolicy retryPolicy, ScimDialect dialect, boolean verifyWrites) {
-        this(mapping, state, log, inScope, retryPolicy, dialect, verifyWrites, id -> null, RetrySchedule.DEFAULT, 0);
+        this(mapping, state, log, inScope, retryPolicy, dialect, verifyWrites, id -> null, RetrySchedule.DEFAULT, 0,
+                null);
     }
 
     /**
@@ -63,11 +65,14 @@ public final class UserProvisioner {
      * @param deletionThreshold  {@code provisioning.deletion-threshold}: above 0, a cycle stages its disables and
      *                           deletes instead of sending them, and its end releases or holds them
      *                           ({@link DeletionGuard}); 0 or less sends them at once
+     * @param matchIndex         the matching values the target holds, listed at the start of an initial cycle;
+     *                           null: every unlinked user is matched with a query
      */
     public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
                            RetryPolicy retryPolicy, ScimDialect dialect, boolean verifyWrites,
                            Function<String, List<Map<String, String>>> appRoleAssignments, RetrySchedule escrow,
-                           int deletionThreshold) {
+                           int deletionThreshold, MatchIndex matchIndex) {
+        this.matchIndex = matchIndex;
         this.escrow = escrow;
         this.deletionThreshold = deletionThreshold;
         this.appRoleAssignments = appRoleAssignments;
@@ -423,7 +428,23 @@ public final class UserProvisioner {
                     + mapping.matchingRules().stream().map(MappingRule::target).toList() + ")");
             return;
         }
+        if (matchIndex != null && matchIndex.rulesOut(plan.cycle, plan.candidates)) {
+            // The target held none of the user's matching values when the cycle listed it: no query can find one.
+            plan.matchedOn = plan.candidates.poll();
+            plan.matchValue = plan.matchedOn.value();
+            createOrSkip(plan);
+            return;
+        }
         sendMatch(plan);
+    }
+
+    /** No account matches: create one, unless create is switched off. */
+    private void createOrSkip(UserPlan plan) {
+        if (!mapping.actions().create()) {
+            plan.finish("other", "skipped", "no matching account; create is switched off");
+        } else {
+            plan.send(UserPlan.Step.CREATE, ScimRequest.post(USERS, UserResources.create(plan.createValues).toString()));
+        }
     }
 
     private EntraUser sourceUser(SourceChange change) {
@@ -556,11 +577,8 @@ public final class UserProvisioner {
                 plan.failConflictWithoutMatch("account");
             } else if (!plan.candidates.isEmpty()) {
                 sendMatch(plan);
-            } else if (!mapping.actions().create()) {
-                plan.finish("other", "skipped", "no matching account; create is switched off");
             } else {
-                plan.send(UserPlan.Step.CREATE,
-                        ScimRequest.post(USERS, UserResources.create(plan.createValues).toString()));
+                createOrSkip(plan);
             }
             return;
         }

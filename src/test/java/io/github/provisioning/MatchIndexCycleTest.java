@@ -1,0 +1,121 @@
+package io.github.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.cycle.CycleReport;
+import io.github.provisioning.sandbox.scim.RecordedRequest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code scim.match-index}: an initial cycle lists the target's users page by page and sends a match query only for
+ * the users whose matching value the target holds; a target that cannot list gets a query for every user;
+ * incremental cycles never list.
+ */
+class MatchIndexCycleTest extends EngineTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void anInitialCycleListsTheTargetAndQueriesOnlyForValuesItHolds() throws Exception {
+        List<String> seeded = List.of(
+                scim.seedUser(account("Ann@Contoso.example")), // another case than Entra's value: still matched
+                scim.seedUser(account("bob@contoso.example")),
+                scim.seedUser(account("cy@contoso.example")),
+                scim.seedUser(account("dee@contoso.example")),
+                scim.seedUser(account("someone.else@contoso.example")));
+        for (String upn : List.of("ann", "bob", "cy", "dee", "eve", "fay", "gus")) {
+            assign(upn + "@contoso.example");
+        }
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("scim.list-page-size", "2");
+        engine = EngineUnderTest.start(settings, dataDir);
+
+        CycleReport initial = engine.awaitInitialCycle();
+
+        assertThat(initial.counts()).containsEntry("created", 3).containsEntry("updated", 4)
+                .containsEntry("failed", 0);
+        assertThat(lines("GET")).containsExactlyInAnyOrder(
+                "GET /Users?attributes=userName&startIndex=1&count=2",
+                "GET /Users?attributes=userName&startIndex=3&count=2",
+                "GET /Users?attributes=userName&startIndex=5&count=2",
+                "GET /Users?filter=userName eq \"ann@contoso.example\"",
+                "GET /Users?filter=userName eq \"bob@contoso.example\"",
+                "GET /Users?filter=userName eq \"cy@contoso.example\"",
+                "GET /Users?filter=userName eq \"dee@contoso.example\"");
+        assertThat(lines("POST")).hasSize(3);
+        // Linked, not created a second time: the five seeded accounts and three new ones.
+        assertThat(scim.users()).hasSize(8);
+        assertThat(seeded.subList(0, 4)).allSatisfy(id ->
+                assertThat(scim.user(id).orElseThrow().path("title").asText()).isEqualTo("Engineer"));
+
+        scim.clearRequests();
+        tenant.assign(tenant.addUser(user("hal@contoso.example")));
+        CycleReport incremental = engine.runCycle();
+
+        assertThat(incremental.counts()).containsEntry("created", 1);
+        assertThat(lines("GET")).containsExactly("GET /Users?filter=userName eq \"hal@contoso.example\"");
+    }
+
+    @Test
+    void aTargetThatCannotListGetsAMatchQueryForEveryUser() throws Exception {
+        scim.seedUser(account("ann@contoso.example"));
+        assign("ann@contoso.example");
+        assign("bob@contoso.example");
+        scim.failNext(1, 400, null, "/Users");
+        engine = EngineUnderTest.start(graph, scim, dataDir);
+
+        CycleReport initial = engine.awaitInitialCycle();
+
+        assertThat(initial.counts()).containsEntry("created", 1).containsEntry("updated", 1)
+                .containsEntry("failed", 0);
+        assertThat(lines("GET")).containsExactlyInAnyOrder(
+                "GET /Users?attributes=userName&startIndex=1&count=500",
+                "GET /Users?filter=userName eq \"ann@contoso.example\"",
+                "GET /Users?filter=userName eq \"bob@contoso.example\"");
+        assertThat(scim.users()).hasSize(2);
+    }
+
+    @Test
+    void offSendsAMatchQueryForEveryUserAndNeverLists() throws Exception {
+        assign("ann@contoso.example");
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("scim.match-index", "off");
+        engine = EngineUnderTest.start(settings, dataDir);
+
+        engine.awaitInitialCycle();
+
+        assertThat(lines("GET")).containsExactly("GET /Users?filter=userName eq \"ann@contoso.example\"");
+    }
+
+    private List<String> lines(String method) {
+        return userRequests().stream().filter(r -> r.method().equals(method)).map(RecordedRequest::line).toList();
+    }
+
+    private void assign(String upn) {
+        tenant.assign(tenant.addUser(user(upn)));
+    }
+
+    private static Map<String, Object> user(String upn) {
+        Map<String, Object> user = new HashMap<>();
+        user.put("userPrincipalName", upn);
+        user.put("mailNickname", upn.substring(0, upn.indexOf('@')));
+        user.put("givenName", "Given");
+        user.put("surname", "Surname");
+        user.put("jobTitle", "Engineer");
+        user.put("accountEnabled", true);
+        return user;
+    }
+
+    private static ObjectNode account(String userName) {
+        ObjectNode user = JSON.createObjectNode();
+        user.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
+        user.put("userName", userName);
+        user.put("active", true);
+        return user;
+    }
+}

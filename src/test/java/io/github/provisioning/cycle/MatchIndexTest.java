@@ -1,0 +1,118 @@
+package io.github.provisioning.cycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.provisioning.scim.RetryPolicy;
+import io.github.provisioning.scim.ScimCredentialsException;
+import io.github.provisioning.scim.ScimResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The listing's edge cases: targets that page wrongly, answer without totals, throttle or refuse. */
+class MatchIndexTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final RetryPolicy RETRIES = new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1),
+            Clock.systemUTC());
+
+    private final MatchIndex index = new MatchIndex(MatchIndex.Mode.INITIAL,
+            List.of("userName", "emails[type eq \"work\"].value"), 2, RETRIES);
+    private final CycleRun initial = new CycleRun("c1", CycleRun.Type.INITIAL, Instant.now());
+
+    @Test
+    void asksForTheMatchingAttributesAndReadsEveryPage() throws Exception {
+        assertThat(index.begin(initial)).isTrue();
+        assertThat(index.pageRequest().query()).isEqualTo("attributes=userName%2Cemails&startIndex=1&count=2");
+
+        assertThat(index.read(page(3, "a", "b"))).isTrue();
+        assertThat(index.pageRequest().query()).endsWith("startIndex=3&count=2");
+        assertThat(index.read(page(3, "c"))).isFalse();
+
+        assertThat(index.rulesOut(initial, candidates("userName", "A@x"))).isFalse();
+        assertThat(index.rulesOut(initial, candidates("emails[type eq \"work\"].value", "c@work"))).isFalse();
+        assertThat(index.rulesOut(initial, candidates("userName", "d@x"))).isTrue();
+        // Another cycle (or provision on demand) never uses this cycle's listing.
+        assertThat(index.rulesOut(new CycleRun("c2", CycleRun.Type.INITIAL, Instant.now()),
+                candidates("userName", "d@x"))).isFalse();
+    }
+
+    @Test
+    void anEmptyTargetRulesOutEveryone() throws Exception {
+        index.begin(initial);
+
+        assertThat(index.read(page(0))).isFalse();
+
+        assertThat(index.rulesOut(initial, candidates("userName", "a@x"))).isTrue();
+    }
+
+    @Test
+    void aTargetThatAnswersTheSamePageAgainGetsNoIndex() throws Exception {
+        index.begin(initial);
+
+        assertThat(index.read(page(4, "a", "b"))).isTrue();
+        assertThat(index.read(page(4, "a", "b"))).isFalse();
+
+        assertThat(index.rulesOut(initial, candidates("userName", "z@x"))).isFalse();
+    }
+
+    @Test
+    void aListThatEndsBeforeItsTotalOrHasNoTotalGetsNoIndex() throws Exception {
+        index.begin(initial);
+        index.read(page(5, "a", "b"));
+        assertThat(index.read(page(5))).isFalse();
+        assertThat(index.rulesOut(initial, candidates("userName", "z@x"))).isFalse();
+
+        index.begin(initial);
+        assertThat(index.read(new ScimResponse(200, JSON.readTree("{\"Resources\":[]}"), null))).isFalse();
+        assertThat(index.rulesOut(initial, candidates("userName", "z@x"))).isFalse();
+    }
+
+    @Test
+    void throttlingIsWaitedOutThenTheListingGivesUp() throws Exception {
+        index.begin(initial);
+        ScimResponse throttled = new ScimResponse(429, JSON.createObjectNode(), "0.5");
+
+        assertThat(index.read(throttled)).isTrue();
+        assertThat(index.delayMillis()).isEqualTo(500);
+        assertThat(index.read(throttled)).isTrue();
+        assertThat(index.read(throttled)).isFalse();
+        assertThat(index.rulesOut(initial, candidates("userName", "z@x"))).isFalse();
+    }
+
+    @Test
+    void rejectedCredentialsStopTheCycle() {
+        index.begin(initial);
+
+        assertThatThrownBy(() -> index.read(new ScimResponse(401, JSON.createObjectNode(), null)))
+                .isInstanceOf(ScimCredentialsException.class);
+    }
+
+    @Test
+    void incrementalCyclesAndOffNeverList() {
+        assertThat(index.begin(new CycleRun("c3", CycleRun.Type.INCREMENTAL, Instant.now()))).isFalse();
+        assertThat(new MatchIndex(MatchIndex.Mode.OFF, List.of("userName"), 10, RETRIES).begin(initial)).isFalse();
+        assertThatThrownBy(() -> MatchIndex.Mode.of("sometimes")).hasMessageContaining("scim.match-index");
+    }
+
+    private static List<UserPlan.MatchCandidate> candidates(String attribute, String value) {
+        return List.of(new UserPlan.MatchCandidate(attribute, value));
+    }
+
+    /** A list response page; each name becomes an account with userName name@x and work e-mail name@work. */
+    private static ScimResponse page(int total, String... names) throws Exception {
+        StringBuilder resources = new StringBuilder();
+        for (String name : names) {
+            resources.append(resources.isEmpty() ? "" : ",").append("{\"id\":\"id-").append(name)
+                    .append("\",\"userName\":\"").append(name).append("@x\",\"emails\":[{\"type\":\"work\",\"value\":\"")
+                    .append(name).append("@work\"}]}");
+        }
+        JsonNode body = JSON.readTree("{\"totalResults\":" + total + ",\"Resources\":[" + resources + "]}");
+        return new ScimResponse(200, body, null);
+    }
+}
