@@ -38,6 +38,7 @@ import io.github.provisioning.scim.ConnectionCheck;
 import io.github.provisioning.scim.RetryPolicy;
 import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimGate;
+import io.github.provisioning.scim.ScimHttpRequest;
 import io.github.provisioning.scim.ScimResponses;
 import io.github.provisioning.scim.TargetCapabilities;
 import io.github.provisioning.state.StateDatabase;
@@ -346,6 +347,11 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "graphResponses", lazy = true)
     public GraphResponses graphResponses() {
         return new GraphResponses();
+    }
+
+    @BindToRegistry(value = "scimHttpRequest", lazy = true)
+    public ScimHttpRequest scimHttpRequest() {
+        return new ScimHttpRequest();
     }
 
     @BindToRegistry(value = "scimResponses", lazy = true)
