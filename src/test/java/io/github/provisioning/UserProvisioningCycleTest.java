@@ -63,6 +63,9 @@ class UserProvisioningCycleTest extends EngineTest {
         assertThat(report.counts()).containsEntry("created", 5).containsEntry("failed", 0);
         assertThat(scim.users()).extracting(u -> u.path("userName").asText()).containsExactlyInAnyOrder(
                 upn("alice"), upn("bob"), upn("frank"), upn("grace"), upn("heidi"));
+        // The scope is read every cycle: the members of an assigned group in Graph's largest pages.
+        assertThat(graph.requests()).filteredOn(r -> r.path().endsWith("/members"))
+                .extracting(r -> r.query()).containsExactly("$select=id&$top=999");
 
         ObjectNode alice = scim.userByUserName(upn("alice")).orElseThrow().deepCopy();
         alice.remove(List.of("id", "meta"));

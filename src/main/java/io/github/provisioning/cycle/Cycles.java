@@ -235,7 +235,8 @@ public final class Cycles {
                 // With scope all, a group matters only for the role it gives its members.
                 .filter(g -> assignedScope || (g.appRoleId() != null && appRoles.containsKey(g.appRoleId())))
                 .map(g -> new AssignedGroup(g.id(), g.appRoleId(),
-                        graphUrl + "/groups/" + encode(g.id()) + "/members?$select=id"))
+                        // Graph's largest page (999; 100 by default): the scope is read every cycle, a page at a time.
+                        graphUrl + "/groups/" + encode(g.id()) + "/members?$select=id&$top=999"))
                 .toList();
     }
 
