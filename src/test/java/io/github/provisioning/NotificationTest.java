@@ -47,6 +47,8 @@ class NotificationTest extends EngineTest {
         smtp = mail.server();
         smtpPassword = mail.password();
         settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        // The injected 400 fails the first user's match query, not the initial cycle's listing of the target.
+        settings.put("scim.match-index", "off");
         mail.configure(settings, false, OPS, ONCALL);
     }
 

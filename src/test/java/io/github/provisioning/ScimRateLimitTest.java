@@ -44,6 +44,8 @@ class ScimRateLimitTest extends EngineTest {
         Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
         settings.put("provisioning.scope", "all");
         settings.put("scim.max-requests-per-second", String.valueOf(RATE));
+        // A match query and a create per user, so that 260 users make a run of 20 seconds.
+        settings.put("scim.match-index", "off");
         engine = EngineUnderTest.start(settings, dataDir);
 
         CycleReport report = engine.awaitInitialCycle();
