@@ -23,10 +23,13 @@ import java.util.Map;
  * @param engineSettings extra engine settings ({@code -Dname=value})
  * @param sandboxAlone a recording of an earlier run to replay with the bare client alone at 1 to 32 threads
  *                     against fresh targets (how fast the SCIM sandbox is on its own), or null
+ * @param cold         each phase in a JVM of its own ({@code provisioning.once=true}); by default one engine JVM
+ *                     runs the three phases, as a scheduled engine runs its cycles, each started through the admin
+ *                     API
  */
 public record BenchOptions(int users, long seed, int pageSize, int concurrency, double rate, int runs, Path workDir,
                            boolean jfr, String javaCommand, String classpath, List<String> engineJvm,
-                           Map<String, String> engineSettings, Path sandboxAlone) {
+                           Map<String, String> engineSettings, Path sandboxAlone, boolean cold) {
 
     static final String USAGE = """
             usage: bench/run.sh [--users N] [--runs K] [--rate R] [--concurrency C] [--page-size P] [--seed S]
@@ -37,6 +40,8 @@ public record BenchOptions(int users, long seed, int pageSize, int concurrency, 
               --concurrency C  scim.concurrency of the engine and of the bare client (default 8)
               --page-size P    users per Graph delta page (default 100)
               --jfr            record a JFR profile of each engine run (in the work dir)
+              --cold           each phase in a new engine JVM (provisioning.once=true); by default one engine
+                               JVM runs the three cycles, as a scheduled engine does (admin API job start)
               --engine-jvm O   a JVM option for the engine, e.g. --engine-jvm -Xmx256m
               --set name=value an engine setting, e.g. --set provisioning.concurrency=16
               --sandbox-alone F  no engine: replay the recording F (e.g. work/run-1/initial.requests.jsonl) with
@@ -46,7 +51,7 @@ public record BenchOptions(int users, long seed, int pageSize, int concurrency, 
     public static BenchOptions defaults() {
         return new BenchOptions(10_000, 42, 100, 8, 0, 1, Path.of("target", "bench"), false,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                System.getProperty("java.class.path"), List.of(), Map.of(), null);
+                System.getProperty("java.class.path"), List.of(), Map.of(), null, false);
     }
 
     public static BenchOptions parse(String... args) {
@@ -59,6 +64,7 @@ public record BenchOptions(int users, long seed, int pageSize, int concurrency, 
         int runs = d.runs;
         Path workDir = d.workDir;
         boolean jfr = false;
+        boolean cold = false;
         Path sandboxAlone = null;
         List<String> jvm = new ArrayList<>();
         Map<String, String> settings = new LinkedHashMap<>();
@@ -66,6 +72,10 @@ public record BenchOptions(int users, long seed, int pageSize, int concurrency, 
             String name = args[i];
             if (name.equals("--jfr")) {
                 jfr = true;
+                continue;
+            }
+            if (name.equals("--cold")) {
+                cold = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -93,11 +103,11 @@ public record BenchOptions(int users, long seed, int pageSize, int concurrency, 
             }
         }
         return new BenchOptions(users, seed, pageSize, concurrency, rate, runs, workDir, jfr, d.javaCommand,
-                d.classpath, List.copyOf(jvm), Map.copyOf(settings), sandboxAlone);
+                d.classpath, List.copyOf(jvm), Map.copyOf(settings), sandboxAlone, cold);
     }
 
     public BenchOptions withConcurrency(int newConcurrency) {
         return new BenchOptions(users, seed, pageSize, newConcurrency, rate, runs, workDir, jfr, javaCommand,
-                classpath, engineJvm, engineSettings, sandboxAlone);
+                classpath, engineJvm, engineSettings, sandboxAlone, cold);
     }
 }

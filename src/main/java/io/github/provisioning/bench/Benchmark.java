@@ -28,12 +28,13 @@ import java.util.stream.Stream;
 
 /**
  * Issue 7's benchmark. In this JVM: a Graph simulator with a synthetic tenant and the SCIM sandbox as target
- * (recording requests to files). In JVMs of their own: the engine ({@code provisioning.once=true}), run three times
- * on the same data dir (initial cycle; incremental with 1 % of users changed; incremental with no change), and
- * the {@link BareClient}, replaying each phase's requests against a second, fresh target. The last line printed:
+ * (recording requests to files). In JVMs of their own: the engine, running three cycles on the same data dir
+ * (initial; incremental with 1 % of users changed; incremental with no change) as a scheduled engine does, in one
+ * JVM whose later cycles the admin API starts (or, with {@code --cold}, a {@code provisioning.once=true} JVM each),
+ * and the {@link BareClient}, replaying each phase's requests against a second, fresh target. The last line printed:
  * <pre>users=N initial_s=t incr1pct_s=t incr0_s=t rate_rps=r bare_rps=b ratio=r/b peak_rss_mb=m</pre>
  * Phase times are the cycle's own duration (its report's {@code durationMs}); the engine's rate is the SCIM
- * requests of the initial cycle over that duration; peak RSS is the largest of the three engine runs.
+ * requests of the initial cycle over that duration; peak RSS is the largest of the engine JVMs'.
  */
 public final class Benchmark {
 
@@ -196,37 +197,80 @@ public final class Benchmark {
             Tenant tenant = graph.tenant();
             tenant.populateSample(options.users(), options.seed());
             target.rateLimit(options.rate());
-            boolean replay = options.rate() == 0;
             Path data = dir.resolve("engine-data");
             Map<String, String> settings = settings(graph, target, data, options);
-            List<String> problems = new ArrayList<>();
-
             int expected = EndState.expectedUsers(tenant).size();
-            Phase initial = phase("initial", options, settings, dir, target, replay ? bareTarget : null, null,
-                    "ids-initial.txt", out);
-            check(problems, initial, tenant, target);
-            expect(problems, "initial cycle: accounts created", initial.engine().count("created"), expected);
-
-            long changedInScope = changeOnePercent(tenant);
-            Phase changed = phase("incremental-1pct", options, settings, dir, target, replay ? bareTarget : null,
-                    "ids-initial.txt", "ids-changed.txt", out);
-            check(problems, changed, tenant, target);
-            expect(problems, "incremental cycle, 1 % changed: accounts updated", changed.engine().count("updated"),
-                    changedInScope);
-            if (options.rate() == 0) {
-                expect(problems, "incremental cycle, 1 % changed: writes", changed.target().writes(),
-                        changedInScope);
+            try (Engine engine = new Engine(options, settings, dir)) {
+                return phases(options, dir, out, tenant, target, bareTarget, engine, data, expected);
             }
-
-            Phase unchanged = phase("incremental-0", options, settings, dir, target, null, null, null, out);
-            check(problems, unchanged, tenant, target);
-            expect(problems, "incremental cycle, no change: writes", unchanged.target().writes(), 0);
-            return new RunResult(options.users(), initial, changed, unchanged, options.rate(),
-                    unhandled429(data.resolve("provisioning-log.jsonl")), List.copyOf(problems), engineLimit(options));
         }
     }
 
-    private static Phase phase(String name, BenchOptions options, Map<String, String> settings, Path dir,
+    /** The engine's cycles, one a phase: a resident JVM's, or with --cold a new JVM's each. */
+    private static final class Engine implements AutoCloseable {
+
+        private final BenchOptions options;
+        private final Map<String, String> settings;
+        private final Path dir;
+        private final Path dataDir;
+        private EngineProcess.Resident resident;
+
+        Engine(BenchOptions options, Map<String, String> settings, Path dir) {
+            this.options = options;
+            this.settings = settings;
+            this.dir = dir;
+            this.dataDir = Path.of(settings.get("provisioning.data-dir"));
+        }
+
+        EngineProcess.Run cycle(String phase) throws IOException, InterruptedException {
+            if (options.cold()) {
+                return EngineProcess.run(options, settings, dataDir, dir.resolve(phase + ".engine.log"),
+                        options.jfr() ? dir.resolve(phase + ".jfr") : null);
+            }
+            if (resident == null) {
+                resident = EngineProcess.Resident.start(options, settings, dataDir, dir.resolve("engine.log"),
+                        options.jfr() ? dir.resolve("engine.jfr") : null);
+            }
+            return resident.cycle();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (resident != null) {
+                resident.close();
+            }
+        }
+    }
+
+    private static RunResult phases(BenchOptions options, Path dir, PrintStream out, Tenant tenant,
+                                    ScimSandbox target, ScimSandbox bareTarget, Engine engine, Path data,
+                                    int expected) throws IOException, InterruptedException {
+        boolean replay = options.rate() == 0;
+        List<String> problems = new ArrayList<>();
+        Phase initial = phase("initial", options, engine, dir, target, replay ? bareTarget : null, null,
+                "ids-initial.txt", out);
+        check(problems, initial, tenant, target);
+        expect(problems, "initial cycle: accounts created", initial.engine().count("created"), expected);
+
+        long changedInScope = changeOnePercent(tenant);
+        Phase changed = phase("incremental-1pct", options, engine, dir, target, replay ? bareTarget : null,
+                "ids-initial.txt", "ids-changed.txt", out);
+        check(problems, changed, tenant, target);
+        expect(problems, "incremental cycle, 1 % changed: accounts updated", changed.engine().count("updated"),
+                changedInScope);
+        if (options.rate() == 0) {
+            expect(problems, "incremental cycle, 1 % changed: writes", changed.target().writes(),
+                    changedInScope);
+        }
+
+        Phase unchanged = phase("incremental-0", options, engine, dir, target, null, null, null, out);
+        check(problems, unchanged, tenant, target);
+        expect(problems, "incremental cycle, no change: writes", unchanged.target().writes(), 0);
+        return new RunResult(options.users(), initial, changed, unchanged, options.rate(),
+                unhandled429(data.resolve("provisioning-log.jsonl")), List.copyOf(problems), engineLimit(options));
+    }
+
+    private static Phase phase(String name, BenchOptions options, Engine engineJvm, Path dir,
                                ScimSandbox target, ScimSandbox bareTarget, String idsIn, String idsOut,
                                PrintStream out) throws IOException, InterruptedException {
         Path requests = dir.resolve(name + ".requests.jsonl");
@@ -234,8 +278,7 @@ public final class Benchmark {
         RequestRecording.Stats stats;
         try (RequestRecording recording = RequestRecording.to(requests)) {
             target.onRequest(recording);
-            engine = EngineProcess.run(options, settings, Path.of(settings.get("provisioning.data-dir")),
-                    dir.resolve(name + ".engine.log"), options.jfr() ? dir.resolve(name + ".jfr") : null);
+            engine = engineJvm.cycle(name);
             target.onRequest(null);
             stats = recording.stats();
         }
