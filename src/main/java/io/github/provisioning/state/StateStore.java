@@ -87,6 +87,28 @@ public final class StateStore {
                 rs -> rs.next() ? Optional.of(link(rs)) : Optional.empty());
     }
 
+    /**
+     * The links of many objects of one type at once (those without a link are absent from the answer): one
+     * {@code IN} query per {@value #IN_CHUNK} ids instead of one query each, for a page of users read together.
+     */
+    public Map<String, Link> links(String objectType, Collection<String> sourceIds) {
+        Map<String, Link> links = new LinkedHashMap<>();
+        for (List<String> chunk : chunks(sourceIds)) {
+            query("SELECT * FROM prov_object WHERE object_type = ? AND source_id IN (" + placeholders(chunk.size())
+                    + ")", ps -> {
+                        ps.setString(1, objectType);
+                        bindAll(ps, 2, chunk);
+                    }, rs -> {
+                        while (rs.next()) {
+                            Link link = link(rs);
+                            links.put(link.sourceId(), link);
+                        }
+                        return null;
+                    });
+        }
+        return links;
+    }
+
     /** Stores a successful outcome: the link, the values now in the target, and no pending retry. */
     public void save(String objectType, Link link) {
         upsert(objectType, link);
@@ -157,6 +179,21 @@ public final class StateStore {
             ps.setString(2, id);
             ps.setLong(3, running);
         }, ResultSet::next);
+    }
+
+    /** Which of these users the running generation of the scope has read: {@link #inNextScope(String)} for many. */
+    public Set<String> inNextScope(Collection<String> sourceIds) {
+        long running = scopeGenerations()[1];
+        Set<String> in = new LinkedHashSet<>();
+        for (List<String> chunk : chunks(sourceIds)) {
+            in.addAll(query("SELECT object_id FROM prov_scope_member WHERE scope_type = ? AND seen = ? "
+                    + "AND object_id IN (" + placeholders(chunk.size()) + ")", ps -> {
+                        ps.setString(1, USER);
+                        ps.setLong(2, running);
+                        bindAll(ps, 3, chunk);
+                    }, StateStore::strings));
+        }
+        return in;
     }
 
     /** Whether a user was in the assignment scope of the last completed cycle. */
@@ -693,6 +730,28 @@ public final class StateStore {
             }
             return members;
         });
+    }
+
+    /** Ids per {@code IN} list: well below every driver's limit on parameters, and one page of users fits in one. */
+    private static final int IN_CHUNK = 500;
+
+    private static List<List<String>> chunks(Collection<String> ids) {
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(ids));
+        List<List<String>> chunks = new ArrayList<>();
+        for (int from = 0; from < distinct.size(); from += IN_CHUNK) {
+            chunks.add(distinct.subList(from, Math.min(distinct.size(), from + IN_CHUNK)));
+        }
+        return chunks;
+    }
+
+    private static String placeholders(int count) {
+        return String.join(", ", Collections.nCopies(count, "?"));
+    }
+
+    private static void bindAll(PreparedStatement ps, int first, List<String> values) throws SQLException {
+        for (int i = 0; i < values.size(); i++) {
+            ps.setString(first + i, values.get(i));
+        }
     }
 
     private static List<String> strings(ResultSet rs) throws SQLException {

@@ -274,6 +274,55 @@ class StateStoreTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void theLinksOfManyObjectsAreReadAtOnceAsOneByOne(TestDatabase.Kind kind) {
+        StateStore store = store(database(kind));
+        // More ids than one IN list takes: the answer spans chunks.
+        List<String> ids = IntStream.range(0, 1203).mapToObj(i -> "u" + i).toList();
+        for (int i = 0; i < ids.size(); i += 2) {
+            store.save(StateStore.USER, new Link(ids.get(i), "scim-" + i, "m" + i, i % 4 == 0,
+                    Map.of("title", JsonNodeFactory.instance.textNode("t" + i)), "c1", null, null));
+        }
+        store.save(StateStore.GROUP, new Link("u1", "g-1", null, true, Map.of(), "c1", null, null));
+
+        List<String> asked = new ArrayList<>(ids);
+        asked.add("u0");
+        asked.add("nobody");
+        Map<String, Link> links = store.links(StateStore.USER, asked);
+
+        assertThat(links.keySet()).containsExactlyInAnyOrderElementsOf(
+                IntStream.range(0, ids.size()).filter(i -> i % 2 == 0).mapToObj(ids::get).toList());
+        for (String id : List.of("u0", "u2", "u1000", "u1202")) {
+            assertThat(links.get(id)).isEqualTo(store.link(StateStore.USER, id).orElseThrow());
+        }
+        assertThat(store.links(StateStore.GROUP, List.of("u0", "u1"))).containsOnlyKeys("u1");
+        assertThat(store.links(StateStore.USER, List.of())).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void theScopeOfManyUsersIsReadAtOnceFromTheRunningGenerationOnly(TestDatabase.Kind kind) {
+        StateStore store = store(database(kind));
+        store.startNextScope();
+        store.addToNextScope(List.of("a", "b"));
+        store.completeCycle(Map.of(), true, false);
+        store.startNextScope();
+        List<String> many = IntStream.range(0, 1100).mapToObj(i -> "n" + i).toList();
+        List<String> assigned = new ArrayList<>(List.of("b", "c"));
+        assigned.addAll(many.subList(0, 1000));
+        store.addToNextScope(assigned);
+        store.addToNextGroupScope(List.of("d"));
+
+        List<String> asked = new ArrayList<>(List.of("a", "b", "c", "d", "e"));
+        asked.addAll(many);
+
+        assertThat(store.inNextScope(asked)).containsExactlyInAnyOrderElementsOf(assigned);
+        for (String id : List.of("a", "b", "c", "d", "e", "n999", "n1000")) {
+            assertThat(store.inNextScope(List.of(id))).as(id).hasSize(store.inNextScope(id) ? 1 : 0);
+        }
+    }
+
     /** Every script in db/state, by version: the newest schema is what a fresh store has. */
     private static List<String> migrationVersions() throws Exception {
         try (var files = java.nio.file.Files.list(Path.of(StateStoreTest.class.getResource("/db/state").toURI()))) {
