@@ -28,7 +28,8 @@ import org.flywaydb.core.Flyway;
  * The engine's durable state over JDBC: links and last provisioned values, the assignment scope of the last
  * completed cycle, delta watermarks and cycle records. Every write is its own transaction, except the end of a
  * cycle, which stores the watermark and the new scope together: the watermark moves only after the changes it
- * covers are applied, so a crash never skips a change.
+ * covers are applied, so a crash never skips a change; and {@link #save}s from concurrent threads, which share one
+ * (each returns only once it is committed).
  */
 public final class StateStore {
 
@@ -42,6 +43,8 @@ public final class StateStore {
     private static final String SCOPE_RUNNING = "scope-running";
 
     private final DataSource dataSource;
+    /** {@link #save}s from concurrent threads, written together in one transaction. */
+    private final GroupCommit<Save> saves = new GroupCommit<>(this::upsert, true);
     /** The completed and the running scope generation since {@link #startNextScope()}; null before. */
     private volatile long[] scopeGenerations;
 
@@ -109,9 +112,13 @@ public final class StateStore {
         return links;
     }
 
-    /** Stores a successful outcome: the link, the values now in the target, and no pending retry. */
+    /**
+     * Stores an object's outcome: its link, the values now in the target, and its retry if it failed. Returns once
+     * the row is committed; saves from concurrent threads share one transaction ({@link GroupCommit}), and a row that
+     * cannot be stored fails only its own caller.
+     */
     public void save(String objectType, Link link) {
-        upsert(objectType, link);
+        saves.submit(new Save(objectType, link));
     }
 
     public Optional<String> watermark(String name) {
@@ -1007,33 +1014,57 @@ public final class StateStore {
 
     // ---- plumbing
 
-    private void upsert(String objectType, Link link) {
+    /** One {@link #save}: a link of an object type. */
+    private record Save(String objectType, Link link) {
+    }
+
+    /**
+     * Saves links in one transaction: one batch of updates, then one batch of inserts for the rows that did not exist
+     * (standard SQL, no vendor upsert). The same object twice in one batch fails the batch (two inserts);
+     * {@link GroupCommit} then saves each alone, in order.
+     */
+    private void upsert(List<Save> batch) {
         transaction(c -> {
-            String values = toJson(link.values());
+            List<String> values = batch.stream().map(save -> toJson(save.link().values())).toList();
+            List<Integer> missing = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE prov_object SET target_id = ?, match_value = ?, active = ?, provisioned_values = ?,
                       last_cycle = ?, retry_action = ?, last_error = ?, updated_at = ?, retry_attempts = ?,
                       retry_due = ?, retry_permanent = ?
                     WHERE object_type = ? AND source_id = ?""")) {
-                bindLink(ps, link, values);
-                ps.setString(12, objectType);
-                ps.setString(13, link.sourceId());
-                if (ps.executeUpdate() > 0) {
-                    return null;
+                for (int i = 0; i < batch.size(); i++) {
+                    bindSave(ps, batch.get(i), values.get(i));
+                    ps.addBatch();
                 }
+                int[] counts = ps.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] == 0) {
+                        missing.add(i);
+                    }
+                }
+            }
+            if (missing.isEmpty()) {
+                return null;
             }
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO prov_object (target_id, match_value, active, provisioned_values, last_cycle,
                       retry_action, last_error, updated_at, retry_attempts, retry_due, retry_permanent,
                       object_type, source_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-                bindLink(ps, link, values);
-                ps.setString(12, objectType);
-                ps.setString(13, link.sourceId());
-                ps.executeUpdate();
+                for (int i : missing) {
+                    bindSave(ps, batch.get(i), values.get(i));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
             }
             return null;
         });
+    }
+
+    private static void bindSave(PreparedStatement ps, Save save, String values) throws SQLException {
+        bindLink(ps, save.link(), values);
+        ps.setString(12, save.objectType());
+        ps.setString(13, save.link().sourceId());
     }
 
     private static void bindLink(PreparedStatement ps, Link link, String values) throws SQLException {
