@@ -97,11 +97,8 @@ public final class StateStore {
     public Map<String, Link> links(String objectType, Collection<String> sourceIds) {
         Map<String, Link> links = new LinkedHashMap<>();
         for (List<String> chunk : chunks(sourceIds)) {
-            query("SELECT * FROM prov_object WHERE object_type = ? AND source_id IN (" + placeholders(chunk.size())
-                    + ")", ps -> {
-                        ps.setString(1, objectType);
-                        bindAll(ps, 2, chunk);
-                    }, rs -> {
+            query("SELECT * FROM prov_object WHERE (object_type, source_id) IN (" + keyList(chunk.size()) + ")",
+                    ps -> bindKeys(ps, 1, objectType, chunk), rs -> {
                         while (rs.next()) {
                             Link link = link(rs);
                             links.put(link.sourceId(), link);
@@ -193,11 +190,10 @@ public final class StateStore {
         long running = scopeGenerations()[1];
         Set<String> in = new LinkedHashSet<>();
         for (List<String> chunk : chunks(sourceIds)) {
-            in.addAll(query("SELECT object_id FROM prov_scope_member WHERE scope_type = ? AND seen = ? "
-                    + "AND object_id IN (" + placeholders(chunk.size()) + ")", ps -> {
-                        ps.setString(1, USER);
-                        ps.setLong(2, running);
-                        bindAll(ps, 3, chunk);
+            in.addAll(query("SELECT object_id FROM prov_scope_member WHERE seen = ? "
+                    + "AND (scope_type, object_id) IN (" + keyList(chunk.size()) + ")", ps -> {
+                        ps.setLong(1, running);
+                        bindKeys(ps, 2, USER, chunk);
                     }, StateStore::strings));
         }
         return in;
@@ -740,7 +736,7 @@ public final class StateStore {
     }
 
     /** Ids per {@code IN} list: well below every driver's limit on parameters, and one page of users fits in one. */
-    private static final int IN_CHUNK = 500;
+    private static final int IN_CHUNK = 512;
 
     private static List<List<String>> chunks(Collection<String> ids) {
         List<String> distinct = new ArrayList<>(new LinkedHashSet<>(ids));
@@ -751,13 +747,25 @@ public final class StateStore {
         return chunks;
     }
 
-    private static String placeholders(int count) {
-        return String.join(", ", Collections.nCopies(count, "?"));
+    /**
+     * {@code (?, ?), (?, ?), ...} for {@code (type column, id column) IN (...)}: a row value, because H2 uses only the
+     * first column of the primary key for {@code type = ? AND id IN (...)} and reads every row of the type. The
+     * list is as long as the next power of two (8 at least), so that a few statements serve every page and stay in
+     * the database's statement cache; {@link #bindKeys} repeats the last id to fill it.
+     */
+    private static String keyList(int ids) {
+        return String.join(", ", Collections.nCopies(keySlots(ids), "(?, ?)"));
     }
 
-    private static void bindAll(PreparedStatement ps, int first, List<String> values) throws SQLException {
-        for (int i = 0; i < values.size(); i++) {
-            ps.setString(first + i, values.get(i));
+    private static int keySlots(int ids) {
+        return Math.max(8, Integer.highestOneBit(Math.max(1, ids - 1)) << 1);
+    }
+
+    private static void bindKeys(PreparedStatement ps, int first, String type, List<String> ids) throws SQLException {
+        int slots = keySlots(ids.size());
+        for (int i = 0; i < slots; i++) {
+            ps.setString(first + 2 * i, type);
+            ps.setString(first + 2 * i + 1, ids.get(Math.min(i, ids.size() - 1)));
         }
     }
 
@@ -1019,40 +1027,29 @@ public final class StateStore {
     }
 
     /**
-     * Saves links in one transaction: one batch of updates, then one batch of inserts for the rows that did not exist
-     * (standard SQL, no vendor upsert). The same object twice in one batch fails the batch (two inserts);
-     * {@link GroupCommit} then saves each alone, in order.
+     * Saves links in one transaction, one MERGE each in a JDBC batch (one statement, where an update and then an
+     * insert took two; the form {@link #stageDeletion} uses, which H2 and PostgreSQL share). The casts have no
+     * length: a sized cast would cut a value PostgreSQL must refuse for its column.
      */
     private void upsert(List<Save> batch) {
         transaction(c -> {
-            List<String> values = batch.stream().map(save -> toJson(save.link().values())).toList();
-            List<Integer> missing = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE prov_object SET target_id = ?, match_value = ?, active = ?, provisioned_values = ?,
-                      last_cycle = ?, retry_action = ?, last_error = ?, updated_at = ?, retry_attempts = ?,
-                      retry_due = ?, retry_permanent = ?
-                    WHERE object_type = ? AND source_id = ?""")) {
-                for (int i = 0; i < batch.size(); i++) {
-                    bindSave(ps, batch.get(i), values.get(i));
-                    ps.addBatch();
-                }
-                int[] counts = ps.executeBatch();
-                for (int i = 0; i < counts.length; i++) {
-                    if (counts[i] == 0) {
-                        missing.add(i);
-                    }
-                }
-            }
-            if (missing.isEmpty()) {
-                return null;
-            }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO prov_object (target_id, match_value, active, provisioned_values, last_cycle,
-                      retry_action, last_error, updated_at, retry_attempts, retry_due, retry_permanent,
-                      object_type, source_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-                for (int i : missing) {
-                    bindSave(ps, batch.get(i), values.get(i));
+                    MERGE INTO prov_object t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS BOOLEAN),
+                      CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),
+                      CAST(? AS TIMESTAMP), CAST(? AS INTEGER), CAST(? AS TIMESTAMP), CAST(? AS BOOLEAN),
+                      CAST(? AS VARCHAR), CAST(? AS VARCHAR)))
+                      s(tid, mv, act, pv, cyc, ra, err, at, att, due, perm, ot, id)
+                    ON t.object_type = s.ot AND t.source_id = s.id
+                    WHEN MATCHED THEN UPDATE SET target_id = s.tid, match_value = s.mv, active = s.act,
+                      provisioned_values = s.pv, last_cycle = s.cyc, retry_action = s.ra, last_error = s.err,
+                      updated_at = s.at, retry_attempts = s.att, retry_due = s.due, retry_permanent = s.perm
+                    WHEN NOT MATCHED THEN INSERT (target_id, match_value, active, provisioned_values, last_cycle,
+                      retry_action, last_error, updated_at, retry_attempts, retry_due, retry_permanent, object_type,
+                      source_id)
+                      VALUES (s.tid, s.mv, s.act, s.pv, s.cyc, s.ra, s.err, s.at, s.att, s.due, s.perm, s.ot,
+                        s.id)""")) {
+                for (Save save : batch) {
+                    bindSave(ps, save, toJson(save.link().values()));
                     ps.addBatch();
                 }
                 ps.executeBatch();
