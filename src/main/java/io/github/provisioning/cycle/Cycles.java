@@ -278,6 +278,14 @@ public final class Cycles {
         return !assignedScope || state.inNextScope(sourceId);
     }
 
+    /**
+     * What the state store holds for a delta page's users, read at once before they are provisioned ({@link
+     * PageState}: their links, scope, and managers' links).
+     */
+    public PageState pageState(@Body GraphPage page) {
+        return PageState.read(state, page.changes(), assignedScope, readsManager());
+    }
+
     /** Users that left the assignment scope since the last cycle and did not change themselves. */
     public List<SourceChange> leftScope(@ExchangeProperty("cycle") CycleRun cycle) {
         if (!assignedScope) {
@@ -294,9 +302,13 @@ public final class Cycles {
 
     public String userUrl(@Body String id) {
         // A single user carries its manager only when expanded (manager@delta exists in delta rounds alone).
-        String expand = java.util.Arrays.asList(userSelect.split(",")).contains("manager")
-                ? "&$expand=" + encode("manager($select=id)") : "";
+        String expand = readsManager() ? "&$expand=" + encode("manager($select=id)") : "";
         return graphUrl + "/users/" + encode(id) + "?$select=" + encode(userSelect) + expand;
+    }
+
+    /** A mapping reads the manager: the users' selected properties name it. */
+    private boolean readsManager() {
+        return java.util.Arrays.asList(userSelect.split(",")).contains("manager");
     }
 
     // ---- end of a cycle

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.state.GroupCommit;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /** The per-operation provisioning log: one JSON object per line in {@code {data-dir}/provisioning-log.jsonl}. */
@@ -27,8 +27,11 @@ public final class ProvisioningLog implements AutoCloseable {
     private final Path file;
     private final BufferedWriter writer;
     private final List<Consumer<LogEntry>> observers = new CopyOnWriteArrayList<>();
-    /** Writers that have a line and want the lock, or hold it. */
-    private final AtomicInteger waiting = new AtomicInteger();
+    /**
+     * Lines written concurrently share one flush, and each is in the file when its write returns. A failed flush
+     * fails every line of its batch: writing them again one by one could repeat what the buffer already wrote.
+     */
+    private final GroupCommit<String> lines = new GroupCommit<>(this::append, false);
 
     public ProvisioningLog(Path file) {
         this.file = file;
@@ -84,26 +87,23 @@ public final class ProvisioningLog implements AutoCloseable {
             retry.put("reason", r.reason());
             retry.put("delayMs", r.delayMs());
         }
-        String text = line.toString();
-        // Group commit: a writer flushes only when no other is waiting for the lock, so concurrent lines share
-        // one flush (and the lock is not held across a write to the file per line); a lone writer still flushes
-        // each line, and no line is left unflushed once its writer has returned and no other is running.
-        waiting.incrementAndGet();
+        // Group commit: lines written concurrently share one flush, and each is flushed when its writer returns.
+        lines.submit(line.toString());
+        observers.forEach(observer -> observer.accept(entry));
+    }
+
+    private void append(List<String> batch) {
         synchronized (writer) {
             try {
-                try {
+                for (String text : batch) {
                     writer.write(text);
                     writer.newLine();
-                } finally {
-                    if (waiting.decrementAndGet() == 0) {
-                        writer.flush();
-                    }
                 }
+                writer.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot write the provisioning log " + file, e);
             }
         }
-        observers.forEach(observer -> observer.accept(entry));
     }
 
     /** Writes {@code modifiedProperties: [{name, old, new}]} as the log line has it (the admin API shows it too). */

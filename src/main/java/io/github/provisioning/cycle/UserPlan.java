@@ -46,6 +46,8 @@ public final class UserPlan extends ObjectPlan {
     Step step = Step.DONE;
     /** The HTTP status of the last SCIM answer (0: no answer), or -1 before any request. */
     int lastScimStatus = -1;
+    /** The state of the user's delta page, read before the page (null outside a delta page's split). */
+    PageState page;
     /** The staged deletion this plan releases: planned as stored, never staged again. Null in a plain plan. */
     StagedDeletion releasing;
     /** The deletion guard kept this disable or delete from the target: staged, not sent, not logged. */

@@ -87,10 +87,16 @@ public final class UserProvisioner {
 
     /**
      * @param staged a staged deletion being released at the end of a cycle (its stored action is planned), or null
+     * @param page   the state of the delta page the user came on, read for the whole page; null elsewhere (then
+     *               the user's link and scope are read here)
      */
     public UserPlan plan(@Body SourceChange change, @ExchangeProperty("cycle") CycleRun cycle,
-                         @ExchangeProperty(STAGED_DELETION) StagedDeletion staged) {
-        UserPlan plan = new UserPlan(cycle, change, state.link(StateStore.USER, change.id()).orElse(null));
+                         @ExchangeProperty(STAGED_DELETION) StagedDeletion staged,
+                         @ExchangeProperty(PageState.PROPERTY) PageState page) {
+        PageState known = page != null && page.covers(change.id()) ? page : null;
+        UserPlan plan = new UserPlan(cycle, change, (known != null ? known.link(change.id())
+                : state.link(StateStore.USER, change.id())).orElse(null));
+        plan.page = known;
         plan.releasing = staged;
         try {
             if (staged != null) {
@@ -103,7 +109,7 @@ public final class UserProvisioner {
                 case NOT_FOUND -> planDisable(plan, "no longer found in Entra ID");
                 case LEFT_SCOPE -> planDisable(plan, "no longer assigned to the application");
                 case PRESENT -> {
-                    String outOfScope = outOfScopeReason(change);
+                    String outOfScope = outOfScopeReason(plan);
                     if (outOfScope != null) {
                         planDisable(plan, outOfScope);
                     } else {
@@ -343,8 +349,10 @@ public final class UserProvisioner {
 
     // ---- planning
 
-    private String outOfScopeReason(SourceChange change) {
-        return UserScope.outOfScopeReason(sourceUser(change), inScope.test(change.id()), mapping);
+    private String outOfScopeReason(UserPlan plan) {
+        String id = plan.change.id();
+        boolean assigned = plan.page != null ? plan.page.inScope(id) : inScope.test(id);
+        return UserScope.outOfScopeReason(sourceUser(plan.change), assigned, mapping);
     }
 
     /**
@@ -469,7 +477,9 @@ public final class UserProvisioner {
             if (managerId == null) {
                 continue;
             }
-            String targetId = state.link(StateStore.USER, managerId.toString()).map(Link::targetId).orElse(null);
+            String manager = managerId.toString();
+            String targetId = (plan.page != null && plan.page.knowsManager(manager) ? plan.page.manager(manager)
+                    : state.link(StateStore.USER, manager)).map(Link::targetId).orElse(null);
             if (targetId == null) {
                 plan.createValues.remove(rule.target());
                 plan.updateValues.remove(rule.target());

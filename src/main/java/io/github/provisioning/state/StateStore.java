@@ -28,7 +28,8 @@ import org.flywaydb.core.Flyway;
  * The engine's durable state over JDBC: links and last provisioned values, the assignment scope of the last
  * completed cycle, delta watermarks and cycle records. Every write is its own transaction, except the end of a
  * cycle, which stores the watermark and the new scope together: the watermark moves only after the changes it
- * covers are applied, so a crash never skips a change.
+ * covers are applied, so a crash never skips a change; and {@link #save}s from concurrent threads, which share one
+ * (each returns only once it is committed).
  */
 public final class StateStore {
 
@@ -42,6 +43,8 @@ public final class StateStore {
     private static final String SCOPE_RUNNING = "scope-running";
 
     private final DataSource dataSource;
+    /** {@link #save}s from concurrent threads, written together in one transaction. */
+    private final GroupCommit<Save> saves = new GroupCommit<>(this::upsert, true);
     /** The completed and the running scope generation since {@link #startNextScope()}; null before. */
     private volatile long[] scopeGenerations;
 
@@ -87,9 +90,32 @@ public final class StateStore {
                 rs -> rs.next() ? Optional.of(link(rs)) : Optional.empty());
     }
 
-    /** Stores a successful outcome: the link, the values now in the target, and no pending retry. */
+    /**
+     * The links of many objects of one type at once (those without a link are absent from the answer): one
+     * {@code IN} query per {@value #IN_CHUNK} ids instead of one query each, for a page of users read together.
+     */
+    public Map<String, Link> links(String objectType, Collection<String> sourceIds) {
+        Map<String, Link> links = new LinkedHashMap<>();
+        for (List<String> chunk : chunks(sourceIds)) {
+            query("SELECT * FROM prov_object WHERE (object_type, source_id) IN (" + keyList(chunk.size()) + ")",
+                    ps -> bindKeys(ps, 1, objectType, chunk), rs -> {
+                        while (rs.next()) {
+                            Link link = link(rs);
+                            links.put(link.sourceId(), link);
+                        }
+                        return null;
+                    });
+        }
+        return links;
+    }
+
+    /**
+     * Stores an object's outcome: its link, the values now in the target, and its retry if it failed. Returns once
+     * the row is committed; saves from concurrent threads share one transaction ({@link GroupCommit}), and a row that
+     * cannot be stored fails only its own caller.
+     */
     public void save(String objectType, Link link) {
-        upsert(objectType, link);
+        saves.submit(new Save(objectType, link));
     }
 
     public Optional<String> watermark(String name) {
@@ -157,6 +183,20 @@ public final class StateStore {
             ps.setString(2, id);
             ps.setLong(3, running);
         }, ResultSet::next);
+    }
+
+    /** Which of these users the running generation of the scope has read: {@link #inNextScope(String)} for many. */
+    public Set<String> inNextScope(Collection<String> sourceIds) {
+        long running = scopeGenerations()[1];
+        Set<String> in = new LinkedHashSet<>();
+        for (List<String> chunk : chunks(sourceIds)) {
+            in.addAll(query("SELECT object_id FROM prov_scope_member WHERE seen = ? "
+                    + "AND (scope_type, object_id) IN (" + keyList(chunk.size()) + ")", ps -> {
+                        ps.setLong(1, running);
+                        bindKeys(ps, 2, USER, chunk);
+                    }, StateStore::strings));
+        }
+        return in;
     }
 
     /** Whether a user was in the assignment scope of the last completed cycle. */
@@ -695,6 +735,40 @@ public final class StateStore {
         });
     }
 
+    /** Ids per {@code IN} list: well below every driver's limit on parameters, and one page of users fits in one. */
+    private static final int IN_CHUNK = 512;
+
+    private static List<List<String>> chunks(Collection<String> ids) {
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(ids));
+        List<List<String>> chunks = new ArrayList<>();
+        for (int from = 0; from < distinct.size(); from += IN_CHUNK) {
+            chunks.add(distinct.subList(from, Math.min(distinct.size(), from + IN_CHUNK)));
+        }
+        return chunks;
+    }
+
+    /**
+     * {@code (?, ?), (?, ?), ...} for {@code (type column, id column) IN (...)}: a row value, because H2 uses only the
+     * first column of the primary key for {@code type = ? AND id IN (...)} and reads every row of the type. The
+     * list is as long as the next power of two (8 at least), so that a few statements serve every page and stay in
+     * the database's statement cache; {@link #bindKeys} repeats the last id to fill it.
+     */
+    private static String keyList(int ids) {
+        return String.join(", ", Collections.nCopies(keySlots(ids), "(?, ?)"));
+    }
+
+    private static int keySlots(int ids) {
+        return Math.max(8, Integer.highestOneBit(Math.max(1, ids - 1)) << 1);
+    }
+
+    private static void bindKeys(PreparedStatement ps, int first, String type, List<String> ids) throws SQLException {
+        int slots = keySlots(ids.size());
+        for (int i = 0; i < slots; i++) {
+            ps.setString(first + 2 * i, type);
+            ps.setString(first + 2 * i + 1, ids.get(Math.min(i, ids.size() - 1)));
+        }
+    }
+
     private static List<String> strings(ResultSet rs) throws SQLException {
         List<String> ids = new ArrayList<>();
         while (rs.next()) {
@@ -948,33 +1022,46 @@ public final class StateStore {
 
     // ---- plumbing
 
-    private void upsert(String objectType, Link link) {
+    /** One {@link #save}: a link of an object type. */
+    private record Save(String objectType, Link link) {
+    }
+
+    /**
+     * Saves links in one transaction, one MERGE each in a JDBC batch (one statement, where an update and then an
+     * insert took two; the form {@link #stageDeletion} uses, which H2 and PostgreSQL share). The casts have no
+     * length: a sized cast would cut a value PostgreSQL must refuse for its column.
+     */
+    private void upsert(List<Save> batch) {
         transaction(c -> {
-            String values = toJson(link.values());
             try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE prov_object SET target_id = ?, match_value = ?, active = ?, provisioned_values = ?,
-                      last_cycle = ?, retry_action = ?, last_error = ?, updated_at = ?, retry_attempts = ?,
-                      retry_due = ?, retry_permanent = ?
-                    WHERE object_type = ? AND source_id = ?""")) {
-                bindLink(ps, link, values);
-                ps.setString(12, objectType);
-                ps.setString(13, link.sourceId());
-                if (ps.executeUpdate() > 0) {
-                    return null;
+                    MERGE INTO prov_object t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS BOOLEAN),
+                      CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),
+                      CAST(? AS TIMESTAMP), CAST(? AS INTEGER), CAST(? AS TIMESTAMP), CAST(? AS BOOLEAN),
+                      CAST(? AS VARCHAR), CAST(? AS VARCHAR)))
+                      s(tid, mv, act, pv, cyc, ra, err, at, att, due, perm, ot, id)
+                    ON t.object_type = s.ot AND t.source_id = s.id
+                    WHEN MATCHED THEN UPDATE SET target_id = s.tid, match_value = s.mv, active = s.act,
+                      provisioned_values = s.pv, last_cycle = s.cyc, retry_action = s.ra, last_error = s.err,
+                      updated_at = s.at, retry_attempts = s.att, retry_due = s.due, retry_permanent = s.perm
+                    WHEN NOT MATCHED THEN INSERT (target_id, match_value, active, provisioned_values, last_cycle,
+                      retry_action, last_error, updated_at, retry_attempts, retry_due, retry_permanent, object_type,
+                      source_id)
+                      VALUES (s.tid, s.mv, s.act, s.pv, s.cyc, s.ra, s.err, s.at, s.att, s.due, s.perm, s.ot,
+                        s.id)""")) {
+                for (Save save : batch) {
+                    bindSave(ps, save, toJson(save.link().values()));
+                    ps.addBatch();
                 }
-            }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO prov_object (target_id, match_value, active, provisioned_values, last_cycle,
-                      retry_action, last_error, updated_at, retry_attempts, retry_due, retry_permanent,
-                      object_type, source_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-                bindLink(ps, link, values);
-                ps.setString(12, objectType);
-                ps.setString(13, link.sourceId());
-                ps.executeUpdate();
+                ps.executeBatch();
             }
             return null;
         });
+    }
+
+    private static void bindSave(PreparedStatement ps, Save save, String values) throws SQLException {
+        bindLink(ps, save.link(), values);
+        ps.setString(12, save.objectType());
+        ps.setString(13, save.link().sourceId());
     }
 
     private static void bindLink(PreparedStatement ps, Link link, String values) throws SQLException {

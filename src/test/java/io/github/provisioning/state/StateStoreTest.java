@@ -1,6 +1,7 @@
 package io.github.provisioning.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -12,6 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 
@@ -272,6 +277,128 @@ class StateStoreTest {
             assertThat(versions(db)).first().isEqualTo("1");
             assertThat(versions(db)).containsExactlyElementsOf(migrationVersions());
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void theLinksOfManyObjectsAreReadAtOnceAsOneByOne(TestDatabase.Kind kind) {
+        StateStore store = store(database(kind));
+        // More ids than one IN list takes: the answer spans chunks.
+        List<String> ids = IntStream.range(0, 1203).mapToObj(i -> "u" + i).toList();
+        for (int i = 0; i < ids.size(); i += 2) {
+            store.save(StateStore.USER, new Link(ids.get(i), "scim-" + i, "m" + i, i % 4 == 0,
+                    Map.of("title", JsonNodeFactory.instance.textNode("t" + i)), "c1", null, null));
+        }
+        store.save(StateStore.GROUP, new Link("u1", "g-1", null, true, Map.of(), "c1", null, null));
+
+        List<String> asked = new ArrayList<>(ids);
+        asked.add("u0");
+        asked.add("nobody");
+        Map<String, Link> links = store.links(StateStore.USER, asked);
+
+        assertThat(links.keySet()).containsExactlyInAnyOrderElementsOf(
+                IntStream.range(0, ids.size()).filter(i -> i % 2 == 0).mapToObj(ids::get).toList());
+        for (String id : List.of("u0", "u2", "u1000", "u1202")) {
+            assertThat(links.get(id)).isEqualTo(store.link(StateStore.USER, id).orElseThrow());
+        }
+        assertThat(store.links(StateStore.GROUP, List.of("u0", "u1"))).containsOnlyKeys("u1");
+        assertThat(store.links(StateStore.USER, List.of())).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void theScopeOfManyUsersIsReadAtOnceFromTheRunningGenerationOnly(TestDatabase.Kind kind) {
+        StateStore store = store(database(kind));
+        store.startNextScope();
+        store.addToNextScope(List.of("a", "b"));
+        store.completeCycle(Map.of(), true, false);
+        store.startNextScope();
+        List<String> many = IntStream.range(0, 1100).mapToObj(i -> "n" + i).toList();
+        List<String> assigned = new ArrayList<>(List.of("b", "c"));
+        assigned.addAll(many.subList(0, 1000));
+        store.addToNextScope(assigned);
+        store.addToNextGroupScope(List.of("d"));
+
+        List<String> asked = new ArrayList<>(List.of("a", "b", "c", "d", "e"));
+        asked.addAll(many);
+
+        assertThat(store.inNextScope(asked)).containsExactlyInAnyOrderElementsOf(assigned);
+        for (String id : List.of("a", "b", "c", "d", "e", "n999", "n1000")) {
+            assertThat(store.inNextScope(List.of(id))).as(id).hasSize(store.inNextScope(id) ? 1 : 0);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void concurrentSavesAreAllStoredWhenTheyReturn(TestDatabase.Kind kind) throws Exception {
+        StateStore store = store(database(kind));
+        for (int i = 0; i < 400; i += 2) {
+            store.save(StateStore.USER, new Link("u" + i, null, null, false, Map.of(), "c1", null, null));
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> saves = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int first = t * 50;
+                saves.add(threads.submit(() -> {
+                    for (int i = first; i < first + 50; i++) {
+                        // Each returns only once its row is committed: read it back at once.
+                        Link link = new Link("u" + i, "scim-" + i, "m" + i, true,
+                                Map.of("n", JsonNodeFactory.instance.numberNode(i)), "c2", null, null);
+                        store.save(StateStore.USER, link);
+                        assertThat(store.link(StateStore.USER, "u" + i)).contains(link);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> save : saves) {
+                save.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        Map<String, Link> links = store.links(StateStore.USER,
+                IntStream.range(0, 400).mapToObj(i -> "u" + i).toList());
+        assertThat(links).hasSize(400);
+        assertThat(links.values()).allSatisfy(link -> {
+            assertThat(link.lastCycle()).isEqualTo("c2");
+            assertThat(link.targetId()).isEqualTo("scim-" + link.sourceId().substring(1));
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aRowThatCannotBeStoredFailsItsOwnSaveOnly(TestDatabase.Kind kind) throws Exception {
+        StateStore store = store(database(kind));
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> saves = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                // Thread 3's rows carry a match value longer than the column takes.
+                String match = t == 3 ? "x".repeat(1025) : "m";
+                int thread = t;
+                saves.add(threads.submit(() -> {
+                    for (int i = 0; i < 20; i++) {
+                        store.save(StateStore.USER, new Link("t" + thread + "-" + i, "s", match, true, Map.of(),
+                                "c1", null, null));
+                    }
+                    return null;
+                }));
+            }
+            for (int t = 0; t < 8; t++) {
+                if (t == 3) {
+                    assertThatThrownBy(() -> saves.get(3).get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(StateStore.StateStoreException.class);
+                } else {
+                    saves.get(t).get(60, TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        List<String> ids = IntStream.range(0, 8).boxed()
+                .flatMap(t -> IntStream.range(0, 20).mapToObj(i -> "t" + t + "-" + i)).toList();
+        assertThat(store.links(StateStore.USER, ids)).hasSize(7 * 20)
+                .allSatisfy((id, link) -> assertThat(id).doesNotStartWith("t3-"));
     }
 
     /** Every script in db/state, by version: the newest schema is what a fresh store has. */
