@@ -35,11 +35,7 @@ class MatchIndexCycleTest extends EngineTest {
         settings.put("scim.list-page-size", "2");
         engine = EngineUnderTest.start(settings, dataDir);
 
-        CycleReport initial = engine.awaitInitialCycle();
-
-        assertThat(initial.counts()).containsEntry("created", 3).containsEntry("updated", 4)
-                .containsEntry("failed", 0);
-        assertThat(lines("GET")).containsExactlyInAnyOrder(
+        awaitInitialCycle(3, 4,
                 "GET /Users?attributes=userName&startIndex=1&count=2",
                 "GET /Users?attributes=userName&startIndex=3&count=2",
                 "GET /Users?attributes=userName&startIndex=5&count=2",
@@ -69,11 +65,7 @@ class MatchIndexCycleTest extends EngineTest {
         scim.failNext(1, 400, null, "/Users");
         engine = EngineUnderTest.start(graph, scim, dataDir);
 
-        CycleReport initial = engine.awaitInitialCycle();
-
-        assertThat(initial.counts()).containsEntry("created", 1).containsEntry("updated", 1)
-                .containsEntry("failed", 0);
-        assertThat(lines("GET")).containsExactlyInAnyOrder(
+        awaitInitialCycle(1, 1,
                 "GET /Users?attributes=userName&startIndex=1&count=500",
                 "GET /Users?filter=userName eq \"ann@contoso.example\"",
                 "GET /Users?filter=userName eq \"bob@contoso.example\"");
@@ -90,6 +82,14 @@ class MatchIndexCycleTest extends EngineTest {
         engine.awaitInitialCycle();
 
         assertThat(lines("GET")).containsExactly("GET /Users?filter=userName eq \"ann@contoso.example\"");
+    }
+
+    /** The initial cycle ends with these counts and no failure, having sent exactly these GETs (in any order). */
+    private void awaitInitialCycle(int created, int updated, String... gets) throws Exception {
+        CycleReport initial = engine.awaitInitialCycle();
+        assertThat(initial.counts()).containsEntry("created", created).containsEntry("updated", updated)
+                .containsEntry("failed", 0);
+        assertThat(lines("GET")).containsExactlyInAnyOrder(gets);
     }
 
     private List<String> lines(String method) {
