@@ -115,7 +115,7 @@ final class EngineProcess {
         private final Path dataDir;
         private final Path output;
         private final String adminUrl;
-        private Set<Path> reportsSeen;
+        private final Set<Path> reportsSeen;
         private boolean started;
 
         private Resident(Process process, ProcessHandle java, Path dataDir, Path output, String adminUrl,

@@ -130,8 +130,7 @@ public final class MatchIndex {
         delayMillis = 0;
         if (response.isCredentialsRejected()) {
             abandon();
-            throw new ScimCredentialsException("the SCIM target rejected the credentials (" + response.errorReason()
-                    + "); the cycle stops until they are fixed");
+            throw ScimCredentialsException.rejectedBy(response);
         }
         if (response.isTransient() && ++attempt < retryPolicy.maxAttempts()) {
             delayMillis = retryPolicy.delay(attempt, response.retryAfter()).toMillis();

@@ -97,8 +97,7 @@ public abstract class ObjectPlan {
     boolean handleTransient(ScimResponse response, RetryPolicy retryPolicy) {
         attempt++;
         if (response.isCredentialsRejected()) {
-            throw new ScimCredentialsException("the SCIM target rejected the credentials (" + response.errorReason()
-                    + "); the cycle stops until they are fixed");
+            throw ScimCredentialsException.rejectedBy(response);
         }
         if (!response.isTransient()) {
             return false;

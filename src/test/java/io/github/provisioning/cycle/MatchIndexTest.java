@@ -90,7 +90,8 @@ class MatchIndexTest {
         index.begin(initial);
 
         assertThatThrownBy(() -> index.read(new ScimResponse(401, JSON.createObjectNode(), null)))
-                .isInstanceOf(ScimCredentialsException.class);
+                .isInstanceOf(ScimCredentialsException.class)
+                .hasMessageStartingWith("the SCIM target rejected the credentials (SCIM target answered 401");
     }
 
     @Test
