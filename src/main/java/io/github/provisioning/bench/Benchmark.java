@@ -197,11 +197,9 @@ public final class Benchmark {
             Tenant tenant = graph.tenant();
             tenant.populateSample(options.users(), options.seed());
             target.rateLimit(options.rate());
-            Path data = dir.resolve("engine-data");
-            Map<String, String> settings = settings(graph, target, data, options);
-            int expected = EndState.expectedUsers(tenant).size();
+            Map<String, String> settings = settings(graph, target, dir.resolve("engine-data"), options);
             try (Engine engine = new Engine(options, settings, dir)) {
-                return phases(options, dir, out, tenant, target, bareTarget, engine, data, expected);
+                return phases(options, dir, out, tenant, target, bareTarget, engine);
             }
         }
     }
@@ -243,8 +241,9 @@ public final class Benchmark {
     }
 
     private static RunResult phases(BenchOptions options, Path dir, PrintStream out, Tenant tenant,
-                                    ScimSandbox target, ScimSandbox bareTarget, Engine engine, Path data,
-                                    int expected) throws IOException, InterruptedException {
+                                    ScimSandbox target, ScimSandbox bareTarget, Engine engine)
+            throws IOException, InterruptedException {
+        int expected = EndState.expectedUsers(tenant).size();
         boolean replay = options.rate() == 0;
         List<String> problems = new ArrayList<>();
         Phase initial = phase("initial", options, engine, dir, target, replay ? bareTarget : null, null,
@@ -267,7 +266,8 @@ public final class Benchmark {
         check(problems, unchanged, tenant, target);
         expect(problems, "incremental cycle, no change: writes", unchanged.target().writes(), 0);
         return new RunResult(options.users(), initial, changed, unchanged, options.rate(),
-                unhandled429(data.resolve("provisioning-log.jsonl")), List.copyOf(problems), engineLimit(options));
+                unhandled429(engine.dataDir.resolve("provisioning-log.jsonl")), List.copyOf(problems),
+                engineLimit(options));
     }
 
     private static Phase phase(String name, BenchOptions options, Engine engineJvm, Path dir,
