@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -45,8 +46,8 @@ public final class StateStore {
     private final DataSource dataSource;
     /** {@link #save}s from concurrent threads, written together in one transaction. */
     private final GroupCommit<Save> saves = new GroupCommit<>(this::upsert, true);
-    /** The completed and the running scope generation since {@link #startNextScope()}; null before. */
-    private volatile long[] scopeGenerations;
+    /** The scope generation being read since {@link #startNextScope()}; null before. */
+    private volatile RunningScope runningScope;
 
     public StateStore(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -126,14 +127,14 @@ public final class StateStore {
 
     /**
      * Starts reading the user and group scopes into a new generation. Every call (a cycle, a provision on demand)
-     * takes a number of its own, so rows a cycle that did not complete read are never taken for this one's.
+     * takes a number of its own, so rows a cycle that did not complete wrote are never taken for this one's.
      */
     public void startNextScope() {
-        scopeGenerations = transaction(c -> {
+        runningScope = transaction(c -> {
             long completed = Long.parseLong(watermark(c, SCOPE_COMPLETED).orElse("0"));
             long running = Math.max(completed, Long.parseLong(watermark(c, SCOPE_RUNNING).orElse("0"))) + 1;
             putWatermark(c, SCOPE_RUNNING, Long.toString(running));
-            return new long[] {completed, running};
+            return new RunningScope(completed, running);
         });
     }
 
@@ -142,28 +143,187 @@ public final class StateStore {
     }
 
     /**
-     * Marks ids as read in the running generation of a scope; a new one entered the scope now. MERGE, because an
-     * object can be assigned directly and through one or more groups (a row already marked is not written again).
+     * Adds ids to the running generation of a scope, in memory: an object can be assigned directly and through one
+     * or more groups, and is held once. The store learns the generation when a query needs it ({@link
+     * #recordedScope()}).
      */
     private void addToNext(String scopeType, Collection<String> ids) {
+        RunningScope scope = runningScope();
+        synchronized (scope) {
+            if (scope.recorded) {
+                throw new IllegalStateException("the running scope is already recorded: it is read before its use");
+            }
+            ids.forEach(scope.ids(scopeType)::add);
+        }
+    }
+
+    public boolean inNextScope(String sourceId) {
+        return runningScope().users.contains(sourceId);
+    }
+
+    /** Which of these users the running generation of the scope has read: {@link #inNextScope(String)} for many. */
+    public Set<String> inNextScope(Collection<String> sourceIds) {
+        ScopeIds users = runningScope().users;
+        Set<String> in = new LinkedHashSet<>();
+        for (String id : sourceIds) {
+            if (users.contains(id)) {
+                in.add(id);
+            }
+        }
+        return in;
+    }
+
+    /** Whether a user was in the assignment scope of the last completed cycle. */
+    public boolean inCurrentScope(String sourceId) {
+        long completed = Long.parseLong(watermark(SCOPE_COMPLETED).orElse("0"));
+        // Completing a cycle deletes the rows that left; the rows entered since are not in it yet.
+        return query("SELECT 1 FROM prov_scope_member WHERE scope_type = ? AND object_id = ? AND entered <= ?",
+                ps -> {
+                    ps.setString(1, USER);
+                    ps.setString(2, sourceId);
+                    ps.setLong(3, completed);
+                }, ResultSet::next);
+    }
+
+    /**
+     * Users assigned in the last completed cycle but no longer, that this cycle has not processed yet: the rows
+     * of the completed scope the running generation found gone (an index range, empty when nothing left).
+     */
+    public List<String> leftScope(String cycleId) {
+        RunningScope scope = recordedScope();
+        // Rows that entered after the completed generation are skipped here, not in the query: given
+        // "entered <= ?", H2 may walk the whole scope by it rather than take the few rows gone.
+        return query("""
+                SELECT s.object_id, s.entered FROM prov_scope_member s
+                WHERE s.scope_type = 'user' AND s.left_in = ?
+                  AND NOT EXISTS (SELECT 1 FROM prov_object o WHERE o.object_type = 'user'
+                                  AND o.source_id = s.object_id AND o.last_cycle = ?)
+                ORDER BY s.object_id""", ps -> {
+                    ps.setLong(1, scope.running);
+                    ps.setString(2, cycleId);
+                }, rs -> idsWhere(rs, entered -> entered <= scope.completed));
+    }
+
+    /** The ids (column 1) of the rows whose column 2, a generation or null, passes the test. */
+    private static List<String> idsWhere(ResultSet rs, Predicate<Long> generation)
+            throws SQLException {
+        List<String> ids = new ArrayList<>();
+        while (rs.next()) {
+            String id = rs.getString(1);
+            long value = rs.getLong(2);
+            if (generation.test(rs.wasNull() ? null : value)) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** The scope since {@link #startNextScope()}. */
+    private RunningScope runningScope() {
+        RunningScope scope = runningScope;
+        if (scope == null) {
+            throw new IllegalStateException("no scope is being read: startNextScope() first");
+        }
+        return scope;
+    }
+
+    /**
+     * The running scope, written to the store where it differs from the stored one, once, before the first query
+     * that reads it: a row for each id that entered (entered = the running generation), {@code left_in} set on
+     * each row the generation did not read, and cleared on each it read again. A cycle in which nothing changed
+     * writes nothing; it reads the stored ids of the scope once. Each chunk is its own transaction: a cycle that
+     * stops halfway leaves rows the next one compares again.
+     */
+    private RunningScope recordedScope() {
+        RunningScope scope = runningScope();
+        synchronized (scope) {
+            if (!scope.recorded) {
+                recordScope(USER, scope.users, scope.running);
+                recordScope(GROUP, scope.groups, scope.running);
+                scope.recorded = true;
+            }
+        }
+        return scope;
+    }
+
+    private void recordScope(String scopeType, ScopeIds read, long running) {
+        ScopeIds stored = new ScopeIds();
+        List<String> readAgain = new ArrayList<>();
+        List<String> gone = new ArrayList<>();
+        // In a transaction: PostgreSQL streams a result by its fetch size only there.
+        transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT object_id, left_in FROM prov_scope_member WHERE scope_type = ?")) {
+                ps.setFetchSize(WRITE_CHUNK);
+                ps.setString(1, scopeType);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String id = rs.getString(1);
+                        long leftIn = rs.getLong(2);
+                        boolean inScope = rs.wasNull();
+                        stored.add(id);
+                        if (read.contains(id)) {
+                            if (!inScope) {
+                                readAgain.add(id);
+                            }
+                        } else if (inScope || leftIn != running) {
+                            gone.add(id);
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+        writeScope("UPDATE prov_scope_member SET left_in = NULL WHERE scope_type = ? AND object_id = ?",
+                scopeType, readAgain, null);
+        writeScope("UPDATE prov_scope_member SET left_in = ? WHERE scope_type = ? AND object_id = ?",
+                scopeType, gone, running);
+        List<String> entered = new ArrayList<>();
+        read.forEach(id -> {
+            if (!stored.contains(id)) {
+                entered.add(id);
+                if (entered.size() == WRITE_CHUNK) {
+                    insertScope(scopeType, entered, running);
+                    entered.clear();
+                }
+            }
+        });
+        insertScope(scopeType, entered, running);
+    }
+
+    /** Sets or clears {@code left_in} of these rows ({@code leftIn} null: they are in the scope again). */
+    private void writeScope(String sql, String scopeType, List<String> ids, Long leftIn) {
+        for (int from = 0; from < ids.size(); from += WRITE_CHUNK) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + WRITE_CHUNK));
+            transaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    for (String id : chunk) {
+                        int index = 1;
+                        if (leftIn != null) {
+                            ps.setLong(index++, leftIn);
+                        }
+                        ps.setString(index++, scopeType);
+                        ps.setString(index, id);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                return null;
+            });
+        }
+    }
+
+    private void insertScope(String scopeType, List<String> ids, long running) {
         if (ids.isEmpty()) {
             return;
         }
-        long running = scopeGenerations()[1];
         transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("MERGE INTO prov_scope_member t USING (VALUES ("
-                    + "CAST(? AS VARCHAR(8)), CAST(? AS VARCHAR(128)))) s(scope_type, id) "
-                    + "ON t.scope_type = s.scope_type AND t.object_id = s.id "
-                    + "WHEN MATCHED AND t.seen <> ? THEN UPDATE SET seen = ? "
-                    + "WHEN NOT MATCHED THEN INSERT (scope_type, object_id, entered, seen) "
-                    + "VALUES (s.scope_type, s.id, ?, ?)")) {
-                for (String id : new LinkedHashSet<>(ids)) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO prov_scope_member (scope_type, object_id, entered) VALUES (?, ?, ?)")) {
+                for (String id : ids) {
                     ps.setString(1, scopeType);
                     ps.setString(2, id);
                     ps.setLong(3, running);
-                    ps.setLong(4, running);
-                    ps.setLong(5, running);
-                    ps.setLong(6, running);
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -172,71 +332,26 @@ public final class StateStore {
         });
     }
 
-    public boolean inNextScope(String sourceId) {
-        return inNext(USER, sourceId);
-    }
+    /** Rows a scope write sends in one batch and one transaction, and the fetch size of its read. */
+    private static final int WRITE_CHUNK = 1000;
 
-    private boolean inNext(String scopeType, String id) {
-        long running = scopeGenerations()[1];
-        return query("SELECT 1 FROM prov_scope_member WHERE scope_type = ? AND object_id = ? AND seen = ?", ps -> {
-            ps.setString(1, scopeType);
-            ps.setString(2, id);
-            ps.setLong(3, running);
-        }, ResultSet::next);
-    }
+    /** The generations a cycle reads the scope with, and the ids it read, until it is recorded in the store. */
+    private static final class RunningScope {
+        final long completed;
+        final long running;
+        final ScopeIds users = new ScopeIds();
+        final ScopeIds groups = new ScopeIds();
+        /** Written to the store; guarded by this. */
+        boolean recorded;
 
-    /** Which of these users the running generation of the scope has read: {@link #inNextScope(String)} for many. */
-    public Set<String> inNextScope(Collection<String> sourceIds) {
-        long running = scopeGenerations()[1];
-        Set<String> in = new LinkedHashSet<>();
-        for (List<String> chunk : chunks(sourceIds)) {
-            in.addAll(query("SELECT object_id FROM prov_scope_member WHERE seen = ? "
-                    + "AND (scope_type, object_id) IN (" + keyList(chunk.size()) + ")", ps -> {
-                        ps.setLong(1, running);
-                        bindKeys(ps, 2, USER, chunk);
-                    }, StateStore::strings));
+        RunningScope(long completed, long running) {
+            this.completed = completed;
+            this.running = running;
         }
-        return in;
-    }
 
-    /** Whether a user was in the assignment scope of the last completed cycle. */
-    public boolean inCurrentScope(String sourceId) {
-        long completed = Long.parseLong(watermark(SCOPE_COMPLETED).orElse("0"));
-        return query("SELECT 1 FROM prov_scope_member WHERE scope_type = ? AND object_id = ? AND entered <= ? "
-                + "AND seen >= ?", ps -> {
-                    ps.setString(1, USER);
-                    ps.setString(2, sourceId);
-                    ps.setLong(3, completed);
-                    ps.setLong(4, completed);
-                }, ResultSet::next);
-    }
-
-    /**
-     * Users assigned in the last completed cycle but no longer, that this cycle has not processed yet: the rows
-     * of the completed scope the running generation did not see (an index range, empty when nothing left).
-     */
-    public List<String> leftScope(String cycleId) {
-        long[] generations = scopeGenerations();
-        return query("""
-                SELECT s.object_id FROM prov_scope_member s
-                WHERE s.scope_type = 'user' AND s.seen >= ? AND s.seen < ? AND s.entered <= ?
-                  AND NOT EXISTS (SELECT 1 FROM prov_object o WHERE o.object_type = 'user'
-                                  AND o.source_id = s.object_id AND o.last_cycle = ?)
-                ORDER BY s.object_id""", ps -> {
-                    ps.setLong(1, generations[0]);
-                    ps.setLong(2, generations[1]);
-                    ps.setLong(3, generations[0]);
-                    ps.setString(4, cycleId);
-                }, StateStore::strings);
-    }
-
-    /** The last completed scope generation and the running one, as {@link #startNextScope()} took them. */
-    private long[] scopeGenerations() {
-        long[] generations = scopeGenerations;
-        if (generations == null) {
-            throw new IllegalStateException("no scope is being read: startNextScope() first");
+        ScopeIds ids(String scopeType) {
+            return USER.equals(scopeType) ? users : groups;
         }
-        return generations;
     }
 
     /**
@@ -272,18 +387,18 @@ public final class StateStore {
     public List<String> toRefresh(String cycleId, boolean assignedScope, boolean rolesTracked, Instant now) {
         Set<String> ids = new LinkedHashSet<>();
         if (assignedScope) {
-            // Entered since the completed generation (an index range) and read in the running one.
-            long[] generations = scopeGenerations();
+            // Entered since the completed generation (an index range) and not gone again. The rows gone are
+            // skipped here, not in the query: given "left_in IS NULL", a planner may walk the whole scope by it.
+            RunningScope scope = recordedScope();
             ids.addAll(query("""
-                    SELECT s.object_id FROM prov_scope_member s
-                    WHERE s.scope_type = 'user' AND s.entered > ? AND s.seen = ?
+                    SELECT s.object_id, s.left_in FROM prov_scope_member s
+                    WHERE s.scope_type = 'user' AND s.entered > ?
                       AND NOT EXISTS (SELECT 1 FROM prov_object o WHERE o.object_type = 'user'
                                       AND o.source_id = s.object_id AND o.last_cycle = ?)
                     ORDER BY s.object_id""", ps -> {
-                        ps.setLong(1, generations[0]);
-                        ps.setLong(2, generations[1]);
-                        ps.setString(3, cycleId);
-                    }, StateStore::strings));
+                        ps.setLong(1, scope.completed);
+                        ps.setString(2, cycleId);
+                    }, rs -> idsWhere(rs, leftIn -> leftIn == null)));
         }
         ids.addAll(query("""
                 SELECT source_id FROM prov_object
@@ -377,19 +492,19 @@ public final class StateStore {
      * the users' app role assignments, in one transaction.
      */
     public void completeCycle(Map<String, String> watermarks, boolean promoteScope, boolean promoteRoles) {
+        RunningScope scope = promoteScope ? recordedScope() : null;
         transaction(c -> {
             if (promoteScope) {
-                // What the running generation did not see left the scope (and was handled); the rest stays.
-                long running = scopeGenerations()[1];
+                // What the running generation found gone left the scope (and was handled); the rest stays.
                 try (PreparedStatement ps = c.prepareStatement(
-                        "DELETE FROM prov_scope_member WHERE scope_type = ? AND seen < ?")) {
+                        "DELETE FROM prov_scope_member WHERE scope_type = ? AND left_in = ?")) {
                     for (String scopeType : List.of(USER, GROUP)) {
                         ps.setString(1, scopeType);
-                        ps.setLong(2, running);
+                        ps.setLong(2, scope.running);
                         ps.executeUpdate();
                     }
                 }
-                putWatermark(c, SCOPE_COMPLETED, Long.toString(running));
+                putWatermark(c, SCOPE_COMPLETED, Long.toString(scope.running));
             }
             for (Map.Entry<String, String> watermark : watermarks.entrySet()) {
                 if (watermark.getValue() != null) {
@@ -602,10 +717,11 @@ public final class StateStore {
                        OR (m.in_source = ? AND m.in_target = ?)
                 """ + (assignedScope ? """
                   UNION SELECT s.object_id AS id FROM prov_scope_member s WHERE s.scope_type = 'group'
-                    AND s.entered > ? AND s.seen = ?
+                    AND s.entered > ? AND s.left_in IS NULL
                   UNION SELECT s.object_id AS id FROM prov_scope_member s WHERE s.scope_type = 'group'
-                    AND s.seen >= ? AND s.seen < ? AND s.entered <= ?
+                    AND s.left_in = ? AND s.entered <= ?
                 """ : "") + ") x ORDER BY x.id";
+        RunningScope scope = assignedScope ? recordedScope() : null;
         return query(sql, ps -> {
             ps.setBoolean(1, true);
             bindRetryDue(ps, 2, now);
@@ -615,12 +731,9 @@ public final class StateStore {
             ps.setBoolean(7, true);
             if (assignedScope) {
                 // Entered the scope, and left it, since the completed generation.
-                long[] generations = scopeGenerations();
-                ps.setLong(8, generations[0]);
-                ps.setLong(9, generations[1]);
-                ps.setLong(10, generations[0]);
-                ps.setLong(11, generations[1]);
-                ps.setLong(12, generations[0]);
+                ps.setLong(8, scope.completed);
+                ps.setLong(9, scope.running);
+                ps.setLong(10, scope.completed);
             }
         }, StateStore::strings);
     }
@@ -630,7 +743,7 @@ public final class StateStore {
     }
 
     public boolean inNextGroupScope(String groupId) {
-        return inNext(GROUP, groupId);
+        return runningScope().groups.contains(groupId);
     }
 
     /**

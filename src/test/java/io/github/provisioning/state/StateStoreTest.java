@@ -103,6 +103,64 @@ class StateStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
+    void aCycleWritesOnlyTheScopeRowsThatChanged(TestDatabase.Kind kind) {
+        ScopeWrites writes = new ScopeWrites();
+        StateStore store = stores.store(database(kind), writes::wrap);
+        List<String> guids = IntStream.range(0, 2500)
+                .mapToObj(i -> new java.util.UUID(0x6f1c2d3e0a4b4c5dL, 0x8e9f000000000000L + i).toString()).toList();
+        List<String> assigned = new ArrayList<>(guids);
+        assigned.add("not-a-guid");
+        store.startNextScope();
+        store.addToNextScope(assigned);
+        store.addToNextGroupScope(List.of("g1"));
+        assertThat(store.toRefresh("c1", true)).hasSize(2501);
+        store.completeCycle(Map.of(), true, false);
+        assertThat(writes.rows()).isEqualTo(2502);
+
+        // The same scope, read in another order and partly twice (assigned directly and through a group).
+        writes.reset();
+        store.startNextScope();
+        List<String> reversed = new ArrayList<>(assigned);
+        java.util.Collections.reverse(reversed);
+        store.addToNextScope(reversed);
+        store.addToNextScope(guids.subList(0, 100));
+        store.addToNextGroupScope(List.of("g1"));
+        assertThat(store.leftScope("c2")).isEmpty();
+        assertThat(store.toRefresh("c2", true)).isEmpty();
+        assertThat(store.groupsToProvision(true)).isEmpty();
+        store.completeCycle(Map.of(), true, false);
+        assertThat(writes.rows()).isZero();
+
+        // One user unassigned, one assigned: two rows.
+        writes.reset();
+        store.startNextScope();
+        List<String> next = new ArrayList<>(assigned.subList(1, assigned.size()));
+        next.add("e3c1a1f0-9b1d-4a39-a0a1-5c2f7d1e2b3c");
+        store.addToNextScope(next);
+        store.addToNextGroupScope(List.of("g1"));
+        assertThat(store.leftScope("c3")).containsExactly(guids.get(0));
+        assertThat(store.toRefresh("c3", true)).containsExactly("e3c1a1f0-9b1d-4a39-a0a1-5c2f7d1e2b3c");
+        store.completeCycle(Map.of(), true, false);
+        assertThat(writes.rows()).isEqualTo(2);
+        assertThat(store.inCurrentScope(guids.get(0))).isFalse();
+        assertThat(store.inCurrentScope("e3c1a1f0-9b1d-4a39-a0a1-5c2f7d1e2b3c")).isTrue();
+        assertThat(store.inCurrentScope("not-a-guid")).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void theScopeIsAddedToUntilItIsRecordedAndNotAfter(TestDatabase.Kind kind) {
+        StateStore store = store(database(kind));
+        store.startNextScope();
+        store.addToNextScope(List.of("a"));
+        assertThat(store.leftScope("c1")).isEmpty();
+        assertThatThrownBy(() -> store.addToNextScope(List.of("b")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already recorded");
+        assertThat(store.inNextScope("b")).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
     void scopeChangesAreFoundAndTheScopeMovesOnlyWithTheWatermark(TestDatabase.Kind kind) {
         StateStore store = store(database(kind));
         store.startNextScope();

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -42,6 +44,13 @@ public final class TestStores implements AfterEachCallback {
         StateDatabase db = database.open(dataDir());
         opened.add(db);
         return new StateStore(db.dataSource());
+    }
+
+    /** A store that reaches the database through {@code wrap}, to watch the statements it sends. */
+    public synchronized StateStore store(TestDatabase database, UnaryOperator<DataSource> wrap) {
+        StateDatabase db = database.open(dataDir());
+        opened.add(db);
+        return new StateStore(wrap.apply(db.dataSource()));
     }
 
     public StateStore store(TestDatabase.Kind kind) {

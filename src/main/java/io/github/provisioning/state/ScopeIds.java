@@ -1,0 +1,130 @@
+package io.github.provisioning.state;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * A set of object ids held exactly in memory: the ids a cycle read into the running scope, so that it can compare
+ * them with the stored scope and write only the differences. Graph object ids are GUIDs, kept as two longs in an
+ * open-addressing table (16 bytes an id, 32 at most with the table's free slots); any other id is kept as a string.
+ * Thread-safe.
+ */
+final class ScopeIds {
+
+    /** Pairs of longs (most, least significant bits); the pair 0, 0 is a free slot. */
+    private long[] slots = new long[2 * 64];
+    private int guids;
+    /** Ids that are not a GUID in Graph's canonical form (lower case), and the nil GUID. */
+    private final Set<String> others = new HashSet<>();
+
+    synchronized void add(String id) {
+        long[] guid = guid(id);
+        if (guid == null) {
+            others.add(id);
+            return;
+        }
+        if (2 * (guids + 1) > slots.length / 2) {
+            grow();
+        }
+        if (insert(slots, guid[0], guid[1])) {
+            guids++;
+        }
+    }
+
+    synchronized boolean contains(String id) {
+        long[] guid = guid(id);
+        if (guid == null) {
+            return others.contains(id);
+        }
+        int mask = slots.length / 2 - 1;
+        for (int slot = hash(guid[0], guid[1]) & mask; ; slot = (slot + 1) & mask) {
+            long most = slots[2 * slot];
+            long least = slots[2 * slot + 1];
+            if (most == 0 && least == 0) {
+                return false;
+            }
+            if (most == guid[0] && least == guid[1]) {
+                return true;
+            }
+        }
+    }
+
+    synchronized int size() {
+        return guids + others.size();
+    }
+
+    /** Every id, in no particular order, as it was added. */
+    synchronized void forEach(Consumer<String> action) {
+        for (int slot = 0; slot < slots.length / 2; slot++) {
+            long most = slots[2 * slot];
+            long least = slots[2 * slot + 1];
+            if (most != 0 || least != 0) {
+                action.accept(new UUID(most, least).toString());
+            }
+        }
+        others.forEach(action);
+    }
+
+    private void grow() {
+        long[] larger = new long[2 * slots.length];
+        for (int slot = 0; slot < slots.length / 2; slot++) {
+            if (slots[2 * slot] != 0 || slots[2 * slot + 1] != 0) {
+                insert(larger, slots[2 * slot], slots[2 * slot + 1]);
+            }
+        }
+        slots = larger;
+    }
+
+    /** Adds the GUID to the table unless it is there; answers whether it was added. */
+    private static boolean insert(long[] table, long most, long least) {
+        int mask = table.length / 2 - 1;
+        for (int slot = hash(most, least) & mask; ; slot = (slot + 1) & mask) {
+            if (table[2 * slot] == 0 && table[2 * slot + 1] == 0) {
+                table[2 * slot] = most;
+                table[2 * slot + 1] = least;
+                return true;
+            }
+            if (table[2 * slot] == most && table[2 * slot + 1] == least) {
+                return false;
+            }
+        }
+    }
+
+    private static int hash(long most, long least) {
+        long h = (most ^ Long.rotateLeft(least, 29)) * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    /**
+     * The GUID's two longs when the id is a GUID exactly as {@link UUID#toString()} writes it (so that it is given
+     * back unchanged), else null.
+     */
+    static long[] guid(String id) {
+        if (id.length() != 36) {
+            return null;
+        }
+        long most = 0;
+        long least = 0;
+        for (int i = 0, digits = 0; i < 36; i++) {
+            char c = id.charAt(i);
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                if (c != '-') {
+                    return null;
+                }
+                continue;
+            }
+            int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (digit < 0) {
+                return null;
+            }
+            if (digits++ < 16) {
+                most = most << 4 | digit;
+            } else {
+                least = least << 4 | digit;
+            }
+        }
+        return most == 0 && least == 0 ? null : new long[] {most, least};
+    }
+}

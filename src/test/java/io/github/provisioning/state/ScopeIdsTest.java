@@ -1,0 +1,64 @@
+package io.github.provisioning.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class ScopeIdsTest {
+
+    @Test
+    void holdsManyGuidsExactlyAndGivesThemBackAsRead() {
+        Random random = new Random(7);
+        List<String> added = new ArrayList<>();
+        ScopeIds ids = new ScopeIds();
+        for (int i = 0; i < 50_000; i++) {
+            String id = new UUID(random.nextLong(), random.nextLong()).toString();
+            added.add(id);
+            ids.add(id);
+            ids.add(id);
+        }
+        assertThat(ids.size()).isEqualTo(50_000);
+        assertThat(added).allMatch(ids::contains);
+        for (int i = 0; i < 50_000; i++) {
+            assertThat(ids.contains(new UUID(random.nextLong(), random.nextLong()).toString())).isFalse();
+        }
+        Set<String> given = new HashSet<>();
+        ids.forEach(given::add);
+        assertThat(given).isEqualTo(new HashSet<>(added));
+    }
+
+    @Test
+    void guidsThatDifferInOneBitOrOnlyInCaseAreDifferentIds() {
+        String id = "6f1c2d3e-0a4b-4c5d-8e9f-a0b1c2d3e4f5";
+        ScopeIds ids = new ScopeIds();
+        ids.add(id);
+        assertThat(ids.contains(id.toUpperCase())).isFalse();
+        assertThat(ids.contains("6f1c2d3e-0a4b-4c5d-8e9f-a0b1c2d3e4f4")).isFalse();
+        assertThat(ids.contains("7f1c2d3e-0a4b-4c5d-8e9f-a0b1c2d3e4f5")).isFalse();
+        ids.add(id.toUpperCase());
+        Set<String> given = new HashSet<>();
+        ids.forEach(given::add);
+        assertThat(given).containsExactlyInAnyOrder(id, id.toUpperCase());
+    }
+
+    @Test
+    void idsThatAreNoGuidAreKeptAsTheyAre() {
+        List<String> odd = List.of("user-1", "", "00000000-0000-0000-0000-000000000000",
+                "6f1c2d3e0a4b-4c5d-8e9f-a0b1c2d3e4f5a", "6f1c2d3e-0a4b-4c5d-8e9f-a0b1c2d3e4fg",
+                "{6f1c2d3e-0a4b-4c5d-8e9f-a0b1c2d3e4}");
+        ScopeIds ids = new ScopeIds();
+        odd.forEach(ids::add);
+        assertThat(odd).allMatch(ids::contains);
+        assertThat(ids.contains("user-2")).isFalse();
+        Set<String> given = new HashSet<>();
+        ids.forEach(given::add);
+        assertThat(given).containsExactlyInAnyOrderElementsOf(odd);
+        assertThat(ScopeIds.guid("00000000-0000-0000-0000-000000000001")).containsExactly(0L, 1L);
+    }
+}
