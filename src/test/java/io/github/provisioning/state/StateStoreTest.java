@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -104,7 +105,7 @@ class StateStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aCycleWritesOnlyTheScopeRowsThatChanged(TestDatabase.Kind kind) {
-        ScopeWrites writes = new ScopeWrites();
+        StatementLog writes = new StatementLog();
         StateStore store = stores.store(database(kind), writes::wrap);
         List<String> guids = IntStream.range(0, 2500)
                 .mapToObj(i -> new java.util.UUID(0x6f1c2d3e0a4b4c5dL, 0x8e9f000000000000L + i).toString()).toList();
@@ -115,7 +116,7 @@ class StateStoreTest {
         store.addToNextGroupScope(List.of("g1"));
         assertThat(store.toRefresh("c1", true)).hasSize(2501);
         store.completeCycle(Map.of(), true, false);
-        assertThat(writes.rows()).isEqualTo(2502);
+        assertThat(writes.scopeRowsWritten()).isEqualTo(2502);
 
         // The same scope, read in another order and partly twice (assigned directly and through a group).
         writes.reset();
@@ -129,7 +130,7 @@ class StateStoreTest {
         assertThat(store.toRefresh("c2", true)).isEmpty();
         assertThat(store.groupsToProvision(true)).isEmpty();
         store.completeCycle(Map.of(), true, false);
-        assertThat(writes.rows()).isZero();
+        assertThat(writes.scopeRowsWritten()).isZero();
 
         // One user unassigned, one assigned: two rows.
         writes.reset();
@@ -141,10 +142,36 @@ class StateStoreTest {
         assertThat(store.leftScope("c3")).containsExactly(guids.get(0));
         assertThat(store.toRefresh("c3", true)).containsExactly("e3c1a1f0-9b1d-4a39-a0a1-5c2f7d1e2b3c");
         store.completeCycle(Map.of(), true, false);
-        assertThat(writes.rows()).isEqualTo(2);
+        assertThat(writes.scopeRowsWritten()).isEqualTo(2);
         assertThat(store.inCurrentScope(guids.get(0))).isFalse();
         assertThat(store.inCurrentScope("e3c1a1f0-9b1d-4a39-a0a1-5c2f7d1e2b3c")).isTrue();
         assertThat(store.inCurrentScope("not-a-guid")).isTrue();
+    }
+
+    @Test
+    void theQueriesForRetriesReadTheRetryIndexNotEveryObject() throws Exception {
+        StatementLog log = new StatementLog();
+        StateStore store = stores.store(database(TestDatabase.Kind.H2), log::wrap);
+        // Enough objects, few of them waiting, for H2 to read "retry_action IS NOT NULL" by the primary key.
+        for (int i = 0; i < 2000; i++) {
+            store.save(StateStore.USER, new Link("u" + i, "scim-" + i, "u" + i, true, Map.of(), "c1",
+                    i % 100 == 0 ? Link.RETRY_REFRESH : null, null));
+        }
+        store.startNextScope();
+        log.reset();
+        store.toRefresh("c2", true);
+        store.groupsToProvision(true);
+        store.awaitingRetry(StateStore.USER);
+        store.escrowCounts();
+
+        List<StatementLog.Query> retries = log.queries().stream()
+                .filter(q -> q.sql().contains(StateStore.HAS_RETRY)).toList();
+        assertThat(retries).hasSize(4);
+        for (StatementLog.Query query : retries) {
+            // The index is searched by the retry action too, not only walked for the object type.
+            assertThat(log.plan(query).replaceAll("\\s+", " ")).as(query.sql())
+                    .containsPattern("PROV_OBJECT_RETRY: [^*]*RETRY_ACTION");
+        }
     }
 
     @ParameterizedTest
