@@ -13,6 +13,7 @@ import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.DeletionGuard;
 import io.github.provisioning.cycle.GroupProvisioner;
 import io.github.provisioning.cycle.MatchIndex;
+import io.github.provisioning.cycle.PlanExpressions;
 import io.github.provisioning.cycle.Groups;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.cycle.Quarantine;
@@ -53,6 +54,8 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Expression;
+import org.apache.camel.Predicate;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.StartupListener;
@@ -357,6 +360,37 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "scimResponses", lazy = true)
     public ScimResponses scimResponses() {
         return new ScimResponses();
+    }
+
+    // What provision-user and provision-group read from their plan on each pass of the loop (the ref language).
+    @BindToRegistry("userPlanPending")
+    public Predicate userPlanPending() {
+        return PlanExpressions.pending("plan");
+    }
+
+    @BindToRegistry("userPlanDelayMillis")
+    public Expression userPlanDelayMillis() {
+        return PlanExpressions.delayMillis("plan");
+    }
+
+    @BindToRegistry("userPlanRequest")
+    public Expression userPlanRequest() {
+        return PlanExpressions.request("plan");
+    }
+
+    @BindToRegistry("groupPlanPending")
+    public Predicate groupPlanPending() {
+        return PlanExpressions.pending("groupPlan");
+    }
+
+    @BindToRegistry("groupPlanDelayMillis")
+    public Expression groupPlanDelayMillis() {
+        return PlanExpressions.delayMillis("groupPlan");
+    }
+
+    @BindToRegistry("groupPlanRequest")
+    public Expression groupPlanRequest() {
+        return PlanExpressions.request("groupPlan");
     }
 
     @BindToRegistry(value = "cycles", lazy = true)
