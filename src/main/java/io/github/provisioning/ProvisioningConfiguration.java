@@ -40,6 +40,7 @@ import io.github.provisioning.scim.RetryPolicy;
 import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimGate;
 import io.github.provisioning.scim.ScimHttpRequest;
+import io.github.provisioning.scim.ScimHttpResponse;
 import io.github.provisioning.scim.ScimResponses;
 import io.github.provisioning.scim.TargetCapabilities;
 import io.github.provisioning.state.StateDatabase;
@@ -56,6 +57,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Expression;
 import org.apache.camel.Predicate;
+import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.StartupListener;
@@ -353,13 +355,30 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "scimHttpRequest", lazy = true)
-    public ScimHttpRequest scimHttpRequest() {
-        return new ScimHttpRequest();
+    public ScimHttpRequest scimHttpRequest(@BeanInject("targetToken") TargetToken token,
+                                           @PropertyInject("scim.user-agent") String userAgent) {
+        return new ScimHttpRequest(token::authorization, userAgent);
     }
 
     @BindToRegistry(value = "scimResponses", lazy = true)
     public ScimResponses scimResponses() {
         return new ScimResponses();
+    }
+
+    @BindToRegistry(value = "scimHttpResponse", lazy = true)
+    public ScimHttpResponse scimHttpResponse(@BeanInject("scimResponses") ScimResponses responses) {
+        return new ScimHttpResponse(responses);
+    }
+
+    @BindToRegistry("scimRequestStart")
+    public Processor scimRequestStart() {
+        return ScimRequestTimer.START;
+    }
+
+    /** After a SCIM answer: whether the target rejected an obtained token, which is then renewed for one resend. */
+    @BindToRegistry(value = "targetTokenRejected", lazy = true)
+    public Predicate targetTokenRejected(@BeanInject("targetToken") TargetToken token) {
+        return token.rejectedAndRenewed();
     }
 
     // What provision-user and provision-group read from their plan on each pass of the loop (the ref language).
