@@ -53,6 +53,10 @@ class ObservabilityTest extends EngineTest {
         assertThat(value(metrics, "provisioning_escrow_objects", "object_type=\"user\"")).isZero();
         assertThat(value(metrics, "provisioning_escrow_objects", "object_type=\"group\"")).isZero();
         assertThat(metrics).doesNotContain(settings.get("graph.client-secret")).doesNotContain(settings.get("scim.token"));
+        // Camel's route metrics: the cycle's routes, not the ones run per object and per SCIM request.
+        assertThat(metrics).contains("routeId=\"run-cycle\"").contains("routeId=\"read-user-changes\"")
+                .doesNotContain("routeId=\"provision-user\"").doesNotContain("routeId=\"scim-exchange\"")
+                .doesNotContain("routeId=\"provision-group\"");
 
         tenant.assign(tenant.addUser(Contoso.employee("cid", "Sales", "Buyer")));
         scim.failNext(1, 400, null, "/Users");

@@ -10,8 +10,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
+import org.apache.camel.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,6 +105,27 @@ public final class TargetToken {
             }
         }
         return true;
+    }
+
+    /**
+     * {@link #renewAfterRejection} as a route predicate (the ref language): it reads the answer, the Authorization
+     * header sent and the resend mark from the exchange itself, where a method expression would bind them by
+     * reflection on a copy of the exchange, for every request.
+     */
+    public Predicate rejectedAndRenewed() {
+        return new Predicate() {
+            @Override
+            public boolean matches(Exchange exchange) {
+                return renewAfterRejection(exchange.getMessage().getBody(ScimResponse.class),
+                        exchange.getMessage().getHeader("Authorization", String.class),
+                        exchange.getProperty(RESENT, Boolean.class));
+            }
+
+            @Override
+            public String toString() {
+                return "targetToken.renewAfterRejection";
+            }
+        };
     }
 
     private void obtain(TokenGrant grant) {

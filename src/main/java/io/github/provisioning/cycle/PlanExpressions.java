@@ -1,0 +1,67 @@
+package io.github.provisioning.cycle;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
+import org.apache.camel.Predicate;
+import org.apache.camel.support.ExpressionAdapter;
+
+/**
+ * What the provisioning routes read from the {@link ObjectPlan} in an exchange property on every pass of their
+ * loop: whether a request is pending, how long to wait before it, and the request. Bound in the registry and used
+ * with Camel's {@code ref} language. A simple expression such as {@code ${exchangeProperty.plan.pending}} finds
+ * the getter by reflection and calls it on a copy of the exchange, every time it is evaluated.
+ */
+public final class PlanExpressions {
+
+    private PlanExpressions() {
+    }
+
+    /** True while the plan in {@code property} has a SCIM request to send. */
+    public static Predicate pending(String property) {
+        return new Predicate() {
+            @Override
+            public boolean matches(Exchange exchange) {
+                return plan(exchange, property).isPending();
+            }
+
+            @Override
+            public String toString() {
+                return property + ".pending";
+            }
+        };
+    }
+
+    /** The pause before the plan's pending request, in milliseconds (a retry's; else 0). */
+    public static Expression delayMillis(String property) {
+        return new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange exchange) {
+                return plan(exchange, property).getDelayMillis();
+            }
+
+            @Override
+            public String toString() {
+                return property + ".delayMillis";
+            }
+        };
+    }
+
+    /** The plan's pending request (a {@link io.github.provisioning.scim.ScimRequest}). */
+    public static Expression request(String property) {
+        return new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange exchange) {
+                return plan(exchange, property).getRequest();
+            }
+
+            @Override
+            public String toString() {
+                return property + ".request";
+            }
+        };
+    }
+
+    private static ObjectPlan plan(Exchange exchange, String property) {
+        return exchange.getProperty(property, ObjectPlan.class);
+    }
+}
