@@ -195,13 +195,11 @@ final class EngineProcess {
                 return null;
             }
             Path file = now.iterator().next();
-            try {
-                JsonNode report = JSON.readTree(file.toFile());
+            JsonNode report = readReport(file);
+            if (report != null) {
                 reportsSeen.add(file);
-                return report;
-            } catch (IOException e) {
-                return null; // still being written
             }
+            return report;
         }
 
         /** The cycle that wrote its report may still be finishing (its end step); a start while it runs is skipped. */
@@ -241,13 +239,28 @@ final class EngineProcess {
         }
     }
 
+    /**
+     * A cycle report, or null when the file is not a whole one yet. The engine renames a report into place once it
+     * is written; this also holds for an engine that wrote it in place (an empty file reads as a missing node).
+     */
+    static JsonNode readReport(Path file) {
+        try {
+            JsonNode report = JSON.readTree(file.toFile());
+            return report != null && report.isObject() && report.has("cycleId") ? report : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The cycle reports in the data dir ({@code cycles/*.json}; not a report the engine is still writing). */
     private static Set<Path> reports(Path dataDir) throws IOException {
         Path cycles = dataDir.resolve("cycles");
         if (!Files.isDirectory(cycles)) {
             return new java.util.HashSet<>();
         }
         try (Stream<Path> files = Files.list(cycles)) {
-            return files.collect(Collectors.toCollection(java.util.HashSet::new));
+            return files.filter(f -> f.getFileName().toString().matches("[^.].*\\.json"))
+                    .collect(Collectors.toCollection(java.util.HashSet::new));
         }
     }
 

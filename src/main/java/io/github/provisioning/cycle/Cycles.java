@@ -13,6 +13,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -367,7 +368,10 @@ public final class Cycles {
             String json = JSON.writeValueAsString(report);
             Path file = dataDir.resolve("cycles").resolve(cycle.id() + ".json");
             Files.createDirectories(file.getParent());
-            Files.writeString(file, json);
+            // Whole or not at all: a reader polling the folder (a script, the benchmark) never finds half a report.
+            Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
+            Files.writeString(partial, json);
+            Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             state.cycleEnded(cycle.id(), result, end, json);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the cycle report", e);
