@@ -1063,8 +1063,8 @@ public final class StateStore implements AutoCloseable {
     /**
      * Writes a batch of saves on the writer connection, all or nothing. A connection that broke under it (a server
      * restarted, an idle connection cut) is replaced and the batch written once more: the MERGE is an upsert, so
-     * writing again a batch whose commit did reach the database only writes the same rows again. A batch that fails on a sound
-     * connection (a row the table refuses) throws, and the group commit writes its rows one by one.
+     * writing again a batch whose commit did reach the database only writes the same rows again. A batch that fails
+     * on a sound connection (a row the table refuses) throws, and the group commit writes its rows one by one.
      */
     private void upsert(List<Save> batch) {
         synchronized (writerLock) {
