@@ -291,14 +291,20 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                        @PropertyInject("provisioning.state.password")
                                        String password,
                                        @PropertyInject("provisioning.concurrency") int concurrency) {
-        StateDatabase database = StateDatabase.open(jdbcUrl, username, password, Path.of(dataDir), concurrency + 2);
+        // A connection per provisioning thread and two to spare, as before; and one more, which the state store keeps
+        // for its saves from the first one on: without it, it would take one of those the others wait for.
+        StateDatabase database = StateDatabase.open(jdbcUrl, username, password, Path.of(dataDir), concurrency + 3);
         LOG.info("State store: {}", database.description());
         return closedOnStop(context, database);
     }
 
+    /**
+     * Closed on stop before its database: Camel stops services in the reverse order of their adding, and the
+     * database was added first (injected into this method). The store gives back the connection it keeps.
+     */
     @BindToRegistry(value = "stateStore", lazy = true)
-    public StateStore stateStore(@BeanInject("stateDatabase") StateDatabase database) {
-        return new StateStore(database.dataSource());
+    public StateStore stateStore(CamelContext context, @BeanInject("stateDatabase") StateDatabase database) {
+        return closedOnStop(context, new StateStore(database.dataSource()));
     }
 
     @BindToRegistry(value = "provisioningLog", lazy = true)

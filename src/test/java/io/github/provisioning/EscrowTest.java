@@ -121,8 +121,8 @@ class EscrowTest extends EngineTest {
      */
     private void backOffElapsed(String id) {
         try (StateDatabase database = StateDatabase.open(settings.get("provisioning.state.jdbc-url"),
-                settings.get("provisioning.state.username"), "", dataDir, 4)) {
-            StateStore store = new StateStore(database.dataSource());
+                settings.get("provisioning.state.username"), "", dataDir, 4);
+             StateStore store = new StateStore(database.dataSource())) {
             Link link = store.link(StateStore.USER, id).orElseThrow();
             assertThat(link.escrow().nextRetry()).isAfter(Instant.now());
             store.save(StateStore.USER, new Link(link.sourceId(), link.targetId(), link.matchValue(), link.active(),

@@ -31,8 +31,11 @@ import org.flywaydb.core.Flyway;
  * cycle, which stores the watermark and the new scope together: the watermark moves only after the changes it
  * covers are applied, so a crash never skips a change; and {@link #save}s from concurrent threads, which share one
  * (each returns only once it is committed).
+ *
+ * <p>The saves keep a connection of the pool for themselves once the first one is written ({@link #close} gives it
+ * back); every other read and write borrows one from the pool as it goes.
  */
-public final class StateStore {
+public final class StateStore implements AutoCloseable {
 
     public static final String USER = "user";
     public static final String GROUP = "group";
@@ -46,6 +49,16 @@ public final class StateStore {
     private final DataSource dataSource;
     /** {@link #save}s from concurrent threads, written together in one transaction. */
     private final GroupCommit<Save> saves = new GroupCommit<>(this::upsert, true);
+    /**
+     * The saves' own connection (autocommit off) and its prepared {@link #SAVE}, kept from one batch to the next:
+     * preparing the MERGE on a pooled connection for every batch was a tenth of an initial cycle's CPU (H2 parses it
+     * again each time; its query cache does not keep it). Only the group commit's leader uses them, one batch at a
+     * time, so they need no other guard than {@link #writerLock}, which only {@link #close} ever waits for.
+     */
+    private final Object writerLock = new Object();
+    private Connection writer;
+    private PreparedStatement writerSave;
+    private boolean closed;
     /** The scope generation being read since {@link #startNextScope()}; null before. */
     private volatile RunningScope runningScope;
 
@@ -1144,31 +1157,135 @@ public final class StateStore {
      * insert took two; the form {@link #stageDeletion} uses, which H2 and PostgreSQL share). The casts have no
      * length: a sized cast would cut a value PostgreSQL must refuse for its column.
      */
+    private static final String SAVE = """
+            MERGE INTO prov_object t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS BOOLEAN),
+              CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),
+              CAST(? AS TIMESTAMP), CAST(? AS INTEGER), CAST(? AS TIMESTAMP), CAST(? AS BOOLEAN),
+              CAST(? AS VARCHAR), CAST(? AS VARCHAR)))
+              s(tid, mv, act, pv, cyc, ra, err, at, att, due, perm, ot, id)
+            ON t.object_type = s.ot AND t.source_id = s.id
+            WHEN MATCHED THEN UPDATE SET target_id = s.tid, match_value = s.mv, active = s.act,
+              provisioned_values = s.pv, last_cycle = s.cyc, retry_action = s.ra, last_error = s.err,
+              updated_at = s.at, retry_attempts = s.att, retry_due = s.due, retry_permanent = s.perm
+            WHEN NOT MATCHED THEN INSERT (target_id, match_value, active, provisioned_values, last_cycle,
+              retry_action, last_error, updated_at, retry_attempts, retry_due, retry_permanent, object_type,
+              source_id)
+              VALUES (s.tid, s.mv, s.act, s.pv, s.cyc, s.ra, s.err, s.at, s.att, s.due, s.perm, s.ot,
+                s.id)""";
+
+    /**
+     * Writes a batch of saves on the writer connection, all or nothing. A connection that broke under it (a server
+     * restarted, an idle connection cut) is replaced and the batch written once more: the MERGE is an upsert, so
+     * writing again a batch whose commit did reach the database only writes the same rows again. A batch that fails
+     * on a sound connection (a row the table refuses) throws, and the group commit writes its rows one by one.
+     */
     private void upsert(List<Save> batch) {
-        transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    MERGE INTO prov_object t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS BOOLEAN),
-                      CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),
-                      CAST(? AS TIMESTAMP), CAST(? AS INTEGER), CAST(? AS TIMESTAMP), CAST(? AS BOOLEAN),
-                      CAST(? AS VARCHAR), CAST(? AS VARCHAR)))
-                      s(tid, mv, act, pv, cyc, ra, err, at, att, due, perm, ot, id)
-                    ON t.object_type = s.ot AND t.source_id = s.id
-                    WHEN MATCHED THEN UPDATE SET target_id = s.tid, match_value = s.mv, active = s.act,
-                      provisioned_values = s.pv, last_cycle = s.cyc, retry_action = s.ra, last_error = s.err,
-                      updated_at = s.at, retry_attempts = s.att, retry_due = s.due, retry_permanent = s.perm
-                    WHEN NOT MATCHED THEN INSERT (target_id, match_value, active, provisioned_values, last_cycle,
-                      retry_action, last_error, updated_at, retry_attempts, retry_due, retry_permanent, object_type,
-                      source_id)
-                      VALUES (s.tid, s.mv, s.act, s.pv, s.cyc, s.ra, s.err, s.at, s.att, s.due, s.perm, s.ot,
-                        s.id)""")) {
-                for (Save save : batch) {
-                    bindSave(ps, save, toJson(save.link().values()));
-                    ps.addBatch();
+        synchronized (writerLock) {
+            try {
+                writeSaves(batch);
+            } catch (SQLException e) {
+                if (!discardBrokenWriter()) {
+                    throw new StateStoreException(e);
                 }
-                ps.executeBatch();
+                try {
+                    writeSaves(batch);
+                } catch (SQLException again) {
+                    discardBrokenWriter();
+                    again.addSuppressed(e);
+                    throw new StateStoreException(again);
+                }
             }
-            return null;
-        });
+        }
+    }
+
+    private void writeSaves(List<Save> batch) throws SQLException {
+        if (closed) {
+            throw new IllegalStateException("The state store is closed");
+        }
+        if (writer == null) {
+            Connection c = dataSource.getConnection();
+            try {
+                c.setAutoCommit(false);
+                writerSave = c.prepareStatement(SAVE);
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(c);
+                throw e;
+            }
+            writer = c;
+        }
+        try {
+            for (Save save : batch) {
+                bindSave(writerSave, save, toJson(save.link().values()));
+                writerSave.addBatch();
+            }
+            writerSave.executeBatch();
+            writer.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                writerSave.clearBatch();
+                writer.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e;
+        }
+    }
+
+    /** Closes the writer connection if it is broken (the next batch opens another); true when it was. */
+    private boolean discardBrokenWriter() {
+        boolean broken;
+        try {
+            broken = writer != null && (writer.isClosed() || !writer.isValid(5));
+        } catch (SQLException e) {
+            broken = true;
+        }
+        if (broken) {
+            closeWriter();
+        }
+        return broken;
+    }
+
+    /** Gives the writer connection back to the pool (a broken one, the pool drops). */
+    private void closeWriter() {
+        if (writer != null) {
+            closeQuietly(writerSave);
+            closeQuietly(writer);
+        }
+        writer = null;
+        writerSave = null;
+    }
+
+    /** Nothing to do about a statement or connection that cannot even be closed: it was broken already. */
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // let go
+        }
+    }
+
+    /**
+     * Gives back the saves' connection: before the pool is closed, or the pool would hold it open (H2 keeps the
+     * database file open for it; Hikari waits for it, then aborts it). Saves after this fail.
+     */
+    @Override
+    public void close() {
+        synchronized (writerLock) {
+            closed = true;
+            closeWriter();
+        }
+    }
+
+    /** Saves queued behind the batch being written: for tests that need a batch to form. */
+    int savesQueued() {
+        return saves.queued();
+    }
+
+    /** The writer connection, null before the first save: for tests that break it behind the store's back. */
+    Connection writerConnection() {
+        synchronized (writerLock) {
+            return writer;
+        }
     }
 
     private static void bindSave(PreparedStatement ps, Save save, String values) throws SQLException {

@@ -31,6 +31,9 @@ class GroupStateTest {
 
     @AfterEach
     void close() {
+        if (state != null) {
+            state.close();
+        }
         if (opened != null) {
             opened.close();
         }

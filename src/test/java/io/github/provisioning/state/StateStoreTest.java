@@ -2,13 +2,16 @@ package io.github.provisioning.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,12 +21,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.postgresql.PGConnection;
 
 /** The state store's contract, on embedded H2 and on PostgreSQL: the same scripts, the same answers. */
 class StateStoreTest {
@@ -301,8 +303,7 @@ class StateStoreTest {
     @EnumSource(TestDatabase.Kind.class)
     void cyclesAreRecorded(TestDatabase.Kind kind) throws Exception {
         TestDatabase database = database(kind);
-        try (StateDatabase db = database.open(stores.dataDir())) {
-            StateStore store = new StateStore(db.dataSource());
+        try (StateDatabase db = database.open(stores.dataDir()); StateStore store = new StateStore(db.dataSource())) {
             store.cycleStarted("c1", "initial", Instant.parse("2026-11-26T10:00:00Z"));
             store.cycleEnded("c1", "completed", Instant.parse("2026-11-26T10:01:00Z"), "{\"created\": 3}");
             try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
@@ -318,11 +319,11 @@ class StateStoreTest {
     @EnumSource(TestDatabase.Kind.class)
     void reopeningMigratesNothingTwiceAndKeepsTheData(TestDatabase.Kind kind) throws Exception {
         TestDatabase database = database(kind);
-        try (StateDatabase db = database.open(stores.dataDir())) {
-            new StateStore(db.dataSource()).putWatermark("users-delta", "kept");
+        try (StateDatabase db = database.open(stores.dataDir()); StateStore store = new StateStore(db.dataSource())) {
+            store.putWatermark("users-delta", "kept");
         }
-        try (StateDatabase db = database.open(stores.dataDir())) {
-            assertThat(new StateStore(db.dataSource()).watermark("users-delta")).contains("kept");
+        try (StateDatabase db = database.open(stores.dataDir()); StateStore store = new StateStore(db.dataSource())) {
+            assertThat(store.watermark("users-delta")).contains("kept");
             assertThat(versions(db)).containsExactlyElementsOf(migrationVersions());
         }
     }
@@ -349,8 +350,7 @@ class StateStoreTest {
             // u1 in the completed scope, u2 read by a cycle that was running.
             s.execute("INSERT INTO prov_scope (generation, source_id) VALUES ('current', 'u1'), ('next', 'u2')");
         }
-        try (StateDatabase db = database.open(stores.dataDir())) {
-            StateStore store = new StateStore(db.dataSource());
+        try (StateDatabase db = database.open(stores.dataDir()); StateStore store = new StateStore(db.dataSource())) {
             assertThat(store.link(StateStore.USER, "u1")).get().extracting(Link::targetId).isEqualTo("scim-1");
             // The scope survives the change to numbered generations (V7): the completed one, not the running one.
             assertThat(store.inCurrentScope("u1")).isTrue();
@@ -484,6 +484,99 @@ class StateStoreTest {
                 .flatMap(t -> IntStream.range(0, 20).mapToObj(i -> "t" + t + "-" + i)).toList();
         assertThat(store.links(StateStore.USER, ids)).hasSize(7 * 20)
                 .allSatisfy((id, link) -> assertThat(id).doesNotStartWith("t3-"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aBadRowInABatchFailsOnlyItsOwnSaveAndTheWriterKeepsItsConnection(TestDatabase.Kind kind) throws Exception {
+        StateDatabase db = stores.open(database(kind));
+        StateStore store = stores.store(db);
+        store.save(StateStore.USER, saved("held", "c1"));
+        Connection writer = store.writerConnection();
+        int writerPid = kind == TestDatabase.Kind.POSTGRESQL ? writer.unwrap(PGConnection.class).getBackendPID() : 0;
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try (Connection holder = db.dataSource().getConnection(); Statement s = holder.createStatement()) {
+            // Another transaction holds the row: its next save waits, and the saves behind it form one batch.
+            holder.setAutoCommit(false);
+            s.executeUpdate("UPDATE prov_object SET last_cycle = 'holder' WHERE source_id = 'held'");
+            Future<?> held = threads.submit(() -> store.save(StateStore.USER, saved("held", "c2")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitsForALock(kind, db, writerPid));
+            Future<?> good = threads.submit(() -> store.save(StateStore.USER, saved("good", "c2")));
+            Future<?> bad = threads.submit(() -> store.save(StateStore.USER, new Link("bad", "s", "x".repeat(1025),
+                    true, Map.of(), "c2", null, null)));
+            Future<?> alsoGood = threads.submit(() -> store.save(StateStore.USER, saved("also-good", "c2")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.savesQueued() == 3);
+            holder.rollback();
+
+            held.get(60, TimeUnit.SECONDS);
+            good.get(60, TimeUnit.SECONDS);
+            alsoGood.get(60, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> bad.get(60, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(StateStore.StateStoreException.class);
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(store.links(StateStore.USER, List.of("held", "good", "bad", "also-good")))
+                .containsOnlyKeys("held", "good", "also-good")
+                .allSatisfy((id, link) -> assertThat(link.lastCycle()).isEqualTo("c2"));
+        // A row the table refuses says nothing against the connection: it is kept.
+        assertThat(store.writerConnection()).isSameAs(writer);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aSaveWhoseConnectionBrokeIsWrittenOnANewOne(TestDatabase.Kind kind) throws Exception {
+        TestDatabase database = database(kind);
+        StateStore store = store(database);
+        store.save(StateStore.USER, saved("before", "c1"));
+        Connection broken = store.writerConnection();
+        breakBehindItsBack(kind, broken);
+
+        store.save(StateStore.USER, saved("after", "c1"));
+        store.save(StateStore.USER, saved("later", "c1"));
+
+        assertThat(store.writerConnection()).isNotNull().isNotSameAs(broken);
+        // Committed: a store on a pool of its own reads them.
+        assertThat(store(database).links(StateStore.USER, List.of("before", "after", "later")))
+                .containsOnlyKeys("before", "after", "later");
+    }
+
+    private static Link saved(String id, String cycle) {
+        return new Link(id, "scim-" + id, id, true, Map.of(), cycle, null, null);
+    }
+
+    /** Whether the writer waits for a row lock: H2 names its blocker, PostgreSQL its wait. */
+    private static boolean waitsForALock(TestDatabase.Kind kind, StateDatabase db, int writerPid) throws Exception {
+        String sql = kind == TestDatabase.Kind.H2
+                ? "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL"
+                : "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = " + writerPid + " AND wait_event_type = 'Lock'";
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() && rs.getInt(1) > 0;
+        }
+    }
+
+    /**
+     * Breaks the store's writer connection as the world can: PostgreSQL ends its backend (a restart, an idle
+     * timeout); embedded H2 has no session to lose that way, so its connection is closed under the store.
+     */
+    private static void breakBehindItsBack(TestDatabase.Kind kind, Connection writer) throws Exception {
+        if (kind == TestDatabase.Kind.H2) {
+            writer.close();
+            return;
+        }
+        int pid = writer.unwrap(PGConnection.class).getBackendPID();
+        try (Connection admin = DriverManager.getConnection(TestDatabase.POSTGRES_URL, TestDatabase.POSTGRES_USER, "");
+             Statement s = admin.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT pg_terminate_backend(" + pid + ")")) {
+                assertThat(rs.next() && rs.getBoolean(1)).as("backend %d terminated", pid).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = " + pid)) {
+                    return rs.next() && rs.getInt(1) == 0;
+                }
+            });
+        }
     }
 
     /** Every script in db/state, by version: the newest schema is what a fresh store has. */

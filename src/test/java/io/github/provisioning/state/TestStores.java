@@ -1,5 +1,6 @@
 package io.github.provisioning.state;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,12 +10,15 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.apache.commons.io.FileUtils;
+import org.h2.jdbcx.JdbcConnectionPool;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * State stores a test opens on embedded H2 or PostgreSQL ({@code @RegisterExtension}): each database, connection
- * pool and H2 folder is closed or removed after the test, the last opened first, and PostgreSQL schemas dropped.
+ * State stores a test opens on embedded H2 or PostgreSQL ({@code @RegisterExtension}): each store, database,
+ * connection pool and H2 folder is closed or removed after the test, the last opened first, and PostgreSQL schemas
+ * dropped. A pool that still lends a connection when it is closed fails the test: a leaked H2 connection keeps the
+ * database file open.
  */
 public final class TestStores implements AfterEachCallback {
 
@@ -39,33 +43,76 @@ public final class TestStores implements AfterEachCallback {
         return database;
     }
 
+    /** The database's connection pool, as an engine starting on it would open it (nothing migrated yet). */
+    public synchronized StateDatabase open(TestDatabase database) {
+        StateDatabase db = database.open(dataDir());
+        opened.add(() -> {
+            int lent = lentConnections(db.dataSource());
+            db.close();
+            if (lent > 0) {
+                throw new AssertionError(lent + " connection(s) of the state database still lent when it closed");
+            }
+        });
+        return db;
+    }
+
+    /** A store on the pool (the schema migrated), closed before the pool. */
+    public synchronized StateStore store(StateDatabase db) {
+        StateStore store = new StateStore(db.dataSource());
+        opened.add(store);
+        return store;
+    }
+
     /** A store on the database, as an engine starting on it would open it (the schema migrated). */
     public synchronized StateStore store(TestDatabase database) {
-        StateDatabase db = database.open(dataDir());
-        opened.add(db);
-        return new StateStore(db.dataSource());
+        return store(open(database));
     }
 
     /** A store that reaches the database through {@code wrap}, to watch the statements it sends. */
     public synchronized StateStore store(TestDatabase database, UnaryOperator<DataSource> wrap) {
-        StateDatabase db = database.open(dataDir());
-        opened.add(db);
-        return new StateStore(wrap.apply(db.dataSource()));
+        StateStore store = new StateStore(wrap.apply(open(database).dataSource()));
+        opened.add(store);
+        return store;
     }
 
     public StateStore store(TestDatabase.Kind kind) {
         return store(database(kind));
     }
 
+    private static int lentConnections(DataSource dataSource) {
+        if (dataSource instanceof JdbcConnectionPool pool) {
+            return pool.getActiveConnections();
+        }
+        if (dataSource instanceof HikariDataSource hikari && hikari.getHikariPoolMXBean() != null) {
+            return hikari.getHikariPoolMXBean().getActiveConnections();
+        }
+        return 0;
+    }
+
     @Override
     public synchronized void afterEach(ExtensionContext context) throws Exception {
+        Throwable failure = null;
         for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
+            try {
+                opened.get(i).close();
+            } catch (Exception | AssertionError e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
         }
         opened.clear();
         if (dataDir != null) {
             FileUtils.deleteQuietly(dataDir.toFile());
             dataDir = null;
+        }
+        if (failure instanceof Exception e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
         }
     }
 }
