@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -61,6 +62,13 @@ public final class StateStore implements AutoCloseable {
     private boolean closed;
     /** The scope generation being read since {@link #startNextScope()}; null before. */
     private volatile RunningScope runningScope;
+    /**
+     * The scope the last cycle this store completed left in the store: its rows are exactly these ids, none gone.
+     * The next cycle compares with it instead of reading the rows back (a third of a no-change cycle at 100,000
+     * users). Null when the rows may differ: none completed since the store opened, or a cycle recorded its scope
+     * and did not complete. Only this store writes the scope rows of its database.
+     */
+    private final AtomicReference<RunningScope> completedScope = new AtomicReference<>();
 
     public StateStore(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -251,18 +259,68 @@ public final class StateStore implements AutoCloseable {
         RunningScope scope = runningScope();
         synchronized (scope) {
             if (!scope.recorded) {
-                recordScope(USER, scope.users, scope.running);
-                recordScope(GROUP, scope.groups, scope.running);
+                // Taken once: if this cycle does not complete, the stored rows differ from it.
+                RunningScope completed = completedScope.getAndSet(null);
+                recordScope(USER, scope.users, scope.running, completed == null ? null : completed.users);
+                recordScope(GROUP, scope.groups, scope.running, completed == null ? null : completed.groups);
                 scope.recorded = true;
             }
         }
         return scope;
     }
 
-    private void recordScope(String scopeType, ScopeIds read, long running) {
-        ScopeIds stored = new ScopeIds();
+    /**
+     * @param completed the ids of the scope as the last cycle this store completed left its rows (none gone), or
+     *                  null: the rows are read
+     */
+    private void recordScope(String scopeType, ScopeIds read, long running, ScopeIds completed) {
         List<String> readAgain = new ArrayList<>();
         List<String> gone = new ArrayList<>();
+        ScopeIds stored = completed;
+        if (completed != null) {
+            completed.forEach(id -> {
+                if (!read.contains(id)) {
+                    gone.add(id);
+                }
+            });
+        } else {
+            stored = readScope(scopeType, read, running, readAgain, gone);
+        }
+        writeScope("UPDATE prov_scope_member SET left_in = NULL WHERE scope_type = ? AND object_id = ?", readAgain,
+                (ps, id) -> {
+                    ps.setString(1, scopeType);
+                    ps.setString(2, id);
+                });
+        writeScope("UPDATE prov_scope_member SET left_in = ? WHERE scope_type = ? AND object_id = ?", gone,
+                (ps, id) -> {
+                    ps.setLong(1, running);
+                    ps.setString(2, scopeType);
+                    ps.setString(3, id);
+                });
+        List<String> entered = new ArrayList<>();
+        Runnable insert = () -> writeScope("INSERT INTO prov_scope_member (scope_type, object_id, entered) "
+                + "VALUES (?, ?, ?)", entered, (ps, id) -> {
+                    ps.setString(1, scopeType);
+                    ps.setString(2, id);
+                    ps.setLong(3, running);
+                });
+        ScopeIds known = stored;
+        read.forEach(id -> {
+            if (!known.contains(id)) {
+                entered.add(id);
+                if (entered.size() == WRITE_CHUNK) {
+                    insert.run();
+                    entered.clear();
+                }
+            }
+        });
+        insert.run();
+    }
+
+    /** The stored ids of a scope; adds those the running generation read again, and those it found gone. */
+    private ScopeIds readScope(String scopeType, ScopeIds read, long running, List<String> readAgain,
+                               List<String> gone) {
+        ScopeIds stored = new ScopeIds();
         // In a transaction: PostgreSQL streams a result by its fetch size only there.
         transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
@@ -287,36 +345,21 @@ public final class StateStore implements AutoCloseable {
             }
             return null;
         });
-        writeScope("UPDATE prov_scope_member SET left_in = NULL WHERE scope_type = ? AND object_id = ?",
-                scopeType, readAgain, null);
-        writeScope("UPDATE prov_scope_member SET left_in = ? WHERE scope_type = ? AND object_id = ?",
-                scopeType, gone, running);
-        List<String> entered = new ArrayList<>();
-        read.forEach(id -> {
-            if (!stored.contains(id)) {
-                entered.add(id);
-                if (entered.size() == WRITE_CHUNK) {
-                    insertScope(scopeType, entered, running);
-                    entered.clear();
-                }
-            }
-        });
-        insertScope(scopeType, entered, running);
+        return stored;
     }
 
-    /** Sets or clears {@code left_in} of these rows ({@code leftIn} null: they are in the scope again). */
-    private void writeScope(String sql, String scopeType, List<String> ids, Long leftIn) {
+    private interface IdBinder {
+        void bind(PreparedStatement ps, String id) throws SQLException;
+    }
+
+    /** The statement once per id, {@value #WRITE_CHUNK} ids a batch and a transaction. */
+    private void writeScope(String sql, List<String> ids, IdBinder binder) {
         for (int from = 0; from < ids.size(); from += WRITE_CHUNK) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + WRITE_CHUNK));
             transaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     for (String id : chunk) {
-                        int index = 1;
-                        if (leftIn != null) {
-                            ps.setLong(index++, leftIn);
-                        }
-                        ps.setString(index++, scopeType);
-                        ps.setString(index, id);
+                        binder.bind(ps, id);
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -324,25 +367,6 @@ public final class StateStore implements AutoCloseable {
                 return null;
             });
         }
-    }
-
-    private void insertScope(String scopeType, List<String> ids, long running) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO prov_scope_member (scope_type, object_id, entered) VALUES (?, ?, ?)")) {
-                for (String id : ids) {
-                    ps.setString(1, scopeType);
-                    ps.setString(2, id);
-                    ps.setLong(3, running);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return null;
-        });
     }
 
     /** Rows a scope write sends in one batch and one transaction, and the fetch size of its read. */
@@ -532,6 +556,9 @@ public final class StateStore implements AutoCloseable {
             }
             return null;
         });
+        if (promoteScope) {
+            completedScope.set(scope);
+        }
     }
 
     public void putWatermark(String name, String value) {

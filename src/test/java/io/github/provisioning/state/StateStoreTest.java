@@ -178,6 +178,36 @@ class StateStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
+    void afterACompletedCycleTheScopeIsComparedInMemoryAfterAnUnfinishedOneWithTheRows(TestDatabase.Kind kind) {
+        StatementLog log = new StatementLog();
+        StateStore store = stores.store(database(kind), log::wrap);
+        store.startNextScope();
+        store.addToNextScope(List.of("a", "b"));
+        store.completeCycle(Map.of(), true, false);
+
+        store.startNextScope();
+        store.addToNextScope(List.of("a", "b", "c"));
+        log.reset();
+        assertThat(store.toRefresh("c2", true)).containsExactly("c");
+        assertThat(log.queries()).noneMatch(q -> q.sql().contains(READ_SCOPE_ROWS));
+
+        // c2 stops before its end: the rows hold c, which c3 must find gone, not new, and b, which left.
+        store.startNextScope();
+        store.addToNextScope(List.of("a"));
+        log.reset();
+        assertThat(store.leftScope("c3")).containsExactly("b");
+        assertThat(store.toRefresh("c3", true)).isEmpty();
+        assertThat(log.queries()).anyMatch(q -> q.sql().contains(READ_SCOPE_ROWS));
+        store.completeCycle(Map.of(), true, false);
+        assertThat(store.inCurrentScope("a")).isTrue();
+        assertThat(store.inCurrentScope("b")).isFalse();
+        assertThat(store.inCurrentScope("c")).isFalse();
+    }
+
+    private static final String READ_SCOPE_ROWS = "SELECT object_id, left_in FROM prov_scope_member";
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
     void theScopeIsAddedToUntilItIsRecordedAndNotAfter(TestDatabase.Kind kind) {
         StateStore store = store(database(kind));
         store.startNextScope();
