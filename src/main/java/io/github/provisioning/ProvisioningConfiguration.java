@@ -14,6 +14,7 @@ import io.github.provisioning.cycle.DeletionGuard;
 import io.github.provisioning.cycle.GroupProvisioner;
 import io.github.provisioning.cycle.MatchIndex;
 import io.github.provisioning.cycle.PlanExpressions;
+import io.github.provisioning.graph.PageExpressions;
 import io.github.provisioning.cycle.Groups;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.cycle.Quarantine;
@@ -421,6 +422,17 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "targetTokenRejected", lazy = true)
     public Predicate targetTokenRejected(@BeanInject("targetToken") TargetToken token) {
         return token.rejectedAndRenewed();
+    }
+
+    // What the Graph routes read from a page in the body (the ref language).
+    @BindToRegistry("graphNextLink")
+    public Expression graphNextLink() {
+        return PageExpressions.nextLink();
+    }
+
+    @BindToRegistry("graphPageChanges")
+    public Expression graphPageChanges() {
+        return PageExpressions.changes();
     }
 
     // What provision-user and provision-group read from their plan on each pass of the loop (the ref language).
