@@ -1,5 +1,6 @@
 package io.github.provisioning.cycle;
 
+import java.util.function.Function;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 import org.apache.camel.Predicate;
@@ -33,30 +34,24 @@ public final class PlanExpressions {
 
     /** The pause before the plan's pending request, in milliseconds (a retry's; else 0). */
     public static Expression delayMillis(String property) {
-        return new ExpressionAdapter() {
-            @Override
-            public Object evaluate(Exchange exchange) {
-                return plan(exchange, property).getDelayMillis();
-            }
-
-            @Override
-            public String toString() {
-                return property + ".delayMillis";
-            }
-        };
+        return of(property + ".delayMillis", property, ObjectPlan::getDelayMillis);
     }
 
     /** The plan's pending request (a {@link io.github.provisioning.scim.ScimRequest}). */
     public static Expression request(String property) {
+        return of(property + ".request", property, ObjectPlan::getRequest);
+    }
+
+    private static Expression of(String name, String property, Function<ObjectPlan, Object> read) {
         return new ExpressionAdapter() {
             @Override
             public Object evaluate(Exchange exchange) {
-                return plan(exchange, property).getRequest();
+                return read.apply(plan(exchange, property));
             }
 
             @Override
             public String toString() {
-                return property + ".request";
+                return name;
             }
         };
     }
