@@ -1086,7 +1086,8 @@ public final class StateStore implements AutoCloseable {
             int retries;
             try (Statement s = c.createStatement()) {
                 retries = s.executeUpdate("UPDATE prov_object SET retry_action = NULL, last_error = NULL, "
-                        + "retry_attempts = 0, retry_due = NULL, retry_permanent = FALSE WHERE retry_action IS NOT NULL");
+                        + "retry_attempts = 0, retry_due = NULL, retry_permanent = FALSE "
+                        + "WHERE object_type IN ('user', 'group') AND " + HAS_RETRY);
             }
             int links = 0;
             if (breakLinks) {
