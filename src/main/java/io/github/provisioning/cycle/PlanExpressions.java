@@ -34,15 +34,16 @@ public final class PlanExpressions {
 
     /** The pause before the plan's pending request, in milliseconds (a retry's; else 0). */
     public static Expression delayMillis(String property) {
-        return of(property + ".delayMillis", property, ObjectPlan::getDelayMillis);
+        return of(property, "delayMillis", ObjectPlan::getDelayMillis);
     }
 
     /** The plan's pending request (a {@link io.github.provisioning.scim.ScimRequest}). */
     public static Expression request(String property) {
-        return of(property + ".request", property, ObjectPlan::getRequest);
+        return of(property, "request", ObjectPlan::getRequest);
     }
 
-    private static Expression of(String name, String property, Function<ObjectPlan, Object> read) {
+    /** Reads {@code field} of the plan in {@code property}; named as the simple expression it replaces. */
+    private static Expression of(String property, String field, Function<ObjectPlan, Object> read) {
         return new ExpressionAdapter() {
             @Override
             public Object evaluate(Exchange exchange) {
@@ -51,7 +52,7 @@ public final class PlanExpressions {
 
             @Override
             public String toString() {
-                return name;
+                return property + "." + field;
             }
         };
     }
