@@ -9,7 +9,7 @@ import java.util.List;
  * @param nextLink  the whole URL of the next page, or null on the last page
  * @param deltaLink on the last page of a delta round: the watermark for the next round
  */
-public record GraphPage(List<SourceChange> changes, String nextLink, String deltaLink) {
+public record GraphPage(List<SourceChange> changes, String nextLink, String deltaLink) implements Paged {
     public GraphPage {
         changes = List.copyOf(changes);
     }

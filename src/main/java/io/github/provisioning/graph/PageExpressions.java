@@ -6,7 +6,8 @@ import org.apache.camel.Expression;
 import org.apache.camel.support.ExpressionAdapter;
 
 /**
- * What the Graph routes read from the {@link GraphPage} in the body: its next page's URL and its users. Bound in the
+ * What the Graph routes read from the page in the body: its next page's URL ({@link Paged}) and a delta page's users
+ * ({@link GraphPage}). Bound in the
  * registry and used with Camel's {@code ref} language. As simple expressions ({@code ${body.nextLink}}), Camel
  * looks the page up in its bean-info cache by the page's own hash code, which for a record walks every user on the
  * page, twice per evaluation: a few percent of a no-change cycle, whose scope is read 999 users a page.
@@ -18,19 +19,19 @@ public final class PageExpressions {
 
     /** The URL of the next page, or null on the last page. */
     public static Expression nextLink() {
-        return of("page.nextLink", GraphPage::nextLink);
+        return of("page.nextLink", Paged.class, Paged::nextLink);
     }
 
     /** The users on the page. */
     public static Expression changes() {
-        return of("page.changes", GraphPage::changes);
+        return of("page.changes", GraphPage.class, GraphPage::changes);
     }
 
-    private static Expression of(String name, Function<GraphPage, Object> read) {
+    private static <P> Expression of(String name, Class<P> type, Function<P, Object> read) {
         return new ExpressionAdapter() {
             @Override
             public Object evaluate(Exchange exchange) {
-                return read.apply(exchange.getMessage().getBody(GraphPage.class));
+                return read.apply(exchange.getMessage().getBody(type));
             }
 
             @Override

@@ -413,24 +413,52 @@ final class GraphApi {
                 });
     }
 
+    /** An appRoleAssignment's properties, in Graph's order; $select may name any of them. */
+    private static final List<String> ASSIGNMENT_PROPERTIES = List.of("id", "deletedDateTime", "appRoleId",
+            "createdDateTime", "principalDisplayName", "principalId", "principalType", "resourceDisplayName",
+            "resourceId");
+
     private ObjectNode appRoleAssignedTo(ODataQuery query, String rawQuery) {
         String context = graphUrl + "/$metadata#servicePrincipals('" + config.appId() + "')/appRoleAssignedTo";
+        List<String> properties = ASSIGNMENT_PROPERTIES;
+        String select = query.get("$select").orElse(null);
+        if (select != null && !select.isBlank()) {
+            List<String> selected = new ArrayList<>();
+            for (String name : select.split(",")) {
+                String property = ASSIGNMENT_PROPERTIES.stream().filter(p -> p.equalsIgnoreCase(name.trim()))
+                        .findFirst().orElseThrow(() -> GraphError.unknownProperty(name.trim(), "appRoleAssignment"));
+                if (!selected.contains(property)) {
+                    selected.add(property);
+                }
+            }
+            properties = List.copyOf(selected);
+            context += "(" + String.join(",", properties) + ")";
+        }
+        List<String> shown = properties;
         return list(query, rawQuery, "/servicePrincipals/" + config.appId() + "/appRoleAssignedTo",
                 "appRoleAssignedTo", context, (from, top) -> Slice.of(tenant.assignmentSlots, from, top,
-                        assignment -> !assignment.removed && assignment.principal.live(), this::assignmentJson));
+                        assignment -> !assignment.removed && assignment.principal.live(),
+                        assignment -> assignmentJson(assignment, shown)));
     }
 
-    private ObjectNode assignmentJson(Assignment assignment) {
+    /** The assignment's properties named, in that order; its id is derived, so made only when shown. */
+    private ObjectNode assignmentJson(Assignment assignment, List<String> properties) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("id", assignment.id());
-        node.putNull("deletedDateTime");
-        node.put("appRoleId", assignment.appRoleId);
-        node.put("createdDateTime", GRAPH_TIMESTAMP.format(Instant.ofEpochMilli(assignment.createdAtMillis)));
-        node.put("principalDisplayName", assignment.principal.displayName());
-        node.put("principalId", assignment.principal.id());
-        node.put("principalType", assignment.principal.principalType());
-        node.put("resourceDisplayName", RESOURCE_DISPLAY_NAME);
-        node.put("resourceId", config.appId());
+        for (String property : properties) {
+            switch (property) {
+                case "id" -> node.put("id", assignment.id());
+                case "deletedDateTime" -> node.putNull("deletedDateTime");
+                case "appRoleId" -> node.put("appRoleId", assignment.appRoleId);
+                case "createdDateTime" -> node.put("createdDateTime",
+                        GRAPH_TIMESTAMP.format(Instant.ofEpochMilli(assignment.createdAtMillis)));
+                case "principalDisplayName" -> node.put("principalDisplayName", assignment.principal.displayName());
+                case "principalId" -> node.put("principalId", assignment.principal.id());
+                case "principalType" -> node.put("principalType", assignment.principal.principalType());
+                case "resourceDisplayName" -> node.put("resourceDisplayName", RESOURCE_DISPLAY_NAME);
+                case "resourceId" -> node.put("resourceId", config.appId());
+                default -> throw new IllegalArgumentException(property);
+            }
+        }
         return node;
     }
 

@@ -83,6 +83,31 @@ class GroupsAndAssignmentsTest extends SimulatedGraphTest {
     }
 
     @Test
+    void appRoleAssignedToCarriesOnlySelectedPropertiesOnEveryPage() {
+        Tenant tenant = start(GraphSimulatorConfig.defaults());
+        for (int i = 0; i < 3; i++) {
+            tenant.assign(tenant.addUser(Map.of("displayName", "User " + i)));
+        }
+        String url = assignedTo() + "?$select=principalId,PrincipalType,appRoleId&$top=2";
+
+        GraphTestClient.Reply first = client.get(url);
+        List<JsonNode> entries = followList(url);
+
+        assertThat(first.body().get("@odata.context").asText())
+                .endsWith("/appRoleAssignedTo(principalId,principalType,appRoleId)");
+        assertThat(first.body().get("@odata.nextLink").asText()).contains("$select=principalId,PrincipalType,appRoleId");
+        assertThat(entries).hasSize(3).allSatisfy(e -> {
+            assertThat(e.properties()).extracting(Map.Entry::getKey)
+                    .containsExactlyInAnyOrder("appRoleId", "principalId", "principalType");
+            assertThat(e.get("principalType").asText()).isEqualTo("User");
+        });
+        GraphTestClient.Reply unknown = client.get(assignedTo() + "?$select=principalId,owner");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.body().at("/error/message").asText())
+                .isEqualTo("Could not find a property named 'owner' on type 'microsoft.graph.appRoleAssignment'.");
+    }
+
+    @Test
     void appRoleAssignedToDefaultsToPagesOfOneHundred() {
         Tenant tenant = start(GraphSimulatorConfig.defaults());
         for (int i = 0; i < 150; i++) {
