@@ -204,12 +204,12 @@ public final class Cycles {
      * Starts collecting the scope (and the role assignments, when read); returns the first appRoleAssignedTo page's
      * URL, or null when scope is all and no mapping reads roles.
      */
-    public String beginScope() {
+    public String beginScope(@ExchangeProperty("cycle") CycleRun cycle) {
         if (!assignedScope && !readRoles) {
             return null;
         }
         if (assignedScope) {
-            state.startNextScope();
+            state.startNextScope(cycle.id());
         }
         if (readRoles) {
             state.startNextRoles();

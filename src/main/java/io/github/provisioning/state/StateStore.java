@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -151,11 +151,20 @@ public final class StateStore implements AutoCloseable {
      * takes a number of its own, so rows a cycle that did not complete wrote are never taken for this one's.
      */
     public void startNextScope() {
+        startNextScope(null);
+    }
+
+    /**
+     * {@link #startNextScope()} for the cycle {@code cycleId}, which has saved nothing yet: the store then also keeps
+     * in memory which users of the scope that cycle saves, so that {@link #toRefresh} need not look up each user
+     * that entered the scope (in an initial cycle, every user in it).
+     */
+    public void startNextScope(String cycleId) {
         runningScope = transaction(c -> {
             long completed = Long.parseLong(watermark(c, SCOPE_COMPLETED).orElse("0"));
             long running = Math.max(completed, Long.parseLong(watermark(c, SCOPE_RUNNING).orElse("0"))) + 1;
             putWatermark(c, SCOPE_RUNNING, Long.toString(running));
-            return new RunningScope(completed, running);
+            return new RunningScope(completed, running, cycleId);
         });
     }
 
@@ -222,17 +231,16 @@ public final class StateStore implements AutoCloseable {
                 ORDER BY s.object_id""", ps -> {
                     ps.setLong(1, scope.running);
                     ps.setString(2, cycleId);
-                }, rs -> idsWhere(rs, entered -> entered <= scope.completed));
+                }, rs -> idsWhere(rs, (id, entered) -> entered <= scope.completed));
     }
 
-    /** The ids (column 1) of the rows whose column 2, a generation or null, passes the test. */
-    private static List<String> idsWhere(ResultSet rs, Predicate<Long> generation)
-            throws SQLException {
+    /** The ids (column 1) of the rows that pass the test with their column 2, a generation or null. */
+    private static List<String> idsWhere(ResultSet rs, BiPredicate<String, Long> keep) throws SQLException {
         List<String> ids = new ArrayList<>();
         while (rs.next()) {
             String id = rs.getString(1);
             long value = rs.getLong(2);
-            if (generation.test(rs.wasNull() ? null : value)) {
+            if (keep.test(id, rs.wasNull() ? null : value)) {
                 ids.add(id);
             }
         }
@@ -278,7 +286,7 @@ public final class StateStore implements AutoCloseable {
         List<String> gone = new ArrayList<>();
         ScopeIds stored = completed;
         if (completed != null) {
-            completed.forEach(id -> {
+            completed.forEachInOrder(id -> {
                 if (!read.contains(id)) {
                     gone.add(id);
                 }
@@ -305,7 +313,8 @@ public final class StateStore implements AutoCloseable {
                     ps.setLong(3, running);
                 });
         ScopeIds known = stored;
-        read.forEach(id -> {
+        // In the order of the primary key: rows in random order rewrite pages all over the table's B-trees.
+        read.forEachInOrder(id -> {
             if (!known.contains(id)) {
                 entered.add(id);
                 if (entered.size() == WRITE_CHUNK) {
@@ -378,12 +387,17 @@ public final class StateStore implements AutoCloseable {
         final long running;
         final ScopeIds users = new ScopeIds();
         final ScopeIds groups = new ScopeIds();
+        /** The cycle reading this scope, or null. */
+        final String cycleId;
+        /** The users of this scope that {@link #cycleId} saved: its saves' rows that are committed. */
+        final ScopeIds saved = new ScopeIds();
         /** Written to the store; guarded by this. */
         boolean recorded;
 
-        RunningScope(long completed, long running) {
+        RunningScope(long completed, long running, String cycleId) {
             this.completed = completed;
             this.running = running;
+            this.cycleId = cycleId;
         }
 
         ScopeIds ids(String scopeType) {
@@ -427,15 +441,24 @@ public final class StateStore implements AutoCloseable {
             // Entered since the completed generation (an index range) and not gone again. The rows gone are
             // skipped here, not in the query: given "left_in IS NULL", a planner may walk the whole scope by it.
             RunningScope scope = recordedScope();
-            ids.addAll(query("""
-                    SELECT s.object_id, s.left_in FROM prov_scope_member s
-                    WHERE s.scope_type = 'user' AND s.entered > ?
-                      AND NOT EXISTS (SELECT 1 FROM prov_object o WHERE o.object_type = 'user'
-                                      AND o.source_id = s.object_id AND o.last_cycle = ?)
-                    ORDER BY s.object_id""", ps -> {
-                        ps.setLong(1, scope.completed);
-                        ps.setString(2, cycleId);
-                    }, rs -> idsWhere(rs, leftIn -> leftIn == null)));
+            if (cycleId.equals(scope.cycleId)) {
+                // The users this cycle saved are in memory: no lookup in prov_object for each row.
+                ids.addAll(query("""
+                        SELECT s.object_id, s.left_in FROM prov_scope_member s
+                        WHERE s.scope_type = 'user' AND s.entered > ? ORDER BY s.object_id""",
+                        ps -> ps.setLong(1, scope.completed),
+                        rs -> idsWhere(rs, (id, leftIn) -> leftIn == null && !scope.saved.contains(id))));
+            } else {
+                ids.addAll(query("""
+                        SELECT s.object_id, s.left_in FROM prov_scope_member s
+                        WHERE s.scope_type = 'user' AND s.entered > ?
+                          AND NOT EXISTS (SELECT 1 FROM prov_object o WHERE o.object_type = 'user'
+                                          AND o.source_id = s.object_id AND o.last_cycle = ?)
+                        ORDER BY s.object_id""", ps -> {
+                            ps.setLong(1, scope.completed);
+                            ps.setString(2, cycleId);
+                        }, rs -> idsWhere(rs, (id, leftIn) -> leftIn == null)));
+            }
         }
         ids.addAll(query("""
                 SELECT source_id FROM prov_object
@@ -1226,6 +1249,21 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
+    /** Keeps, once they are committed, the users of the running scope that its cycle saved ({@link #toRefresh}). */
+    private void noteSaved(List<Save> batch) {
+        RunningScope scope = runningScope;
+        if (scope == null || scope.cycleId == null) {
+            return;
+        }
+        for (Save save : batch) {
+            String id = save.link().sourceId();
+            if (USER.equals(save.objectType()) && scope.cycleId.equals(save.link().lastCycle())
+                    && scope.users.contains(id)) {
+                scope.saved.add(id);
+            }
+        }
+    }
+
     private void writeSaves(List<Save> batch) throws SQLException {
         if (closed) {
             throw new IllegalStateException("The state store is closed");
@@ -1248,6 +1286,7 @@ public final class StateStore implements AutoCloseable {
             }
             writerSave.executeBatch();
             writer.commit();
+            noteSaved(batch);
         } catch (SQLException | RuntimeException e) {
             try {
                 writerSave.clearBatch();

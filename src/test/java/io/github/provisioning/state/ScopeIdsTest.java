@@ -29,8 +29,32 @@ class ScopeIdsTest {
             assertThat(ids.contains(new UUID(random.nextLong(), random.nextLong()).toString())).isFalse();
         }
         Set<String> given = new HashSet<>();
-        ids.forEach(given::add);
+        ids.forEachInOrder(given::add);
         assertThat(given).isEqualTo(new HashSet<>(added));
+    }
+
+    @Test
+    void givesTheIdsInAboutTheOrderOfTheirStringsTheGuidsByTheirFirst32BitsThenTheOthersSorted() {
+        Random random = new Random(11);
+        ScopeIds ids = new ScopeIds();
+        for (int i = 0; i < 20_000; i++) {
+            ids.add(new UUID(random.nextLong(), random.nextLong()).toString());
+        }
+        ids.add("user-2");
+        ids.add("user-1");
+        // The first 32 bits: high and low, which signed order would put the other way round.
+        ids.add("ffffffff-0000-4000-8000-000000000001");
+        ids.add("00000000-0000-4000-8000-000000000001");
+
+        List<String> given = new ArrayList<>();
+        ids.forEachInOrder(given::add);
+
+        assertThat(given).hasSize(20_004).doesNotHaveDuplicates();
+        List<String> guids = given.subList(0, 20_002);
+        assertThat(guids.get(0)).isEqualTo("00000000-0000-4000-8000-000000000001");
+        assertThat(guids.get(guids.size() - 1)).isEqualTo("ffffffff-0000-4000-8000-000000000001");
+        assertThat(guids).extracting(id -> id.substring(0, 8)).isSorted();
+        assertThat(given.subList(20_002, 20_004)).containsExactly("user-1", "user-2");
     }
 
     @Test
@@ -43,7 +67,7 @@ class ScopeIdsTest {
         assertThat(ids.contains("7f1c2d3e-0a4b-4c5d-8e9f-a0b1c2d3e4f5")).isFalse();
         ids.add(id.toUpperCase());
         Set<String> given = new HashSet<>();
-        ids.forEach(given::add);
+        ids.forEachInOrder(given::add);
         assertThat(given).containsExactlyInAnyOrder(id, id.toUpperCase());
     }
 
@@ -57,7 +81,7 @@ class ScopeIdsTest {
         assertThat(odd).allMatch(ids::contains);
         assertThat(ids.contains("user-2")).isFalse();
         Set<String> given = new HashSet<>();
-        ids.forEach(given::add);
+        ids.forEachInOrder(given::add);
         assertThat(given).containsExactlyInAnyOrderElementsOf(odd);
         assertThat(ScopeIds.guid("00000000-0000-0000-0000-000000000001")).containsExactly(0L, 1L);
     }
