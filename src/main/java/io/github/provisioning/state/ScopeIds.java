@@ -53,6 +53,13 @@ final class ScopeIds {
         }
     }
 
+    /** Forgets every id, and the memory they took. */
+    synchronized void clear() {
+        slots = new long[2 * 64];
+        guids = 0;
+        others.clear();
+    }
+
     synchronized int size() {
         return guids + others.size();
     }

@@ -580,6 +580,8 @@ public final class StateStore implements AutoCloseable {
             return null;
         });
         if (promoteScope) {
+            // The next cycle compares its scope with these ids; what this cycle saved is of no more use.
+            scope.saved.clear();
             completedScope.set(scope);
         }
     }
@@ -1286,7 +1288,6 @@ public final class StateStore implements AutoCloseable {
             }
             writerSave.executeBatch();
             writer.commit();
-            noteSaved(batch);
         } catch (SQLException | RuntimeException e) {
             try {
                 writerSave.clearBatch();
@@ -1296,6 +1297,7 @@ public final class StateStore implements AutoCloseable {
             }
             throw e;
         }
+        noteSaved(batch);
     }
 
     /** Closes the writer connection if it is broken (the next batch opens another); true when it was. */

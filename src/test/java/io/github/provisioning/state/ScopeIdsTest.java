@@ -31,6 +31,15 @@ class ScopeIdsTest {
         Set<String> given = new HashSet<>();
         ids.forEachInOrder(given::add);
         assertThat(given).isEqualTo(new HashSet<>(added));
+
+        ids.add("user-1");
+        ids.clear();
+        assertThat(ids.size()).isZero();
+        assertThat(ids.contains(added.get(0))).isFalse();
+        assertThat(ids.contains("user-1")).isFalse();
+        ids.add(added.get(1));
+        assertThat(ids.contains(added.get(1))).isTrue();
+        assertThat(ids.size()).isEqualTo(1);
     }
 
     @Test
