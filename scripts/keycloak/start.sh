@@ -9,7 +9,7 @@
 # Running it again while that Keycloak still answers does nothing. Stop it with scripts/keycloak/stop.sh RUN_DIR.
 #
 # Environment (all optional):
-#   KEYCLOAK_CACHE          where the distribution is downloaded, unzipped and built
+#   KEYCLOAK_CACHE          where the distribution is downloaded, unzipped and built (install.sh)
 #                           (default $HOME/.cache/camel-entra-provisioning/keycloak, outside the repo)
 #   KEYCLOAK_VERSION        default 26.7.3
 #   KEYCLOAK_JAVA_HOME      a Java 21+ JDK for Keycloak (default /usr/lib/jvm/temurin-25-jdk-amd64)
@@ -31,8 +31,6 @@ ADMIN_USER="${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}"
 ADMIN_PASSWORD="${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}"
 REALM="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["realm"])' "$REALM_TEMPLATE")"
 CLIENT_ID="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["clients"][0]["clientId"])' "$REALM_TEMPLATE")"
-# Build-time options: a change here forces a new `kc.sh build`. dev-mem gives every start an empty database.
-BUILD_OPTIONS=(--features=scim-api --db=dev-mem)
 
 if [[ $# -lt 1 ]]; then
     echo "usage: $0 RUN_DIR [PORT]" >&2
@@ -75,35 +73,10 @@ if [[ -f "$PID_FILE" ]] && alive "$(cat "$PID_FILE")"; then
 fi
 rm -f "$PROPERTIES" "$PID_FILE"
 
-[[ -x "$KC_JAVA_HOME/bin/java" ]] || fail "no JDK at $KC_JAVA_HOME (set KEYCLOAK_JAVA_HOME to a Java 21+ JDK)"
 
-# --- fetch, unzip and build once, under a lock so that parallel starts share the work ---------------------
-KC_HOME="$CACHE/keycloak-$VERSION"
-BUILT_MARKER="$KC_HOME/.built-with"
-mkdir -p "$CACHE"
-(
-    flock 9
-    if [[ ! -x "$KC_HOME/bin/kc.sh" ]]; then
-        ZIP="$CACHE/keycloak-quarkus-dist-$VERSION.zip"
-        if [[ ! -f "$ZIP" ]]; then
-            log "downloading org.keycloak:keycloak-quarkus-dist:$VERSION:zip into $CACHE"
-            (cd "$CACHE" && mvn -B -q dependency:copy \
-                -Dartifact="org.keycloak:keycloak-quarkus-dist:$VERSION:zip" -DoutputDirectory="$CACHE") \
-                > "$CACHE/download.log" 2>&1 || { cat "$CACHE/download.log" >&2; exit 1; }
-        fi
-        log "unzipping $ZIP"
-        UNZIP_DIR="$(mktemp -d "$CACHE/unzip.XXXXXX")"
-        unzip -q "$ZIP" -d "$UNZIP_DIR"
-        mv "$UNZIP_DIR/keycloak-$VERSION" "$KC_HOME"
-        rmdir "$UNZIP_DIR"
-    fi
-    if [[ "$(cat "$BUILT_MARKER" 2>/dev/null)" != "${BUILD_OPTIONS[*]}" ]]; then
-        log "building: kc.sh build ${BUILD_OPTIONS[*]}"
-        JAVA_HOME="$KC_JAVA_HOME" "$KC_HOME/bin/kc.sh" build "${BUILD_OPTIONS[@]}" > "$CACHE/build.log" 2>&1 \
-            || { tail -n 40 "$CACHE/build.log" >&2; exit 1; }
-        echo "${BUILD_OPTIONS[*]}" > "$BUILT_MARKER"
-    fi
-) 9> "$CACHE/.lock" || fail "could not fetch or build Keycloak $VERSION in $CACHE"
+# --- fetch, unzip and build once (install.sh) --------------------------------------------------------------
+KC_HOME="$(KEYCLOAK_VERSION="$VERSION" KEYCLOAK_CACHE="$CACHE" KEYCLOAK_JAVA_HOME="$KC_JAVA_HOME" \
+    "$SCRIPT_DIR/install.sh")" || fail "could not install Keycloak $VERSION in $CACHE"
 
 # --- start ------------------------------------------------------------------------------------------------
 # bind PORT: prints the port bound on 127.0.0.1 (0 picks a free one), fails when it is taken.
