@@ -441,24 +441,19 @@ public final class StateStore implements AutoCloseable {
             // Entered since the completed generation (an index range) and not gone again. The rows gone are
             // skipped here, not in the query: given "left_in IS NULL", a planner may walk the whole scope by it.
             RunningScope scope = recordedScope();
-            if (cycleId.equals(scope.cycleId)) {
-                // The users this cycle saved are in memory: no lookup in prov_object for each row.
-                ids.addAll(query("""
-                        SELECT s.object_id, s.left_in FROM prov_scope_member s
-                        WHERE s.scope_type = 'user' AND s.entered > ? ORDER BY s.object_id""",
-                        ps -> ps.setLong(1, scope.completed),
-                        rs -> idsWhere(rs, (id, leftIn) -> leftIn == null && !scope.saved.contains(id))));
-            } else {
-                ids.addAll(query("""
-                        SELECT s.object_id, s.left_in FROM prov_scope_member s
-                        WHERE s.scope_type = 'user' AND s.entered > ?
-                          AND NOT EXISTS (SELECT 1 FROM prov_object o WHERE o.object_type = 'user'
-                                          AND o.source_id = s.object_id AND o.last_cycle = ?)
-                        ORDER BY s.object_id""", ps -> {
-                            ps.setLong(1, scope.completed);
+            // The users the cycle reading this scope saved are in memory: no lookup in prov_object for each row
+            // (in an initial cycle, every user in scope). Another cycle's are looked up.
+            boolean savedInMemory = cycleId.equals(scope.cycleId);
+            String notSavedByTheCycle = savedInMemory ? "" : " AND NOT EXISTS (SELECT 1 FROM prov_object o"
+                    + " WHERE o.object_type = 'user' AND o.source_id = s.object_id AND o.last_cycle = ?)";
+            ids.addAll(query("SELECT s.object_id, s.left_in FROM prov_scope_member s WHERE s.scope_type = 'user'"
+                    + " AND s.entered > ?" + notSavedByTheCycle + " ORDER BY s.object_id", ps -> {
+                        ps.setLong(1, scope.completed);
+                        if (!savedInMemory) {
                             ps.setString(2, cycleId);
-                        }, rs -> idsWhere(rs, (id, leftIn) -> leftIn == null)));
-            }
+                        }
+                    }, rs -> idsWhere(rs, (id, leftIn) -> leftIn == null
+                            && !(savedInMemory && scope.saved.contains(id)))));
         }
         ids.addAll(query("""
                 SELECT source_id FROM prov_object
