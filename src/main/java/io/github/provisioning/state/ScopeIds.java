@@ -15,8 +15,11 @@ import java.util.function.Consumer;
  */
 final class ScopeIds {
 
+    /** GUIDs the table holds before it first grows. */
+    private static final int FIRST_CAPACITY = 64;
+
     /** Pairs of longs (most, least significant bits); the pair 0, 0 is a free slot. */
-    private long[] slots = new long[2 * 64];
+    private long[] slots = new long[2 * FIRST_CAPACITY];
     private int guids;
     /** Ids that are not a GUID in Graph's canonical form (lower case), and the nil GUID. */
     private final Set<String> others = new HashSet<>();
@@ -40,22 +43,12 @@ final class ScopeIds {
         if (guid == null) {
             return others.contains(id);
         }
-        int mask = slots.length / 2 - 1;
-        for (int slot = hash(guid[0], guid[1]) & mask; ; slot = (slot + 1) & mask) {
-            long most = slots[2 * slot];
-            long least = slots[2 * slot + 1];
-            if (most == 0 && least == 0) {
-                return false;
-            }
-            if (most == guid[0] && least == guid[1]) {
-                return true;
-            }
-        }
+        return !free(slots, slot(slots, guid[0], guid[1]));
     }
 
     /** Forgets every id, and the memory they took. */
     synchronized void clear() {
-        slots = new long[2 * 64];
+        slots = new long[2 * FIRST_CAPACITY];
         guids = 0;
         others.clear();
     }
@@ -74,8 +67,8 @@ final class ScopeIds {
         long[] keys = new long[guids];
         int n = 0;
         for (int slot = 0; slot < slots.length / 2; slot++) {
-            long most = slots[2 * slot];
-            if (most != 0 || slots[2 * slot + 1] != 0) {
+            if (!free(slots, slot)) {
+                long most = slots[2 * slot];
                 // The first 32 bits, unsigned (flipping the sign bit makes signed order unsigned), then the slot.
                 keys[n++] = ((most ^ Long.MIN_VALUE) & 0xFFFF_FFFF_0000_0000L) | slot;
             }
@@ -91,7 +84,7 @@ final class ScopeIds {
     private void grow() {
         long[] larger = new long[2 * slots.length];
         for (int slot = 0; slot < slots.length / 2; slot++) {
-            if (slots[2 * slot] != 0 || slots[2 * slot + 1] != 0) {
+            if (!free(slots, slot)) {
                 insert(larger, slots[2 * slot], slots[2 * slot + 1]);
             }
         }
@@ -100,17 +93,27 @@ final class ScopeIds {
 
     /** Adds the GUID to the table unless it is there; answers whether it was added. */
     private static boolean insert(long[] table, long most, long least) {
-        int mask = table.length / 2 - 1;
-        for (int slot = hash(most, least) & mask; ; slot = (slot + 1) & mask) {
-            if (table[2 * slot] == 0 && table[2 * slot + 1] == 0) {
-                table[2 * slot] = most;
-                table[2 * slot + 1] = least;
-                return true;
-            }
-            if (table[2 * slot] == most && table[2 * slot + 1] == least) {
-                return false;
-            }
+        int slot = slot(table, most, least);
+        if (!free(table, slot)) {
+            return false;
         }
+        table[2 * slot] = most;
+        table[2 * slot + 1] = least;
+        return true;
+    }
+
+    /** The slot that holds the GUID, or the free one where it would go (linear probing). */
+    private static int slot(long[] table, long most, long least) {
+        int mask = table.length / 2 - 1;
+        int slot = hash(most, least) & mask;
+        while (!free(table, slot) && (table[2 * slot] != most || table[2 * slot + 1] != least)) {
+            slot = (slot + 1) & mask;
+        }
+        return slot;
+    }
+
+    private static boolean free(long[] table, int slot) {
+        return table[2 * slot] == 0 && table[2 * slot + 1] == 0;
     }
 
     private static int hash(long most, long least) {
