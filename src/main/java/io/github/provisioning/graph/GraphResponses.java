@@ -66,8 +66,8 @@ public final class GraphResponses {
      */
     public PrincipalPage principalPage(@Header(Exchange.HTTP_RESPONSE_CODE) int status, @Body InputStream body) {
         if (status < 200 || status > 299 || body == null) {
-            JsonNode json = read(status, body);
-            return new PrincipalPage(List.of(), json.path("@odata.nextLink").asText(null));
+            read(status, body); // throws Graph's error; an answer with no body is an empty last page
+            return new PrincipalPage(List.of(), null);
         }
         List<Principal> principals = new ArrayList<>();
         String nextLink = null;

@@ -40,6 +40,9 @@ class GraphResponsesTest {
         assertThat(page.principals()).extracting(p -> p.id() + ":" + p.type())
                 .containsExactly("g2:group", "u2:user", "u3:user");
         assertThat(page.nextLink()).isNull();
+        PrincipalPage noBody = responses.principalPage(200, null);
+        assertThat(noBody.principals()).isEmpty();
+        assertThat(noBody.nextLink()).isNull();
     }
 
     @Test
