@@ -7,10 +7,10 @@ import org.apache.camel.support.ExpressionAdapter;
 
 /**
  * What the Graph routes read from the page in the body: its next page's URL ({@link Paged}) and a delta page's users
- * ({@link GraphPage}). Bound in the
- * registry and used with Camel's {@code ref} language. As simple expressions ({@code ${body.nextLink}}), Camel
- * looks the page up in its bean-info cache by the page's own hash code, which for a record walks every user on the
- * page, twice per evaluation: a few percent of a no-change cycle, whose scope is read 999 users a page.
+ * ({@link GraphPage}). Bound in the registry and used with Camel's {@code ref} language. As simple expressions
+ * ({@code ${body.nextLink}}), Camel looks the page up in its bean-info cache by the page's own hash code, which for
+ * a record walks every entry on the page, twice per evaluation: a few percent of a no-change cycle, whose scope is
+ * read 999 entries a page.
  */
 public final class PageExpressions {
 
