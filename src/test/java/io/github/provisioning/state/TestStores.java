@@ -58,9 +58,7 @@ public final class TestStores implements AfterEachCallback {
 
     /** A store on the pool (the schema migrated), closed before the pool. */
     public synchronized StateStore store(StateDatabase db) {
-        StateStore store = new StateStore(db.dataSource());
-        opened.add(store);
-        return store;
+        return store(db, UnaryOperator.identity());
     }
 
     /** A store on the database, as an engine starting on it would open it (the schema migrated). */
@@ -70,7 +68,11 @@ public final class TestStores implements AfterEachCallback {
 
     /** A store that reaches the database through {@code wrap}, to watch the statements it sends. */
     public synchronized StateStore store(TestDatabase database, UnaryOperator<DataSource> wrap) {
-        StateStore store = new StateStore(wrap.apply(open(database).dataSource()));
+        return store(open(database), wrap);
+    }
+
+    private StateStore store(StateDatabase db, UnaryOperator<DataSource> wrap) {
+        StateStore store = new StateStore(wrap.apply(db.dataSource()));
         opened.add(store);
         return store;
     }
