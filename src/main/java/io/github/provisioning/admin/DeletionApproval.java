@@ -44,7 +44,7 @@ public final class DeletionApproval {
         ObjectNode reply = JSON.createObjectNode();
         summary(reply, state.heldDeletions(), threshold);
         ArrayNode users = reply.putArray("users");
-        for (StagedDeletion row : state.stagedDeletions(true, false, null, listed)) {
+        for (StagedDeletion row : state.stagedDeletions(StateStore.USER, true, false, null, listed)) {
             ObjectNode user = users.addObject();
             user.put("sourceId", row.sourceId());
             user.put("sourceIdentity", row.sourceIdentity());

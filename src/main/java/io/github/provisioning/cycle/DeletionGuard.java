@@ -67,7 +67,7 @@ public final class DeletionGuard {
         int pending = state.pendingDeletions();
         List<StagedDeletion> first = new ArrayList<>();
         int staged = 0;
-        for (Iterator<StagedDeletion> rows = pages(false, true); rows.hasNext(); ) {
+        for (Iterator<StagedDeletion> rows = pages(StateStore.USER, false, true); rows.hasNext(); ) {
             StagedDeletion row = rows.next();
             log.write(logEntry(cycle, row, pending));
             cycle.count(CycleRun.Outcome.STAGED);
@@ -85,14 +85,14 @@ public final class DeletionGuard {
         String reason = "held: " + pending + " disables and deletes in this cycle are more than "
                 + "provisioning.deletion-threshold (" + threshold + "); planned " + row.action() + ": "
                 + row.reason();
-        return new LogEntry(Instant.now(), cycle.id(), UUID.randomUUID().toString(), StateStore.USER, STAGED_DELETE,
+        return new LogEntry(Instant.now(), cycle.id(), UUID.randomUUID().toString(), row.objectType(), STAGED_DELETE,
                 "skipped", row.sourceId(), row.sourceIdentity(), row.targetId(), reason, List.of(), null, 0,
                 List.of());
     }
 
     /** The staged deletions to send now (within the threshold, or approved), a page at a time. */
     public Iterator<StagedDeletion> toRelease() {
-        return pages(false, false);
+        return pages(StateStore.USER, false, false);
     }
 
     /** The change a released deletion is provisioned as; its stored action is what gets planned. */
@@ -103,8 +103,8 @@ public final class DeletionGuard {
                 ? SourceChange.Kind.LEFT_SCOPE : kind);
     }
 
-    /** Staged rows in source id order, read a page at a time as they are consumed (rows may go meanwhile). */
-    private Iterator<StagedDeletion> pages(boolean held, boolean unapprovedOnly) {
+    /** One type's staged rows in source id order, read a page at a time as consumed (rows may go meanwhile). */
+    private Iterator<StagedDeletion> pages(String objectType, boolean held, boolean unapprovedOnly) {
         return new Iterator<>() {
             private List<StagedDeletion> page = List.of();
             private int next;
@@ -119,7 +119,7 @@ public final class DeletionGuard {
                 if (done) {
                     return false;
                 }
-                page = state.stagedDeletions(held, unapprovedOnly, after, PAGE);
+                page = state.stagedDeletions(objectType, held, unapprovedOnly, after, PAGE);
                 next = 0;
                 done = page.size() < PAGE;
                 if (!page.isEmpty()) {

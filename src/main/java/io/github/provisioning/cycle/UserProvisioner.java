@@ -269,7 +269,7 @@ public final class UserProvisioner {
             return;
         }
         if (plan.superseded) {
-            state.dropStagedDeletion(plan.change.id());
+            state.dropStagedDeletion(StateStore.USER, plan.change.id());
             return;
         }
         switch (plan.action) {
@@ -313,7 +313,7 @@ public final class UserProvisioner {
     /** A released deletion is done with once its user's outcome is stored, success or failure (escrow). */
     private void released(UserPlan plan) {
         if (plan.releasing != null) {
-            state.dropStagedDeletion(plan.change.id());
+            state.dropStagedDeletion(StateStore.USER, plan.change.id());
         }
     }
 
@@ -369,8 +369,8 @@ public final class UserProvisioner {
     }
 
     private void stage(UserPlan plan, String action, String reason) {
-        plan.stage(state, StagedDeletion.staged(plan.change.id(), action, plan.change.kind().name(), reason,
-                identity(plan), plan.targetId, plan.cycle.id(), Instant.now()));
+        plan.stage(state, StagedDeletion.staged(StateStore.USER, plan.change.id(), action, plan.change.kind().name(),
+                reason, identity(plan), plan.targetId, plan.cycle.id(), Instant.now()));
     }
 
     private void planDelete(UserPlan plan) {

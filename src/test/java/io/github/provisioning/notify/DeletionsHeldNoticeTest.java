@@ -14,7 +14,7 @@ class DeletionsHeldNoticeTest {
     private static final Instant SINCE = Instant.parse("2026-01-05T10:00:00Z");
 
     private static StagedDeletion row(String id, String identity, String action, String reason) {
-        return new StagedDeletion(id, action, action.equals("delete") ? "HARD_DELETED" : "LEFT_SCOPE", reason,
+        return new StagedDeletion("user", id, action, action.equals("delete") ? "HARD_DELETED" : "LEFT_SCOPE", reason,
                 identity, "t-" + id, "c1", SINCE, true, false);
     }
 
