@@ -344,6 +344,8 @@ class DeletionGuardTest extends EngineTest {
         assertThat(writes()).extracting(RecordedRequest::line).containsExactlyInAnyOrder(
                 "PATCH /Users/" + accounts.get("adele"), "DELETE /Groups/" + targetGroups.get("Finance"),
                 "DELETE /Groups/" + targetGroups.get("Buyers"));
+        // Counted and released together at the end of the cycle: the user's disable first, then the group deletes.
+        assertThat(writes()).extracting(r -> r.path().split("/")[1]).containsExactly("Users", "Groups", "Groups");
         assertThat(scim.groups()).extracting(g -> g.path("displayName").asText())
                 .containsExactlyInAnyOrder("Sales", "Interns");
         assertThat(linesOf(report)).filteredOn(l -> l.path("objectType").asText().equals("group"))
