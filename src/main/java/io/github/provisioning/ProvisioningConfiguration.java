@@ -545,11 +545,13 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                              @BeanInject("scimDialect") ScimDialect dialect,
                                              @PropertyInject(value = "scim.members-per-patch", defaultValue = "100")
                                              int membersPerPatch,
-                                             @BeanInject("retrySchedule") RetrySchedule escrow) {
+                                             @BeanInject("retrySchedule") RetrySchedule escrow,
+                                             @PropertyInject(value = Settings.DELETION_THRESHOLD, defaultValue = "500")
+                                             int deletionThreshold) {
         ObjectMapping groupMapping = mapping.group() != null ? mapping.group()
                 : new ObjectMapping(java.util.List.of(), ObjectMapping.TargetActions.ALL);
         return new GroupProvisioner(groupMapping, state, log, groups::inScope, retryPolicy, dialect, membersPerPatch,
-                escrow);
+                escrow, deletionThreshold);
     }
 
     @BindToRegistry(value = "adminApi", lazy = true)

@@ -35,7 +35,10 @@ public final class DeletionApproval {
         this.threshold = threshold;
     }
 
-    /** The held deletions: how many, since when, the threshold, and the first {@code limit} (default 100). */
+    /**
+     * The held deletions: how many (users and groups), since when, the threshold, and the first {@code limit}
+     * (default 100), users then groups as a cycle releases them; each names its object type.
+     */
     public ApiReply held(@Header("limit") String limit) {
         int listed = ListLimit.parse(limit);
         if (listed < 0) {
@@ -43,16 +46,22 @@ public final class DeletionApproval {
         }
         ObjectNode reply = JSON.createObjectNode();
         summary(reply, state.heldDeletions(), threshold);
-        ArrayNode users = reply.putArray("users");
-        for (StagedDeletion row : state.stagedDeletions(true, false, null, listed)) {
-            ObjectNode user = users.addObject();
-            user.put("sourceId", row.sourceId());
-            user.put("sourceIdentity", row.sourceIdentity());
-            user.put("targetId", row.targetId());
-            user.put("action", row.action());
-            user.put("reason", row.reason());
-            user.put("cycleId", row.cycleId());
-            user.put("stagedAt", row.stagedAt().toString());
+        ArrayNode objects = reply.putArray("objects");
+        for (String objectType : StagedDeletion.OBJECT_TYPES) {
+            if (objects.size() == listed) {
+                break;  // the list is full (and a JDBC max-rows of 0 would mean every row)
+            }
+            for (StagedDeletion row : state.stagedDeletions(objectType, true, false, null, listed - objects.size())) {
+                ObjectNode object = objects.addObject();
+                object.put("objectType", row.objectType());
+                object.put("sourceId", row.sourceId());
+                object.put("sourceIdentity", row.sourceIdentity());
+                object.put("targetId", row.targetId());
+                object.put("action", row.action());
+                object.put("reason", row.reason());
+                object.put("cycleId", row.cycleId());
+                object.put("stagedAt", row.stagedAt().toString());
+            }
         }
         return new ApiReply(200, reply.toString());
     }

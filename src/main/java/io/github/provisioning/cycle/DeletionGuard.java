@@ -14,11 +14,13 @@ import org.apache.camel.ExchangeProperty;
 
 /**
  * Entra's accidental-deletions prevention at the end of a cycle ({@code direct:release-deletions}). During the
- * cycle, {@link UserProvisioner} stages each user it would disable or delete instead of sending it. Here the
- * staged ones are counted: within {@code provisioning.deletion-threshold} they are released (sent now), above it
- * they are held, each logged as {@code staged-delete}, and the job pauses until an admin approves them (the next
- * cycle sends them whatever the threshold) or rejects them. Only users count; group deletes are never staged.
- * Rows are read a page at a time, so a tenant of 100,000 users is never in memory.
+ * cycle, {@link UserProvisioner} stages each user it would disable or delete, and {@link GroupProvisioner} each
+ * group it would delete, instead of sending them. Here the staged ones are counted together (Entra: groups
+ * evaluated for deletion count towards the threshold, as do disables): within {@code
+ * provisioning.deletion-threshold} they are released (sent now: users, then groups), above it they are all held,
+ * each logged as {@code staged-delete}, and the job pauses until an admin approves them (the next cycle sends them
+ * whatever the threshold) or rejects them. Rows are read a page at a time, so a tenant of 100,000 users is never in
+ * memory.
  */
 public final class DeletionGuard {
 
@@ -33,7 +35,7 @@ public final class DeletionGuard {
 
     /**
      * @param threshold the most disables and deletes one cycle sends on its own; 0 or less switches the guard off
-     * @param maxListed how many held users the e-mail lists ({@code notify.max-failures-listed})
+     * @param maxListed how many held objects the e-mail lists ({@code notify.max-failures-listed})
      */
     public DeletionGuard(StateStore state, ProvisioningLog log, int threshold, int maxListed) {
         this.state = state;
@@ -61,41 +63,55 @@ public final class DeletionGuard {
 
     /**
      * Holds every staged deletion neither held nor approved: one {@code staged-delete} line each in the
-     * provisioning log, counted as staged in the cycle's report. Call after pausing the job.
+     * provisioning log, counted as staged in the cycle's report (groups as {@code groups.staged}). Call after
+     * pausing the job.
      */
     public HeldDeletions hold(@ExchangeProperty("cycle") CycleRun cycle) {
         int pending = state.pendingDeletions();
         List<StagedDeletion> first = new ArrayList<>();
-        int staged = 0;
-        for (Iterator<StagedDeletion> rows = pages(false, true); rows.hasNext(); ) {
-            StagedDeletion row = rows.next();
-            log.write(logEntry(cycle, row, pending));
-            cycle.count(CycleRun.Outcome.STAGED);
-            staged++;
-            if (first.size() < maxListed) {
-                first.add(row);
+        int users = 0;
+        int groups = 0;
+        for (String objectType : StagedDeletion.OBJECT_TYPES) {
+            for (Iterator<StagedDeletion> rows = pages(objectType, false, true); rows.hasNext(); ) {
+                StagedDeletion row = rows.next();
+                log.write(logEntry(cycle, row, pending));
+                if (StateStore.GROUP.equals(objectType)) {
+                    cycle.countGroup(CycleRun.Outcome.STAGED);
+                    groups++;
+                } else {
+                    cycle.count(CycleRun.Outcome.STAGED);
+                    users++;
+                }
+                if (first.size() < maxListed) {
+                    first.add(row);
+                }
             }
         }
         state.holdPendingDeletions();
         StagedDeletion.Held held = state.heldDeletions();
-        return new HeldDeletions(cycle.id(), staged, held.count(), threshold, held.since(), first);
+        return new HeldDeletions(cycle.id(), users, groups, held.count(), threshold, held.since(), first);
     }
 
     private LogEntry logEntry(CycleRun cycle, StagedDeletion row, int pending) {
         String reason = "held: " + pending + " disables and deletes in this cycle are more than "
                 + "provisioning.deletion-threshold (" + threshold + "); planned " + row.action() + ": "
                 + row.reason();
-        return new LogEntry(Instant.now(), cycle.id(), UUID.randomUUID().toString(), StateStore.USER, STAGED_DELETE,
+        return new LogEntry(Instant.now(), cycle.id(), UUID.randomUUID().toString(), row.objectType(), STAGED_DELETE,
                 "skipped", row.sourceId(), row.sourceIdentity(), row.targetId(), reason, List.of(), null, 0,
                 List.of());
     }
 
-    /** The staged deletions to send now (within the threshold, or approved), a page at a time. */
-    public Iterator<StagedDeletion> toRelease() {
-        return pages(false, false);
+    /** The staged user disables and deletes to send now (within the threshold, or approved), a page at a time. */
+    public Iterator<StagedDeletion> usersToRelease() {
+        return pages(StateStore.USER, false, false);
     }
 
-    /** The change a released deletion is provisioned as; its stored action is what gets planned. */
+    /** The staged group deletes to send now, a page at a time; released after the users'. */
+    public Iterator<StagedDeletion> groupsToRelease() {
+        return pages(StateStore.GROUP, false, false);
+    }
+
+    /** The change a released user deletion is provisioned as; its stored action is what gets planned. */
     public SourceChange change(@Body StagedDeletion row) {
         SourceChange.Kind kind = SourceChange.Kind.valueOf(row.changeKind());
         // Out of scope by the scoping filter: a PRESENT change would promise Graph properties the row does not keep.
@@ -103,8 +119,13 @@ public final class DeletionGuard {
                 ? SourceChange.Kind.LEFT_SCOPE : kind);
     }
 
-    /** Staged rows in source id order, read a page at a time as they are consumed (rows may go meanwhile). */
-    private Iterator<StagedDeletion> pages(boolean held, boolean unapprovedOnly) {
+    /** The group a released group deletion is provisioned as ({@code direct:provision-group} takes its id). */
+    public String groupId(@Body StagedDeletion row) {
+        return row.sourceId();
+    }
+
+    /** One type's staged rows in source id order, read a page at a time as consumed (rows may go meanwhile). */
+    private Iterator<StagedDeletion> pages(String objectType, boolean held, boolean unapprovedOnly) {
         return new Iterator<>() {
             private List<StagedDeletion> page = List.of();
             private int next;
@@ -119,7 +140,7 @@ public final class DeletionGuard {
                 if (done) {
                     return false;
                 }
-                page = state.stagedDeletions(held, unapprovedOnly, after, PAGE);
+                page = state.stagedDeletions(objectType, held, unapprovedOnly, after, PAGE);
                 next = 0;
                 done = page.size() < PAGE;
                 if (!page.isEmpty()) {

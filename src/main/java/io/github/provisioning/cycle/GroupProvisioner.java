@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.unboundid.scim2.common.messages.PatchOperation;
 import io.github.provisioning.graph.EntraGroup;
+import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.ObjectMapping;
 import io.github.provisioning.scim.GroupResources;
@@ -15,7 +16,9 @@ import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.UserResources;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
+import io.github.provisioning.state.StagedDeletion;
 import io.github.provisioning.state.StateStore;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +32,9 @@ import org.apache.camel.ExchangeProperty;
  * is matched (displayName) before it is created, without members; a rename is a PATCH replace; membership changes
  * are PATCH add/remove of just the members that changed, never a replace of the list; a member whose user is not
  * in the target yet is skipped and added in a later cycle once it is; groups have no disable, so a group that is
- * deleted (soft or hard) or unassigned is deleted in the target when delete is allowed.
+ * deleted (soft or hard) or unassigned is deleted in the target when delete is allowed. That delete counts against
+ * the accidental-deletion threshold with the users' disables and deletes: it is staged, and sent at the end of the
+ * cycle ({@link DeletionGuard}).
  */
 public final class GroupProvisioner {
 
@@ -45,15 +50,22 @@ public final class GroupProvisioner {
     private final int membersPerPatch;
     private final boolean syncMembers;
     private final List<String> updatedTargets;
+    private final int deletionThreshold;
 
     /**
-     * @param mapping         the group section of the mapping file; its {@code members} row switches membership on
-     * @param inScope         whether a group is in the scope of the running cycle (assigned, or scope all)
-     * @param membersPerPatch members per PATCH ({@code scim.members-per-patch})
+     * @param mapping           the group section of the mapping file; its {@code members} row switches membership
+     *                          on
+     * @param inScope           whether a group is in the scope of the running cycle (assigned, or scope all)
+     * @param membersPerPatch   members per PATCH ({@code scim.members-per-patch})
+     * @param deletionThreshold {@code provisioning.deletion-threshold}: above 0, a cycle stages its group deletes
+     *                          instead of sending them, and its end releases or holds them with the users'
+     *                          ({@link DeletionGuard}); 0 or less sends them at once
      */
     public GroupProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
-                            RetryPolicy retryPolicy, ScimDialect dialect, int membersPerPatch, RetrySchedule escrow) {
+                            RetryPolicy retryPolicy, ScimDialect dialect, int membersPerPatch, RetrySchedule escrow,
+                            int deletionThreshold) {
         this.escrow = escrow;
+        this.deletionThreshold = deletionThreshold;
         if (membersPerPatch < 1) {
             throw new IllegalArgumentException("scim.members-per-patch must be at least 1");
         }
@@ -68,23 +80,33 @@ public final class GroupProvisioner {
         this.updatedTargets = mapping.updatedTargets().stream().filter(t -> !EntraGroup.MEMBERS.equals(t)).toList();
     }
 
-    public GroupPlan plan(@Body String groupId, @ExchangeProperty("cycle") CycleRun cycle) {
+    /**
+     * @param staged a staged group delete being released at the end of a cycle, or null
+     */
+    public GroupPlan plan(@Body String groupId, @ExchangeProperty("cycle") CycleRun cycle,
+                          @ExchangeProperty(UserProvisioner.STAGED_DELETION) StagedDeletion staged) {
         GroupPlan plan = new GroupPlan(cycle, groupId, state.groupSource(groupId).orElse(null),
                 state.link(StateStore.GROUP, groupId).orElse(null));
+        plan.releasing = staged;
         try {
             StateStore.GroupSource source = plan.source;
-            if (source == null) {
-                planDelete(plan, "not found in Entra ID");
+            if (staged != null) {
+                if (plan.releaseStillDue(plan.link)) {
+                    planDelete(plan, SourceChange.Kind.valueOf(staged.changeKind()), staged.reason());
+                }
+            } else if (source == null) {
+                planDelete(plan, SourceChange.Kind.NOT_FOUND, "not found in Entra ID");
+            } else if (StateStore.GroupSource.SOFT_DELETED.equals(source.state())) {
+                planDelete(plan, SourceChange.Kind.SOFT_DELETED, "soft-deleted in Entra ID");
             } else if (!source.present()) {
-                planDelete(plan, StateStore.GroupSource.SOFT_DELETED.equals(source.state())
-                        ? "soft-deleted in Entra ID" : "deleted in Entra ID");
+                planDelete(plan, SourceChange.Kind.HARD_DELETED, "deleted in Entra ID");
             } else if (!inScope.test(groupId)) {
-                planDelete(plan, plan.link != null && plan.link.isLinked()
+                planDelete(plan, SourceChange.Kind.LEFT_SCOPE, plan.link != null && plan.link.isLinked()
                         ? "no longer assigned to the application" : "not assigned to the application");
             } else {
                 var scoping = mapping.scoping().evaluate(new EntraGroup(source.properties()));
                 if (!scoping.inScope()) {
-                    planDelete(plan, "outside the scoping filter: " + scoping.reason());
+                    planDelete(plan, SourceChange.Kind.PRESENT, "outside the scoping filter: " + scoping.reason());
                 } else {
                     planProvision(plan);
                 }
@@ -132,6 +154,19 @@ public final class GroupProvisioner {
             return;
         }
         String cycleId = plan.cycle.id();
+        if (plan.staged) {
+            // Nothing was sent: the memberships stay as they are until the delete is released. The link names this
+            // cycle, the cycle the staged row names, so a later change of the group supersedes the row.
+            Link l = plan.link;
+            state.save(StateStore.GROUP, new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(),
+                    cycleId, null, null));
+            state.groupProcessed(plan.groupId);
+            return;
+        }
+        if (plan.superseded) {
+            state.dropStagedDeletion(StateStore.GROUP, plan.groupId);
+            return;
+        }
         boolean linked = plan.targetId != null && !"delete".equals(plan.action);
         if ("delete".equals(plan.action)) {
             state.save(StateStore.GROUP, new Link(plan.groupId, null, null, false, Map.of(), cycleId, null, null));
@@ -157,25 +192,39 @@ public final class GroupProvisioner {
             default -> CycleRun.Outcome.SKIPPED;
         });
         write(plan);
+        released(plan);
+    }
+
+    /** A released group delete is done with once its outcome is stored, success or failure (escrow). */
+    private void released(GroupPlan plan) {
+        if (plan.releasing != null) {
+            state.dropStagedDeletion(StateStore.GROUP, plan.groupId);
+        }
     }
 
     /** An exception on the way (connection refused, timeout, a bug): this group fails, the cycle goes on. */
     public void failed(@ExchangeProperty("groupPlan") GroupPlan plan, @ExchangeProperty("groupId") String groupId,
                        @ExchangeProperty("cycle") CycleRun cycle,
-                       @ExchangeProperty("CamelExceptionCaught") Exception e) {
+                       @ExchangeProperty("CamelExceptionCaught") Exception e,
+                       @ExchangeProperty(UserProvisioner.STAGED_DELETION) StagedDeletion staged) {
         GroupPlan failed = plan != null ? plan : new GroupPlan(cycle, groupId, state.groupSource(groupId).orElse(null),
                 state.link(StateStore.GROUP, groupId).orElse(null));
+        failed.releasing = staged;
         failed.fail(e.getClass().getSimpleName(), e.getMessage());
         recordFailure(failed);
     }
 
     // ---- planning
 
-    private void planDelete(GroupPlan plan, String reason) {
+    /** @param kind the change that led to the delete, as a staged row records it */
+    private void planDelete(GroupPlan plan, SourceChange.Kind kind, String reason) {
         if (plan.link == null || !plan.link.isLinked()) {
             plan.finish("other", "skipped", reason + "; not provisioned");
         } else if (!mapping.actions().delete()) {
             plan.finish("other", "skipped", reason + "; delete is switched off");
+        } else if (plan.guarded(deletionThreshold)) {
+            plan.stage(state, StagedDeletion.staged(StateStore.GROUP, plan.groupId, StagedDeletion.DELETE,
+                    kind.name(), reason, plan.identity, plan.targetId, plan.cycle.id(), Instant.now()));
         } else {
             // Groups have no disable: Entra deletes them.
             plan.reason = reason;
@@ -463,6 +512,7 @@ public final class GroupProvisioner {
         state.groupProcessed(plan.groupId);
         plan.cycle.countGroupFailure(escrowed);
         write(plan);
+        released(plan);
     }
 
     private void write(GroupPlan plan) {

@@ -7,6 +7,8 @@ import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
+import io.github.provisioning.state.StagedDeletion;
+import io.github.provisioning.state.StateStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +54,12 @@ public abstract class ObjectPlan {
     boolean permanentFailure;
     /** After a failure: the attempts so far and when the object is retried. */
     Escrow escrow;
+    /** The staged deletion this plan releases: planned as stored, never staged again. Null in a plain plan. */
+    StagedDeletion releasing;
+    /** The deletion guard kept this disable or delete from the target: staged, not sent, not logged. */
+    boolean staged;
+    /** The released deletion's object was handled again after it was staged: dropped unsent, not logged. */
+    boolean superseded;
 
     ObjectPlan(CycleRun cycle, String targetId) {
         this.cycle = cycle;
@@ -179,6 +187,37 @@ public abstract class ObjectPlan {
             reason = RetrySchedule.permanentReason(escrow, permanentFailure, objectType);
         }
         return escrow;
+    }
+
+    /**
+     * Entra's accidental-deletions prevention: a cycle's disables and deletes are staged, and sent at the end of
+     * the cycle only when they stay within the threshold. Provision on demand and released deletions are sent.
+     *
+     * @param deletionThreshold {@code provisioning.deletion-threshold}; 0 or less switches the guard off
+     */
+    boolean guarded(int deletionThreshold) {
+        return deletionThreshold > 0 && releasing == null && cycle.type() != CycleRun.Type.ON_DEMAND;
+    }
+
+    /** Keeps this disable or delete from the target: the row goes to the deletion guard, and the plan is done. */
+    void stage(StateStore state, StagedDeletion row) {
+        state.stageDeletion(row);
+        staged = true;
+        finish(row.action(), "skipped", row.reason());
+    }
+
+    /**
+     * Whether the staged deletion this plan releases is still to be sent: not when its object was handled again
+     * after it was staged (its link names a later cycle: assigned again, restored, provisioned on demand, staged
+     * anew) or is no longer linked at all (a full restart). Then the plan is done, and the row is dropped unsent.
+     */
+    boolean releaseStillDue(Link link) {
+        if (link == null || !releasing.cycleId().equals(link.lastCycle())) {
+            superseded = true;
+            finish("other", "skipped", "superseded by a later change");
+            return false;
+        }
+        return true;
     }
 
     boolean failed() {

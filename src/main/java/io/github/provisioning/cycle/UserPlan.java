@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.state.Link;
-import io.github.provisioning.state.StagedDeletion;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -48,12 +47,6 @@ public final class UserPlan extends ObjectPlan {
     int lastScimStatus = -1;
     /** The state of the user's delta page, read before the page (null outside a delta page's split). */
     PageState page;
-    /** The staged deletion this plan releases: planned as stored, never staged again. Null in a plain plan. */
-    StagedDeletion releasing;
-    /** The deletion guard kept this disable or delete from the target: staged, not sent, not logged. */
-    boolean staged;
-    /** The released deletion's user was handled again after it was staged: dropped unsent, not logged. */
-    boolean superseded;
 
     UserPlan(CycleRun cycle, SourceChange change, Link link) {
         super(cycle, link == null ? null : link.targetId());

@@ -269,7 +269,7 @@ public final class UserProvisioner {
             return;
         }
         if (plan.superseded) {
-            state.dropStagedDeletion(plan.change.id());
+            state.dropStagedDeletion(StateStore.USER, plan.change.id());
             return;
         }
         switch (plan.action) {
@@ -313,7 +313,7 @@ public final class UserProvisioner {
     /** A released deletion is done with once its user's outcome is stored, success or failure (escrow). */
     private void released(UserPlan plan) {
         if (plan.releasing != null) {
-            state.dropStagedDeletion(plan.change.id());
+            state.dropStagedDeletion(StateStore.USER, plan.change.id());
         }
     }
 
@@ -355,36 +355,22 @@ public final class UserProvisioner {
         return UserScope.outOfScopeReason(sourceUser(plan.change), assigned, mapping);
     }
 
-    /**
-     * A staged deletion released at the end of a cycle: its stored action, unless the user was handled again after
-     * it was staged (its link names a later cycle: re-assigned, provisioned on demand, staged anew), or is no
-     * longer linked at all (a full restart).
-     */
+    /** A staged deletion released at the end of a cycle: its stored action, unless superseded since. */
     private void planRelease(UserPlan plan) {
         StagedDeletion staged = plan.releasing;
-        if (plan.link == null || !staged.cycleId().equals(plan.link.lastCycle())) {
-            plan.superseded = true;
-            plan.finish("other", "skipped", "superseded by a later change");
-        } else if (StagedDeletion.DELETE.equals(staged.action())) {
+        if (!plan.releaseStillDue(plan.link)) {
+            return;
+        }
+        if (StagedDeletion.DELETE.equals(staged.action())) {
             planDelete(plan);
         } else {
             planDisable(plan, staged.reason());
         }
     }
 
-    /**
-     * Entra's accidental-deletions prevention: a cycle's disables and deletes are staged, and sent at the end of
-     * the cycle only when they stay within the threshold. Provision on demand and released deletions are sent.
-     */
-    private boolean guarded(UserPlan plan) {
-        return deletionThreshold > 0 && plan.releasing == null && plan.cycle.type() != CycleRun.Type.ON_DEMAND;
-    }
-
     private void stage(UserPlan plan, String action, String reason) {
-        state.stageDeletion(StagedDeletion.staged(plan.change.id(), action, plan.change.kind().name(), reason,
-                identity(plan), plan.targetId, plan.cycle.id(), Instant.now()));
-        plan.staged = true;
-        plan.finish(action, "skipped", reason);
+        plan.stage(state, StagedDeletion.staged(StateStore.USER, plan.change.id(), action, plan.change.kind().name(),
+                reason, identity(plan), plan.targetId, plan.cycle.id(), Instant.now()));
     }
 
     private void planDelete(UserPlan plan) {
@@ -392,7 +378,7 @@ public final class UserProvisioner {
             plan.finish("other", "skipped", "deleted in Entra ID; never provisioned");
         } else if (!mapping.actions().delete()) {
             plan.finish("other", "skipped", "deleted in Entra ID; delete is switched off");
-        } else if (guarded(plan)) {
+        } else if (plan.guarded(deletionThreshold)) {
             stage(plan, StagedDeletion.DELETE, "deleted in Entra ID");
         } else {
             plan.send(UserPlan.Step.DELETE, ScimRequest.delete(USERS + "/" + plan.targetId));
@@ -407,7 +393,7 @@ public final class UserProvisioner {
         } else if (!mapping.actions().delete()) {
             // Entra: with Delete switched off, accounts are neither disabled nor deleted.
             plan.finish("other", "skipped", reason + "; delete is switched off");
-        } else if (guarded(plan)) {
+        } else if (plan.guarded(deletionThreshold)) {
             stage(plan, StagedDeletion.DISABLE, reason);
         } else {
             plan.reason = reason;

@@ -5,7 +5,8 @@ import io.github.provisioning.state.StagedDeletion;
 
 /**
  * The e-mail that the deletion guard held a cycle's disables and deletes and paused the job: how many, the
- * threshold, the first held users with the planned action and its reason, and how to approve or reject them.
+ * threshold, the first held users and groups with the planned action and its reason, and how to approve or reject
+ * them.
  * Every value is from the state store, which holds no secrets; values from source data are kept on one line and
  * HTML-escaped.
  */
@@ -31,15 +32,15 @@ public final class DeletionsHeldNotice {
         out.append(summary(held)).append("\n\n");
         out.append(heading(held)).append(":\n");
         for (StagedDeletion row : held.first()) {
-            out.append("  user ").append(MailText.oneLine(row.sourceId()));
+            out.append("  ").append(row.objectType()).append(' ').append(MailText.oneLine(row.sourceId()));
             if (row.sourceIdentity() != null) {
                 out.append(" (").append(MailText.oneLine(row.sourceIdentity())).append(')');
             }
             out.append(' ').append(row.action()).append(": ").append(MailText.oneLine(row.reason())).append('\n');
         }
         out.append('\n').append(HOW).append('\n');
-        out.append("The provisioning log has a staged-delete line per held user: provisioning-log.jsonl in the data "
-                + "directory.\n");
+        out.append("The provisioning log has a staged-delete line per held user and group: provisioning-log.jsonl in "
+                + "the data directory.\n");
         return out.toString();
     }
 
@@ -48,9 +49,10 @@ public final class DeletionsHeldNotice {
         out.append("<h2>").append(MailText.html(job)).append(": provisioning paused</h2>\n");
         out.append("<p>").append(MailText.html(summary(held))).append("</p>\n");
         out.append("<h3>").append(MailText.html(heading(held))).append("</h3>\n<table>\n")
-                .append("<tr><th>source id</th><th>identity</th><th>action</th><th>reason</th></tr>\n");
+                .append("<tr><th>type</th><th>source id</th><th>identity</th><th>action</th><th>reason</th></tr>\n");
         for (StagedDeletion row : held.first()) {
-            out.append("<tr><td>").append(MailText.html(row.sourceId())).append("</td><td>")
+            out.append("<tr><td>").append(MailText.html(row.objectType())).append("</td><td>")
+                    .append(MailText.html(row.sourceId())).append("</td><td>")
                     .append(MailText.html(row.sourceIdentity())).append("</td><td>")
                     .append(MailText.html(row.action())).append("</td><td>").append(MailText.html(row.reason()))
                     .append("</td></tr>\n");
@@ -60,13 +62,15 @@ public final class DeletionsHeldNotice {
     }
 
     private static String summary(HeldDeletions held) {
-        return "The cycle would have disabled or deleted " + held.staged() + " accounts, more than "
-                + "provisioning.deletion-threshold (" + held.threshold() + "). None was sent: " + held.held()
+        return "The cycle would have disabled or deleted " + held.staged() + " objects (" + held.stagedUsers()
+                + " users, " + held.stagedGroups() + " groups), more than provisioning.deletion-threshold ("
+                + held.threshold() + "). None was sent: " + held.held()
                 + " disables and deletes are held since " + held.since() + ", and the job is paused.";
     }
 
     private static String heading(HeldDeletions held) {
         return held.held() > held.first().size()
-                ? "Held users (the first " + held.first().size() + " of " + held.held() + ")" : "Held users";
+                ? "Held users and groups (the first " + held.first().size() + " of " + held.held() + ")"
+                : "Held users and groups";
     }
 }

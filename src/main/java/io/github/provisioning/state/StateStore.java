@@ -968,11 +968,13 @@ public final class StateStore implements AutoCloseable {
             ps.setString(4, cycleId);
         });
     }
-    // ---- the accidental-deletion guard: disables and deletes staged instead of sent (users only)
+    // ---- the accidental-deletion guard: disables and deletes staged instead of sent, users and groups alike (Entra
+    // counts every object it would disable or delete)
 
     /**
-     * Stages a user's disable or delete. MERGE, so a cycle replayed after a crash stages it again without a
-     * duplicate; a row already there takes the newer action and cycle and keeps whether it is held or approved.
+     * Stages a user's disable or delete, or a group's delete. MERGE keyed by (object type, source id), so a cycle
+     * replayed after a crash stages it again without a duplicate; a row already there takes the newer action and
+     * cycle and keeps whether it is held or approved.
      */
     public void stageDeletion(StagedDeletion d) {
         update("""
@@ -986,7 +988,7 @@ public final class StateStore implements AutoCloseable {
                 WHEN NOT MATCHED THEN INSERT (object_type, source_id, action, change_kind, reason, source_identity,
                   target_id, cycle_id, staged_at, held, approved)
                   VALUES (s.ot, s.id, s.act, s.kind, s.why, s.who, s.tid, s.cyc, s.at, FALSE, FALSE)""", ps -> {
-            ps.setString(1, USER);
+            ps.setString(1, d.objectType());
             ps.setString(2, d.sourceId());
             ps.setString(3, d.action());
             ps.setString(4, d.changeKind());
@@ -999,26 +1001,24 @@ public final class StateStore implements AutoCloseable {
         });
     }
 
-    /** Staged deletions neither held nor approved: what the running cycle would send. */
+    /** Staged deletions of every type neither held nor approved: what the running cycle would send. */
     public int pendingDeletions() {
-        return query("SELECT COUNT(*) FROM prov_staged_deletion WHERE object_type = ? AND held = ? AND approved = ?",
-                ps -> {
-                    ps.setString(1, USER);
-                    ps.setBoolean(2, false);
-                    ps.setBoolean(3, false);
-                }, rs -> rs.next() ? rs.getInt(1) : 0);
+        return query("SELECT COUNT(*) FROM prov_staged_deletion WHERE held = ? AND approved = ?", ps -> {
+            ps.setBoolean(1, false);
+            ps.setBoolean(2, false);
+        }, rs -> rs.next() ? rs.getInt(1) : 0);
     }
 
     /**
-     * One page of staged deletions in source id order, after {@code afterSourceId} (null: from the start): the
-     * held ones, or the others (with {@code unapprovedOnly}, only those not approved either). Pages, so that no
-     * caller holds 100,000 rows at once.
+     * One page of one type's staged deletions in source id order, after {@code afterSourceId} (null: from the
+     * start): the held ones, or the others (with {@code unapprovedOnly}, only those not approved either). Pages, so
+     * that no caller holds 100,000 rows at once.
      */
-    public List<StagedDeletion> stagedDeletions(boolean held, boolean unapprovedOnly, String afterSourceId,
-                                                int limit) {
+    public List<StagedDeletion> stagedDeletions(String objectType, boolean held, boolean unapprovedOnly,
+                                                String afterSourceId, int limit) {
         return query("SELECT * FROM prov_staged_deletion WHERE object_type = ? AND held = ?"
                 + (unapprovedOnly ? " AND approved = ?" : "") + " AND source_id > ? ORDER BY source_id", ps -> {
-                    ps.setString(1, USER);
+                    ps.setString(1, objectType);
                     ps.setBoolean(2, held);
                     int next = 3;
                     if (unapprovedOnly) {
@@ -1030,60 +1030,50 @@ public final class StateStore implements AutoCloseable {
                     List<StagedDeletion> rows = new ArrayList<>();
                     while (rs.next()) {
                         Timestamp at = rs.getTimestamp("staged_at");
-                        rows.add(new StagedDeletion(rs.getString("source_id"), rs.getString("action"),
-                                rs.getString("change_kind"), rs.getString("reason"), rs.getString("source_identity"),
-                                rs.getString("target_id"), rs.getString("cycle_id"), at.toInstant(),
-                                rs.getBoolean("held"), rs.getBoolean("approved")));
+                        rows.add(new StagedDeletion(rs.getString("object_type"), rs.getString("source_id"),
+                                rs.getString("action"), rs.getString("change_kind"), rs.getString("reason"),
+                                rs.getString("source_identity"), rs.getString("target_id"), rs.getString("cycle_id"),
+                                at.toInstant(), rs.getBoolean("held"), rs.getBoolean("approved")));
                     }
                     return rows;
                 });
     }
 
-    /** Holds every staged deletion neither held nor approved; answers how many. */
+    /** Holds every staged deletion neither held nor approved, of every type; answers how many. */
     public int holdPendingDeletions() {
-        return updated("UPDATE prov_staged_deletion SET held = ? WHERE object_type = ? AND held = ? AND approved = ?",
-                ps -> {
-                    ps.setBoolean(1, true);
-                    ps.setString(2, USER);
-                    ps.setBoolean(3, false);
-                    ps.setBoolean(4, false);
-                });
+        return updated("UPDATE prov_staged_deletion SET held = ? WHERE held = ? AND approved = ?", ps -> {
+            ps.setBoolean(1, true);
+            ps.setBoolean(2, false);
+            ps.setBoolean(3, false);
+        });
     }
 
     /** An admin's approval: every held deletion is approved and no longer held; answers how many. */
     public int approveHeldDeletions() {
-        return updated("UPDATE prov_staged_deletion SET held = ?, approved = ? WHERE object_type = ? AND held = ?",
-                ps -> {
-                    ps.setBoolean(1, false);
-                    ps.setBoolean(2, true);
-                    ps.setString(3, USER);
-                    ps.setBoolean(4, true);
-                });
+        return updated("UPDATE prov_staged_deletion SET held = ?, approved = ? WHERE held = ?", ps -> {
+            ps.setBoolean(1, false);
+            ps.setBoolean(2, true);
+            ps.setBoolean(3, true);
+        });
     }
 
     /** An admin's rejection: every held deletion goes, unsent; answers how many. */
     public int rejectHeldDeletions() {
-        return updated("DELETE FROM prov_staged_deletion WHERE object_type = ? AND held = ?", ps -> {
-            ps.setString(1, USER);
-            ps.setBoolean(2, true);
-        });
+        return updated("DELETE FROM prov_staged_deletion WHERE held = ?", ps -> ps.setBoolean(1, true));
     }
 
-    /** The user's staged deletion is done with: sent (or failed into escrow), or superseded. */
-    public void dropStagedDeletion(String sourceId) {
+    /** The object's staged deletion is done with: sent (or failed into escrow), or superseded. */
+    public void dropStagedDeletion(String objectType, String sourceId) {
         update("DELETE FROM prov_staged_deletion WHERE object_type = ? AND source_id = ?", ps -> {
-            ps.setString(1, USER);
+            ps.setString(1, objectType);
             ps.setString(2, sourceId);
         });
     }
 
-    /** How many deletions are held, and since when the oldest waits: cheap enough for every status call. */
+    /** How many deletions are held (users and groups), and since when the oldest waits: cheap for every status call. */
     public StagedDeletion.Held heldDeletions() {
-        return query("SELECT COUNT(*), MIN(staged_at) FROM prov_staged_deletion WHERE object_type = ? AND held = ?",
-                ps -> {
-                    ps.setString(1, USER);
-                    ps.setBoolean(2, true);
-                }, rs -> {
+        return query("SELECT COUNT(*), MIN(staged_at) FROM prov_staged_deletion WHERE held = ?",
+                ps -> ps.setBoolean(1, true), rs -> {
                     rs.next();
                     Timestamp since = rs.getTimestamp(2);
                     return new StagedDeletion.Held(rs.getInt(1), since == null ? null : since.toInstant());

@@ -14,33 +14,36 @@ class DeletionsHeldNoticeTest {
     private static final Instant SINCE = Instant.parse("2026-01-05T10:00:00Z");
 
     private static StagedDeletion row(String id, String identity, String action, String reason) {
-        return new StagedDeletion(id, action, action.equals("delete") ? "HARD_DELETED" : "LEFT_SCOPE", reason,
+        return new StagedDeletion("user", id, action, action.equals("delete") ? "HARD_DELETED" : "LEFT_SCOPE", reason,
                 identity, "t-" + id, "c1", SINCE, true, false);
     }
 
     @Test
-    void namesTheCountsTheFirstUsersAndHowToDecide() {
-        HeldDeletions held = new HeldDeletions("c1", 600, 612, 500, SINCE, List.of(
+    void namesTheCountsTheFirstUsersAndGroupsAndHowToDecide() {
+        HeldDeletions held = new HeldDeletions("c1", 590, 10, 612, 500, SINCE, List.of(
                 row("id-1", "u1@contoso.example", "disable", "no longer assigned to the application"),
-                row("id-2", null, "delete", "deleted in Entra ID")));
+                row("id-2", null, "delete", "deleted in Entra ID"),
+                new StagedDeletion("group", "g-1", "delete", "SOFT_DELETED", "soft-deleted in Entra ID", "Sales",
+                        "t-g-1", "c1", SINCE, true, false)));
 
         Notification mail = new Notifier(true, "job", new CycleObjects(20)).deletionsHeld(held);
 
         assertThat(mail.kind()).isEqualTo(Notification.Kind.DELETIONS_HELD);
         assertThat(mail.kind().toString()).isEqualTo("deletions-held");
         assertThat(mail.subject()).isEqualTo("[job] Provisioning paused: 612 disables and deletes held (threshold 500)");
-        assertThat(mail.text()).contains("Cycle: c1", "disabled or deleted 600 accounts",
+        assertThat(mail.text()).contains("Cycle: c1", "disabled or deleted 600 objects (590 users, 10 groups)",
                 "provisioning.deletion-threshold (500)", "612 disables and deletes are held since " + SINCE,
-                "Held users (the first 2 of 612):",
+                "Held users and groups (the first 3 of 612):",
                 "user id-1 (u1@contoso.example) disable: no longer assigned to the application",
-                "user id-2 delete: deleted in Entra ID", "POST /api/deletions/approve", "POST /api/deletions/reject");
-        assertThat(mail.html()).contains("<td>id-1</td><td>u1@contoso.example</td><td>disable</td>",
-                "/api/deletions/reject");
+                "user id-2 delete: deleted in Entra ID", "group g-1 (Sales) delete: soft-deleted in Entra ID",
+                "POST /api/deletions/approve", "POST /api/deletions/reject");
+        assertThat(mail.html()).contains("<td>user</td><td>id-1</td><td>u1@contoso.example</td><td>disable</td>",
+                "<td>group</td><td>g-1</td><td>Sales</td><td>delete</td>", "/api/deletions/reject");
     }
 
     @Test
     void sourceValuesStayOnOneLineAndAreEscaped() {
-        HeldDeletions held = new HeldDeletions("c1", 1, 1, 0, SINCE, List.of(row("id-1",
+        HeldDeletions held = new HeldDeletions("c1", 1, 0, 1, 0, SINCE, List.of(row("id-1",
                 "<b>eve</b>@contoso.example\r\nBcc: evil@evil.test", "disable", "out of scope\nX-Evil: 1")));
 
         Notification mail = DeletionsHeldNotice.of("job\r\nBcc: x@evil.test", held);
@@ -53,7 +56,7 @@ class DeletionsHeldNoticeTest {
 
     @Test
     void nothingWhenNotificationsAreOff() {
-        HeldDeletions held = new HeldDeletions("c1", 4, 4, 3, SINCE, List.of());
+        HeldDeletions held = new HeldDeletions("c1", 4, 0, 4, 3, SINCE, List.of());
 
         assertThat(new Notifier(false, "job", new CycleObjects(20)).deletionsHeld(held)).isNull();
     }
