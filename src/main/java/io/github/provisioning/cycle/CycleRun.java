@@ -28,6 +28,11 @@ public final class CycleRun {
     private final Map<Outcome, AtomicInteger> counts = new EnumMap<>(Outcome.class);
     private final AtomicInteger pages = new AtomicInteger();
     private volatile String userDeltaLink;
+    /** The users delta round this cycle reads: started by it, or resumed where an earlier cycle stopped. */
+    private volatile String roundId;
+    private volatile boolean fullRound;
+    private volatile DeltaRound resumed;
+    private final AtomicInteger roundPagesDone = new AtomicInteger();
     private final Map<Outcome, AtomicInteger> groupCounts = new EnumMap<>(Outcome.class);
     private volatile boolean groupsProvisioned;
     private volatile String groupDeltaLink;
@@ -88,6 +93,42 @@ public final class CycleRun {
 
     public int pages() {
         return pages.get();
+    }
+
+    /** The id of the users delta round this cycle reads, kept across the cycles that read one round. */
+    public String roundId() {
+        return roundId;
+    }
+
+    /** True when the round reads every user (an initial round, or one started over after an expired token). */
+    public boolean fullRound() {
+        return fullRound;
+    }
+
+    /** The stored round this cycle goes on with; null when it started its round itself. */
+    public DeltaRound resumed() {
+        return resumed;
+    }
+
+    /** This cycle starts a round of its own; {@code full} when it reads every user. */
+    public void startRound(String id, boolean full) {
+        this.roundId = id;
+        this.fullRound = full;
+        this.resumed = null;
+        roundPagesDone.set(0);
+    }
+
+    /** This cycle goes on with a round an earlier cycle did not finish, at its first page not done. */
+    public void resumeRound(DeltaRound round) {
+        this.roundId = round.id();
+        this.fullRound = round.full();
+        this.resumed = round;
+        roundPagesDone.set(round.pagesDone());
+    }
+
+    /** Counts a page of the round whose work is done; answers the pages done in the round so far. */
+    public int roundPageDone() {
+        return roundPagesDone.incrementAndGet();
     }
 
     public String userDeltaLink() {

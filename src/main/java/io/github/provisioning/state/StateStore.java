@@ -48,6 +48,8 @@ public final class StateStore implements AutoCloseable {
     private static final String SCOPE_RUNNING = "scope-running";
 
     private final DataSource dataSource;
+    /** H2 writes commits to its file later; {@link #putWatermarkDurably} makes it write them at once. */
+    private final boolean embeddedH2;
     /** {@link #save}s from concurrent threads, written together in one transaction. */
     private final GroupCommit<Save> saves = new GroupCommit<>(this::upsert, true);
     /**
@@ -73,6 +75,15 @@ public final class StateStore implements AutoCloseable {
     public StateStore(DataSource dataSource) {
         this.dataSource = dataSource;
         migrate();
+        this.embeddedH2 = productName().startsWith("H2");
+    }
+
+    private String productName() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.getMetaData().getDatabaseProductName();
+        } catch (SQLException e) {
+            throw new StateStoreException(e);
+        }
     }
 
     /**
@@ -542,9 +553,9 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Ends a cycle durably: every watermark it moves (name → deltaLink; a null value leaves that watermark as it
-     * is) and, for the assigned scope, the user and group scopes it was computed with, and with {@code promoteRoles}
-     * the users' app role assignments, in one transaction.
+     * Ends a cycle durably: every watermark it moves (name → value; a null value removes that watermark) and, for
+     * the assigned scope, the user and group scopes it was computed with, and with {@code promoteRoles} the users'
+     * app role assignments, in one transaction.
      */
     public void completeCycle(Map<String, String> watermarks, boolean promoteScope, boolean promoteRoles) {
         RunningScope scope = promoteScope ? recordedScope() : null;
@@ -562,9 +573,7 @@ public final class StateStore implements AutoCloseable {
                 putWatermark(c, SCOPE_COMPLETED, Long.toString(scope.running));
             }
             for (Map.Entry<String, String> watermark : watermarks.entrySet()) {
-                if (watermark.getValue() != null) {
-                    putWatermark(c, watermark.getKey(), watermark.getValue());
-                }
+                putWatermark(c, watermark.getKey(), watermark.getValue());
             }
             if (promoteRoles) {
                 try (Statement s = c.createStatement()) {
@@ -586,6 +595,25 @@ public final class StateStore implements AutoCloseable {
             putWatermark(c, name, value);
             return null;
         });
+    }
+
+    /**
+     * {@link #putWatermark(String, String)}, and written to the database's files before this returns, so that a
+     * process killed right after it keeps the value. PostgreSQL's commit is that already; H2 writes commits to its
+     * file up to half a second later (its write delay), so it is made to write them now.
+     */
+    public void putWatermarkDurably(String name, String value) {
+        transaction(c -> {
+            putWatermark(c, name, value);
+            return null;
+        });
+        if (embeddedH2) {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.execute("CHECKPOINT");
+            } catch (SQLException e) {
+                throw new StateStoreException(e);
+            }
+        }
     }
 
     // ---- groups: what Graph says (prov_group_source, prov_member.in_source) and what the target holds
@@ -1097,12 +1125,14 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Entra's restart: clears the watermark (the next cycle is initial) and the escrows (pending retries). A full
+     * Entra's restart: clears the watermarks (the next cycle is initial) and the escrows (pending retries). A full
      * restart also removes the links, so every object is matched again.
      */
-    public Restart restart(String watermarkName, boolean breakLinks) {
+    public Restart restart(Collection<String> watermarkNames, boolean breakLinks) {
         return transaction(c -> {
-            putWatermark(c, watermarkName, null);
+            for (String name : watermarkNames) {
+                putWatermark(c, name, null);
+            }
             int retries;
             try (Statement s = c.createStatement()) {
                 retries = s.executeUpdate("UPDATE prov_object SET retry_action = NULL, last_error = NULL, "
