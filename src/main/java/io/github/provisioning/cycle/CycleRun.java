@@ -37,6 +37,9 @@ public final class CycleRun {
     private volatile boolean groupsProvisioned;
     private volatile String groupDeltaLink;
     private volatile boolean fullGroupRound;
+    private volatile String groupRoundId;
+    private volatile DeltaRound resumedGroupRound;
+    private final AtomicInteger groupRoundPagesDone = new AtomicInteger();
 
     public CycleRun(String id, Type type, Instant start) {
         this.id = id;
@@ -180,5 +183,41 @@ public final class CycleRun {
 
     public void fullGroupRound(boolean full) {
         this.fullGroupRound = full;
+    }
+
+    /** The groups delta round this cycle reads; what it stages is marked with this id. */
+    public String groupRoundId() {
+        return groupRoundId;
+    }
+
+    /** The stored groups round this cycle goes on with; null when it started its groups round itself. */
+    public DeltaRound resumedGroupRound() {
+        return resumedGroupRound;
+    }
+
+    /** This cycle starts a groups round of its own; {@code full} when it reads every group. */
+    public void startGroupRound(String id, boolean full) {
+        this.groupRoundId = id;
+        this.fullGroupRound = full;
+        this.resumedGroupRound = null;
+        groupRoundPagesDone.set(0);
+    }
+
+    /** This cycle goes on with a groups round an earlier cycle did not finish. */
+    public void resumeGroupRound(DeltaRound round) {
+        this.groupRoundId = round.id();
+        this.fullGroupRound = round.full();
+        this.resumedGroupRound = round;
+        groupRoundPagesDone.set(round.pagesDone());
+    }
+
+    /** True while the cycle has staged no page of the groups round it resumed: the next request is its stored page. */
+    public boolean atResumedGroupPage() {
+        return resumedGroupRound != null && groupRoundPagesDone.get() == resumedGroupRound.pagesDone();
+    }
+
+    /** Counts a staged page of the groups round; answers the pages done in the round so far. */
+    public int groupRoundPageDone() {
+        return groupRoundPagesDone.incrementAndGet();
     }
 }

@@ -3,7 +3,6 @@ package io.github.provisioning.cycle;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.github.provisioning.graph.DeltaTokenExpiredException;
 import io.github.provisioning.graph.GraphException;
 import io.github.provisioning.graph.GraphPage;
 import io.github.provisioning.graph.GraphResponses;
@@ -44,6 +43,8 @@ public final class Cycles {
     private static final String USERS_WATERMARK = "users-delta";
     /** The users delta round in progress (a {@link DeltaRound}), stored after each page whose work is done. */
     static final String USERS_ROUND = "users-round";
+    /** The groups delta round in progress, likewise after each page staged. */
+    static final String GROUPS_ROUND = "groups-round";
     static final String GROUPS_WATERMARK = "groups-delta";
     /** What the scope reads of an assignment: who is assigned, and with which app role. */
     static final String ASSIGNMENT_SELECT = "principalId,principalType,appRoleId";
@@ -170,7 +171,7 @@ public final class Cycles {
      * {@link #pauseCycles()} and {@link #resumeCycles()}.
      */
     public StateStore.Restart restart(boolean breakLinks) {
-        return state.restart(List.of(USERS_WATERMARK, USERS_ROUND), breakLinks);
+        return state.restart(List.of(USERS_WATERMARK, USERS_ROUND, GROUPS_ROUND), breakLinks);
     }
 
     /**
@@ -199,9 +200,7 @@ public final class Cycles {
      */
     public GraphPage restartDeltaRound(@ExchangeProperty("cycle") CycleRun cycle,
                                        @ExchangeProperty("CamelExceptionCaught") GraphException cause) {
-        boolean resumedPageRefused = cycle.resumed() != null && cycle.pages() == 0
-                && (cause.status() == 400 || cause.status() == 404 || cause.status() == 410);
-        if (!(cause instanceof DeltaTokenExpiredException) && !resumedPageRefused) {
+        if (!DeltaRound.startsOver(cause, cycle.resumed() != null && cycle.pages() == 0)) {
             throw cause;
         }
         LOG.warn("Cycle {}: Graph no longer serves the users delta {} ({}); reading all users again", cycle.id(),
@@ -365,8 +364,9 @@ public final class Cycles {
     public CycleReport complete(@ExchangeProperty("cycle") CycleRun cycle) {
         Map<String, String> watermarks = new LinkedHashMap<>();
         watermarks.put(USERS_WATERMARK, cycle.userDeltaLink());
-        // The round is done: the next cycle starts from its deltaLink, not from a page of it.
+        // The rounds are done: the next cycle starts from their deltaLinks, not from a page of them.
         watermarks.put(USERS_ROUND, null);
+        watermarks.put(GROUPS_ROUND, null);
         if (cycle.groupDeltaLink() != null) {
             watermarks.put(GROUPS_WATERMARK, cycle.groupDeltaLink());
         }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.graph.DeltaTokenExpiredException;
+import io.github.provisioning.graph.GraphException;
 import java.util.Optional;
 
 /**
@@ -25,6 +27,16 @@ public record DeltaRound(String id, boolean full, String nextLink, int pagesDone
         if (id == null || id.isBlank() || nextLink == null || nextLink.isBlank()) {
             throw new IllegalArgumentException("a delta round needs an id and the next page's link");
         }
+    }
+
+    /**
+     * Whether Graph's refusal means the round must start over: the delta token expired, or the first page a resumed
+     * round asks for is no longer served (its skip token expired: 400, 404 or 410). Any other refusal fails the cycle.
+     */
+    public static boolean startsOver(GraphException refusal, boolean resumedPage) {
+        int status = refusal.status();
+        return refusal instanceof DeltaTokenExpiredException
+                || resumedPage && (status == 400 || status == 404 || status == 410);
     }
 
     public String encode() {

@@ -642,8 +642,11 @@ public final class StateStore implements AutoCloseable {
     public record CountedMembers(int count, List<String> ids) {
     }
 
-    /** Records a group from a groups delta page; it is provisioned (or removed) later in the cycle. */
-    public void stageGroup(String groupId, String sourceState, ObjectNode properties, String cycleId) {
+    /**
+     * Records a group from a groups delta page of round {@code roundId}; it is provisioned (or removed) later in the
+     * cycle.
+     */
+    public void stageGroup(String groupId, String sourceState, ObjectNode properties, String roundId) {
         transaction(c -> {
             String json = properties == null ? null : properties.toString();
             try (PreparedStatement ps = c.prepareStatement("""
@@ -652,7 +655,7 @@ public final class StateStore implements AutoCloseable {
                 ps.setString(1, sourceState);
                 ps.setString(2, json);
                 ps.setBoolean(3, true);
-                ps.setString(4, cycleId);
+                ps.setString(4, roundId);
                 ps.setTimestamp(5, Timestamp.from(Instant.now()));
                 ps.setString(6, groupId);
                 if (ps.executeUpdate() > 0) {
@@ -665,7 +668,7 @@ public final class StateStore implements AutoCloseable {
                 ps.setString(1, sourceState);
                 ps.setString(2, json);
                 ps.setBoolean(3, true);
-                ps.setString(4, cycleId);
+                ps.setString(4, roundId);
                 ps.setTimestamp(5, Timestamp.from(Instant.now()));
                 ps.setString(6, groupId);
                 ps.executeUpdate();
@@ -678,7 +681,7 @@ public final class StateStore implements AutoCloseable {
      * Applies members@delta entries to a group's source membership: one batch of updates, then one batch of
      * inserts for the members not known yet (standard SQL, no vendor upsert).
      */
-    public void stageMembers(String groupId, List<MemberChange> changes, String cycleId) {
+    public void stageMembers(String groupId, List<MemberChange> changes, String roundId) {
         if (changes.isEmpty()) {
             return;
         }
@@ -690,7 +693,7 @@ public final class StateStore implements AutoCloseable {
                 for (MemberChange change : changes) {
                     ps.setBoolean(1, change.present());
                     ps.setString(2, change.memberType());
-                    ps.setString(3, cycleId);
+                    ps.setString(3, roundId);
                     ps.setString(4, groupId);
                     ps.setString(5, change.memberId());
                     ps.addBatch();
@@ -721,7 +724,7 @@ public final class StateStore implements AutoCloseable {
                     ps.setString(3, change.memberType());
                     ps.setBoolean(4, change.present());
                     ps.setBoolean(5, false);
-                    ps.setString(6, cycleId);
+                    ps.setString(6, roundId);
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -732,9 +735,10 @@ public final class StateStore implements AutoCloseable {
 
     /**
      * The end of a full groups round (no watermark, or an expired one): what it did not list is gone. Groups it
-     * did not see are deleted, memberships it did not see have ended.
+     * did not see are deleted, memberships it did not see have ended. A round resumed after a stop lists with the
+     * same {@code roundId} over every cycle that read it.
      */
-    public void finishFullGroupRound(String cycleId) {
+    public void finishFullGroupRound(String roundId) {
         transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE prov_group_source SET source_state = ?, dirty = ?
@@ -742,7 +746,7 @@ public final class StateStore implements AutoCloseable {
                 ps.setString(1, GroupSource.DELETED);
                 ps.setBoolean(2, true);
                 ps.setString(3, GroupSource.DELETED);
-                ps.setString(4, cycleId);
+                ps.setString(4, roundId);
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement("""
@@ -750,7 +754,7 @@ public final class StateStore implements AutoCloseable {
                     WHERE in_source = ? AND (seen_cycle IS NULL OR seen_cycle <> ?)""")) {
                 ps.setBoolean(1, false);
                 ps.setBoolean(2, true);
-                ps.setString(3, cycleId);
+                ps.setString(3, roundId);
                 ps.executeUpdate();
             }
             return null;

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.provisioning.graph.DeltaTokenExpiredException;
 import io.github.provisioning.graph.GraphException;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.graph.GraphPage;
+import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.state.StateStore;
 import io.github.provisioning.state.TestDatabase;
 import io.github.provisioning.state.TestStores;
@@ -142,6 +145,69 @@ class DeltaRoundTest {
 
         assertThat(cycle.resumed()).isNull();
         assertThat(restarted.userDeltaUrl(cycle)).isEqualTo(GRAPH + "/users/delta?$select=id");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aGroupsRoundGoesOnWhereItStoppedAndItsEndJudgesWhatTheWholeRoundListed(TestDatabase.Kind kind) {
+        StateStore state = stores.store(kind);
+        state.stageGroup("g-gone", StateStore.GroupSource.PRESENT, null, "an-earlier-round");
+        Cycles cycles = cycles(state, "fp");
+        Groups groups = groups(state, "fp");
+        CycleRun stopped = cycles.begin();
+        assertThat(groups.deltaUrl(stopped)).isEqualTo(GRAPH + "/groups/delta?$select=displayName");
+        GraphPage first = new GraphPage(List.of(group("g-1")), GRAPH + "/groups/delta?$skiptoken=g2", null);
+        groups.stage(stopped, first);
+        groups.pageRead(stopped, first);
+
+        Cycles restartedCycles = cycles(state, "fp");
+        Groups restarted = groups(state, "fp");
+        CycleRun resumed = restartedCycles.begin();
+        assertThat(restarted.deltaUrl(resumed)).isEqualTo(GRAPH + "/groups/delta?$skiptoken=g2");
+        assertThat(resumed.groupRoundId()).isEqualTo(stopped.groupRoundId());
+        assertThat(resumed.fullGroupRound()).isTrue();
+        GraphPage last = new GraphPage(List.of(group("g-2")), null, GRAPH + "/groups/delta?$deltatoken=gd");
+        restarted.stage(resumed, last);
+        restarted.pageRead(resumed, last);
+        restarted.roundRead(resumed);
+
+        // g-1 was listed by the run that stopped: the same round, so it is not taken for gone.
+        assertThat(state.groupSource("g-1").orElseThrow().state()).isEqualTo(StateStore.GroupSource.PRESENT);
+        assertThat(state.groupSource("g-2").orElseThrow().state()).isEqualTo(StateStore.GroupSource.PRESENT);
+        assertThat(state.groupSource("g-gone").orElseThrow().state()).isEqualTo(StateStore.GroupSource.DELETED);
+
+        resumed.userDeltaLink(GRAPH + "/users/delta?$deltatoken=ud");
+        restartedCycles.complete(resumed);
+        CycleRun next = cycles(state, "fp").begin();
+        assertThat(groups(state, "fp").deltaUrl(next)).isEqualTo(GRAPH + "/groups/delta?$deltatoken=gd");
+        assertThat(next.fullGroupRound()).isFalse();
+    }
+
+    @Test
+    void aResumedGroupsPageGraphRefusesStartsAFullGroupsRound() {
+        StateStore state = stores.store(TestDatabase.Kind.H2);
+        Groups groups = groups(state, "fp");
+        CycleRun stopped = cycles(state, "fp").begin();
+        groups.deltaUrl(stopped);
+        groups.pageRead(stopped, new GraphPage(List.of(), GRAPH + "/groups/delta?$skiptoken=g2", null));
+        CycleRun resumed = cycles(state, "fp").begin();
+        groups.deltaUrl(resumed);
+
+        GraphPage restart = groups.restartDeltaRound(resumed, new GraphException(400, "BadRequest", "bad token"));
+
+        assertThat(restart.nextLink()).isEqualTo(GRAPH + "/groups/delta?$select=displayName");
+        assertThat(resumed.groupRoundId()).isNotEqualTo(stopped.groupRoundId());
+        assertThatThrownBy(() -> groups.restartDeltaRound(resumed, new GraphException(400, "BadRequest", "bad")))
+                .isInstanceOf(GraphException.class);
+    }
+
+    private static SourceChange group(String id) {
+        ObjectNode graph = JsonNodeFactory.instance.objectNode().put("id", id).put("displayName", id);
+        return new SourceChange(id, graph, SourceChange.Kind.PRESENT);
+    }
+
+    private static Groups groups(StateStore state, String fingerprint) {
+        return new Groups(state, GRAPH, true, false, "displayName", fingerprint);
     }
 
     /** The cycles of an engine (re)started on {@code state}, with scope all and mapping fingerprint {@code fp}. */
