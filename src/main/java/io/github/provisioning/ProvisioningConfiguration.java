@@ -475,8 +475,13 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                          @PropertyInject(value = "graph.app-id", defaultValue = "") String appId,
                          @PropertyInject("provisioning.scope") String scope) {
         return new Cycles(state, Path.of(dataDir), graphUrl, appId, "assigned".equals(scope),
-                mapping.user().readsAppRoleAssignments(), EntraUser.select(mapping.user().sourceAttributes()), mapping.fingerprint() + "|scope=" + scope,
-                outcome, Clock.systemUTC());
+                mapping.user().readsAppRoleAssignments(), EntraUser.select(mapping.user().sourceAttributes()),
+                configurationFingerprint(mapping, scope), outcome, Clock.systemUTC());
+    }
+
+    /** Changes when the mapping or the scope changes: Entra then runs a full cycle, and no unfinished round goes on. */
+    private static String configurationFingerprint(MappingTable mapping, String scope) {
+        return mapping.fingerprint() + "|scope=" + scope;
     }
 
     @BindToRegistry(value = "userProvisioner", lazy = true)
@@ -533,7 +538,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                          @PropertyInject("provisioning.scope") String scope) {
         boolean enabled = mapping.group() != null && dialect.groups();
         return new Groups(state, graphUrl, enabled, "assigned".equals(scope),
-                EntraGroup.select(mapping.group() == null ? java.util.Set.of() : mapping.group().sourceAttributes()));
+                EntraGroup.select(mapping.group() == null ? java.util.Set.of() : mapping.group().sourceAttributes()),
+                configurationFingerprint(mapping, scope));
     }
 
     @BindToRegistry(value = "groupProvisioner", lazy = true)

@@ -28,10 +28,18 @@ public final class CycleRun {
     private final Map<Outcome, AtomicInteger> counts = new EnumMap<>(Outcome.class);
     private final AtomicInteger pages = new AtomicInteger();
     private volatile String userDeltaLink;
+    /** The users delta round this cycle reads: started by it, or resumed where an earlier cycle stopped. */
+    private volatile String roundId;
+    private volatile boolean fullRound;
+    private volatile DeltaRound resumed;
+    private final AtomicInteger roundPagesDone = new AtomicInteger();
     private final Map<Outcome, AtomicInteger> groupCounts = new EnumMap<>(Outcome.class);
     private volatile boolean groupsProvisioned;
     private volatile String groupDeltaLink;
     private volatile boolean fullGroupRound;
+    private volatile String groupRoundId;
+    private volatile DeltaRound resumedGroupRound;
+    private final AtomicInteger groupRoundPagesDone = new AtomicInteger();
 
     public CycleRun(String id, Type type, Instant start) {
         this.id = id;
@@ -90,6 +98,42 @@ public final class CycleRun {
         return pages.get();
     }
 
+    /** The id of the users delta round this cycle reads, kept across the cycles that read one round. */
+    public String roundId() {
+        return roundId;
+    }
+
+    /** True when the round reads every user (an initial round, or one started over after an expired token). */
+    public boolean fullRound() {
+        return fullRound;
+    }
+
+    /** The stored round this cycle goes on with; null when it started its round itself. */
+    public DeltaRound resumed() {
+        return resumed;
+    }
+
+    /** This cycle starts a round of its own; {@code full} when it reads every user. */
+    public void startRound(String id, boolean full) {
+        this.roundId = id;
+        this.fullRound = full;
+        this.resumed = null;
+        roundPagesDone.set(0);
+    }
+
+    /** This cycle goes on with a round an earlier cycle did not finish, at its first page not done. */
+    public void resumeRound(DeltaRound round) {
+        this.roundId = round.id();
+        this.fullRound = round.full();
+        this.resumed = round;
+        roundPagesDone.set(round.pagesDone());
+    }
+
+    /** Counts a page of the round whose work is done; answers the pages done in the round so far. */
+    public int roundPageDone() {
+        return roundPagesDone.incrementAndGet();
+    }
+
     public String userDeltaLink() {
         return userDeltaLink;
     }
@@ -139,5 +183,41 @@ public final class CycleRun {
 
     public void fullGroupRound(boolean full) {
         this.fullGroupRound = full;
+    }
+
+    /** The groups delta round this cycle reads; what it stages is marked with this id. */
+    public String groupRoundId() {
+        return groupRoundId;
+    }
+
+    /** The stored groups round this cycle goes on with; null when it started its groups round itself. */
+    public DeltaRound resumedGroupRound() {
+        return resumedGroupRound;
+    }
+
+    /** This cycle starts a groups round of its own; {@code full} when it reads every group. */
+    public void startGroupRound(String id, boolean full) {
+        this.groupRoundId = id;
+        this.fullGroupRound = full;
+        this.resumedGroupRound = null;
+        groupRoundPagesDone.set(0);
+    }
+
+    /** This cycle goes on with a groups round an earlier cycle did not finish. */
+    public void resumeGroupRound(DeltaRound round) {
+        this.groupRoundId = round.id();
+        this.fullGroupRound = round.full();
+        this.resumedGroupRound = round;
+        groupRoundPagesDone.set(round.pagesDone());
+    }
+
+    /** True while the cycle has staged no page of the groups round it resumed: the next request is its stored page. */
+    public boolean atResumedGroupPage() {
+        return resumedGroupRound != null && groupRoundPagesDone.get() == resumedGroupRound.pagesDone();
+    }
+
+    /** Counts a staged page of the groups round; answers the pages done in the round so far. */
+    public int groupRoundPageDone() {
+        return groupRoundPagesDone.incrementAndGet();
     }
 }

@@ -3,6 +3,7 @@ package io.github.provisioning.cycle;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.github.provisioning.graph.GraphException;
 import io.github.provisioning.graph.GraphPage;
 import io.github.provisioning.graph.GraphResponses;
 import io.github.provisioning.graph.PrincipalPage;
@@ -40,6 +41,10 @@ public final class Cycles {
 
     private static final Logger LOG = LoggerFactory.getLogger(Cycles.class);
     private static final String USERS_WATERMARK = "users-delta";
+    /** The users delta round in progress (a {@link DeltaRound}), stored after each page whose work is done. */
+    static final String USERS_ROUND = "users-round";
+    /** The groups delta round in progress, likewise after each page staged. */
+    static final String GROUPS_ROUND = "groups-round";
     static final String GROUPS_WATERMARK = "groups-delta";
     /** What the scope reads of an assignment: who is assigned, and with which app role. */
     static final String ASSIGNMENT_SELECT = "principalId,principalType,appRoleId";
@@ -106,15 +111,26 @@ public final class Cycles {
     }
 
     private CycleRun beginUnpaused() {
-        boolean incremental = state.watermark(USERS_WATERMARK).isPresent()
-                && state.watermark(CONFIGURATION_WATERMARK).filter(configurationFingerprint::equals).isPresent();
+        boolean sameConfiguration = state.watermark(CONFIGURATION_WATERMARK)
+                .filter(configurationFingerprint::equals).isPresent();
+        // A round an earlier cycle did not finish goes on where it stopped, unless the mapping or scope changed since.
+        Optional<DeltaRound> unfinished = state.watermark(USERS_ROUND).flatMap(DeltaRound::decode)
+                .filter(round -> configurationFingerprint.equals(round.configuration()));
+        boolean incremental = unfinished.map(round -> !round.full())
+                .orElseGet(() -> sameConfiguration && state.watermark(USERS_WATERMARK).isPresent());
         CycleRun cycle = new CycleRun(UUID.randomUUID().toString(),
                 incremental ? CycleRun.Type.INCREMENTAL : CycleRun.Type.INITIAL, clock.instant());
+        unfinished.ifPresentOrElse(cycle::resumeRound, () -> cycle.startRound(cycle.id(), !incremental));
         if (!running.compareAndSet(null, cycle)) {
             throw new IllegalStateException("cycle " + running.get().id() + " is still running");
         }
         state.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
-        LOG.info("Cycle {} ({}) started", cycle.id(), typeName(cycle));
+        if (cycle.resumed() != null) {
+            LOG.info("Cycle {} ({}) started: resumes users delta round {} after its {} pages done", cycle.id(),
+                    typeName(cycle), cycle.roundId(), cycle.resumed().pagesDone());
+        } else {
+            LOG.info("Cycle {} ({}) started", cycle.id(), typeName(cycle));
+        }
         return cycle;
     }
 
@@ -155,36 +171,61 @@ public final class Cycles {
      * {@link #pauseCycles()} and {@link #resumeCycles()}.
      */
     public StateStore.Restart restart(boolean breakLinks) {
-        return state.restart(USERS_WATERMARK, breakLinks);
+        return state.restart(List.of(USERS_WATERMARK, USERS_ROUND, GROUPS_ROUND), breakLinks);
     }
 
-    /** Where this cycle reads users: the stored deltaLink, or a new delta round for an initial cycle. */
+    /**
+     * Where this cycle reads users: the first page not done of the round it resumes, the stored deltaLink, or a new
+     * delta round for an initial cycle.
+     */
     public String userDeltaUrl(@ExchangeProperty("cycle") CycleRun cycle) {
+        if (cycle.resumed() != null) {
+            return cycle.resumed().nextLink();
+        }
         if (cycle.type() == CycleRun.Type.INCREMENTAL) {
             return state.watermark(USERS_WATERMARK).orElseThrow();
         }
+        return fullRoundUrl();
+    }
+
+    private String fullRoundUrl() {
         return graphUrl + "/users/delta?$select=" + encode(userSelect);
     }
 
     /**
-     * The stored delta token expired: start a full round instead. Answers an empty page whose next link is the
-     * first page of that round, so the read loop simply goes on.
+     * Graph refused the link the cycle read users from: the stored delta token expired, or the page a resumed round
+     * stopped at is no longer served (its skip token expired: 400, 404 or 410). Starts a full round instead, as
+     * Entra does, and answers an empty page whose next link is that round's first page, so the read loop goes on.
+     * Any other refusal fails the cycle.
      */
     public GraphPage restartDeltaRound(@ExchangeProperty("cycle") CycleRun cycle,
-                                       @ExchangeProperty("CamelExceptionCaught") Exception cause) {
-        LOG.warn("Cycle {}: the users delta token is no longer valid ({}); reading all users again", cycle.id(),
-                cause == null ? "expired" : cause.getMessage());
-        return new GraphPage(List.of(), graphUrl + "/users/delta?$select=" + encode(userSelect), null);
+                                       @ExchangeProperty("CamelExceptionCaught") GraphException cause) {
+        if (!DeltaRound.startsOver(cause, cycle.resumed() != null && cycle.pages() == 0)) {
+            throw cause;
+        }
+        LOG.warn("Cycle {}: Graph no longer serves the users delta {} ({}); reading all users again", cycle.id(),
+                cycle.resumed() != null ? "page round " + cycle.roundId() + " stopped at" : "token",
+                cause.getMessage());
+        cycle.startRound(UUID.randomUUID().toString(), true);
+        return new GraphPage(List.of(), fullRoundUrl(), null);
     }
 
-    /** Counts a page and returns the next page's URL; the last page's deltaLink becomes the pending watermark. */
+    /**
+     * The work of a page is done: counts it and returns the next page's URL, which is stored as the round's place
+     * so that a cycle that stops later resumes there. The last page's deltaLink becomes the pending watermark.
+     */
     public String pageRead(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
         cycle.pageRead();
+        int done = cycle.roundPageDone();
         if (page.nextLink() == null) {
             if (page.deltaLink() == null) {
                 throw new IllegalStateException("Graph's last page carries neither a nextLink nor a deltaLink");
             }
             cycle.userDeltaLink(page.deltaLink());
+        } else {
+            state.putWatermarkDurably(USERS_ROUND,
+                    new DeltaRound(cycle.roundId(), cycle.fullRound(), page.nextLink(), done,
+                            configurationFingerprint).encode());
         }
         return page.nextLink();
     }
@@ -323,7 +364,12 @@ public final class Cycles {
     public CycleReport complete(@ExchangeProperty("cycle") CycleRun cycle) {
         Map<String, String> watermarks = new LinkedHashMap<>();
         watermarks.put(USERS_WATERMARK, cycle.userDeltaLink());
-        watermarks.put(GROUPS_WATERMARK, cycle.groupDeltaLink());
+        // The rounds are done: the next cycle starts from their deltaLinks, not from a page of them.
+        watermarks.put(USERS_ROUND, null);
+        watermarks.put(GROUPS_ROUND, null);
+        if (cycle.groupDeltaLink() != null) {
+            watermarks.put(GROUPS_WATERMARK, cycle.groupDeltaLink());
+        }
         state.completeCycle(watermarks, assignedScope, readRoles);
         state.putWatermark(CONFIGURATION_WATERMARK, configurationFingerprint);
         return finish(cycle, "completed", null);

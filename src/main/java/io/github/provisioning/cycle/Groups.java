@@ -2,6 +2,7 @@ package io.github.provisioning.cycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.graph.GraphException;
 import io.github.provisioning.graph.GraphPage;
 import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.state.StateStore;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
@@ -29,17 +31,22 @@ public final class Groups {
     private final boolean enabled;
     private final boolean assignedScope;
     private final String select;
+    private final String configurationFingerprint;
 
     /**
-     * @param enabled whether the profile provisions groups
-     * @param select  the groups delta {@code $select}
+     * @param enabled                  whether the profile provisions groups
+     * @param select                   the groups delta {@code $select}
+     * @param configurationFingerprint changes when the mapping or the scope changes; a groups round read with another
+     *                                 one is not resumed
      */
-    public Groups(StateStore state, String graphUrl, boolean enabled, boolean assignedScope, String select) {
+    public Groups(StateStore state, String graphUrl, boolean enabled, boolean assignedScope, String select,
+                  String configurationFingerprint) {
         this.state = state;
         this.graphUrl = graphUrl.replaceAll("/+$", "");
         this.enabled = enabled;
         this.assignedScope = assignedScope;
         this.select = select;
+        this.configurationFingerprint = configurationFingerprint;
     }
 
     public boolean enabled() {
@@ -52,23 +59,37 @@ public final class Groups {
         return enabled;
     }
 
-    /** The stored groups deltaLink for an incremental cycle; otherwise a full round. */
+    /**
+     * The first page not staged of a groups round an earlier cycle did not finish; otherwise the stored groups
+     * deltaLink for an incremental cycle, or a full round.
+     */
     public String deltaUrl(@ExchangeProperty("cycle") CycleRun cycle) {
+        Optional<DeltaRound> unfinished = state.watermark(Cycles.GROUPS_ROUND).flatMap(DeltaRound::decode)
+                .filter(round -> configurationFingerprint.equals(round.configuration()));
+        if (unfinished.isPresent()) {
+            cycle.resumeGroupRound(unfinished.get());
+            LOG.info("Cycle {}: resumes groups delta round {} after its {} pages staged", cycle.id(),
+                    cycle.groupRoundId(), unfinished.get().pagesDone());
+            return unfinished.get().nextLink();
+        }
         Optional<String> watermark = cycle.type() == CycleRun.Type.INCREMENTAL
                 ? state.watermark(Cycles.GROUPS_WATERMARK) : Optional.empty();
-        if (watermark.isPresent()) {
-            return watermark.get();
-        }
-        cycle.fullGroupRound(true);
-        return firstPage();
+        cycle.startGroupRound(cycle.id(), watermark.isEmpty());
+        return watermark.orElseGet(this::firstPage);
     }
 
-    /** The groups delta token expired: read every group again, as for users. */
+    /**
+     * Graph refused the groups delta link: an expired token, or a resumed round's page no longer served. Reads every
+     * group again, as for users; any other refusal fails the cycle.
+     */
     public GraphPage restartDeltaRound(@ExchangeProperty("cycle") CycleRun cycle,
-                                       @ExchangeProperty("CamelExceptionCaught") Exception cause) {
-        LOG.warn("Cycle {}: the groups delta token is no longer valid ({}); reading all groups again", cycle.id(),
-                cause == null ? "expired" : cause.getMessage());
-        cycle.fullGroupRound(true);
+                                       @ExchangeProperty("CamelExceptionCaught") GraphException cause) {
+        if (!DeltaRound.startsOver(cause, cycle.atResumedGroupPage())) {
+            throw cause;
+        }
+        LOG.warn("Cycle {}: Graph no longer serves the groups delta {} ({}); reading all groups again", cycle.id(),
+                cycle.resumedGroupRound() != null ? "page its round stopped at" : "token", cause.getMessage());
+        cycle.startGroupRound(UUID.randomUUID().toString(), true);
         return new GraphPage(List.of(), firstPage(), null);
     }
 
@@ -76,27 +97,35 @@ public final class Groups {
     public void stage(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
         for (SourceChange change : page.changes()) {
             switch (change.kind()) {
-                case SOFT_DELETED -> state.stageGroup(change.id(), StateStore.GroupSource.SOFT_DELETED, null, cycle.id());
-                case HARD_DELETED -> state.stageGroup(change.id(), StateStore.GroupSource.DELETED, null, cycle.id());
+                case SOFT_DELETED -> state.stageGroup(change.id(), StateStore.GroupSource.SOFT_DELETED, null,
+                        cycle.groupRoundId());
+                case HARD_DELETED -> state.stageGroup(change.id(), StateStore.GroupSource.DELETED, null, cycle.groupRoundId());
                 default -> {
                     ObjectNode properties = change.graph().deepCopy();
                     JsonNode members = properties.remove("members@delta");
                     properties.remove("@odata.type");
-                    state.stageGroup(change.id(), StateStore.GroupSource.PRESENT, properties, cycle.id());
-                    state.stageMembers(change.id(), memberChanges(members), cycle.id());
+                    state.stageGroup(change.id(), StateStore.GroupSource.PRESENT, properties, cycle.groupRoundId());
+                    state.stageMembers(change.id(), memberChanges(members), cycle.groupRoundId());
                 }
             }
         }
     }
 
-    /** Counts the page and returns the next page's URL; the last page's deltaLink waits for the cycle's end. */
+    /**
+     * Counts the staged page and returns the next page's URL, stored as the groups round's place so that a cycle that
+     * stops later resumes there; the last page's deltaLink waits for the cycle's end.
+     */
     public String pageRead(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
         cycle.pageRead();
+        int done = cycle.groupRoundPageDone();
         if (page.nextLink() == null) {
             if (page.deltaLink() == null) {
                 throw new IllegalStateException("Graph's last groups page carries neither a nextLink nor a deltaLink");
             }
             cycle.groupDeltaLink(page.deltaLink());
+        } else {
+            state.putWatermarkDurably(Cycles.GROUPS_ROUND, new DeltaRound(cycle.groupRoundId(),
+                    cycle.fullGroupRound(), page.nextLink(), done, configurationFingerprint).encode());
         }
         return page.nextLink();
     }
@@ -104,7 +133,7 @@ public final class Groups {
     /** After the last page of a full round: what the round did not list is gone from Entra ID. */
     public void roundRead(@ExchangeProperty("cycle") CycleRun cycle) {
         if (cycle.fullGroupRound()) {
-            state.finishFullGroupRound(cycle.id());
+            state.finishFullGroupRound(cycle.groupRoundId());
         }
     }
 

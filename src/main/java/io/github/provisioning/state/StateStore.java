@@ -48,6 +48,8 @@ public final class StateStore implements AutoCloseable {
     private static final String SCOPE_RUNNING = "scope-running";
 
     private final DataSource dataSource;
+    /** H2 writes commits to its file later; {@link #putWatermarkDurably} makes it write them at once. */
+    private final boolean embeddedH2;
     /** {@link #save}s from concurrent threads, written together in one transaction. */
     private final GroupCommit<Save> saves = new GroupCommit<>(this::upsert, true);
     /**
@@ -73,6 +75,15 @@ public final class StateStore implements AutoCloseable {
     public StateStore(DataSource dataSource) {
         this.dataSource = dataSource;
         migrate();
+        this.embeddedH2 = productName().startsWith("H2");
+    }
+
+    private String productName() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.getMetaData().getDatabaseProductName();
+        } catch (SQLException e) {
+            throw new StateStoreException(e);
+        }
     }
 
     /**
@@ -542,9 +553,9 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Ends a cycle durably: every watermark it moves (name → deltaLink; a null value leaves that watermark as it
-     * is) and, for the assigned scope, the user and group scopes it was computed with, and with {@code promoteRoles}
-     * the users' app role assignments, in one transaction.
+     * Ends a cycle durably: every watermark it moves (name → value; a null value removes that watermark) and, for
+     * the assigned scope, the user and group scopes it was computed with, and with {@code promoteRoles} the users'
+     * app role assignments, in one transaction.
      */
     public void completeCycle(Map<String, String> watermarks, boolean promoteScope, boolean promoteRoles) {
         RunningScope scope = promoteScope ? recordedScope() : null;
@@ -562,9 +573,7 @@ public final class StateStore implements AutoCloseable {
                 putWatermark(c, SCOPE_COMPLETED, Long.toString(scope.running));
             }
             for (Map.Entry<String, String> watermark : watermarks.entrySet()) {
-                if (watermark.getValue() != null) {
-                    putWatermark(c, watermark.getKey(), watermark.getValue());
-                }
+                putWatermark(c, watermark.getKey(), watermark.getValue());
             }
             if (promoteRoles) {
                 try (Statement s = c.createStatement()) {
@@ -586,6 +595,25 @@ public final class StateStore implements AutoCloseable {
             putWatermark(c, name, value);
             return null;
         });
+    }
+
+    /**
+     * {@link #putWatermark(String, String)}, and written to the database's files before this returns, so that a
+     * process killed right after it keeps the value. PostgreSQL's commit is that already; H2 writes commits to its
+     * file up to half a second later (its write delay), so it is made to write them now.
+     */
+    public void putWatermarkDurably(String name, String value) {
+        transaction(c -> {
+            putWatermark(c, name, value);
+            return null;
+        });
+        if (embeddedH2) {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.execute("CHECKPOINT");
+            } catch (SQLException e) {
+                throw new StateStoreException(e);
+            }
+        }
     }
 
     // ---- groups: what Graph says (prov_group_source, prov_member.in_source) and what the target holds
@@ -614,8 +642,11 @@ public final class StateStore implements AutoCloseable {
     public record CountedMembers(int count, List<String> ids) {
     }
 
-    /** Records a group from a groups delta page; it is provisioned (or removed) later in the cycle. */
-    public void stageGroup(String groupId, String sourceState, ObjectNode properties, String cycleId) {
+    /**
+     * Records a group from a groups delta page of round {@code roundId}; it is provisioned (or removed) later in the
+     * cycle.
+     */
+    public void stageGroup(String groupId, String sourceState, ObjectNode properties, String roundId) {
         transaction(c -> {
             String json = properties == null ? null : properties.toString();
             try (PreparedStatement ps = c.prepareStatement("""
@@ -624,7 +655,7 @@ public final class StateStore implements AutoCloseable {
                 ps.setString(1, sourceState);
                 ps.setString(2, json);
                 ps.setBoolean(3, true);
-                ps.setString(4, cycleId);
+                ps.setString(4, roundId);
                 ps.setTimestamp(5, Timestamp.from(Instant.now()));
                 ps.setString(6, groupId);
                 if (ps.executeUpdate() > 0) {
@@ -637,7 +668,7 @@ public final class StateStore implements AutoCloseable {
                 ps.setString(1, sourceState);
                 ps.setString(2, json);
                 ps.setBoolean(3, true);
-                ps.setString(4, cycleId);
+                ps.setString(4, roundId);
                 ps.setTimestamp(5, Timestamp.from(Instant.now()));
                 ps.setString(6, groupId);
                 ps.executeUpdate();
@@ -650,7 +681,7 @@ public final class StateStore implements AutoCloseable {
      * Applies members@delta entries to a group's source membership: one batch of updates, then one batch of
      * inserts for the members not known yet (standard SQL, no vendor upsert).
      */
-    public void stageMembers(String groupId, List<MemberChange> changes, String cycleId) {
+    public void stageMembers(String groupId, List<MemberChange> changes, String roundId) {
         if (changes.isEmpty()) {
             return;
         }
@@ -662,7 +693,7 @@ public final class StateStore implements AutoCloseable {
                 for (MemberChange change : changes) {
                     ps.setBoolean(1, change.present());
                     ps.setString(2, change.memberType());
-                    ps.setString(3, cycleId);
+                    ps.setString(3, roundId);
                     ps.setString(4, groupId);
                     ps.setString(5, change.memberId());
                     ps.addBatch();
@@ -693,7 +724,7 @@ public final class StateStore implements AutoCloseable {
                     ps.setString(3, change.memberType());
                     ps.setBoolean(4, change.present());
                     ps.setBoolean(5, false);
-                    ps.setString(6, cycleId);
+                    ps.setString(6, roundId);
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -704,9 +735,10 @@ public final class StateStore implements AutoCloseable {
 
     /**
      * The end of a full groups round (no watermark, or an expired one): what it did not list is gone. Groups it
-     * did not see are deleted, memberships it did not see have ended.
+     * did not see are deleted, memberships it did not see have ended. A round resumed after a stop lists with the
+     * same {@code roundId} over every cycle that read it.
      */
-    public void finishFullGroupRound(String cycleId) {
+    public void finishFullGroupRound(String roundId) {
         transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE prov_group_source SET source_state = ?, dirty = ?
@@ -714,7 +746,7 @@ public final class StateStore implements AutoCloseable {
                 ps.setString(1, GroupSource.DELETED);
                 ps.setBoolean(2, true);
                 ps.setString(3, GroupSource.DELETED);
-                ps.setString(4, cycleId);
+                ps.setString(4, roundId);
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement("""
@@ -722,7 +754,7 @@ public final class StateStore implements AutoCloseable {
                     WHERE in_source = ? AND (seen_cycle IS NULL OR seen_cycle <> ?)""")) {
                 ps.setBoolean(1, false);
                 ps.setBoolean(2, true);
-                ps.setString(3, cycleId);
+                ps.setString(3, roundId);
                 ps.executeUpdate();
             }
             return null;
@@ -1087,12 +1119,14 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Entra's restart: clears the watermark (the next cycle is initial) and the escrows (pending retries). A full
+     * Entra's restart: clears the watermarks (the next cycle is initial) and the escrows (pending retries). A full
      * restart also removes the links, so every object is matched again.
      */
-    public Restart restart(String watermarkName, boolean breakLinks) {
+    public Restart restart(Collection<String> watermarkNames, boolean breakLinks) {
         return transaction(c -> {
-            putWatermark(c, watermarkName, null);
+            for (String name : watermarkNames) {
+                putWatermark(c, name, null);
+            }
             int retries;
             try (Statement s = c.createStatement()) {
                 retries = s.executeUpdate("UPDATE prov_object SET retry_action = NULL, last_error = NULL, "

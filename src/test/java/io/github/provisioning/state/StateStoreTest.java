@@ -339,7 +339,7 @@ class StateStoreTest {
         assertThat(store.escrowCounts()).isEqualTo(new StateStore.EscrowCounts(4, 1));
 
         // A restart clears the permanent ones too.
-        assertThat(store.restart("users-delta", false).retriesCleared()).isEqualTo(5);
+        assertThat(store.restart(List.of("users-delta"), false).retriesCleared()).isEqualTo(5);
         assertThat(store.escrowCounts()).isEqualTo(new StateStore.EscrowCounts(0, 0));
         assertThat(store.link(StateStore.USER, "gave-up").orElseThrow().escrow()).isNull();
     }
