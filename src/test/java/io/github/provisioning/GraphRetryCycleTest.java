@@ -214,6 +214,9 @@ class GraphRetryCycleTest extends EngineTest {
         assertThat(initial.error()).contains("401 InvalidAuthenticationToken");
         assertThat(requestsTo(USERS_DELTA)).extracting(GraphRequest::status).containsExactly(401);
         assertThat(initial.graph().retried()).isZero();
+        // As before: only a token endpoint's rejection (or the target's 401/403) quarantines the job.
+        AdminClient admin = new AdminClient(engine.context().resolvePropertyPlaceholders("{{admin.port}}"), null);
+        assertThat(admin.ok(admin.get("/api/status")).path("quarantine").isNull()).isTrue();
     }
 
     @Test

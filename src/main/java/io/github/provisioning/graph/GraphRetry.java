@@ -135,8 +135,8 @@ public final class GraphRetry {
         }
         Duration wait = policy.delay(attempt, retryAfter);
         observer.accept(new Retryable(status, wait));
-        LOG.warn("Graph request {} (attempt {} of {}): {}; sending it again in {}", call, attempt,
-                policy.maxAttempts(), answer, seconds(wait));
+        LOG.warn("Sending Graph request {} again in {} (attempt {} of {}: {})", call, seconds(wait), attempt,
+                policy.maxAttempts(), answer);
         call.retryIn(wait.toMillis());
     }
 
