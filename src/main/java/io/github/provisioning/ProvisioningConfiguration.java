@@ -23,8 +23,10 @@ import io.github.provisioning.cycle.UserProvisioner;
 import io.github.provisioning.graph.EntraGroup;
 import io.github.provisioning.graph.EntraUser;
 import io.github.provisioning.graph.GraphResponses;
+import io.github.provisioning.graph.GraphRetry;
 import io.github.provisioning.graph.GraphToken;
 import io.github.provisioning.graph.PageExpressions;
+import io.github.provisioning.http.RetryPolicy;
 import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.mapping.ObjectMapping;
@@ -37,7 +39,6 @@ import io.github.provisioning.observe.QuarantineHealthCheck;
 import io.github.provisioning.observe.ScimRequestTimer;
 import io.github.provisioning.sandbox.Sandbox;
 import io.github.provisioning.scim.ConnectionCheck;
-import io.github.provisioning.scim.RetryPolicy;
 import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimGate;
 import io.github.provisioning.scim.ScimHttpRequest;
@@ -125,6 +126,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         derived.setProperty("provisioning.interval-millis", String.valueOf(intervalMillis));
         derived.setProperty("scim.connect-timeout-millis", String.valueOf(millis(effective, "scim.connect-timeout", "10s")));
         derived.setProperty("scim.response-timeout-millis", String.valueOf(millis(effective, "scim.response-timeout", "60s")));
+        derived.setProperty("graph.connect-timeout-millis", String.valueOf(millis(effective, "graph.connect-timeout", "10s")));
+        derived.setProperty("graph.response-timeout-millis", String.valueOf(millis(effective, "graph.response-timeout", "60s")));
         // Derived, not for users to set: which of the three starters runs (schedule, once, sandbox demo).
         derived.setProperty("provisioning.scheduled", String.valueOf(!once && !sandbox && !testConnection));
         derived.setProperty("provisioning.run-once", String.valueOf(once && !sandbox && !testConnection));
@@ -363,10 +366,42 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                 : new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
+    /** Graph's retries: graph.max-attempts, graph.retry-base-delay and graph.retry-max-delay (checked at start-up). */
+    @BindToRegistry(value = "graphRetryPolicy", lazy = true)
+    public RetryPolicy graphRetryPolicy(@PropertyInject(value = "graph.max-attempts", defaultValue = "8") int maxAttempts,
+                                        @PropertyInject(value = "graph.retry-base-delay", defaultValue = "1s")
+                                        String baseDelay,
+                                        @PropertyInject(value = "graph.retry-max-delay", defaultValue = "2m")
+                                        String maxDelay) {
+        return new RetryPolicy(maxAttempts, Duration.ofMillis(TimeUtils.toMilliSeconds(baseDelay)),
+                Duration.ofMillis(TimeUtils.toMilliSeconds(maxDelay)), Clock.systemUTC());
+    }
+
+    /**
+     * Renewed 5 minutes before it expires, and earlier by the longest a request can spend in its retries, so that a
+     * request never outlives the token it started with.
+     */
     @BindToRegistry(value = "graphToken", lazy = true)
     public GraphToken graphToken(@PropertyInject("graph.client-id") String clientId,
-                                 @PropertyInject("graph.client-secret") String clientSecret) {
-        return new GraphToken(clientId, clientSecret, "https://graph.microsoft.com/.default", Clock.systemUTC());
+                                 @PropertyInject("graph.client-secret") String clientSecret,
+                                 @BeanInject("graphRetryPolicy") RetryPolicy retries) {
+        Duration renewBefore = Duration.ofMinutes(5).plus(retries.maxDelay().multipliedBy(retries.maxAttempts() - 1L));
+        return new GraphToken(clientId, clientSecret, "https://graph.microsoft.com/.default", renewBefore,
+                Clock.systemUTC());
+    }
+
+    /** Every Graph request's retries; each retryable answer is counted in the metrics and the running cycle. */
+    @BindToRegistry(value = "graphRetry", lazy = true)
+    public GraphRetry graphRetry(@BeanInject("graphRetryPolicy") RetryPolicy retries,
+                                 @BeanInject("graphToken") GraphToken token,
+                                 @BeanInject("provisioningMetrics") ProvisioningMetrics metrics,
+                                 @BeanInject("cycles") Cycles cycles,
+                                 @PropertyInject("graph.login-url") String loginUrl,
+                                 @PropertyInject("graph.tenant-id") String tenantId) {
+        return new GraphRetry(retries, token, loginUrl + "/" + tenantId + "/oauth2/v2.0/token", answer -> {
+            metrics.graphRetry(answer);
+            cycles.current().ifPresent(cycle -> cycle.graphRetry(answer));
+        });
     }
 
     /** The Authorization of every SCIM request, in the mode the settings choose (checked in {@link #configure}). */

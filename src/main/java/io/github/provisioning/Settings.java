@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import org.apache.camel.util.TimeUtils;
 
 /**
  * The settings the engine cannot start without, checked once at start-up so that a missing one is named there,
@@ -86,11 +87,49 @@ public final class Settings {
                         + "'");
             }
         });
+        checkGraphRetries();
         missing.addAll(NotificationSettings.missing(this::get));
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("Missing required setting" + (missing.size() > 1 ? "s" : "") + ": "
                     + String.join(", ", missing) + ". Set them in application.properties or with -Dname=value.");
         }
         scimCredentials();
+    }
+
+    /** graph.max-attempts, the retry delays and the timeouts of Graph requests, each named when it is wrong. */
+    private void checkGraphRetries() {
+        get("graph.max-attempts").ifPresent(value -> {
+            int attempts;
+            try {
+                attempts = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                attempts = 0;
+            }
+            if (attempts < 1) {
+                throw new IllegalArgumentException("Setting graph.max-attempts must be a whole number of at least 1"
+                        + " (the attempts of one Graph request, the first included), not '" + value + "'");
+            }
+        });
+        for (String name : List.of("graph.retry-base-delay", "graph.retry-max-delay")) {
+            duration(name, false);
+        }
+        for (String name : List.of("graph.connect-timeout", "graph.response-timeout")) {
+            duration(name, true);
+        }
+    }
+
+    private void duration(String name, boolean positive) {
+        get(name).ifPresent(value -> {
+            long millis;
+            try {
+                millis = TimeUtils.toMilliSeconds(value);
+            } catch (RuntimeException e) {
+                millis = -1;
+            }
+            if (millis < 0 || positive && millis == 0) {
+                throw new IllegalArgumentException("Setting " + name + " must be a" + (positive ? "" : " zero or")
+                        + " positive duration (e.g. 500ms, 10s, 2m), not '" + value + "'");
+            }
+        });
     }
 }

@@ -51,6 +51,8 @@ final class EngineUnderTest implements AutoCloseable {
         settings.put("admin.port", String.valueOf(freePort()));
         settings.put("scim.retry-base-delay", "50ms");
         settings.put("scim.retry-max-delay", "2s");
+        settings.put("graph.retry-base-delay", "50ms");
+        settings.put("graph.retry-max-delay", "2s");
         settings.putAll(TestDatabase.engineSettings(dataDir));
         return settings;
     }

@@ -86,10 +86,12 @@ class NotificationTest extends EngineTest {
     @Test
     void aCleanCycleSendsNothingAndAFailedCycleSendsItsReason() throws Exception {
         assign("ann");
+        settings.put("graph.max-attempts", "2");
         engine = EngineUnderTest.start(settings, dataDir);
         assertThat(engine.awaitInitialCycle().counts()).containsEntry("failed", 0);
 
-        graph.failNext(1, 503, null);
+        // Graph fails every attempt of a request: the cycle fails, naming the request and Graph's last answer.
+        graph.failNext(2, 503, null);
         CycleReport failed = engine.runCycle();
         assertThat(failed.completed()).isFalse();
 
@@ -98,7 +100,8 @@ class NotificationTest extends EngineTest {
         assertThat(smtp.getReceivedMessages()).extracting(MimeMessage::getMessageID).containsOnly(mail.getMessageID());
         assertThat(mail.getSubject()).startsWith("[entra-provisioning] Provisioning cycle (incremental) failed");
         assertThat(part(mail, "text/plain")).contains("Cycle: " + failed.cycleId(), "Result: failed: " + failed.error());
-        assertThat(failed.error()).contains("503");
+        assertThat(failed.error()).startsWith("GET /v1.0/").contains("failed after 2 attempts; the last answer: 503"
+                + " serviceNotAvailable");
         assertThat(GreenMailUtil.getWholeMessage(mail)).doesNotContain(graph.config().clientSecret(),
                 scim.config().bearerToken());
     }

@@ -108,6 +108,32 @@ class ObservabilityTest extends EngineTest {
                 .isEqualTo(1);
     }
 
+    @Test
+    void graphThrottlingIsCountedInTheMetricsAndInTheCycleReport() throws Exception {
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        String before = get("/observe/metrics").body();
+        assertThat(value(before, "provisioning_graph_throttled_total", "")).isZero();
+        assertThat(value(before, "provisioning_graph_retry_wait_seconds_total", "")).isZero();
+
+        graph.failNext(2, 429, "1", "/users/delta$");
+        graph.failNext(1, 503, null, "/appRoleAssignedTo$");
+        CycleReport throttled = engine.runCycle();
+
+        assertThat(throttled.completed()).isTrue();
+        JsonNode report = engine.report(throttled).path("graph");
+        assertThat(report.path("throttled").asInt()).isEqualTo(2);
+        assertThat(report.path("retried").asInt()).isEqualTo(3);
+        assertThat(report.path("waitedSeconds").asDouble()).isGreaterThanOrEqualTo(2.0);
+        String metrics = get("/observe/metrics").body();
+        assertThat(value(metrics, "provisioning_graph_throttled_total", "")).isEqualTo(2);
+        assertThat(value(metrics, "provisioning_graph_retries_total", "status=\"429\"")).isEqualTo(2);
+        assertThat(value(metrics, "provisioning_graph_retries_total", "status=\"503\"")).isEqualTo(1);
+        assertThat(value(metrics, "provisioning_graph_retry_wait_seconds_total", ""))
+                .isCloseTo(report.path("waitedSeconds").asDouble(), org.assertj.core.data.Offset.offset(0.001));
+        assertThat(value(metrics, "provisioning_graph_requests_seconds_count", "status=\"429\"")).isEqualTo(2);
+    }
+
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(adminUrl + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -104,4 +104,25 @@ class SettingsTest {
 
         assertThatThrownBy(() -> settings().validate()).hasMessageContaining("Setting " + nameValue[0]);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"graph.max-attempts=0", "graph.max-attempts=eight", "graph.retry-base-delay=soon",
+            "graph.retry-max-delay=2 fortnights", "graph.connect-timeout=0s", "graph.response-timeout=1 minute"})
+    void aBadGraphRetrySettingIsNamed(String setting) {
+        values.put("scim.token", "t");
+        String[] nameValue = setting.split("=", 2);
+        values.put(nameValue[0], nameValue[1]);
+
+        assertThatThrownBy(() -> settings().validate()).hasMessageStartingWith("Setting " + nameValue[0] + " must be")
+                .hasMessageEndingWith("not '" + nameValue[1] + "'");
+    }
+
+    @Test
+    void graphRetrySettingsTakeWholeNumbersAndDurations() {
+        values.put("scim.token", "t");
+        values.putAll(Map.of("graph.max-attempts", "1", "graph.retry-base-delay", "0s", "graph.retry-max-delay", "2m",
+                "graph.connect-timeout", "500ms", "graph.response-timeout", "1m30s"));
+
+        settings().validate();
+    }
 }

@@ -9,9 +9,27 @@ import java.util.Map;
  *
  * @param state completed, or failed when the cycle could not run to its end (the watermark did not move)
  * @param error the one-line reason of a failed cycle, or null
+ * @param graph how Microsoft Graph throttled the cycle's requests, and how long they waited to be sent again
  */
 public record CycleReport(String cycleId, String type, Instant start, Instant end, long durationMs,
-                          Map<String, Integer> counts, String state, String error, int pages) {
+                          Map<String, Integer> counts, String state, String error, int pages, GraphRetries graph) {
+
+    /**
+     * The cycle's Graph requests (the token request included) that Graph throttled or that were sent again.
+     *
+     * @param throttled     answers 429 TooManyRequests
+     * @param retried       requests sent again after a 429, a 500, 502, 503 or 504, or no answer
+     * @param waitedSeconds the waits before those retries, added up (parallel requests wait at the same time)
+     */
+    public record GraphRetries(int throttled, int retried, double waitedSeconds) {
+        public static final GraphRetries NONE = new GraphRetries(0, 0, 0);
+    }
+
+    /** A report without Graph retries. */
+    public CycleReport(String cycleId, String type, Instant start, Instant end, long durationMs,
+                       Map<String, Integer> counts, String state, String error, int pages) {
+        this(cycleId, type, start, end, durationMs, counts, state, error, pages, GraphRetries.NONE);
+    }
 
     public boolean completed() {
         return "completed".equals(state);
@@ -26,6 +44,11 @@ public record CycleReport(String cycleId, String type, Instant start, Instant en
         StringBuilder line = new StringBuilder("Cycle ").append(cycleId).append(" (").append(type).append(") ")
                 .append(state).append(" in ").append(duration()).append(':');
         counts.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
+        if (graph.retried() > 0 || graph.throttled() > 0) {
+            line.append(" graph.throttled=").append(graph.throttled()).append(" graph.retried=")
+                    .append(graph.retried()).append(" graph.waited=")
+                    .append(format(Duration.ofMillis(Math.round(graph.waitedSeconds() * 1000))));
+        }
         if (error != null) {
             line.append(" - ").append(error);
         }

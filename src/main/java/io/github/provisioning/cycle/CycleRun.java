@@ -1,10 +1,12 @@
 package io.github.provisioning.cycle;
 
+import io.github.provisioning.graph.GraphRetry;
 import io.github.provisioning.state.Escrow;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** One provisioning cycle while it runs: its identity, its counts and the watermark it will store. */
 public final class CycleRun {
@@ -40,6 +42,9 @@ public final class CycleRun {
     private volatile String groupRoundId;
     private volatile DeltaRound resumedGroupRound;
     private final AtomicInteger groupRoundPagesDone = new AtomicInteger();
+    private final AtomicInteger graphThrottled = new AtomicInteger();
+    private final AtomicInteger graphRetried = new AtomicInteger();
+    private final AtomicLong graphWaitedMillis = new AtomicLong();
 
     public CycleRun(String id, Type type, Instant start) {
         this.id = id;
@@ -219,5 +224,20 @@ public final class CycleRun {
     /** Counts a staged page of the groups round; answers the pages done in the round so far. */
     public int groupRoundPageDone() {
         return groupRoundPagesDone.incrementAndGet();
+    }
+
+    /** A Graph answer that could be retried: counted for the report as throttled, retried and waited for. */
+    public void graphRetry(GraphRetry.Retryable answer) {
+        if (answer.throttled()) {
+            graphThrottled.incrementAndGet();
+        }
+        if (answer.retried()) {
+            graphRetried.incrementAndGet();
+            graphWaitedMillis.addAndGet(answer.delay().toMillis());
+        }
+    }
+
+    public CycleReport.GraphRetries graphRetries() {
+        return new CycleReport.GraphRetries(graphThrottled.get(), graphRetried.get(), graphWaitedMillis.get() / 1000.0);
     }
 }

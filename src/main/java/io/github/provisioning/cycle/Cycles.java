@@ -414,7 +414,8 @@ public final class Cycles {
             });
         }
         CycleReport report = new CycleReport(cycle.id(), typeName(cycle), cycle.start(), end,
-                end.toEpochMilli() - cycle.start().toEpochMilli(), counts, result, error, cycle.pages());
+                end.toEpochMilli() - cycle.start().toEpochMilli(), counts, result, error, cycle.pages(),
+                cycle.graphRetries());
         try {
             String json = JSON.writeValueAsString(report);
             Path file = dataDir.resolve("cycles").resolve(cycle.id() + ".json");

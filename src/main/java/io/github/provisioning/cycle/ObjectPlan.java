@@ -1,7 +1,7 @@
 package io.github.provisioning.cycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.provisioning.scim.RetryPolicy;
+import io.github.provisioning.http.RetryPolicy;
 import io.github.provisioning.scim.ScimCredentialsException;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;

@@ -6,7 +6,13 @@ public class GraphException extends RuntimeException {
     private final String code;
 
     public GraphException(int status, String code, String message) {
-        super("Graph answered " + status + (code == null ? "" : " " + code) + (message == null ? "" : ": " + message));
+        this(status, code, "Graph answered " + status + (code == null ? "" : " " + code)
+                + (message == null ? "" : ": " + message), null);
+    }
+
+    /** @param text the whole message, e.g. the request and its last answer */
+    protected GraphException(int status, String code, String text, Throwable cause) {
+        super(text, cause);
         this.status = status;
         this.code = code;
     }

@@ -18,21 +18,25 @@ import org.apache.camel.Header;
  */
 public final class GraphToken {
 
-    /** Renew this long before expiry so that a token never expires in the middle of a page request. */
-    private static final Duration RENEW_BEFORE = Duration.ofMinutes(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String clientId;
     private final String clientSecret;
     private final String scope;
+    private final Duration renewBefore;
     private final Clock clock;
     private volatile String accessToken;
     private volatile Instant renewAt = Instant.MIN;
 
-    public GraphToken(String clientId, String clientSecret, String scope, Clock clock) {
+    /**
+     * @param renewBefore renew this long before expiry, so that a token never expires while a request is sent, or
+     *                    sent again after Retry-After or a back-off (a request takes the token it starts with)
+     */
+    public GraphToken(String clientId, String clientSecret, String scope, Duration renewBefore, Clock clock) {
         this.clientId = clientId;
         this.clientSecret = clientSecret;
         this.scope = scope;
+        this.renewBefore = renewBefore;
         this.clock = clock;
     }
 
@@ -52,21 +56,28 @@ public final class GraphToken {
         JsonNode json = parse(body);
         if (status != 200 || !json.hasNonNull("access_token")) {
             String code = json.path("error").asText(null);
-            String description = json.path("error_description").asText(null);
-            if (description != null) {
-                // AADSTS descriptions carry trace ids and timestamps on further lines; the first line is the reason.
-                description = description.lines().findFirst().orElse(description);
-                int trace = description.indexOf(" Trace ID:");
-                description = trace > 0 ? description.substring(0, trace) : description;
-            }
+            String description = reason(json.path("error_description").asText(null));
             throw new GraphCredentialsException(status, code,
                     description != null ? description : "the token endpoint rejected the client credentials");
         }
         long expiresIn = json.path("expires_in").asLong(3599);
         Duration lifetime = Duration.ofSeconds(expiresIn);
-        Duration margin = lifetime.compareTo(RENEW_BEFORE.multipliedBy(2)) > 0 ? RENEW_BEFORE : lifetime.dividedBy(2);
+        Duration margin = lifetime.compareTo(renewBefore.multipliedBy(2)) > 0 ? renewBefore : lifetime.dividedBy(2);
         accessToken = json.get("access_token").asText();
         renewAt = clock.instant().plus(lifetime).minus(margin);
+    }
+
+    /**
+     * The reason in an {@code error_description}, or null: AADSTS descriptions carry trace ids and timestamps on
+     * further lines, or after " Trace ID:"; the first line before them is the reason.
+     */
+    static String reason(String description) {
+        if (description == null) {
+            return null;
+        }
+        String line = description.lines().findFirst().orElse(description);
+        int trace = line.indexOf(" Trace ID:");
+        return trace > 0 ? line.substring(0, trace) : line;
     }
 
     public String authorization() {

@@ -2,6 +2,7 @@ package io.github.provisioning.observe;
 
 import io.github.provisioning.cycle.CycleReport;
 import io.github.provisioning.cycle.LogEntry;
+import io.github.provisioning.graph.GraphRetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,12 +17,15 @@ import org.apache.camel.Body;
 /**
  * The engine's own meters, next to Camel's route and JVM meters in the Prometheus scrape on the admin port:
  * cycles by type and result with their duration, objects by what the provisioning log records, e-mails sent, the
- * escrow (objects waiting for a retry), the quarantine and the disables and deletes the deletion guard holds.
- * SCIM request latency is {@link ScimRequestTimer}'s; the Graph request timer is taken in its route.
+ * escrow (objects waiting for a retry), the quarantine, the disables and deletes the deletion guard holds, and
+ * Graph's throttling. SCIM request latency is {@link ScimRequestTimer}'s; the Graph request timer is taken in its
+ * route.
  */
 public final class ProvisioningMetrics {
 
     private final MeterRegistry registry;
+    private final Counter graphThrottled;
+    private final Counter graphRetryWait;
 
     /**
      * @param escrowSize counts the objects of a type ({@code user}, {@code group}) waiting for a retry; called on
@@ -47,6 +51,25 @@ public final class ProvisioningMetrics {
                 .strongReference(true)
                 .description("Disables and deletes held above provisioning.deletion-threshold, waiting for an admin")
                 .register(registry);
+        graphThrottled = Counter.builder("provisioning.graph.throttled")
+                .description("Microsoft Graph requests answered 429 TooManyRequests (the token endpoint's too)")
+                .register(registry);
+        graphRetryWait = Counter.builder("provisioning.graph.retry.wait").baseUnit("seconds")
+                .description("Seconds Graph requests waited before being sent again (Retry-After or back-off)")
+                .register(registry);
+    }
+
+    /** A Graph answer that is retried (or ended the retries): throttled, and the wait before the next attempt. */
+    public void graphRetry(GraphRetry.Retryable answer) {
+        if (answer.throttled()) {
+            graphThrottled.increment();
+        }
+        if (answer.retried()) {
+            Counter.builder("provisioning.graph.retries")
+                    .description("Graph requests sent again, by the status that made them (0 when Graph did not answer)")
+                    .tag("status", Integer.toString(answer.status())).register(registry).increment();
+            graphRetryWait.increment(answer.delay().toMillis() / 1000.0);
+        }
     }
 
     public void cycleEnded(@Body CycleReport report) {

@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,9 +48,6 @@ public final class GraphSimulator implements AutoCloseable {
             "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record InjectedFault(int remaining, int status, String retryAfter) {
-    }
-
     private record Reply(int status, ObjectNode body, Map<String, String> headers) {
     }
 
@@ -60,7 +59,7 @@ public final class GraphSimulator implements AutoCloseable {
     private final TokenEndpoint tokens;
     private final GraphApi api;
     private final Deque<GraphRequest> recorded = new ArrayDeque<>();
-    private InjectedFault fault;
+    private final InjectedFaults faults = new InjectedFaults();
 
     private GraphSimulator(GraphSimulatorConfig config, LoopbackHttpServer server) {
         this.config = config;
@@ -94,7 +93,8 @@ public final class GraphSimulator implements AutoCloseable {
     /** Binds 127.0.0.1:{@code config.port()} (0 picks a free port) and starts answering. */
     public static GraphSimulator start(GraphSimulatorConfig config) {
         try {
-            return new GraphSimulator(config, LoopbackHttpServer.bind(config.port(), 64, 4, "graph-simulator"));
+            // Threads enough for a client's parallel requests while some of them are answered slowly.
+            return new GraphSimulator(config, LoopbackHttpServer.bind(config.port(), 64, 16, "graph-simulator"));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot bind 127.0.0.1:" + config.port(), e);
         }
@@ -146,11 +146,53 @@ public final class GraphSimulator implements AutoCloseable {
      *
      * @param retryAfterOrNull the Retry-After header value, e.g. "2" or "2.128"; null sends none
      */
-    public synchronized void failNext(int count, int status, String retryAfterOrNull) {
+    public void failNext(int count, int status, String retryAfterOrNull) {
+        failNext(count, status, retryAfterOrNull, "^/v1\\.0(/|$)");
+    }
+
+    /**
+     * As {@link #failNext(int, int, String)}, for the next {@code count} requests to any endpoint whose raw path
+     * {@code pathPattern} finds (a regular expression): {@code "/users/delta"}, {@code "/members$"}, or
+     * {@code "/oauth2/v2.0/token$"} for the token endpoint, which answers in Entra's shape
+     * ({@code {"error":"temporarily_unavailable","error_description":"AADSTS…"}}). Faults asked for one after the
+     * other wait their turn: each request takes the first one whose pattern it matches.
+     */
+    public void failNext(int count, int status, String retryAfterOrNull, String pathPattern) {
         if (count < 0 || status < 400 || status > 599) {
             throw new IllegalArgumentException("count must be >= 0 and status an error status");
         }
-        fault = count == 0 ? null : new InjectedFault(count, status, retryAfterOrNull);
+        faults.next(count, Pattern.compile(pathPattern), InjectedFaults.Fault.error(status, retryAfterOrNull));
+    }
+
+    /**
+     * The next {@code count} requests whose raw path {@code pathPattern} finds are handled as usual, but answered
+     * only after {@code delay}: long enough, a client's response timeout ends the wait first.
+     */
+    public void slowNext(int count, Duration delay, String pathPattern) {
+        if (count < 0 || delay.isNegative()) {
+            throw new IllegalArgumentException("count and delay must not be negative");
+        }
+        faults.next(count, Pattern.compile(pathPattern), InjectedFaults.Fault.slow(delay));
+    }
+
+    /**
+     * Applies a random fault profile to every later request, after any {@link #failNext} or {@link #slowNext}
+     * faults; the profile's random decisions start again from its seed.
+     */
+    public void faults(GraphFaults profile) {
+        if (profile == null) {
+            throw new IllegalArgumentException("faults must not be null; use GraphFaults.none()");
+        }
+        faults.profile(profile);
+    }
+
+    public GraphFaults faults() {
+        return faults.profile();
+    }
+
+    /** Forgets every fault asked for: the next requests are answered at once. */
+    public void clearFaults() {
+        faults.clear();
     }
 
     /**
@@ -174,9 +216,20 @@ public final class GraphSimulator implements AutoCloseable {
         String clientRequestId = exchange.getRequestHeaders().getFirst("client-request-id");
         String path = exchange.getRequestURI().getRawPath();
         String query = exchange.getRequestURI().getRawQuery();
+        InjectedFaults.Fault fault = faults.take(path);
         Reply reply;
         try {
-            reply = route(exchange, path, query, requestId, clientRequestId);
+            if (fault != null && fault.slow()) {
+                // A simulator thread waits; the pool is sized so that slow answers do not starve the others.
+                TimeUnit.NANOSECONDS.sleep(fault.delay().toNanos());
+            }
+            reply = fault != null && !fault.slow() ? injected(fault, path, requestId, clientRequestId)
+                    : route(exchange, path, query, requestId, clientRequestId);
+        } catch (InterruptedException closing) {
+            // The simulator is closing while a slow answer waits; the connection closes unanswered.
+            Thread.currentThread().interrupt();
+            exchange.close();
+            return;
         } catch (GraphError error) {
             reply = new Reply(error.status, error.body(requestId, clientRequestIdOr(clientRequestId, requestId)),
                     error.headers);
@@ -198,10 +251,6 @@ public final class GraphSimulator implements AutoCloseable {
                         String clientRequestId) throws GraphError {
         String method = exchange.getRequestMethod();
         if (path.equals("/v1.0") || path.startsWith("/v1.0/")) {
-            InjectedFault injected = takeFault();
-            if (injected != null) {
-                throw GraphError.injected(injected.status(), injected.retryAfter());
-            }
             List<String> segments = new ArrayList<>();
             for (String segment : path.substring("/v1.0".length()).split("/")) {
                 if (!segment.isEmpty()) {
@@ -221,14 +270,19 @@ public final class GraphSimulator implements AutoCloseable {
                 + " only, not " + path + ".");
     }
 
-    private synchronized InjectedFault takeFault() {
-        InjectedFault current = fault;
-        if (current == null) {
-            return null;
+    /**
+     * An injected error, before authentication or any other handling: in Entra's shape from the token endpoint,
+     * in Graph's from everywhere else.
+     */
+    private Reply injected(InjectedFaults.Fault fault, String path, String requestId, String clientRequestId) {
+        if (TOKEN_PATH.matcher(path).matches()) {
+            TokenEndpoint.Outcome outcome = tokens.injected(fault.status());
+            return new Reply(outcome.status(), outcome.body(),
+                    fault.retryAfter() == null ? Map.of() : Map.of("Retry-After", fault.retryAfter()));
         }
-        fault = current.remaining() > 1
-                ? new InjectedFault(current.remaining() - 1, current.status(), current.retryAfter()) : null;
-        return current;
+        GraphError error = GraphError.injected(fault.status(), fault.retryAfter());
+        return new Reply(error.status, error.body(requestId, clientRequestIdOr(clientRequestId, requestId)),
+                error.headers);
     }
 
     private static Map<String, String> form(HttpExchange exchange) {

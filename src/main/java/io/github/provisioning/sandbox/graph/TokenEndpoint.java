@@ -99,6 +99,22 @@ final class TokenEndpoint {
         return new Outcome(200, grant());
     }
 
+    /**
+     * An injected failure in Entra's shape. Entra throttles a client-credentials caller with 429 and
+     * {@code Retry-After} (MSAL: "Understanding client and server throttling"); its transient outages answer 5xx.
+     */
+    Outcome injected(int status) {
+        if (status == 429) {
+            return error(429, "temporarily_unavailable", 50196, "The server terminated an operation because it"
+                    + " encountered a client request loop. Please contact your app vendor.");
+        }
+        if (status >= 500) {
+            return error(status, "temporarily_unavailable", 90033, "A transient error has occurred. Please try"
+                    + " again.");
+        }
+        return error(status, "invalid_request", 90000, "An error was injected by the Graph simulator.");
+    }
+
     Verdict verify(String authorization) {
         if (authorization == null || authorization.isBlank()) {
             return Verdict.MISSING;

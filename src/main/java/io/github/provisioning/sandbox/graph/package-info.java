@@ -22,6 +22,14 @@
  * </pre>
  * where {@code {login}} is {@code http://127.0.0.1:PORT} and {@code {graph}} is {@code {login}/v1.0}.
  *
+ * <h2>Faults</h2>
+ * {@code failNext} (429 with {@code Retry-After}, 503, any error status), {@code slowNext} (the normal answer, held
+ * back) and a seeded random {@code faults} profile (a share of the requests throttled, unavailable or slow), on
+ * every endpoint or on the paths a pattern finds, the token endpoint included. Graph's errors come in Graph's body
+ * ({@code TooManyRequests}, {@code serviceNotAvailable}), the token endpoint's in Entra's
+ * ({@code temporarily_unavailable}, AADSTS codes). Each recorded request has the time it arrived, so a test can
+ * check that a client waited Retry-After before it came back.
+ *
  * <h2>Where Graph leaves room, this simulator chooses</h2>
  * <ul>
  *   <li>An unknown, expired or invalidated delta or skip token answers 400 {@code syncStateNotFound}, as Graph

@@ -1,4 +1,4 @@
-package io.github.provisioning.scim;
+package io.github.provisioning.http;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,19 +8,21 @@ import java.time.format.DateTimeParseException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How often and how long to wait before sending a request again. Retry-After wins when the target sends it
- * (seconds, decimal seconds as Graph and others send, or an HTTP date); otherwise exponential back-off with full
- * jitter, so that parallel requests do not retry in lock-step.
+ * How often and how long to wait before sending a request again, to the SCIM target ({@code scim.*}) or to
+ * Microsoft Graph ({@code graph.*}). Retry-After wins when the server sends it (seconds, decimal seconds as Graph
+ * and others send, or an HTTP date); otherwise exponential back-off with full jitter, so that parallel requests do
+ * not retry in lock-step.
  *
  * @param maxAttempts attempts per request, the first one included
  * @param baseDelay   the back-off before the second attempt
- * @param maxDelay    no wait is longer, whatever Retry-After says
+ * @param maxDelay    no wait is longer, whatever Retry-After says (Graph requests, which must not come back sooner
+ *                    than Retry-After, give up instead: see {@link #retryAfter})
  */
 public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay, Clock clock) {
 
     public RetryPolicy {
         if (maxAttempts < 1) {
-            throw new IllegalArgumentException("scim.max-attempts must be at least 1");
+            throw new IllegalArgumentException("maxAttempts must be at least 1 but was " + maxAttempts);
         }
     }
 
@@ -36,7 +38,7 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
     }
 
     /** Retry-After as a duration; null when absent or unreadable. */
-    Duration retryAfter(String value) {
+    public Duration retryAfter(String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
