@@ -28,6 +28,8 @@ public final class CycleRun {
     private final Map<Outcome, AtomicInteger> counts = new EnumMap<>(Outcome.class);
     private final AtomicInteger pages = new AtomicInteger();
     private volatile String userDeltaLink;
+    private volatile String roundId;
+    private volatile boolean fullRound;
     private final Map<Outcome, AtomicInteger> groupCounts = new EnumMap<>(Outcome.class);
     private volatile boolean groupsProvisioned;
     private volatile String groupDeltaLink;
@@ -37,6 +39,8 @@ public final class CycleRun {
         this.id = id;
         this.type = type;
         this.start = start;
+        this.roundId = id;
+        this.fullRound = type == Type.INITIAL;
         for (Outcome outcome : Outcome.values()) {
             counts.put(outcome, new AtomicInteger());
             groupCounts.put(outcome, new AtomicInteger());
@@ -96,6 +100,25 @@ public final class CycleRun {
 
     public void userDeltaLink(String deltaLink) {
         this.userDeltaLink = deltaLink;
+    }
+
+    /**
+     * The users-delta round this cycle reads: from a full {@code /users/delta} start, or from the stored deltaLink,
+     * to the next deltaLink. What is marked per round (the users its pages listed) is keyed by this id.
+     */
+    public String roundId() {
+        return roundId;
+    }
+
+    /** True when the round reads every user (no watermark, or an expired one): its end reconciles every link. */
+    public boolean fullRound() {
+        return fullRound;
+    }
+
+    /** The stored delta token expired: this cycle now reads a full round of its own. */
+    public void startFullRound(String newRoundId) {
+        this.roundId = newRoundId;
+        this.fullRound = true;
     }
 
     /** Counts one group operation; a cycle reports groups apart from users. */

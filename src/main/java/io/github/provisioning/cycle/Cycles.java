@@ -174,12 +174,20 @@ public final class Cycles {
                                        @ExchangeProperty("CamelExceptionCaught") Exception cause) {
         LOG.warn("Cycle {}: the users delta token is no longer valid ({}); reading all users again", cycle.id(),
                 cause == null ? "expired" : cause.getMessage());
+        cycle.startFullRound(UUID.randomUUID().toString());
         return new GraphPage(List.of(), graphUrl + "/users/delta?$select=" + encode(userSelect), null);
     }
 
-    /** Counts a page and returns the next page's URL; the last page's deltaLink becomes the pending watermark. */
+    /**
+     * After the split of a page (every user of it saved or escrowed): counts the page and, in a full round, marks
+     * its users listed by the round, in one statement. Returns the next page's URL; the last page's deltaLink becomes
+     * the pending watermark.
+     */
     public String pageRead(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
         cycle.pageRead();
+        if (cycle.fullRound()) {
+            state.markListed(cycle.roundId(), page.changes().stream().map(SourceChange::id).toList());
+        }
         if (page.nextLink() == null) {
             if (page.deltaLink() == null) {
                 throw new IllegalStateException("Graph's last page carries neither a nextLink nor a deltaLink");
@@ -304,6 +312,18 @@ public final class Cycles {
     /** Users to read by id: newly assigned ones the delta did not bring, and failed ones due for a retry. */
     public List<String> toRefresh(@ExchangeProperty("cycle") CycleRun cycle) {
         return state.toRefresh(cycle.id(), assignedScope, readRoles, cycle.start());
+    }
+
+    /**
+     * At the end of a completed full round: the linked, active users it did not list (deleted, or soft-deleted,
+     * while an interrupted cycle may have missed it) or, with assigned scope, that are outside the final scope. They
+     * are read by id and provisioned by the usual rules, whatever earlier cycles were cut short. Empty otherwise.
+     */
+    public List<String> unlistedAccounts(@ExchangeProperty("cycle") CycleRun cycle) {
+        if (!cycle.fullRound()) {
+            return List.of();
+        }
+        return state.unlistedAccounts(cycle.roundId(), cycle.id(), assignedScope);
     }
 
     public String userUrl(@Body String id) {
