@@ -50,6 +50,8 @@ public final class CycleRun {
         this.id = id;
         this.type = type;
         this.start = start;
+        this.roundId = id;
+        this.fullRound = type == Type.INITIAL;
         for (Outcome outcome : Outcome.values()) {
             counts.put(outcome, new AtomicInteger());
             groupCounts.put(outcome, new AtomicInteger());
@@ -103,12 +105,18 @@ public final class CycleRun {
         return pages.get();
     }
 
-    /** The id of the users delta round this cycle reads, kept across the cycles that read one round. */
+    /**
+     * The id of the users delta round this cycle reads, kept across the cycles that read one round. What is marked
+     * per round (the users its pages listed) is keyed by this id.
+     */
     public String roundId() {
         return roundId;
     }
 
-    /** True when the round reads every user (an initial round, or one started over after an expired token). */
+    /**
+     * True when the round reads every user (an initial round, or one started over after an expired token): its end
+     * reconciles every link.
+     */
     public boolean fullRound() {
         return fullRound;
     }

@@ -211,12 +211,16 @@ public final class Cycles {
     }
 
     /**
-     * The work of a page is done: counts it and returns the next page's URL, which is stored as the round's place
-     * so that a cycle that stops later resumes there. The last page's deltaLink becomes the pending watermark.
+     * The work of a page is done (every user of it saved or escrowed): counts it, in a full round marks its users
+     * listed by the round (one statement), and returns the next page's URL, stored as the round's place so that a
+     * cycle that stops later resumes there. The last page's deltaLink becomes the pending watermark.
      */
     public String pageRead(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
         cycle.pageRead();
         int done = cycle.roundPageDone();
+        if (cycle.fullRound()) {
+            state.markListed(cycle.roundId(), page.changes().stream().map(SourceChange::id).toList());
+        }
         if (page.nextLink() == null) {
             if (page.deltaLink() == null) {
                 throw new IllegalStateException("Graph's last page carries neither a nextLink nor a deltaLink");
@@ -345,6 +349,18 @@ public final class Cycles {
     /** Users to read by id: newly assigned ones the delta did not bring, and failed ones due for a retry. */
     public List<String> toRefresh(@ExchangeProperty("cycle") CycleRun cycle) {
         return state.toRefresh(cycle.id(), assignedScope, readRoles, cycle.start());
+    }
+
+    /**
+     * At the end of a completed full round: the linked, active users it did not list (deleted, or soft-deleted,
+     * while an interrupted cycle may have missed it) or, with assigned scope, that are outside the final scope. They
+     * are read by id and provisioned by the usual rules, whatever earlier cycles were cut short. Empty otherwise.
+     */
+    public List<String> unlistedAccounts(@ExchangeProperty("cycle") CycleRun cycle) {
+        if (!cycle.fullRound()) {
+            return List.of();
+        }
+        return state.unlistedAccounts(cycle.roundId(), cycle.id(), assignedScope);
     }
 
     public String userUrl(@Body String id) {

@@ -13,6 +13,7 @@ import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.UserResources;
+import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
@@ -101,27 +102,87 @@ public final class UserProvisioner {
         try {
             if (staged != null) {
                 planRelease(plan);
-                return plan;
-            }
-            switch (change.kind()) {
-                case HARD_DELETED -> planDelete(plan);
-                case SOFT_DELETED -> planDisable(plan, "soft-deleted in Entra ID");
-                case NOT_FOUND -> planDisable(plan, "no longer found in Entra ID");
-                case LEFT_SCOPE -> planDisable(plan, "no longer assigned to the application");
-                case PRESENT -> {
-                    String outOfScope = outOfScopeReason(plan);
-                    if (outOfScope != null) {
-                        planDisable(plan, outOfScope);
-                    } else {
-                        planProvision(plan);
-                    }
-                }
+            } else if (plan.link != null && plan.link.intent() != null) {
+                resolveIntent(plan);
+            } else {
+                planChange(plan);
             }
         } catch (RuntimeException e) {
-            // An expression that cannot be evaluated for this user fails this user, not the cycle.
-            plan.fail("MappingEvaluationFailed", e.getMessage());
+            unplannable(plan, e);
         }
         return plan;
+    }
+
+    /** An expression that cannot be evaluated for this user fails this user, not the cycle. */
+    private static void unplannable(UserPlan plan, RuntimeException e) {
+        plan.fail("MappingEvaluationFailed", e.getMessage());
+    }
+
+    /** What the change asks for by Entra's rules, from what the store holds for the user. */
+    private void planChange(UserPlan plan) {
+        switch (plan.change.kind()) {
+            case HARD_DELETED -> planDelete(plan);
+            case SOFT_DELETED -> planDisable(plan, "soft-deleted in Entra ID");
+            case NOT_FOUND -> planDisable(plan, "no longer found in Entra ID");
+            case LEFT_SCOPE -> planDisable(plan, "no longer assigned to the application");
+            case PRESENT -> {
+                String outOfScope = outOfScopeReason(plan);
+                if (outOfScope != null) {
+                    planDisable(plan, outOfScope);
+                } else {
+                    planProvision(plan);
+                }
+            }
+        }
+    }
+
+    /**
+     * The user's row holds a create intent: a run was cut between a POST and the save of its link. Before anything
+     * else, the intent's value is matched; what it finds is linked, and then the change is planned as usual (a user
+     * gone or out of scope is disabled or deleted, so no account outlives its user for want of a link).
+     */
+    private void resolveIntent(UserPlan plan) {
+        CreateIntent intent = plan.link.intent();
+        plan.resolvingIntent = true;
+        sendMatch(plan, new UserPlan.MatchCandidate(intent.attribute(), intent.value()));
+    }
+
+    private void afterIntentMatch(UserPlan plan, ScimResponse response) {
+        if (!response.isSuccess()) {
+            fail(plan, response);
+            return;
+        }
+        JsonNode existing = plan.singleMatch(response, "accounts");
+        if (plan.failed()) {
+            return;
+        }
+        Link l = plan.link;
+        plan.resolvingIntent = false;
+        plan.intent = null;
+        plan.matchedOn = null;
+        plan.matchValue = null;
+        if (existing == null) {
+            // The create never reached the target.
+            plan.link = l.withIntent(null);
+        } else {
+            String id = existing.path("id").asText(null);
+            if (id == null) {
+                plan.fail("UnexpectedResponse", "the matching account has no id");
+                return;
+            }
+            List<String> paths = new ArrayList<>(mapping.updatedTargets());
+            paths.add("active");
+            plan.link = new Link(l.sourceId(), id, l.intent().value(), existing.path("active").asBoolean(true),
+                    UserResources.valuesAt(existing, paths), l.lastCycle(), l.retryAction(), l.lastError(),
+                    l.escrow());
+            plan.targetId = id;
+            plan.linkedByIntent = true;
+        }
+        try {
+            planChange(plan);
+        } catch (RuntimeException e) {
+            unplannable(plan, e);
+        }
     }
 
     /**
@@ -235,8 +296,20 @@ public final class UserProvisioner {
             plan.candidates.addFirst(plan.matchedOn);
             sendMatch(plan);
         } else {
+            if (createRefused(response.status())) {
+                // No account was made: nothing for a later cycle to look for.
+                plan.intent = null;
+            }
             fail(plan, response);
         }
+    }
+
+    /**
+     * The target answered a POST with a refusal that made no account (400 invalidValue, 403...); a timeout (408),
+     * a conflict or a server error leaves the create's fate open.
+     */
+    private static boolean createRefused(int status) {
+        return status >= 400 && status < 500 && status != 408 && status != 409;
     }
 
     /** A 404 on PATCH: the link is stale. Match again, and create when nothing matches and create is allowed. */
@@ -436,9 +509,24 @@ public final class UserProvisioner {
     private void createOrSkip(UserPlan plan) {
         if (!mapping.actions().create()) {
             plan.finish("other", "skipped", "no matching account; create is switched off");
-        } else {
-            plan.send(UserPlan.Step.CREATE, ScimRequest.post(USERS, UserResources.create(plan.createValues).toString()));
+            return;
         }
+        if (plan.intent == null) {
+            recordIntent(plan);
+        }
+        plan.send(UserPlan.Step.CREATE, ScimRequest.post(USERS, UserResources.create(plan.createValues).toString()));
+    }
+
+    /**
+     * Writes the create intent to the user's row before the POST (one save, committed with the concurrent ones):
+     * a crash between the POST and the save of the link leaves it, and the next cycle matches its value.
+     */
+    private void recordIntent(UserPlan plan) {
+        plan.intent = new CreateIntent(plan.matchedOn.attribute(), plan.matchedOn.value(), plan.cycle.id(),
+                Instant.now());
+        Link l = plan.link != null ? plan.link
+                : new Link(plan.change.id(), null, null, false, Map.of(), null, null, null);
+        state.save(StateStore.USER, l.withIntent(plan.intent));
     }
 
     private EntraUser sourceUser(SourceChange change) {
@@ -518,7 +606,10 @@ public final class UserProvisioner {
     }
 
     private void sendMatch(UserPlan plan) {
-        UserPlan.MatchCandidate candidate = plan.candidates.poll();
+        sendMatch(plan, plan.candidates.poll());
+    }
+
+    private void sendMatch(UserPlan plan, UserPlan.MatchCandidate candidate) {
         plan.matchedOn = candidate;
         plan.matchValue = candidate.value();
         plan.send(UserPlan.Step.MATCH, ScimRequest.get(USERS,
@@ -560,6 +651,10 @@ public final class UserProvisioner {
     }
 
     private void afterMatch(UserPlan plan, ScimResponse response) {
+        if (plan.resolvingIntent) {
+            afterIntentMatch(plan, response);
+            return;
+        }
         if (!response.isSuccess()) {
             fail(plan, response);
             return;
@@ -610,15 +705,19 @@ public final class UserProvisioner {
         Escrow escrowed = plan.enterEscrow(escrow, l, "user");
         state.save(StateStore.USER, l == null
                 ? new Link(plan.change.id(), plan.targetId, null, false, Map.of(), plan.cycle.id(), retry, reason,
-                        escrowed)
+                        escrowed, plan.intent)
                 : new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(), plan.cycle.id(),
-                        retry, reason, escrowed));
+                        retry, reason, escrowed, plan.intent));
         plan.cycle.countFailure(escrowed);
         write(plan);
         released(plan);
     }
 
     private void write(UserPlan plan) {
+        if (plan.linkedByIntent) {
+            plan.reason = join("linked to the account of an earlier create whose answer was never recorded",
+                    plan.reason);
+        }
         log.write(plan.logEntry("user", plan.change.id(), identity(plan)));
     }
 

@@ -18,9 +18,11 @@ import java.util.Map;
  * @param lastError   the reason of the last failure, or null
  * @param escrow      the failed attempts and when the retry is due, or null when no failure waits (a retry without
  *                    a failure, such as a pending manager reference, is due in the next cycle)
+ * @param intent      a create sent (or about to be) whose link is not saved yet, or null: every save that carries
+ *                    none clears it
  */
 public record Link(String sourceId, String targetId, String matchValue, boolean active, Map<String, JsonNode> values,
-                   String lastCycle, String retryAction, String lastError, Escrow escrow) {
+                   String lastCycle, String retryAction, String lastError, Escrow escrow, CreateIntent intent) {
 
     public static final String RETRY_REFRESH = "refresh";
     public static final String RETRY_DELETE = "delete";
@@ -30,6 +32,12 @@ public record Link(String sourceId, String targetId, String matchValue, boolean 
         if (escrow != null && retryAction == null) {
             throw new IllegalArgumentException("an escrow needs the retry action");
         }
+    }
+
+    /** A link without a create intent: saving it clears the one the row held. */
+    public Link(String sourceId, String targetId, String matchValue, boolean active, Map<String, JsonNode> values,
+                String lastCycle, String retryAction, String lastError, Escrow escrow) {
+        this(sourceId, targetId, matchValue, active, values, lastCycle, retryAction, lastError, escrow, null);
     }
 
     /** A link without a failure in escrow: a success clears it. */
@@ -45,5 +53,11 @@ public record Link(String sourceId, String targetId, String matchValue, boolean 
 
     public boolean isLinked() {
         return targetId != null;
+    }
+
+    /** This link with a create intent (null: without one). */
+    public Link withIntent(CreateIntent newIntent) {
+        return new Link(sourceId, targetId, matchValue, active, values, lastCycle, retryAction, lastError, escrow,
+                newIntent);
     }
 }

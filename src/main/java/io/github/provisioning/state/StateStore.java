@@ -227,22 +227,32 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Users assigned in the last completed cycle but no longer, that this cycle has not processed yet: the rows
-     * of the completed scope the running generation found gone (an index range, empty when nothing left).
+     * Users that left the scope and that this cycle has not processed yet: the rows of the completed scope the
+     * running generation found gone (an index range, empty when nothing left), and the rows gone that entered in a
+     * generation that never completed, when their user is linked to an active account (a cycle cut short after
+     * creating it: no completed scope ever held the user, yet the account exists).
      */
     public List<String> leftScope(String cycleId) {
         RunningScope scope = recordedScope();
-        // Rows that entered after the completed generation are skipped here, not in the query: given
+        // Rows that entered after the completed generation are judged here, not in the query: given
         // "entered <= ?", H2 may walk the whole scope by it rather than take the few rows gone.
         return query("""
-                SELECT s.object_id, s.entered FROM prov_scope_member s
-                WHERE s.scope_type = 'user' AND s.left_in = ?
-                  AND NOT EXISTS (SELECT 1 FROM prov_object o WHERE o.object_type = 'user'
-                                  AND o.source_id = s.object_id AND o.last_cycle = ?)
+                SELECT s.object_id, s.entered, o.target_id, o.active FROM prov_scope_member s
+                LEFT JOIN prov_object o ON o.object_type = 'user' AND o.source_id = s.object_id
+                WHERE s.scope_type = 'user' AND s.left_in = ? AND (o.last_cycle IS NULL OR o.last_cycle <> ?)
                 ORDER BY s.object_id""", ps -> {
                     ps.setLong(1, scope.running);
                     ps.setString(2, cycleId);
-                }, rs -> idsWhere(rs, (id, entered) -> entered <= scope.completed));
+                }, rs -> {
+                    List<String> ids = new ArrayList<>();
+                    while (rs.next()) {
+                        boolean linkedActive = rs.getString(3) != null && rs.getBoolean(4);
+                        if (rs.getLong(2) <= scope.completed || linkedActive) {
+                            ids.add(rs.getString(1));
+                        }
+                    }
+                    return ids;
+                });
     }
 
     /** The ids (column 1) of the rows that pass the test with their column 2, a generation or null. */
@@ -430,8 +440,8 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Users this cycle must read by id because the delta did not bring them: newly assigned ones, and failed ones
-     * whose retry is due now.
+     * Users this cycle must read by id because the delta did not bring them: newly assigned ones, failed ones
+     * whose retry is due now, and those with an open create intent.
      */
     public List<String> toRefresh(String cycleId, boolean assignedScope) {
         return toRefresh(cycleId, assignedScope, false, Instant.now());
@@ -473,6 +483,7 @@ public final class StateStore implements AutoCloseable {
                     ps.setString(1, cycleId);
                     bindRetryDue(ps, 2, now);
                 }, StateStore::strings));
+        ids.addAll(openIntents(USER, cycleId));
         if (rolesTracked) {
             ids.addAll(ids("""
                     SELECT DISTINCT d.source_id FROM (
@@ -490,6 +501,58 @@ public final class StateStore implements AutoCloseable {
                     ORDER BY d.source_id""", cycleId));
         }
         return new ArrayList<>(ids);
+    }
+
+    // ---- full rounds: every linked account is reconciled at the end of each
+
+    /**
+     * Marks users as listed by the full round {@code roundId}: one statement for a page (per {@value #IN_CHUNK}
+     * ids), by primary key. Users without a row are left out; every user of a page has one once the page is done.
+     */
+    public void markListed(String roundId, Collection<String> userIds) {
+        for (List<String> chunk : chunks(userIds)) {
+            update("UPDATE prov_object SET listed_round = ? WHERE (object_type, source_id) IN ("
+                    + keyList(chunk.size()) + ")", ps -> {
+                        ps.setString(1, roundId);
+                        bindKeys(ps, 2, USER, chunk);
+                    });
+        }
+    }
+
+    /**
+     * The linked, active users that the completed full round {@code roundId} did not list or, with
+     * {@code assignedScope}, that are outside the running scope, and that the cycle {@code cycleId} has not
+     * processed: one pass over the user rows (a scope row is probed by its primary key), once per full round.
+     */
+    public List<String> unlistedAccounts(String roundId, String cycleId, boolean assignedScope) {
+        if (assignedScope) {
+            recordedScope();
+        }
+        String outOfScope = assignedScope ? " OR NOT EXISTS (SELECT 1 FROM prov_scope_member s"
+                + " WHERE s.scope_type = 'user' AND s.object_id = o.source_id AND s.left_in IS NULL)" : "";
+        return query("""
+                SELECT o.source_id FROM prov_object o
+                WHERE o.object_type = 'user' AND o.target_id IS NOT NULL AND o.active = ?
+                  AND (o.last_cycle IS NULL OR o.last_cycle <> ?)
+                  AND (o.listed_round IS NULL OR o.listed_round <> ?%s)
+                ORDER BY o.source_id""".formatted(outOfScope),
+                ps -> {
+                    ps.setBoolean(1, true);
+                    ps.setString(2, cycleId);
+                    ps.setString(3, roundId);
+                }, StateStore::strings);
+    }
+
+    /**
+     * Objects of a type whose row holds a create intent that the cycle {@code cycleId} has not processed (a range of
+     * the index {@code prov_object_intent}; empty unless a run was cut between a POST and the save of its link).
+     */
+    private List<String> openIntents(String objectType, String cycleId) {
+        return query("SELECT source_id FROM prov_object WHERE object_type = ? AND " + HAS_INTENT
+                + " AND (last_cycle IS NULL OR last_cycle <> ?) ORDER BY source_id", ps -> {
+                    ps.setString(1, objectType);
+                    ps.setString(2, cycleId);
+                }, StateStore::strings);
     }
 
     // ---- app role assignments
@@ -1233,17 +1296,19 @@ public final class StateStore implements AutoCloseable {
             MERGE INTO prov_object t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS BOOLEAN),
               CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),
               CAST(? AS TIMESTAMP), CAST(? AS INTEGER), CAST(? AS TIMESTAMP), CAST(? AS BOOLEAN),
+              CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS TIMESTAMP),
               CAST(? AS VARCHAR), CAST(? AS VARCHAR)))
-              s(tid, mv, act, pv, cyc, ra, err, at, att, due, perm, ot, id)
+              s(tid, mv, act, pv, cyc, ra, err, at, att, due, perm, ia, iv, ic, iat, ot, id)
             ON t.object_type = s.ot AND t.source_id = s.id
             WHEN MATCHED THEN UPDATE SET target_id = s.tid, match_value = s.mv, active = s.act,
               provisioned_values = s.pv, last_cycle = s.cyc, retry_action = s.ra, last_error = s.err,
-              updated_at = s.at, retry_attempts = s.att, retry_due = s.due, retry_permanent = s.perm
+              updated_at = s.at, retry_attempts = s.att, retry_due = s.due, retry_permanent = s.perm,
+              intent_attribute = s.ia, intent_value = s.iv, intent_cycle = s.ic, intent_at = s.iat
             WHEN NOT MATCHED THEN INSERT (target_id, match_value, active, provisioned_values, last_cycle,
-              retry_action, last_error, updated_at, retry_attempts, retry_due, retry_permanent, object_type,
-              source_id)
-              VALUES (s.tid, s.mv, s.act, s.pv, s.cyc, s.ra, s.err, s.at, s.att, s.due, s.perm, s.ot,
-                s.id)""";
+              retry_action, last_error, updated_at, retry_attempts, retry_due, retry_permanent, intent_attribute,
+              intent_value, intent_cycle, intent_at, object_type, source_id)
+              VALUES (s.tid, s.mv, s.act, s.pv, s.cyc, s.ra, s.err, s.at, s.att, s.due, s.perm, s.ia, s.iv, s.ic,
+                s.iat, s.ot, s.id)""";
 
     /**
      * Writes a batch of saves on the writer connection, all or nothing. A connection that broke under it (a server
@@ -1378,8 +1443,8 @@ public final class StateStore implements AutoCloseable {
 
     private static void bindSave(PreparedStatement ps, Save save, String values) throws SQLException {
         bindLink(ps, save.link(), values);
-        ps.setString(12, save.objectType());
-        ps.setString(13, save.link().sourceId());
+        ps.setString(16, save.objectType());
+        ps.setString(17, save.link().sourceId());
     }
 
     private static void bindLink(PreparedStatement ps, Link link, String values) throws SQLException {
@@ -1396,6 +1461,11 @@ public final class StateStore implements AutoCloseable {
         ps.setInt(9, escrow == null ? 0 : escrow.attempts());
         ps.setTimestamp(10, escrow == null || escrow.nextRetry() == null ? null : Timestamp.from(escrow.nextRetry()));
         ps.setBoolean(11, escrow != null && escrow.permanent());
+        CreateIntent intent = link.intent();
+        ps.setString(12, intent == null ? null : intent.attribute());
+        ps.setString(13, intent == null ? null : intent.value());
+        ps.setString(14, intent == null ? null : intent.cycleId());
+        ps.setTimestamp(15, intent == null ? null : Timestamp.from(intent.at()));
     }
 
     /**
@@ -1404,6 +1474,12 @@ public final class StateStore implements AutoCloseable {
      * the type, 54 % of a no-change cycle at 100,000 users.
      */
     static final String HAS_RETRY = "retry_action > ''";
+
+    /**
+     * An object's row holds an open create intent, written as a range of the index {@code prov_object_intent}
+     * (object type, intent cycle), as {@link #HAS_RETRY} is.
+     */
+    static final String HAS_INTENT = "intent_cycle > ''";
 
     /** A retry is due when it is not permanent and its time has come; null: due in the next cycle. */
     private static final String RETRY_DUE = "retry_permanent = ? AND (retry_due IS NULL OR retry_due <= ?)";
@@ -1416,7 +1492,17 @@ public final class StateStore implements AutoCloseable {
     private static Link link(ResultSet rs) throws SQLException {
         return new Link(rs.getString("source_id"), rs.getString("target_id"), rs.getString("match_value"),
                 rs.getBoolean("active"), fromJson(rs.getString("provisioned_values")), rs.getString("last_cycle"),
-                rs.getString("retry_action"), rs.getString("last_error"), escrow(rs));
+                rs.getString("retry_action"), rs.getString("last_error"), escrow(rs), intent(rs));
+    }
+
+    private static CreateIntent intent(ResultSet rs) throws SQLException {
+        String cycle = rs.getString("intent_cycle");
+        if (cycle == null) {
+            return null;
+        }
+        Timestamp at = rs.getTimestamp("intent_at");
+        return new CreateIntent(rs.getString("intent_attribute"), rs.getString("intent_value"), cycle,
+                at == null ? Instant.EPOCH : at.toInstant());
     }
 
     private static Escrow escrow(ResultSet rs) throws SQLException {

@@ -178,6 +178,97 @@ class StateStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
+    void theEndOfAFullRoundFindsEveryLinkedActiveAccountItDidNotListOrThatIsOutOfScope(TestDatabase.Kind kind) {
+        StateStore store = store(database(kind));
+        // A first run of round r1 (cycle c1) lists a, e and f and is cut short; a second (c2) completes it.
+        for (String id : List.of("a", "b", "c", "d", "e", "f", "g")) {
+            boolean linked = !id.equals("d");
+            store.save(StateStore.USER, new Link(id, linked ? "scim-" + id : null, id, !id.equals("c"), Map.of(),
+                    "c1", null, null));
+        }
+        store.markListed("r1", List.of("a", "e", "f", "nobody"));
+        store.save(StateStore.USER, new Link("g", "scim-g", "g", true, Map.of(), "c2", null, null));
+        store.startNextScope("c2");
+        store.addToNextScope(List.of("a", "b", "c", "d", "f", "g"));
+
+        // b: linked and active, not listed; e: listed, but out of the final scope. Not a and f (listed, in scope),
+        // c (inactive), d (unlinked), g (this cycle provisioned it).
+        assertThat(store.unlistedAccounts("r1", "c2", true)).containsExactly("b", "e");
+        assertThat(store.unlistedAccounts("r1", "c2", false)).containsExactly("b");
+        // Another round listed none of them.
+        assertThat(store.unlistedAccounts("r2", "c2", false)).containsExactly("a", "b", "e", "f");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aPageOfListedUsersIsMarkedWithOneStatementPerChunk(TestDatabase.Kind kind) {
+        StatementLog log = new StatementLog();
+        StateStore store = stores.store(database(kind), log::wrap);
+        List<String> ids = IntStream.range(0, 600).mapToObj(i -> "u" + i).toList();
+        for (String id : ids) {
+            store.save(StateStore.USER, new Link(id, "scim-" + id, id, true, Map.of(), "c1", null, null));
+        }
+        log.reset();
+        store.markListed("r1", ids);
+
+        assertThat(log.updates()).extracting(StatementLog.Query::sql).hasSize(2)
+                .allMatch(sql -> sql.contains("listed_round"));
+        assertThat(store.unlistedAccounts("r1", "c2", false)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aCreateIntentStaysUntilASaveWithoutOneAndTheNextCycleReadsItsUser(TestDatabase.Kind kind) {
+        StateStore store = store(database(kind));
+        Instant at = Instant.parse("2026-01-02T03:04:05Z");
+        CreateIntent intent = new CreateIntent("userName", "ada@contoso.com", "c1", at);
+        store.save(StateStore.USER, new Link("u1", null, null, false, Map.of(), null, null, null).withIntent(intent));
+        // An escrowed failure whose POST may have been applied keeps it.
+        store.save(StateStore.USER, new Link("u1", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "no answer",
+                new Escrow(1, at, false), intent));
+
+        assertThat(store.link(StateStore.USER, "u1").orElseThrow().intent()).isEqualTo(intent);
+        assertThat(store.toRefresh("c1", false, false, at.minusSeconds(3600))).isEmpty();
+        assertThat(store.toRefresh("c2", false, false, at.minusSeconds(3600))).containsExactly("u1");
+
+        store.save(StateStore.USER, new Link("u1", "scim-1", "ada@contoso.com", true, Map.of(), "c2", null, null));
+        assertThat(store.link(StateStore.USER, "u1").orElseThrow().intent()).isNull();
+        assertThat(store.toRefresh("c3", false, false, at)).isEmpty();
+    }
+
+    @Test
+    void theOpenCreateIntentsAndAPagesListedUsersAreFoundByIndexNotByReadingEveryObject() throws Exception {
+        StatementLog log = new StatementLog();
+        StateStore store = stores.store(database(TestDatabase.Kind.H2), log::wrap);
+        for (int i = 0; i < 2000; i++) {
+            Link link = new Link("u" + i, "scim-" + i, "u" + i, true, Map.of(), "c1", null, null);
+            store.save(StateStore.USER, i % 100 == 0 ? link.withIntent(
+                    new CreateIntent("userName", "u" + i, "c1", Instant.now())) : link);
+        }
+        log.reset();
+        assertThat(store.toRefresh("c2", false, false)).hasSize(20);
+
+        StatementLog.Query intents = log.queries().stream().filter(q -> q.sql().contains(StateStore.HAS_INTENT))
+                .findFirst().orElseThrow();
+        assertThat(log.plan(intents).replaceAll("\\s+", " ")).containsPattern("PROV_OBJECT_INTENT: [^*]*INTENT_CYCLE");
+
+        // A page's users are marked by their primary key, not by reading every user.
+        log.reset();
+        store.markListed("r1", List.of("u1", "u2", "u3"));
+        assertThat(log.plan(log.updates().get(0)).replaceAll("\\s+", " ")).containsPattern("PRIMARY_KEY_\\w+: IN\\(ROW");
+        // The end of a full round: one pass over the users, the scope probed by its primary key.
+        store.startNextScope("c2");
+        store.addToNextScope(List.of("u1"));
+        log.reset();
+        store.unlistedAccounts("r1", "c2", true);
+        StatementLog.Query unlisted = log.queries().stream().filter(q -> q.sql().contains("listed_round"))
+                .findFirst().orElseThrow();
+        assertThat(log.plan(unlisted).replaceAll("\\s+", " "))
+                .containsPattern("PROV_SCOPE_MEMBER\" \"S\" /\\* PUBLIC.PRIMARY_KEY_\\w+: SCOPE_TYPE = 'user' AND OBJECT_ID = O.SOURCE_ID");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
     void afterACompletedCycleTheScopeIsComparedInMemoryAfterAnUnfinishedOneWithTheRows(TestDatabase.Kind kind) {
         StatementLog log = new StatementLog();
         StateStore store = stores.store(database(kind), log::wrap);

@@ -17,7 +17,7 @@ import javax.sql.DataSource;
 
 /**
  * What a state store sends through a wrapped DataSource: the queries it runs, with their parameters (to ask the
- * database for their plans), and the rows it inserts or updates in {@code prov_scope_member} (each batched or
+ * database for their plans), the statements it runs with executeUpdate, and the rows it inserts or updates in {@code prov_scope_member} (each batched or
  * single execution of such a statement counts one).
  */
 final class StatementLog {
@@ -28,6 +28,7 @@ final class StatementLog {
 
     private final AtomicInteger scopeRows = new AtomicInteger();
     private final List<Query> queries = new CopyOnWriteArrayList<>();
+    private final List<Query> updates = new CopyOnWriteArrayList<>();
     private DataSource database;
 
     int scopeRowsWritten() {
@@ -38,9 +39,15 @@ final class StatementLog {
         return List.copyOf(queries);
     }
 
+    /** The statements run with executeUpdate (one each time, a statement run twice is here twice). */
+    List<Query> updates() {
+        return List.copyOf(updates);
+    }
+
     void reset() {
         scopeRows.set(0);
         queries.clear();
+        updates.clear();
     }
 
     /** The database's plan for the query (H2: EXPLAIN), with the parameters it was run with. */
@@ -77,10 +84,15 @@ final class StatementLog {
             String name = method.getName();
             if (name.startsWith("set") && args != null && args.length == 2 && args[0] instanceof Integer index) {
                 parameters.put(index, args[1]);
-            } else if (writesScope && (name.equals("addBatch") || name.equals("executeUpdate"))) {
-                scopeRows.incrementAndGet();
             } else if (name.equals("executeQuery")) {
                 queries.add(new Query(sql, new TreeMap<>(parameters)));
+            } else if (name.equals("addBatch") || name.equals("executeUpdate")) {
+                if (name.equals("executeUpdate")) {
+                    updates.add(new Query(sql, new TreeMap<>(parameters)));
+                }
+                if (writesScope) {
+                    scopeRows.incrementAndGet();
+                }
             }
             return result;
         });

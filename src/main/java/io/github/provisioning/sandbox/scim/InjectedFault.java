@@ -16,5 +16,8 @@ public enum InjectedFault {
     SLOW_REPLY,
 
     /** Applied, then the connection was closed without a single byte of response. */
-    DROPPED_REPLY
+    DROPPED_REPLY,
+
+    /** Applied, then answered only once the test released it ({@link ScimSandbox#holdReply}). */
+    HELD_REPLY
 }

@@ -36,7 +36,8 @@ import io.github.provisioning.sandbox.scim.ScimExchange.Response;
  * An in-memory SCIM 2.0 service provider (RFC 7643/7644) on real HTTP, bound to 127.0.0.1. Users point the
  * provisioning bundle at {@link #baseUrl()} to try it; tests assert on {@link #requests()} and on the stored
  * resources. Filters, attribute paths and PATCH are handled by the UnboundID SCIM 2 SDK. {@link #failNext} and
- * {@link #faults(ScimFaults)} make it throttle, fail, answer slowly or lose replies, like a real target on a bad day.
+ * {@link #faults(ScimFaults)} make it throttle, fail, answer slowly or lose replies, like a real target on a bad day;
+ * {@link #holdReply} holds one answer back while a test kills its client.
  *
  * <pre>{@code
  * try (ScimSandbox scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("secret"))) {
@@ -70,6 +71,7 @@ public final class ScimSandbox implements AutoCloseable {
     private final TokenIssuer tokens;
     private final RequestJournal tokenJournal = new RequestJournal(RequestJournal.UNBOUNDED);
     private final AtomicReference<Fault> fault = new AtomicReference<>();
+    private final AtomicReference<HeldReply> held = new AtomicReference<>();
     private volatile FaultSchedule schedule = new FaultSchedule(ScimFaults.none());
     private final AtomicLongArray injected = new AtomicLongArray(InjectedFault.values().length);
     private volatile Consumer<RecordedRequest> listener = request -> { };
@@ -277,6 +279,21 @@ public final class ScimSandbox implements AutoCloseable {
     }
 
     /**
+     * Holds back the answer to one request: the {@code letPass + 1}-th request from now with this method and path
+     * (below the base URL, without the query; e.g. {@code "POST", "/Users"}) is applied and recorded as usual, with
+     * {@link InjectedFault#HELD_REPLY}, and answered only at {@link HeldReply#release()} or when the sandbox
+     * closes. Only requests that no other fault takes count. A later call replaces a hold not reached yet.
+     */
+    public HeldReply holdReply(String method, String path, int letPass) {
+        HeldReply hold = new HeldReply(method.toUpperCase(Locale.ROOT), path, letPass);
+        HeldReply replaced = held.getAndSet(hold);
+        if (replaced != null) {
+            replaced.release();
+        }
+        return hold;
+    }
+
+    /**
      * Applies a fault profile to every later request, after any {@link #failNext} faults; the profile's random
      * decisions start afresh from its seed. {@link ScimFaults#none()} turns injection off.
      */
@@ -304,6 +321,7 @@ public final class ScimSandbox implements AutoCloseable {
     /** Drops every resource, recorded request, pending fault, fault profile, rate limit and fault count. */
     public void reset() {
         fault.set(null);
+        releaseHold();
         rateLimit = null;
         schedule = new FaultSchedule(ScimFaults.none());
         for (int i = 0; i < injected.length(); i++) {
@@ -317,7 +335,15 @@ public final class ScimSandbox implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseHold();
         server.close();
+    }
+
+    private void releaseHold() {
+        HeldReply hold = held.getAndSet(null);
+        if (hold != null) {
+            hold.release();
+        }
     }
 
     private void exchange(HttpExchange http) {
@@ -350,6 +376,13 @@ public final class ScimSandbox implements AutoCloseable {
             boolean overLimit = once == null && planned == null && limit != null && !limit.tryAcquire();
             InjectedFault injectedFault = once != null ? InjectedFault.FAIL_NEXT
                     : overLimit ? InjectedFault.THROTTLED : planned == null ? null : planned.fault();
+            HeldReply hold = injectedFault == null ? held.get() : null;
+            if (hold != null && hold.takes(method, path)) {
+                held.compareAndSet(hold, null);
+                injectedFault = InjectedFault.HELD_REPLY;
+            } else {
+                hold = null;
+            }
 
             Response response;
             if (once != null) {
@@ -379,6 +412,9 @@ public final class ScimSandbox implements AutoCloseable {
                 // reset and not one byte of response, although the request was applied.
                 return;
             }
+            if (hold != null) {
+                hold.hold(recorded);
+            }
             if (injectedFault == InjectedFault.SLOW_REPLY) {
                 // A simulator thread may wait; the pool is sized so slow replies do not starve the others.
                 TimeUnit.NANOSECONDS.sleep(profile.faults().slowDelay().toNanos());
@@ -387,7 +423,7 @@ public final class ScimSandbox implements AutoCloseable {
         } catch (IOException e) {
             // The client went away mid-exchange; nothing to answer.
         } catch (InterruptedException e) {
-            // The sandbox is closing while a slow reply waits; the connection closes unanswered.
+            // The sandbox is closing while a slow or held reply waits; the connection closes unanswered.
             Thread.currentThread().interrupt();
         }
     }

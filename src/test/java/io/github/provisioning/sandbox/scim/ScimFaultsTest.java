@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -233,6 +235,42 @@ class ScimFaultsTest extends SharedSandboxTest {
         assertThat(sandbox.users()).hasSize(500);
         assertThat(sandbox.createsByUserName()).hasSize(500).allSatisfy((userName, creates) ->
                 assertThat(creates).as(userName).isEqualTo(1));
+    }
+
+    @Test
+    void aHeldReplyIsAppliedAndRecordedAndAnsweredOnlyWhenReleased() throws Exception {
+        HeldReply hold = sandbox.holdReply("POST", "/Users", 1);
+        assertThat(tryPostUser("adele@contoso.com")).isEqualTo(201);
+
+        CompletableFuture<HttpResponse<String>> held = scim.http().sendAsync(
+                HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/Users")).timeout(CLIENT_TIMEOUT)
+                        .header("Content-Type", "application/scim+json")
+                        .POST(HttpRequest.BodyPublishers.ofString(ScimClient.user("brian@contoso.com"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(5)).until(hold::reached);
+
+        // Applied and in the journal while the client still waits for its answer.
+        assertThat(sandbox.userByUserName("brian@contoso.com")).isPresent();
+        assertThat(hold.request().fault()).isEqualTo(InjectedFault.HELD_REPLY);
+        assertThat(sandbox.countCreates("brian@contoso.com")).isEqualTo(1);
+        assertThat(held).isNotDone();
+        // One hold, one request: the others are answered at once.
+        assertThat(tryPostUser("chen@contoso.com")).isEqualTo(201);
+        assertThat(held).isNotDone();
+
+        hold.release();
+        assertThat(held.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+        assertThat(sandbox.faultCounts()).containsEntry(InjectedFault.HELD_REPLY, 1L);
+    }
+
+    @Test
+    void aHoldReleasedBeforeItsRequestCameHoldsNothing() {
+        HeldReply hold = sandbox.holdReply("POST", "/Users", 0);
+        hold.release();
+
+        assertThat(tryPostUser("adele@contoso.com")).isEqualTo(201);
+        assertThat(hold.reached()).isFalse();
+        assertThat(sandbox.requests()).singleElement().extracting(RecordedRequest::fault).isNull();
     }
 
     @Test
