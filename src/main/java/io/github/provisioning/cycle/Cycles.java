@@ -348,7 +348,8 @@ public final class Cycles {
 
     /** Users to read by id: newly assigned ones the delta did not bring, and failed ones due for a retry. */
     public List<String> toRefresh(@ExchangeProperty("cycle") CycleRun cycle) {
-        return state.toRefresh(cycle.id(), assignedScope, readRoles, cycle.start());
+        String resumedFullRound = cycle.resumed() != null && cycle.fullRound() ? cycle.roundId() : null;
+        return state.toRefresh(cycle.id(), resumedFullRound, assignedScope, readRoles, cycle.start());
     }
 
     /**

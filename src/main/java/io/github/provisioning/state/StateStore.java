@@ -457,6 +457,16 @@ public final class StateStore implements AutoCloseable {
      * renamed) while the user itself did not: Entra re-evaluates them as it does a scope change.
      */
     public List<String> toRefresh(String cycleId, boolean assignedScope, boolean rolesTracked, Instant now) {
+        return toRefresh(cycleId, null, assignedScope, rolesTracked, now);
+    }
+
+    /**
+     * As {@link #toRefresh(String, boolean, boolean, Instant)} for a cycle that resumed the full round
+     * {@code resumedRoundId} (null otherwise): the users that round's pages listed before the cycle began were
+     * brought by the round, and are not read again.
+     */
+    public List<String> toRefresh(String cycleId, String resumedRoundId, boolean assignedScope, boolean rolesTracked,
+                                  Instant now) {
         Set<String> ids = new LinkedHashSet<>();
         if (assignedScope) {
             // Entered since the completed generation (an index range) and not gone again. The rows gone are
@@ -467,11 +477,18 @@ public final class StateStore implements AutoCloseable {
             boolean savedInMemory = cycleId.equals(scope.cycleId);
             String notSavedByTheCycle = savedInMemory ? "" : " AND NOT EXISTS (SELECT 1 FROM prov_object o"
                     + " WHERE o.object_type = 'user' AND o.source_id = s.object_id AND o.last_cycle = ?)";
+            String notListedByTheRound = resumedRoundId == null ? "" : " AND NOT EXISTS (SELECT 1 FROM prov_object l"
+                    + " WHERE l.object_type = 'user' AND l.source_id = s.object_id AND l.listed_round = ?)";
             ids.addAll(query("SELECT s.object_id, s.left_in FROM prov_scope_member s WHERE s.scope_type = 'user'"
-                    + " AND s.entered > ?" + notSavedByTheCycle + " ORDER BY s.object_id", ps -> {
-                        ps.setLong(1, scope.completed);
+                    + " AND s.entered > ?" + notSavedByTheCycle + notListedByTheRound + " ORDER BY s.object_id",
+                    ps -> {
+                        int i = 1;
+                        ps.setLong(i++, scope.completed);
                         if (!savedInMemory) {
-                            ps.setString(2, cycleId);
+                            ps.setString(i++, cycleId);
+                        }
+                        if (resumedRoundId != null) {
+                            ps.setString(i, resumedRoundId);
                         }
                     }, rs -> idsWhere(rs, (id, leftIn) -> leftIn == null
                             && !(savedInMemory && scope.saved.contains(id)))));
