@@ -131,6 +131,25 @@ class CrashWindowTest extends EngineTest {
         assertCreatedOnceWithoutConflict("brian");
     }
 
+    @Test
+    void aGroupCreateWhoseAnswerNeverReachedTheKilledEngineIsDeletedOnceTheGroupIsUnassigned() throws Exception {
+        settings.put("provisioning.mapping", "classpath:mappings/generic-scim.yaml");
+        ids.put("adele", tenant.addUser(Contoso.employee("adele", "Sales", "Buyer")));
+        String sales = tenant.addGroup("Sales");
+        tenant.addMember(sales, ids.get("adele"));
+        tenant.assign(sales);
+        killWhenHeld("POST", "/Groups", 0);
+        assertThat(scim.groupByDisplayName("Sales")).isPresent();
+
+        tenant.unassign(sales);
+        runToTheEnd();
+
+        assertThat(scim.groupByDisplayName("Sales")).isEmpty();
+        assertGoneOrInactive("adele");
+        assertThat(scim.requests()).filteredOn(r -> r.method().equals("POST") && r.path().equals("/Groups"))
+                .extracting(RecordedRequest::status).containsExactly(201);
+    }
+
     /**
      * Runs the application until the target holds the answer to the {@code letPass + 1}-th request with this
      * method and path, then kills it; answers that request.

@@ -1,6 +1,7 @@
 package io.github.provisioning.cycle;
 
 import io.github.provisioning.scim.ScimRequest;
+import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StateStore;
 import java.util.ArrayList;
@@ -27,7 +28,14 @@ public final class GroupPlan extends ObjectPlan {
 
     final String groupId;
     final StateStore.GroupSource source;
-    final Link link;
+    /** What the store holds for the group; replaced once an open create intent is resolved. */
+    Link link;
+    /** The create intent the group's row must keep if this plan fails (as {@link UserPlan#intent}). */
+    CreateIntent intent;
+    /** The plan's first request matches the value of the stored create intent. */
+    boolean resolvingIntent;
+    /** The stored create intent's match found the group: it was linked to it. */
+    boolean linkedByIntent;
     String identity;
     boolean created;
     boolean rematched;
@@ -49,6 +57,7 @@ public final class GroupPlan extends ObjectPlan {
         this.groupId = groupId;
         this.source = source;
         this.link = link;
+        this.intent = link == null ? null : link.intent();
         this.identity = source == null ? null : source.properties().path("displayName").asText(null);
         if (identity == null && link != null) {
             identity = link.matchValue();

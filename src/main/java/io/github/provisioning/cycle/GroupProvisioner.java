@@ -14,6 +14,7 @@ import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.UserResources;
+import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
@@ -88,6 +89,23 @@ public final class GroupProvisioner {
         GroupPlan plan = new GroupPlan(cycle, groupId, state.groupSource(groupId).orElse(null),
                 state.link(StateStore.GROUP, groupId).orElse(null));
         plan.releasing = staged;
+        if (staged == null && plan.link != null && plan.link.intent() != null) {
+            // A run was cut between a POST /Groups and the save of its link: match the intent's value first.
+            CreateIntent intent = plan.link.intent();
+            plan.resolvingIntent = true;
+            sendMatch(plan, new UserPlan.MatchCandidate(intent.attribute(), intent.value()));
+        } else {
+            planChange(plan);
+        }
+        return plan;
+    }
+
+    /**
+     * What the group needs by Entra's rules, from its source state, its scope and its link; a staged delete being
+     * released is sent unless the group was handled again meanwhile.
+     */
+    private void planChange(GroupPlan plan) {
+        StagedDeletion staged = plan.releasing;
         try {
             StateStore.GroupSource source = plan.source;
             if (staged != null) {
@@ -100,7 +118,7 @@ public final class GroupProvisioner {
                 planDelete(plan, SourceChange.Kind.SOFT_DELETED, "soft-deleted in Entra ID");
             } else if (!source.present()) {
                 planDelete(plan, SourceChange.Kind.HARD_DELETED, "deleted in Entra ID");
-            } else if (!inScope.test(groupId)) {
+            } else if (!inScope.test(plan.groupId)) {
                 planDelete(plan, SourceChange.Kind.LEFT_SCOPE, plan.link != null && plan.link.isLinked()
                         ? "no longer assigned to the application" : "not assigned to the application");
             } else {
@@ -114,7 +132,34 @@ public final class GroupProvisioner {
         } catch (RuntimeException e) {
             plan.fail("MappingEvaluationFailed", e.getMessage());
         }
-        return plan;
+    }
+
+    /** The intent's match: what it finds is linked (nothing found: the create never reached the target). */
+    private void afterIntentMatch(GroupPlan plan, ScimResponse response) {
+        if (!response.isSuccess()) {
+            plan.failOnError(response);
+            return;
+        }
+        JsonNode existing = plan.singleMatch(response, "groups");
+        if (plan.failed()) {
+            return;
+        }
+        Link l = plan.link;
+        plan.resolvingIntent = false;
+        plan.intent = null;
+        plan.matchedOn = null;
+        plan.matchValue = null;
+        String id = existing == null ? null : existing.path("id").asText(null);
+        if (existing != null && id == null) {
+            plan.fail("UnexpectedResponse", "the matching group has no id");
+            return;
+        }
+        plan.link = existing == null ? l.withIntent(null) : new Link(l.sourceId(), id, l.intent().value(), true,
+                UserResources.valuesAt(existing, updatedTargets), l.lastCycle(), l.retryAction(), l.lastError(),
+                l.escrow());
+        plan.targetId = id;
+        plan.linkedByIntent = existing != null;
+        planChange(plan);
     }
 
     /** Reads the answer to the plan's request and decides the next step; transient failures are retried. */
@@ -269,6 +314,10 @@ public final class GroupProvisioner {
     }
 
     private void afterMatch(GroupPlan plan, ScimResponse response) {
+        if (plan.resolvingIntent) {
+            afterIntentMatch(plan, response);
+            return;
+        }
         if (!response.isSuccess()) {
             plan.failOnError(response);
             return;
@@ -283,6 +332,9 @@ public final class GroupProvisioner {
             } else if (!mapping.actions().create()) {
                 plan.finish("other", "skipped", "no matching group; create is switched off");
             } else {
+                if (plan.intent == null) {
+                    recordIntent(plan);
+                }
                 plan.send(GroupPlan.Step.CREATE,
                         ScimRequest.post(GROUPS, GroupResources.create(plan.createValues).toString()));
             }
@@ -304,6 +356,20 @@ public final class GroupProvisioner {
                 plan.rematched ? "the linked group was gone; matched again" : "linked to an existing group");
     }
 
+    /**
+     * Writes the create intent to the group's row before the POST (as for users): a crash before the save of the
+     * link leaves it for the next cycle. The group about to be made holds no members: what the store knew of a
+     * previous target group's members goes now, so that a group found by the intent's match keeps the members
+     * written to it since.
+     */
+    private void recordIntent(GroupPlan plan) {
+        plan.intent = new CreateIntent(plan.matchedOn.attribute(), plan.matchedOn.value(), plan.cycle.id(),
+                Instant.now());
+        Link l = plan.link != null ? plan.link : new Link(plan.groupId, null, null, false, Map.of(), null, null, null);
+        state.save(StateStore.GROUP, l.withIntent(plan.intent));
+        state.forgetTargetMembers(plan.groupId);
+    }
+
     private void afterCreate(GroupPlan plan, ScimResponse response) {
         String id = response.body().path("id").asText(null);
         if (response.isSuccess() && id != null) {
@@ -313,6 +379,9 @@ public final class GroupProvisioner {
             plan.createConflicted = true;
             sendMatch(plan, plan.matchedOn);
         } else {
+            if (ObjectPlan.createRefused(response.status())) {
+                plan.intent = null;
+            }
             plan.failOnError(response);
         }
     }
@@ -506,9 +575,9 @@ public final class GroupProvisioner {
         state.save(StateStore.GROUP, l == null || plan.created || plan.rematched
                 ? new Link(plan.groupId, plan.targetId, matchValue(plan), plan.targetId != null,
                         plan.created ? plan.updateValues : Map.of(), plan.cycle.id(), Link.RETRY_REFRESH, reason,
-                        escrowed)
+                        escrowed, plan.intent)
                 : new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(), plan.cycle.id(),
-                        Link.RETRY_REFRESH, reason, escrowed));
+                        Link.RETRY_REFRESH, reason, escrowed, plan.intent));
         state.groupProcessed(plan.groupId);
         plan.cycle.countGroupFailure(escrowed);
         write(plan);
@@ -516,6 +585,9 @@ public final class GroupProvisioner {
     }
 
     private void write(GroupPlan plan) {
+        if (plan.linkedByIntent) {
+            plan.reason = join(ObjectPlan.LINKED_BY_INTENT, plan.reason);
+        }
         log.write(plan.logEntry("group", plan.groupId, plan.identity));
     }
 

@@ -161,6 +161,18 @@ public abstract class ObjectPlan {
         fail("ScimError" + response.status(), response.errorReason());
     }
 
+    /** The log line's reason for an object linked by a create intent's match. */
+    static final String LINKED_BY_INTENT = "linked to the object an earlier create made, whose answer was never "
+            + "recorded";
+
+    /**
+     * The target answered a POST with a refusal that made no object (400 invalidValue, 403...): its create intent
+     * is void. A timeout (408), a conflict, a server error or no answer leaves the create's fate open.
+     */
+    static boolean createRefused(int status) {
+        return status >= 400 && status < 500 && status != 408 && status != 409;
+    }
+
     /**
      * A write the target answers with a 4xx other than 404 (stale link), 408 (timeout), 409 (conflict) and 429
      * (throttled), e.g. 400 invalidValue: the data sent was rejected, and the same source data fails the same way.

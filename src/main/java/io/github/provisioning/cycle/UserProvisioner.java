@@ -296,7 +296,7 @@ public final class UserProvisioner {
             plan.candidates.addFirst(plan.matchedOn);
             sendMatch(plan);
         } else {
-            if (createRefused(response.status())) {
+            if (ObjectPlan.createRefused(response.status())) {
                 // No account was made: nothing for a later cycle to look for.
                 plan.intent = null;
             }
@@ -304,13 +304,6 @@ public final class UserProvisioner {
         }
     }
 
-    /**
-     * The target answered a POST with a refusal that made no account (400 invalidValue, 403...); a timeout (408),
-     * a conflict or a server error leaves the create's fate open.
-     */
-    private static boolean createRefused(int status) {
-        return status >= 400 && status < 500 && status != 408 && status != 409;
-    }
 
     /** A 404 on PATCH: the link is stale. Match again, and create when nothing matches and create is allowed. */
     private void rematch(UserPlan plan) {
@@ -715,8 +708,7 @@ public final class UserProvisioner {
 
     private void write(UserPlan plan) {
         if (plan.linkedByIntent) {
-            plan.reason = join("linked to the account of an earlier create whose answer was never recorded",
-                    plan.reason);
+            plan.reason = join(ObjectPlan.LINKED_BY_INTENT, plan.reason);
         }
         log.write(plan.logEntry("user", plan.change.id(), identity(plan)));
     }

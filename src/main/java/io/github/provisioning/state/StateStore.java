@@ -871,9 +871,9 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * The groups this cycle must provision: changed in Graph, whose retry is due at {@code now}, with members to
-     * add (whose users now exist in the target) or to remove, and for the assigned scope those assigned or
-     * unassigned.
+     * The groups this cycle must provision: changed in Graph, whose retry is due at {@code now}, with an open create
+     * intent, with members to add (whose users now exist in the target) or to remove, and for the assigned scope
+     * those assigned or unassigned.
      */
     public List<String> groupsToProvision(boolean assignedScope, Instant now) {
         String sql = """
@@ -881,6 +881,7 @@ public final class StateStore implements AutoCloseable {
                   SELECT group_id AS id FROM prov_group_source WHERE dirty = ?
                   UNION SELECT source_id AS id FROM prov_object WHERE object_type = 'group'
                     AND\s""" + HAS_RETRY + " AND " + RETRY_DUE + """
+                  UNION SELECT source_id AS id FROM prov_object WHERE object_type = 'group' AND\s""" + HAS_INTENT + """
                   UNION SELECT m.group_id AS id FROM prov_member m
                     JOIN prov_object g ON g.object_type = 'group' AND g.source_id = m.group_id AND g.target_id IS NOT NULL
                     WHERE (m.in_source = ? AND m.in_target = ? AND m.member_type = 'user'
