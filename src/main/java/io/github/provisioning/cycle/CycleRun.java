@@ -31,17 +31,11 @@ public final class CycleRun {
     private final AtomicInteger pages = new AtomicInteger();
     private volatile String userDeltaLink;
     /** The users delta round this cycle reads: started by it, or resumed where an earlier cycle stopped. */
-    private volatile String roundId;
-    private volatile boolean fullRound;
-    private volatile DeltaRound resumed;
-    private final AtomicInteger roundPagesDone = new AtomicInteger();
+    private final RoundProgress usersRound = new RoundProgress();
     private final Map<Outcome, AtomicInteger> groupCounts = new EnumMap<>(Outcome.class);
     private volatile boolean groupsProvisioned;
     private volatile String groupDeltaLink;
-    private volatile boolean fullGroupRound;
-    private volatile String groupRoundId;
-    private volatile DeltaRound resumedGroupRound;
-    private final AtomicInteger groupRoundPagesDone = new AtomicInteger();
+    private final RoundProgress groupsRound = new RoundProgress();
     private final AtomicInteger graphThrottled = new AtomicInteger();
     private final AtomicInteger graphRetried = new AtomicInteger();
     private final AtomicLong graphWaitedMillis = new AtomicLong();
@@ -50,8 +44,7 @@ public final class CycleRun {
         this.id = id;
         this.type = type;
         this.start = start;
-        this.roundId = id;
-        this.fullRound = type == Type.INITIAL;
+        usersRound.start(id, type == Type.INITIAL);
         for (Outcome outcome : Outcome.values()) {
             counts.put(outcome, new AtomicInteger());
             groupCounts.put(outcome, new AtomicInteger());
@@ -105,46 +98,27 @@ public final class CycleRun {
         return pages.get();
     }
 
+    /** The users delta round this cycle reads. */
+    public RoundProgress usersRound() {
+        return usersRound;
+    }
+
     /**
      * The id of the users delta round this cycle reads, kept across the cycles that read one round. What is marked
      * per round (the users its pages listed) is keyed by this id.
      */
     public String roundId() {
-        return roundId;
+        return usersRound.id();
     }
 
-    /**
-     * True when the round reads every user (an initial round, or one started over after an expired token): its end
-     * reconciles every link.
-     */
+    /** True when the users round reads every user: its end reconciles every link. */
     public boolean fullRound() {
-        return fullRound;
+        return usersRound.full();
     }
 
-    /** The stored round this cycle goes on with; null when it started its round itself. */
+    /** The stored users round this cycle goes on with; null when it started its round itself. */
     public DeltaRound resumed() {
-        return resumed;
-    }
-
-    /** This cycle starts a round of its own; {@code full} when it reads every user. */
-    public void startRound(String id, boolean full) {
-        this.roundId = id;
-        this.fullRound = full;
-        this.resumed = null;
-        roundPagesDone.set(0);
-    }
-
-    /** This cycle goes on with a round an earlier cycle did not finish, at its first page not done. */
-    public void resumeRound(DeltaRound round) {
-        this.roundId = round.id();
-        this.fullRound = round.full();
-        this.resumed = round;
-        roundPagesDone.set(round.pagesDone());
-    }
-
-    /** Counts a page of the round whose work is done; answers the pages done in the round so far. */
-    public int roundPageDone() {
-        return roundPagesDone.incrementAndGet();
+        return usersRound.resumed();
     }
 
     public String userDeltaLink() {
@@ -189,49 +163,9 @@ public final class CycleRun {
         this.groupDeltaLink = deltaLink;
     }
 
-    /** True when this cycle reads every group (no groups watermark yet, or an expired one). */
-    public boolean fullGroupRound() {
-        return fullGroupRound;
-    }
-
-    public void fullGroupRound(boolean full) {
-        this.fullGroupRound = full;
-    }
-
-    /** The groups delta round this cycle reads; what it stages is marked with this id. */
-    public String groupRoundId() {
-        return groupRoundId;
-    }
-
-    /** The stored groups round this cycle goes on with; null when it started its groups round itself. */
-    public DeltaRound resumedGroupRound() {
-        return resumedGroupRound;
-    }
-
-    /** This cycle starts a groups round of its own; {@code full} when it reads every group. */
-    public void startGroupRound(String id, boolean full) {
-        this.groupRoundId = id;
-        this.fullGroupRound = full;
-        this.resumedGroupRound = null;
-        groupRoundPagesDone.set(0);
-    }
-
-    /** This cycle goes on with a groups round an earlier cycle did not finish. */
-    public void resumeGroupRound(DeltaRound round) {
-        this.groupRoundId = round.id();
-        this.fullGroupRound = round.full();
-        this.resumedGroupRound = round;
-        groupRoundPagesDone.set(round.pagesDone());
-    }
-
-    /** True while the cycle has staged no page of the groups round it resumed: the next request is its stored page. */
-    public boolean atResumedGroupPage() {
-        return resumedGroupRound != null && groupRoundPagesDone.get() == resumedGroupRound.pagesDone();
-    }
-
-    /** Counts a staged page of the groups round; answers the pages done in the round so far. */
-    public int groupRoundPageDone() {
-        return groupRoundPagesDone.incrementAndGet();
+    /** The groups delta round this cycle reads; what it stages is marked with its id. */
+    public RoundProgress groupsRound() {
+        return groupsRound;
     }
 
     /** A Graph answer that could be retried: counted for the report as throttled, retried and waited for. */

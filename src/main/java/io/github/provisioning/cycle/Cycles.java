@@ -120,7 +120,8 @@ public final class Cycles {
                 .orElseGet(() -> sameConfiguration && state.watermark(USERS_WATERMARK).isPresent());
         CycleRun cycle = new CycleRun(UUID.randomUUID().toString(),
                 incremental ? CycleRun.Type.INCREMENTAL : CycleRun.Type.INITIAL, clock.instant());
-        unfinished.ifPresentOrElse(cycle::resumeRound, () -> cycle.startRound(cycle.id(), !incremental));
+        unfinished.ifPresentOrElse(cycle.usersRound()::resume,
+                () -> cycle.usersRound().start(cycle.id(), !incremental));
         if (!running.compareAndSet(null, cycle)) {
             throw new IllegalStateException("cycle " + running.get().id() + " is still running");
         }
@@ -200,13 +201,13 @@ public final class Cycles {
      */
     public GraphPage restartDeltaRound(@ExchangeProperty("cycle") CycleRun cycle,
                                        @ExchangeProperty("CamelExceptionCaught") GraphException cause) {
-        if (!DeltaRound.startsOver(cause, cycle.resumed() != null && cycle.pages() == 0)) {
+        if (!DeltaRound.startsOver(cause, cycle.usersRound().atResumedPage())) {
             throw cause;
         }
         LOG.warn("Cycle {}: Graph no longer serves the users delta {} ({}); reading all users again", cycle.id(),
                 cycle.resumed() != null ? "page round " + cycle.roundId() + " stopped at" : "token",
                 cause.getMessage());
-        cycle.startRound(UUID.randomUUID().toString(), true);
+        cycle.usersRound().start(UUID.randomUUID().toString(), true);
         return new GraphPage(List.of(), fullRoundUrl(), null);
     }
 
@@ -217,7 +218,7 @@ public final class Cycles {
      */
     public String pageRead(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
         cycle.pageRead();
-        int done = cycle.roundPageDone();
+        int done = cycle.usersRound().pageDone();
         if (cycle.fullRound()) {
             state.markListed(cycle.roundId(), page.changes().stream().map(SourceChange::id).toList());
         }
@@ -228,8 +229,7 @@ public final class Cycles {
             cycle.userDeltaLink(page.deltaLink());
         } else {
             state.putWatermarkDurably(USERS_ROUND,
-                    new DeltaRound(cycle.roundId(), cycle.fullRound(), page.nextLink(), done,
-                            configurationFingerprint).encode());
+                    cycle.usersRound().next(page.nextLink(), done, configurationFingerprint).encode());
         }
         return page.nextLink();
     }

@@ -67,14 +67,14 @@ public final class Groups {
         Optional<DeltaRound> unfinished = state.watermark(Cycles.GROUPS_ROUND).flatMap(DeltaRound::decode)
                 .filter(round -> configurationFingerprint.equals(round.configuration()));
         if (unfinished.isPresent()) {
-            cycle.resumeGroupRound(unfinished.get());
+            cycle.groupsRound().resume(unfinished.get());
             LOG.info("Cycle {}: resumes groups delta round {} after its {} pages staged", cycle.id(),
-                    cycle.groupRoundId(), unfinished.get().pagesDone());
+                    cycle.groupsRound().id(), unfinished.get().pagesDone());
             return unfinished.get().nextLink();
         }
         Optional<String> watermark = cycle.type() == CycleRun.Type.INCREMENTAL
                 ? state.watermark(Cycles.GROUPS_WATERMARK) : Optional.empty();
-        cycle.startGroupRound(cycle.id(), watermark.isEmpty());
+        cycle.groupsRound().start(cycle.id(), watermark.isEmpty());
         return watermark.orElseGet(this::firstPage);
     }
 
@@ -84,28 +84,28 @@ public final class Groups {
      */
     public GraphPage restartDeltaRound(@ExchangeProperty("cycle") CycleRun cycle,
                                        @ExchangeProperty("CamelExceptionCaught") GraphException cause) {
-        if (!DeltaRound.startsOver(cause, cycle.atResumedGroupPage())) {
+        if (!DeltaRound.startsOver(cause, cycle.groupsRound().atResumedPage())) {
             throw cause;
         }
         LOG.warn("Cycle {}: Graph no longer serves the groups delta {} ({}); reading all groups again", cycle.id(),
-                cycle.resumedGroupRound() != null ? "page its round stopped at" : "token", cause.getMessage());
-        cycle.startGroupRound(UUID.randomUUID().toString(), true);
+                cycle.groupsRound().resumed() != null ? "page its round stopped at" : "token", cause.getMessage());
+        cycle.groupsRound().start(UUID.randomUUID().toString(), true);
         return new GraphPage(List.of(), firstPage(), null);
     }
 
     /** Stores one page: each group's state and properties, and its members@delta as membership changes. */
     public void stage(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
+        String round = cycle.groupsRound().id();
         for (SourceChange change : page.changes()) {
             switch (change.kind()) {
-                case SOFT_DELETED -> state.stageGroup(change.id(), StateStore.GroupSource.SOFT_DELETED, null,
-                        cycle.groupRoundId());
-                case HARD_DELETED -> state.stageGroup(change.id(), StateStore.GroupSource.DELETED, null, cycle.groupRoundId());
+                case SOFT_DELETED -> state.stageGroup(change.id(), StateStore.GroupSource.SOFT_DELETED, null, round);
+                case HARD_DELETED -> state.stageGroup(change.id(), StateStore.GroupSource.DELETED, null, round);
                 default -> {
                     ObjectNode properties = change.graph().deepCopy();
                     JsonNode members = properties.remove("members@delta");
                     properties.remove("@odata.type");
-                    state.stageGroup(change.id(), StateStore.GroupSource.PRESENT, properties, cycle.groupRoundId());
-                    state.stageMembers(change.id(), memberChanges(members), cycle.groupRoundId());
+                    state.stageGroup(change.id(), StateStore.GroupSource.PRESENT, properties, round);
+                    state.stageMembers(change.id(), memberChanges(members), round);
                 }
             }
         }
@@ -117,23 +117,23 @@ public final class Groups {
      */
     public String pageRead(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
         cycle.pageRead();
-        int done = cycle.groupRoundPageDone();
+        int done = cycle.groupsRound().pageDone();
         if (page.nextLink() == null) {
             if (page.deltaLink() == null) {
                 throw new IllegalStateException("Graph's last groups page carries neither a nextLink nor a deltaLink");
             }
             cycle.groupDeltaLink(page.deltaLink());
         } else {
-            state.putWatermarkDurably(Cycles.GROUPS_ROUND, new DeltaRound(cycle.groupRoundId(),
-                    cycle.fullGroupRound(), page.nextLink(), done, configurationFingerprint).encode());
+            state.putWatermarkDurably(Cycles.GROUPS_ROUND,
+                    cycle.groupsRound().next(page.nextLink(), done, configurationFingerprint).encode());
         }
         return page.nextLink();
     }
 
     /** After the last page of a full round: what the round did not list is gone from Entra ID. */
     public void roundRead(@ExchangeProperty("cycle") CycleRun cycle) {
-        if (cycle.fullGroupRound()) {
-            state.finishFullGroupRound(cycle.groupRoundId());
+        if (cycle.groupsRound().full()) {
+            state.finishFullGroupRound(cycle.groupsRound().id());
         }
     }
 

@@ -164,8 +164,8 @@ class DeltaRoundTest {
         Groups restarted = groups(state, "fp");
         CycleRun resumed = restartedCycles.begin();
         assertThat(restarted.deltaUrl(resumed)).isEqualTo(GRAPH + "/groups/delta?$skiptoken=g2");
-        assertThat(resumed.groupRoundId()).isEqualTo(stopped.groupRoundId());
-        assertThat(resumed.fullGroupRound()).isTrue();
+        assertThat(resumed.groupsRound().id()).isEqualTo(stopped.groupsRound().id());
+        assertThat(resumed.groupsRound().full()).isTrue();
         GraphPage last = new GraphPage(List.of(group("g-2")), null, GRAPH + "/groups/delta?$deltatoken=gd");
         restarted.stage(resumed, last);
         restarted.pageRead(resumed, last);
@@ -180,7 +180,7 @@ class DeltaRoundTest {
         restartedCycles.complete(resumed);
         CycleRun next = cycles(state, "fp").begin();
         assertThat(groups(state, "fp").deltaUrl(next)).isEqualTo(GRAPH + "/groups/delta?$deltatoken=gd");
-        assertThat(next.fullGroupRound()).isFalse();
+        assertThat(next.groupsRound().full()).isFalse();
     }
 
     @Test
@@ -196,7 +196,7 @@ class DeltaRoundTest {
         GraphPage restart = groups.restartDeltaRound(resumed, new GraphException(400, "BadRequest", "bad token"));
 
         assertThat(restart.nextLink()).isEqualTo(GRAPH + "/groups/delta?$select=displayName");
-        assertThat(resumed.groupRoundId()).isNotEqualTo(stopped.groupRoundId());
+        assertThat(resumed.groupsRound().id()).isNotEqualTo(stopped.groupsRound().id());
         assertThatThrownBy(() -> groups.restartDeltaRound(resumed, new GraphException(400, "BadRequest", "bad")))
                 .isInstanceOf(GraphException.class);
     }
