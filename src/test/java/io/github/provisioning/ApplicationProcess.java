@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * The application as its users start it: {@code java -D<setting>=<value> ... ProvisioningApplication <arguments>}
@@ -19,9 +20,17 @@ final class ApplicationProcess {
     private ApplicationProcess() {
     }
 
+    /** A line of a Java stack trace: a frame, "... n common frames omitted", or "Caused by: ...". */
+    private static final Pattern STACK_TRACE_LINE = Pattern.compile("^(\\s+at |\\s+\\.\\.\\. \\d+ |Caused by: )");
+
     record Result(int exitCode, String output) {
+        /**
+         * The last line the application wrote, not counting stack-trace lines: a thread that logs while the JVM
+         * stops may print its trace after the application's own last word.
+         */
         String lastLine() {
-            List<String> lines = output.lines().filter(l -> !l.isBlank()).toList();
+            List<String> lines = output.lines().filter(l -> !l.isBlank() && !STACK_TRACE_LINE.matcher(l).find())
+                    .toList();
             return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
         }
     }
