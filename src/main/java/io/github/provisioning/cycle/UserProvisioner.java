@@ -279,7 +279,6 @@ public final class UserProvisioner {
         }
     }
 
-
     /** A 404 on PATCH: the link is stale. Match again, and create when nothing matches and create is allowed. */
     private void rematch(UserPlan plan) {
         plan.targetId = null;
