@@ -255,6 +255,26 @@ class UserProvisioningCycleTest extends EngineTest {
     }
 
     @Test
+    void aUserDeletedWhileTheDeltaTokenExpiredIsDisabledAtTheEndOfTheFullRound() throws Exception {
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("provisioning.scope", "all");
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        String alice = scim.userByUserName(upn("alice")).orElseThrow().path("id").asText();
+        // The full round that the expired token starts never lists Alice, and no @removed entry says she went.
+        tenant.hardDeleteUser(ids.get("alice"));
+        graph.invalidateDeltaTokens();
+        scim.clearRequests();
+
+        CycleReport report = engine.runCycle();
+
+        assertThat(report.completed()).isTrue();
+        assertThat(report.counts()).containsEntry("disabled", 1).containsEntry("failed", 0);
+        assertThat(writes()).extracting(RecordedRequest::line).containsExactly("PATCH /Users/" + alice);
+        assertThat(scim.user(alice).orElseThrow().path("active").asBoolean()).isFalse();
+    }
+
+    @Test
     void anAccountThatAlreadyExistsIsLinkedNotCreatedTwice() throws Exception {
         ObjectNode existing = JSON.createObjectNode();
         existing.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");

@@ -353,9 +353,9 @@ public final class Cycles {
     }
 
     /**
-     * At the end of a completed full round: the linked, active users it did not list (deleted, or soft-deleted,
-     * while an interrupted cycle may have missed it) or, with assigned scope, that are outside the final scope. They
-     * are read by id and provisioned by the usual rules, whatever earlier cycles were cut short. Empty otherwise.
+     * At the end of a completed full round: the linked, active users it did not list (deleted or soft-deleted, and
+     * perhaps never seen so by a cycle that was cut short) or, with assigned scope, that are outside the final scope.
+     * They are read by id and provisioned by the usual rules. Empty when the round was not a full one.
      */
     public List<String> unlistedAccounts(@ExchangeProperty("cycle") CycleRun cycle) {
         if (!cycle.fullRound()) {

@@ -1,7 +1,6 @@
 package io.github.provisioning.cycle;
 
 import io.github.provisioning.scim.ScimRequest;
-import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StateStore;
 import java.util.ArrayList;
@@ -28,14 +27,6 @@ public final class GroupPlan extends ObjectPlan {
 
     final String groupId;
     final StateStore.GroupSource source;
-    /** What the store holds for the group; replaced once an open create intent is resolved. */
-    Link link;
-    /** The create intent the group's row must keep if this plan fails (as {@link UserPlan#intent}). */
-    CreateIntent intent;
-    /** The plan's first request matches the value of the stored create intent. */
-    boolean resolvingIntent;
-    /** The stored create intent's match found the group: it was linked to it. */
-    boolean linkedByIntent;
     String identity;
     boolean created;
     boolean rematched;
@@ -53,11 +44,9 @@ public final class GroupPlan extends ObjectPlan {
     Step step = Step.DONE;
 
     GroupPlan(CycleRun cycle, String groupId, StateStore.GroupSource source, Link link) {
-        super(cycle, link == null ? null : link.targetId());
+        super(cycle, link);
         this.groupId = groupId;
         this.source = source;
-        this.link = link;
-        this.intent = link == null ? null : link.intent();
         this.identity = source == null ? null : source.properties().path("displayName").asText(null);
         if (identity == null && link != null) {
             identity = link.matchValue();

@@ -134,34 +134,6 @@ public final class GroupProvisioner {
         }
     }
 
-    /** The intent's match: what it finds is linked (nothing found: the create never reached the target). */
-    private void afterIntentMatch(GroupPlan plan, ScimResponse response) {
-        if (!response.isSuccess()) {
-            plan.failOnError(response);
-            return;
-        }
-        JsonNode existing = plan.singleMatch(response, "groups");
-        if (plan.failed()) {
-            return;
-        }
-        Link l = plan.link;
-        plan.resolvingIntent = false;
-        plan.intent = null;
-        plan.matchedOn = null;
-        plan.matchValue = null;
-        String id = existing == null ? null : existing.path("id").asText(null);
-        if (existing != null && id == null) {
-            plan.fail("UnexpectedResponse", "the matching group has no id");
-            return;
-        }
-        plan.link = existing == null ? l.withIntent(null) : new Link(l.sourceId(), id, l.intent().value(), true,
-                UserResources.valuesAt(existing, updatedTargets), l.lastCycle(), l.retryAction(), l.lastError(),
-                l.escrow());
-        plan.targetId = id;
-        plan.linkedByIntent = existing != null;
-        planChange(plan);
-    }
-
     /** Reads the answer to the plan's request and decides the next step; transient failures are retried. */
     public void next(@ExchangeProperty("groupPlan") GroupPlan plan, @Body ScimResponse response) {
         if (plan.handleTransient(response, retryPolicy)) {
@@ -315,14 +287,13 @@ public final class GroupProvisioner {
 
     private void afterMatch(GroupPlan plan, ScimResponse response) {
         if (plan.resolvingIntent) {
-            afterIntentMatch(plan, response);
+            // What the intent's match finds is linked; then the group is planned as usual.
+            if (plan.intentResolved(response, "groups", updatedTargets)) {
+                planChange(plan);
+            }
             return;
         }
-        if (!response.isSuccess()) {
-            plan.failOnError(response);
-            return;
-        }
-        JsonNode existing = plan.singleMatch(response, "groups");
+        JsonNode existing = plan.matched(response, "groups");
         if (plan.failed()) {
             return;
         }

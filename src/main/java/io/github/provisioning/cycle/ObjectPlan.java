@@ -5,6 +5,8 @@ import io.github.provisioning.http.RetryPolicy;
 import io.github.provisioning.scim.ScimCredentialsException;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
+import io.github.provisioning.scim.UserResources;
+import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
@@ -24,6 +26,17 @@ import java.util.UUID;
 public abstract class ObjectPlan {
 
     final CycleRun cycle;
+    /** What the store holds for the object; replaced once an open create intent is resolved. */
+    Link link;
+    /**
+     * The create intent the object's row must keep if this plan fails: the stored one until it is resolved, or the
+     * one this plan wrote before its POST until the POST's fate is known. Null: none.
+     */
+    CreateIntent intent;
+    /** The plan's first request matches the value of the stored create intent, before anything else is planned. */
+    boolean resolvingIntent;
+    /** The stored create intent's match found the object: it was linked to it. */
+    boolean linkedByIntent;
     final String changeId = UUID.randomUUID().toString();
     final long startNanos = System.nanoTime();
     /** Attempts of the current request so far. */
@@ -61,9 +74,11 @@ public abstract class ObjectPlan {
     /** The released deletion's object was handled again after it was staged: dropped unsent, not logged. */
     boolean superseded;
 
-    ObjectPlan(CycleRun cycle, String targetId) {
+    ObjectPlan(CycleRun cycle, Link link) {
         this.cycle = cycle;
-        this.targetId = targetId;
+        this.link = link;
+        this.targetId = link == null ? null : link.targetId();
+        this.intent = link == null ? null : link.intent();
     }
 
     /** True while a SCIM request waits to be sent. */
@@ -122,9 +137,44 @@ public abstract class ObjectPlan {
 
     /**
      * Reads the answer to a match query ({@code noun}: "accounts", "groups"): the one object found, or null when
-     * none was found, or null after failing the object when more than one was.
+     * none was found, or null after failing the object when the target answered an error or more than one object.
      */
-    JsonNode singleMatch(ScimResponse response, String noun) {
+    JsonNode matched(ScimResponse response, String noun) {
+        if (!response.isSuccess()) {
+            failOnError(response);
+            return null;
+        }
+        return singleMatch(response, noun);
+    }
+
+    /**
+     * Reads the answer to the match of the stored create intent's value. The object found is linked: the link takes
+     * its id and the values it holds at {@code paths}. None found: the create never reached the target, and the intent
+     * is dropped. False when the plan failed instead (its row keeps the intent for a later cycle).
+     */
+    boolean intentResolved(ScimResponse response, String noun, List<String> paths) {
+        JsonNode existing = matched(response, noun);
+        String id = existing == null ? null : existing.path("id").asText(null);
+        if (existing != null && id == null) {
+            fail("UnexpectedResponse", "the matching object has no id");
+        }
+        if (failed()) {
+            return false;
+        }
+        Link l = link;
+        link = existing == null ? l.withIntent(null) : new Link(l.sourceId(), id, l.intent().value(),
+                existing.path("active").asBoolean(true), UserResources.valuesAt(existing, paths), l.lastCycle(),
+                l.retryAction(), l.lastError(), l.escrow());
+        targetId = id;
+        linkedByIntent = existing != null;
+        resolvingIntent = false;
+        intent = null;
+        matchedOn = null;
+        matchValue = null;
+        return true;
+    }
+
+    private JsonNode singleMatch(ScimResponse response, String noun) {
         JsonNode resources = response.body().path("Resources");
         int total = response.body().path("totalResults").asInt(resources.size());
         if (total == 0 || resources.isEmpty()) {

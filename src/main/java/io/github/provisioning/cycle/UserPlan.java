@@ -3,7 +3,6 @@ package io.github.provisioning.cycle;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.scim.ScimRequest;
-import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Link;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -32,17 +31,6 @@ public final class UserPlan extends ObjectPlan {
     private static final int MAX_REQUESTS = 12;
 
     final SourceChange change;
-    /** What the store holds for the user; replaced once an open create intent is resolved. */
-    Link link;
-    /**
-     * The create intent the user's row must keep if this plan fails: the stored one until it is resolved, or the
-     * one this plan wrote before its POST until the POST's fate is known. Null: none.
-     */
-    CreateIntent intent;
-    /** The plan's first request matches the value of the stored create intent, before anything else is planned. */
-    boolean resolvingIntent;
-    /** The stored create intent's match found the account: the user was linked to it. */
-    boolean linkedByIntent;
     /** Targets IgnoreFlowIfNullOrEmpty keeps out of this update: neither sent nor forgotten. */
     java.util.Set<String> ignoredTargets = new java.util.LinkedHashSet<>();
     /** A manager that is not provisioned yet: the reference is written in a later cycle. */
@@ -60,10 +48,8 @@ public final class UserPlan extends ObjectPlan {
     PageState page;
 
     UserPlan(CycleRun cycle, SourceChange change, Link link) {
-        super(cycle, link == null ? null : link.targetId());
+        super(cycle, link);
         this.change = change;
-        this.link = link;
-        this.intent = link == null ? null : link.intent();
     }
 
     void send(Step step, ScimRequest request) {

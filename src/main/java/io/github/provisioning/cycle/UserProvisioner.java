@@ -148,35 +148,10 @@ public final class UserProvisioner {
     }
 
     private void afterIntentMatch(UserPlan plan, ScimResponse response) {
-        if (!response.isSuccess()) {
-            fail(plan, response);
+        List<String> paths = new ArrayList<>(mapping.updatedTargets());
+        paths.add("active");
+        if (!plan.intentResolved(response, "accounts", paths)) {
             return;
-        }
-        JsonNode existing = plan.singleMatch(response, "accounts");
-        if (plan.failed()) {
-            return;
-        }
-        Link l = plan.link;
-        plan.resolvingIntent = false;
-        plan.intent = null;
-        plan.matchedOn = null;
-        plan.matchValue = null;
-        if (existing == null) {
-            // The create never reached the target.
-            plan.link = l.withIntent(null);
-        } else {
-            String id = existing.path("id").asText(null);
-            if (id == null) {
-                plan.fail("UnexpectedResponse", "the matching account has no id");
-                return;
-            }
-            List<String> paths = new ArrayList<>(mapping.updatedTargets());
-            paths.add("active");
-            plan.link = new Link(l.sourceId(), id, l.intent().value(), existing.path("active").asBoolean(true),
-                    UserResources.valuesAt(existing, paths), l.lastCycle(), l.retryAction(), l.lastError(),
-                    l.escrow());
-            plan.targetId = id;
-            plan.linkedByIntent = true;
         }
         try {
             planChange(plan);
@@ -303,7 +278,6 @@ public final class UserProvisioner {
             fail(plan, response);
         }
     }
-
 
     /** A 404 on PATCH: the link is stale. Match again, and create when nothing matches and create is allowed. */
     private void rematch(UserPlan plan) {
@@ -648,11 +622,7 @@ public final class UserProvisioner {
             afterIntentMatch(plan, response);
             return;
         }
-        if (!response.isSuccess()) {
-            fail(plan, response);
-            return;
-        }
-        JsonNode existing = plan.singleMatch(response, "accounts");
+        JsonNode existing = plan.matched(response, "accounts");
         if (plan.failed()) {
             return;
         }
