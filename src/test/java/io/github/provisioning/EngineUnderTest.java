@@ -118,6 +118,22 @@ final class EngineUnderTest implements AutoCloseable {
         return lines;
     }
 
+    /**
+     * The report of the engine's first cycle, read from its file: also when a later cycle (a quarantined job's next
+     * tick, say) has ended since, which {@link #awaitInitialCycle()} would answer instead.
+     */
+    JsonNode firstReport() throws IOException {
+        awaitInitialCycle();
+        List<JsonNode> reports = new ArrayList<>();
+        try (var files = Files.list(dataDir.resolve("cycles"))) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
+                reports.add(JSON.readTree(file.toFile()));
+            }
+        }
+        return reports.stream().min(java.util.Comparator.comparing(r -> java.time.Instant.parse(r.path("start")
+                .asText()))).orElseThrow();
+    }
+
     JsonNode report(CycleReport report) throws IOException {
         return JSON.readTree(dataDir.resolve("cycles").resolve(report.cycleId() + ".json").toFile());
     }

@@ -106,13 +106,14 @@ class QuarantineCycleTest extends EngineTest {
         scim.failNext(3, 400, null, "/Users");
         engine = EngineUnderTest.start(settings, dataDir);
 
-        CycleReport first = engine.awaitInitialCycle();
-        assertThat(first.state()).isEqualTo("completed");
-        assertThat(first.counts()).containsEntry("failed", 3);
+        // With no wait, the next tick may already have run the next cycle: the first one's report, from its file.
+        JsonNode first = engine.firstReport();
+        assertThat(first.path("state").asText()).isEqualTo("completed");
+        assertThat(first.path("counts").path("failed").asInt()).isEqualTo(3);
         MimeMessage entered = awaitMail("quarantined");
         assertThat(entered.getSubject()).isEqualTo("[entra-provisioning] Provisioning job quarantined (failure-rate)");
         assertThat(GreenMailUtil.getWholeMessage(entered)).contains("Cause: 3 of 4 objects failed in cycle "
-                + first.cycleId() + " (75 %; the limit is 40 % once 2 have failed)");
+                + first.path("cycleId").asText() + " (75 %; the limit is 40 % once 2 have failed)");
 
         // With no wait, the next tick runs a cycle; the failed users are retried, succeed, and the job leaves
         // quarantine by itself.

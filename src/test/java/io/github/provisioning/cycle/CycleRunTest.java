@@ -34,7 +34,7 @@ class CycleRunTest {
         assertThat(incremental.fullRound()).isFalse();
         assertThat(incremental.roundId()).isEqualTo("c2");
 
-        incremental.startFullRound("r2");
+        incremental.usersRound().start("r2", true);
         assertThat(incremental.fullRound()).isTrue();
         assertThat(incremental.roundId()).isEqualTo("r2");
         assertThat(incremental.id()).isEqualTo("c2");
