@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * uninterrupted run. A page Graph no longer serves starts the round over.
  *
  * <p>The state is in PostgreSQL, whose commit is on disk when it returns: "at most the page in flight" is exact
- * there. Embedded H2 writes a commit to its file a moment later, and a kill may cost a page or two more (README,
+ * there. Embedded H2 writes a commit to its file a moment later, and a kill may cost a page or two more (docs/cycle.md,
  * step 6).
  */
 class RoundResumeTest extends EngineTest {

@@ -103,7 +103,7 @@ public final class TestDatabase implements AutoCloseable {
             s.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("PostgreSQL at " + POSTGRES_URL + " is needed by this test (CI starts it; "
-                    + "see README, Tests): " + e.getMessage(), e);
+                    + "see docs/testing.md): " + e.getMessage(), e);
         }
     }
 }
