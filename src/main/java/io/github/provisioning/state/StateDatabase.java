@@ -30,9 +30,9 @@ public final class StateDatabase implements Closeable {
             String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("state").resolve("provisioning");
             // H2 gives up on a lock after a second or two by default; on a loaded machine a concurrent commit can take
             // longer, and the object would fail for nothing. PostgreSQL waits as long as it takes.
-            // WRITE_DELAY=0: H2 writes each commit to the file before the commit returns, as PostgreSQL does. By
-            // default it writes them every 500 ms, and a killed process loses the last ones: a link, or the create
-            // intent written before a POST (crash safety rests on both).
+            // WRITE_DELAY=0: H2 writes each commit to its file as the commit ends (one that races another thread's
+            // write goes with the next). By default it writes them every 500 ms, and a killed process loses the last
+            // ones: a link, or the create intent written before a POST (crash safety rests on both).
             JdbcConnectionPool pool = JdbcConnectionPool.create(url + ";LOCK_TIMEOUT=10000;WRITE_DELAY=0", "sa", "");
             pool.setMaxConnections(poolSize);
             return new StateDatabase(pool, url);

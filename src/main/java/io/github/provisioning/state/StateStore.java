@@ -48,7 +48,7 @@ public final class StateStore implements AutoCloseable {
     private static final String SCOPE_RUNNING = "scope-running";
 
     private final DataSource dataSource;
-    /** H2 writes commits to its file later; {@link #putWatermarkDurably} makes it write them at once. */
+    /** H2 may write a commit to its file after it returns; {@link #putWatermarkDurably} makes sure it is written. */
     private final boolean embeddedH2;
     /** {@link #save}s from concurrent threads, written together in one transaction. */
     private final GroupCommit<Save> saves = new GroupCommit<>(this::upsert, true);
@@ -679,8 +679,8 @@ public final class StateStore implements AutoCloseable {
 
     /**
      * {@link #putWatermark(String, String)}, and written to the database's files before this returns, so that a
-     * process killed right after it keeps the value. PostgreSQL's commit is that already; H2 writes commits to its
-     * file up to half a second later (its write delay), so it is made to write them now.
+     * process killed right after it keeps the value. PostgreSQL's commit is that already; an H2 commit that raced
+     * another thread's write to the file waits for the next one, so H2 is made to write now (CHECKPOINT).
      */
     public void putWatermarkDurably(String name, String value) {
         transaction(c -> {
