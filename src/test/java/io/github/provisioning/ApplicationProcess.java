@@ -20,17 +20,22 @@ final class ApplicationProcess {
     private ApplicationProcess() {
     }
 
-    /** A line of a Java stack trace: a frame, "... n common frames omitted", or "Caused by: ...". */
-    private static final Pattern STACK_TRACE_LINE = Pattern.compile("^(\\s+at |\\s+\\.\\.\\. \\d+ |Caused by: )");
+    /**
+     * A line the application did not write itself: a log line (it starts with the time), or a line of a Java stack
+     * trace (the exception, a frame, "... n common frames omitted", "Caused by: ...").
+     */
+    private static final Pattern NOT_THE_APPLICATIONS = Pattern.compile(
+            "^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3} |\\s+at |\\s+\\.\\.\\. \\d+ |Caused by: |[\\w.$]+(Exception|Error)(: |$))");
 
     record Result(int exitCode, String output) {
         /**
-         * The last line the application wrote, not counting stack-trace lines: a thread that logs while the JVM
-         * stops may print its trace after the application's own last word.
+         * The last line the application printed itself, not a log line or a stack trace: a thread that logs while
+         * the JVM stops (a state store still opening when start-up failed) may print after the application's last
+         * word.
          */
         String lastLine() {
-            List<String> lines = output.lines().filter(l -> !l.isBlank() && !STACK_TRACE_LINE.matcher(l).find())
-                    .toList();
+            List<String> lines = output.lines()
+                    .filter(l -> !l.isBlank() && !NOT_THE_APPLICATIONS.matcher(l).find()).toList();
             return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
         }
     }
