@@ -4,12 +4,14 @@ import io.github.provisioning.cycle.RunOutcome;
 import io.github.provisioning.scim.ConnectionDiagnosis;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.camel.main.Main;
 
 /**
  * Runs the route bundle with Camel Main. Settings come from application.properties and -Dname=value. With
  * {@code provisioning.once=true} (and in the sandbox demo) the exit code says whether the cycle ran to its end.
  * {@code --test-connection} runs Test Connection against the SCIM target instead, and exits 0 when it passed.
+ * {@code --help} prints {@link #USAGE}; an unknown option exits 2 with it on stderr.
  */
 public final class ProvisioningApplication {
 
@@ -21,7 +23,53 @@ public final class ProvisioningApplication {
      */
     private static final String TEST_CONNECTION_ROUTES = "test-connection,scim-exchange,scim-token";
 
+    /**
+     * Camel Main's options that take a value, passed on as they are: {@code mvn camel:run} gives them
+     * ({@code -Dcamel.duration}, {@code -Dcamel.profile}, ...).
+     */
+    private static final Set<String> CAMEL_MAIN_OPTIONS = Set.of("-d", "-duration", "-dm", "-durationMaxMessages",
+            "-di", "-durationIdle", "-profile");
+
+    static final String USAGE = """
+            Usage: java [-Dsetting=value ...] -jar provisioning.jar [--test-connection | --help]
+
+            Entra ID -> SCIM provisioning engine (Apache Camel). What it does depends on the settings:
+
+              no tenant settings         sandbox demo: a Graph simulator (50 sample users) and a SCIM target on
+                                         127.0.0.1, two cycles (initial, then incremental after scripted changes),
+                                         then exit. -Dsandbox.keep-running=true keeps it up after the demo (admin
+                                         API, preview, expression tester) until Ctrl-C.
+              tenant and target set      scheduled engine: an initial cycle, then one every provisioning.interval.
+              -Dprovisioning.once=true   one cycle, its report, then exit (0: the cycle ran to its end).
+              --test-connection          Test Connection against the SCIM target, one line, then exit (0: passed).
+              --help, -h                 this text.
+
+            Main settings (-Dname=value, environment variables such as SCIM_TOKEN, or application.properties):
+              graph.tenant-id, graph.client-id, graph.client-secret   the engine's app registration in Entra ID
+              graph.app-id               object id of the SCIM app's service principal (its assignments: the scope)
+              scim.url, scim.token       the SCIM target (or scim.oauth2.* / scim.meta.* for its token)
+              provisioning.mapping       attribute mapping file (default classpath:mappings/meta-work-accounts.yaml)
+              provisioning.interval      time between cycles (default 40m)
+              provisioning.data-dir      state, provisioning log and cycle reports (default ./data)
+              admin.port, admin.token    admin API on 127.0.0.1:8080 (default), its bearer token
+              sandbox.enabled            auto (default: on without tenant settings), true or false
+
+            Every setting: docs/configuration.md
+            """;
+
     private ProvisioningApplication() {
+    }
+
+    /** The first argument that is neither ours nor one of Camel Main's that {@code mvn camel:run} passes; or null. */
+    private static String unknownOption(List<String> arguments) {
+        for (int i = 0; i < arguments.size(); i++) {
+            if (CAMEL_MAIN_OPTIONS.contains(arguments.get(i)) && i + 1 < arguments.size()) {
+                i++;
+            } else {
+                return arguments.get(i);
+            }
+        }
+        return null;
     }
 
     public static void main(String[] args) throws Exception {
@@ -30,14 +78,25 @@ public final class ProvisioningApplication {
 
     public static int run(String... args) throws Exception {
         List<String> arguments = new ArrayList<>(List.of(args));
-        if (arguments.remove(TEST_CONNECTION)) {
+        if (arguments.contains("--help") || arguments.contains("-h")) {
+            System.out.print(USAGE);
+            return 0;
+        }
+        boolean testConnection = arguments.remove(TEST_CONNECTION);
+        String unknown = unknownOption(arguments);
+        if (unknown != null) {
+            System.err.println("Unknown option: " + unknown);
+            System.err.print(USAGE);
+            return 2;
+        }
+        if (testConnection) {
             return testConnection(arguments.toArray(String[]::new));
         }
         RunOutcome outcome = new RunOutcome();
         Main main = newMain(outcome);
         int code;
         try {
-            code = main.run(args);
+            code = main.run(arguments.toArray(String[]::new));
         } catch (Exception e) {
             System.err.println("Provisioning could not start: " + rootMessage(e));
             return 2;

@@ -37,7 +37,6 @@ import io.github.provisioning.observe.LastCycleHealthCheck;
 import io.github.provisioning.observe.ProvisioningMetrics;
 import io.github.provisioning.observe.QuarantineHealthCheck;
 import io.github.provisioning.observe.ScimRequestTimer;
-import io.github.provisioning.sandbox.Sandbox;
 import io.github.provisioning.scim.ConnectionCheck;
 import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimGate;
@@ -95,7 +94,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         // --test-connection: one probe of the target, then exit; no cycle, no schedule, no sandbox demo.
         boolean testConnection = Boolean.parseBoolean(settings.get("provisioning.test-connection").orElse("false"));
         if (sandbox) {
-            Sandbox started = Sandbox.start(Integer.parseInt(settings.get("sandbox.users").orElse("50")),
+            SandboxProvider.RunningSandbox started = sandboxProvider().start(
+                    Integer.parseInt(settings.get("sandbox.users").orElse("50")),
                     Long.parseLong(settings.get("sandbox.seed").orElse("42")),
                     Path.of(settings.get("provisioning.data-dir").orElse("./data")));
             context.addService(started, true, true);
@@ -160,6 +160,18 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         LOG.info("Provisioning {} users from {} to {} every {}{}", effective.get("provisioning.scope").orElse("assigned"),
                 effective.require("graph.url"), effective.require("scim.url"), interval,
                 sandbox ? " (sandbox)" : once ? " (once)" : "");
+    }
+
+    /**
+     * The sandbox jar's starter. The thin route bundle has none: with no tenant settings it cannot start, and says
+     * which settings to set.
+     */
+    private static SandboxProvider sandboxProvider() {
+        return SandboxProvider.find(ProvisioningConfiguration.class.getClassLoader()).orElseThrow(() ->
+                new IllegalStateException("No tenant is configured and the sandbox is not on the class path: set "
+                        + "graph.tenant-id, graph.client-id, graph.client-secret, graph.app-id, scim.url and scim.token"
+                        + " (or scim.oauth2.* / scim.meta.*), see docs/configuration.md; or run provisioning.jar,"
+                        + " which has the sandbox"));
     }
 
     /**

@@ -94,6 +94,17 @@ final class ApplicationProcess {
             }
         }
 
+        /**
+         * SIGTERM, as Ctrl-C or {@code kill}: the JVM runs its shutdown hooks (Camel stops) and exits; fails when it
+         * has not exited within {@code limit}.
+         */
+        void stop(Duration limit) throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the application did not stop within " + limit + " of SIGTERM");
+            }
+        }
+
         int exitCode() {
             return process.exitValue();
         }

@@ -2,10 +2,12 @@ package io.github.provisioning;
 
 import static io.github.provisioning.ApplicationProcess.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.provisioning.ApplicationProcess.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -89,6 +91,41 @@ class ApplicationProcessTest extends EngineTest {
                 .containsPattern("Cycle [0-9a-f-]+ \\(initial\\) completed in [0-9.]+s: created=[1-9]")
                 .containsPattern("Sandbox: changed .* disabled .* deleted ")
                 .containsPattern("Cycle [0-9a-f-]+ \\(incremental\\) completed in [0-9.]+s: created=0 updated=1 disabled=1 deleted=1 skipped=0 failed=0");
+        Path sandboxData = dataDir.resolve("sandbox").toAbsolutePath().normalize();
+        assertThat(result.output())
+                .contains("Sandbox demo done. Provisioning log: " + sandboxData.resolve("provisioning-log.jsonl")
+                        + ", cycle reports: " + sandboxData.resolve("cycles"))
+                .contains("java -Dsandbox.keep-running=true -jar target/provisioning.jar");
+        assertThat(sandboxData.resolve("provisioning-log.jsonl")).isNotEmptyFile();
+        // H2 writes a *.trace.db next to the database for every SQL exception it sees; a clean run has none.
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            assertThat(files.filter(f -> f.getFileName().toString().endsWith(".trace.db"))).isEmpty();
+        }
+    }
+
+    @Test
+    void keepRunningLeavesTheEngineAndItsAdminApiUpAfterTheDemoUntilStopped() throws Exception {
+        String port = String.valueOf(EngineUnderTest.freePort());
+        Map<String, String> settings = Map.of("provisioning.data-dir", dataDir.toString(), "admin.port", port,
+                "sandbox.keep-running", "true");
+        try (ApplicationProcess.Running running = ApplicationProcess.start(settings)) {
+            await().atMost(Duration.ofSeconds(120)).until(() -> !running.isAlive()
+                    || running.output().contains("Ctrl-C stops them"));
+            assertThat(running.isAlive()).as(running.output()).isTrue();
+            assertThat(running.output()).contains("Admin API at http://127.0.0.1:" + port)
+                    .containsPattern("Cycle [0-9a-f-]+ \\(incremental\\) completed");
+
+            AdminClient admin = new AdminClient(port, null);
+            assertThat(admin.ok(admin.get("/api/status")).path("lastCycle").path("type").asText())
+                    .isEqualTo("incremental");
+            assertThat(admin.ok(admin.post("/api/expressions/evaluate", """
+                    {"expression": "Join(\\" \\", [givenName], [surname])",
+                     "user": {"givenName": "Adele", "surname": "Vance"}}""")).path("value").asText())
+                    .isEqualTo("Adele Vance");
+            assertThat(running.isAlive()).isTrue();
+
+            running.stop(Duration.ofSeconds(60));
+        }
     }
 
     /** {@code -Dprovisioning.once=true}: one cycle, then exit with its outcome, as a scheduler such as cron runs it. */

@@ -89,7 +89,7 @@ public final class AdminApi {
         } catch (Exception e) {
             return error(422, "The mapping cannot be applied to this user: " + e.getMessage(), -1);
         }
-        return new ApiReply(200, reply.toString());
+        return new ApiReply(200, reply);
     }
 
     /** Body: {@code {"expression": "...", "user": {<Entra attribute name>: value}}}. */
@@ -108,7 +108,7 @@ public final class AdminApi {
             Object value = Expression.parse(request.get("expression").asText()).evaluate(name -> EntraUser.value(user.get(name)));
             ObjectNode reply = JSON.createObjectNode();
             reply.set("value", JSON.valueToTree(value));
-            return new ApiReply(200, reply.toString());
+            return new ApiReply(200, reply);
         } catch (ExpressionException e) {
             return error(400, e.getMessage(), e.position());
         }
@@ -116,7 +116,7 @@ public final class AdminApi {
 
     /** Test Connection's answer; 200 whatever the target did, since the test itself ran. */
     public ApiReply connectionTested(ConnectionDiagnosis diagnosis) {
-        return new ApiReply(200, diagnosis.json());
+        return new ApiReply(200, diagnosis);
     }
 
     private String outOfScopeReason(ObjectNode user) {
@@ -148,6 +148,6 @@ public final class AdminApi {
         } else {
             error.putNull("position");
         }
-        return new ApiReply(status, reply.toString());
+        return new ApiReply(status, reply);
     }
 }

@@ -12,7 +12,7 @@ final class ApiErrors {
     }
 
     static ApiReply error(int status, String message) {
-        return new ApiReply(status, body(message).toString());
+        return new ApiReply(status, body(message));
     }
 
     static ObjectNode body(String message) {

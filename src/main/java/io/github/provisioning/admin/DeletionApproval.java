@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.state.StagedDeletion;
 import io.github.provisioning.state.StateStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +61,7 @@ public final class DeletionApproval {
                 object.put("stagedAt", row.stagedAt().toString());
             }
         }
-        return new ApiReply(200, reply.toString());
+        return new ApiReply(200, reply);
     }
 
     /** Approves every held deletion and resumes the job; 409 while a cycle runs or when nothing is held. */
@@ -94,12 +92,8 @@ public final class DeletionApproval {
         ApiReply started = job.start();
         ObjectNode reply = JSON.createObjectNode();
         reply.put(approve ? "approved" : "rejected", decided);
-        try {
-            reply.set("status", JSON.readTree(started.json()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new ApiReply(200, reply.toString());
+        reply.set("status", JSON.valueToTree(started.body()));
+        return new ApiReply(200, reply);
     }
 
     /** {@code held}, {@code threshold} and {@code since} (null when none is held), as the status shows them. */

@@ -124,7 +124,7 @@ public final class JobControl {
         reply.put("quarantineCleared", quarantineCleared);
         reply.put("nextCycle", "initial");
         reply.put("state", scheduled() ? "running" : "stopped");
-        return new ApiReply(200, reply.toString());
+        return new ApiReply(200, reply);
     }
 
     /**
@@ -171,7 +171,7 @@ public final class JobControl {
             current.put("stopsAt", quarantine.stopsAt(q).toString());
         }
         DeletionApproval.summary(reply.putObject("deletions"), state.heldDeletions(), deletionThreshold);
-        return new ApiReply(200, reply.toString());
+        return new ApiReply(200, reply);
     }
 
     static ApiReply cycleRunning(String what) {

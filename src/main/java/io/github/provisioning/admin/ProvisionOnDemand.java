@@ -108,13 +108,13 @@ public final class ProvisionOnDemand {
             ObjectNode body = ApiErrors.body("Provisioning on demand could not run: " + run.failure);
             body.set("steps", steps);
             step(steps, "Import", "failure").put("reason", run.failure);
-            return new ApiReply(502, body.toString());
+            return new ApiReply(502, body);
         }
         if (!run.isFound()) {
             ObjectNode body = ApiErrors.body("Microsoft Graph has no user with id " + run.id);
             body.set("steps", steps);
             step(steps, "Import", "failure").put("reason", "Graph answered 404: no such user");
-            return new ApiReply(404, body.toString());
+            return new ApiReply(404, body);
         }
         ObjectNode imported = step(steps, "Import", "success");
         imported.put("userPrincipalName", run.change.userPrincipalName());
@@ -125,14 +125,14 @@ public final class ProvisionOnDemand {
         scope.put("reason", outOfScope == null ? "in scope" : outOfScope);
         if (plan == null) {
             step(steps, "Action", "failure").put("reason", run.failure);
-            return new ApiReply(200, reply.toString());
+            return new ApiReply(200, reply);
         }
         match(step(steps, "Match", null), plan);
         action(step(steps, "Action", plan.status()), plan);
         if (run.failure != null) {
             reply.put("error", run.failure);
         }
-        return new ApiReply(200, reply.toString());
+        return new ApiReply(200, reply);
     }
 
     private static void match(ObjectNode step, UserPlan plan) {

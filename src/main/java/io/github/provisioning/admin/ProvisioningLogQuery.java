@@ -81,7 +81,7 @@ public final class ProvisioningLogQuery {
         reply.put("count", entries.size());
         reply.put("limit", limit);
         reply.put("more", more);
-        return new ApiReply(200, reply.toString());
+        return new ApiReply(200, reply);
     }
 
     /** Fills entries newest first; true when more lines match beyond the limit. */

@@ -1,10 +1,12 @@
 package io.github.provisioning.sandbox;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.SandboxProvider;
 import io.github.provisioning.sandbox.graph.GraphSimulator;
 import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
 import io.github.provisioning.sandbox.scim.ScimSandbox;
 import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,7 +18,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.apache.camel.Service;
+import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * bundle does something real with no settings at all. The demo provisions the tenant, applies a few scripted
  * changes (an update, a disable, a deletion) and provisions again.
  */
-public final class Sandbox implements Service {
+public final class Sandbox implements SandboxProvider.RunningSandbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
 
@@ -61,6 +63,7 @@ public final class Sandbox implements Service {
     }
 
     /** The settings that point the engine at the sandbox. */
+    @Override
     public Properties settings() {
         Properties p = new Properties();
         p.putAll(connectionSettings(graph, scim));
@@ -112,6 +115,34 @@ public final class Sandbox implements Service {
         graph.tenant().hardDeleteUser(deleted);
         LOG.info("Sandbox: changed {} (job title, city), disabled {}, deleted {}", upn(updated), upn(disabled),
                 provisioned.get(2).path("userName").asText());
+    }
+
+    /**
+     * The end of the demo, on stdout: where its provisioning log and cycle reports are, and what to try next. With
+     * {@code sandbox.keep-running=true} the engine stays up, and this says how to reach its admin API.
+     */
+    public void whatNext(CamelContext context) {
+        boolean keepRunning = Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{sandbox.keep-running:false}}"));
+        String admin = "http://" + context.resolvePropertyPlaceholders("{{admin.host}}") + ":"
+                + context.resolvePropertyPlaceholders("{{admin.port}}");
+        Path data = dataDir.toAbsolutePath().normalize();
+        StringBuilder text = new StringBuilder()
+                .append("Sandbox demo done. Provisioning log: ").append(data.resolve("provisioning-log.jsonl"))
+                .append(", cycle reports: ").append(data.resolve("cycles")).append(File.separator).append('\n');
+        if (keepRunning) {
+            text.append("The engine and the sandbox keep running (sandbox.keep-running=true); Ctrl-C stops them.\n")
+                    .append("Admin API at ").append(admin).append(" (docs/admin-api.md), for example:\n")
+                    .append("  curl -s ").append(admin).append("/api/status\n")
+                    .append("  curl -s -X POST ").append(admin).append("/api/expressions/evaluate")
+                    .append(" -H 'Content-Type: application/json' -d '{\"expression\": \"Join(\\\" \\\", [givenName],")
+                    .append(" [surname])\", \"user\": {\"givenName\": \"Adele\", \"surname\": \"Vance\"}}'\n");
+        } else {
+            text.append("Next: keep it running to try the admin API, preview and expression tester without a tenant:\n")
+                    .append("  java -Dsandbox.keep-running=true -jar target/provisioning.jar\n")
+                    .append("Connect your tenant and SCIM app: docs/configuration.md; every mode: --help\n");
+        }
+        System.out.print(text);
+        System.out.flush();
     }
 
     private String sourceId(ObjectNode scimUser) {

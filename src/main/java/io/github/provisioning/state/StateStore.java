@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiPredicate;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine's durable state over JDBC: links and last provisioned values, the assignment scope of the last
@@ -37,6 +40,8 @@ import org.flywaydb.core.Flyway;
  * back); every other read and write borrows one from the pool as it goes.
  */
 public final class StateStore implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StateStore.class);
 
     public static final String USER = "user";
     public static final String GROUP = "group";
@@ -102,15 +107,29 @@ public final class StateStore implements AutoCloseable {
         if (flyway.info().applied().length == 0 && tableExists("prov_object")) {
             flyway.baseline();
         }
-        flyway.migrate();
+        MigrateResult result = flyway.migrate();
+        // Flyway's own lines (a dozen for a new database) are left to its WARN level in logback.xml; this says it all.
+        if (result.migrationsExecuted > 0) {
+            LOG.info("State store schema migrated to version {} ({} migrations applied)", result.targetSchemaVersion,
+                    result.migrationsExecuted);
+        }
     }
 
+    /**
+     * Asks the catalogue rather than querying the table: on a new H2 database the failed query would be written to
+     * a {@code provisioning.trace.db} file next to it (H2 traces every SQL exception there).
+     */
     private boolean tableExists(String table) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
-            return true;
-        } catch (SQLException e) {
+        try (Connection c = dataSource.getConnection();
+             ResultSet tables = c.getMetaData().getTables(c.getCatalog(), c.getSchema(), null, new String[] {"TABLE"})) {
+            while (tables.next()) {
+                if (table.equalsIgnoreCase(tables.getString("TABLE_NAME"))) {
+                    return true;
+                }
+            }
             return false;
+        } catch (SQLException e) {
+            throw new StateStoreException(e);
         }
     }
 
