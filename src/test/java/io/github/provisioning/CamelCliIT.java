@@ -29,6 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,10 +98,14 @@ class CamelCliIT {
             Process cli = start(command, env, "dev");
 
             // started: ready, and the initial cycle provisioned (a route file saved while routes start is not reloaded)
-            await("ready and provisioned").atMost(START).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                assertThat(cli.isAlive()).as("camel run --dev is running; output:%n%s", output("dev")).isTrue();
-                return status(admin + "/observe/health/ready") == 200 && !scim.users().isEmpty();
-            });
+            try {
+                await("ready and provisioned").atMost(START).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    assertThat(cli.isAlive()).as("camel run --dev is running; output:%n%s", output("dev")).isTrue();
+                    return status(admin + "/observe/health/ready") == 200 && !scim.users().isEmpty();
+                });
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError(command + " was not ready and provisioned in " + START + "; output:\n" + output("dev"), e);
+            }
             assertThat(status(admin + "/api/status")).isEqualTo(200);
             assertThat(status(admin + "/api/job-status")).isEqualTo(404);
 
@@ -109,8 +114,12 @@ class CamelCliIT {
             assertThat(routes).contains("uri: platform-http:/api/status\n");
             Files.writeString(routeFile, routes.replace("uri: platform-http:/api/status\n", "uri: platform-http:/api/job-status\n"));
 
-            await("the edited route answers").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> status(admin + "/api/job-status") == 200);
+            try {
+                await("the edited route answers").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> status(admin + "/api/job-status") == 200);
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("the edited route file was not reloaded; output:\n" + output("dev"), e);
+            }
             assertThat(status(admin + "/api/status")).as("the route's old path").isEqualTo(404);
             assertThat(status(admin + "/api/deletions")).as("a route of another file keeps running").isEqualTo(200);
         }
