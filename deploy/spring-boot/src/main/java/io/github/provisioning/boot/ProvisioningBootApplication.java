@@ -1,6 +1,7 @@
 package io.github.provisioning.boot;
 
 import io.github.provisioning.cycle.RunOutcome;
+import java.util.List;
 import org.apache.camel.CamelContext;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -16,6 +17,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 public class ProvisioningBootApplication {
 
     public static void main(String[] args) {
+        if (List.of(args).contains("--test-connection")) {
+            // Spring would take it for a setting and start provisioning.
+            System.err.println("--test-connection runs on Camel Main (target/provisioning.jar); here, "
+                    + "POST /api/test-connection on the admin API");
+            System.exit(2);
+        }
         ConfigurableApplicationContext context;
         try {
             context = SpringApplication.run(ProvisioningBootApplication.class, args);
