@@ -20,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -71,8 +72,12 @@ class ProvisioningBootJarIT {
         String carol = tenant.addUser(employee("carol"));
         List.of(alice, bob, carol).forEach(tenant::assign);
         Map<String, String> settings = once(settings(dataDir));
-        // Spring's relaxed binding: the target's token from the environment, as Camel Main takes it.
+        // Spring's relaxed binding: the target's token from the environment, as Camel Main takes it; Graph's secret
+        // from a properties file, as the README shows.
         Map<String, String> environment = Map.of("SCIM_TOKEN", settings.remove("scim.token"));
+        Path secrets = dataDir.resolve("provisioning.properties");
+        Files.writeString(secrets, "graph.client-secret = " + settings.remove("graph.client-secret") + "\n");
+        settings.put("spring.config.additional-location", "file:" + secrets);
 
         Result initial = runBoot(settings, environment);
         assertThat(initial.exitCode()).as(initial.output()).isZero();
