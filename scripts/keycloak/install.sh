@@ -12,7 +12,7 @@ set -euo pipefail
 
 VERSION="${KEYCLOAK_VERSION:-26.7.3}"
 CACHE="${KEYCLOAK_CACHE:-$HOME/.cache/camel-entra-provisioning/keycloak}"
-KC_JAVA_HOME="${KEYCLOAK_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+KC_JAVA_HOME="${KEYCLOAK_JAVA_HOME:-${JAVA_HOME:-}}"
 # Build-time options: a change here forces a new `kc.sh build`. dev-mem gives every start an empty database.
 BUILD_OPTIONS=(--features=scim-api --db=dev-mem)
 
@@ -21,7 +21,7 @@ fail() {
     log "FAILED: $*"
     exit 1
 }
-[[ -x "$KC_JAVA_HOME/bin/java" ]] || fail "no JDK at $KC_JAVA_HOME (set KEYCLOAK_JAVA_HOME to a Java 21+ JDK)"
+[[ -x "$KC_JAVA_HOME/bin/java" ]] || fail "no JDK at '$KC_JAVA_HOME' (set KEYCLOAK_JAVA_HOME to a Java 21+ JDK)"
 
 KC_HOME="$CACHE/keycloak-$VERSION"
 BUILT_MARKER="$KC_HOME/.built-with"

@@ -12,7 +12,7 @@
 #   KEYCLOAK_CACHE          where the distribution is downloaded, unzipped and built (install.sh)
 #                           (default $HOME/.cache/camel-entra-provisioning/keycloak, outside the repo)
 #   KEYCLOAK_VERSION        default 26.7.3
-#   KEYCLOAK_JAVA_HOME      a Java 21+ JDK for Keycloak (default /usr/lib/jvm/temurin-25-jdk-amd64)
+#   KEYCLOAK_JAVA_HOME      a Java 21+ JDK for Keycloak (default $JAVA_HOME); start.sh fails when it is older
 #   KEYCLOAK_READY_TIMEOUT  seconds to wait for the HTTP listener (default 120)
 #   JAVA_OPTS_APPEND        extra JVM options for Keycloak (default -XX:TieredStopAtLevel=1)
 #   KC_BOOTSTRAP_ADMIN_USERNAME / KC_BOOTSTRAP_ADMIN_PASSWORD   master admin (default admin / admin)
@@ -25,7 +25,7 @@ PROFILE_ATTRIBUTES="$REPO_DIR/src/test/resources/keycloak/scim-user-profile-attr
 
 VERSION="${KEYCLOAK_VERSION:-26.7.3}"
 CACHE="${KEYCLOAK_CACHE:-$HOME/.cache/camel-entra-provisioning/keycloak}"
-KC_JAVA_HOME="${KEYCLOAK_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+KC_JAVA_HOME="${KEYCLOAK_JAVA_HOME:-${JAVA_HOME:-}}"
 READY_TIMEOUT="${KEYCLOAK_READY_TIMEOUT:-120}"
 ADMIN_USER="${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}"
 ADMIN_PASSWORD="${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}"
@@ -60,6 +60,14 @@ fail() {
 json() { python3 -c "import json,sys; v=json.load(sys.stdin); print($1)"; }
 property() { sed -n "s/^$1=//p" "$PROPERTIES" 2>/dev/null; }
 alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+
+# Keycloak 26 needs Java 21+: say so now rather than through a start-up failure in its log.
+java_fail() { log "FAILED: $*"; exit 1; }
+[[ -n "$KC_JAVA_HOME" ]] || java_fail "set KEYCLOAK_JAVA_HOME (or JAVA_HOME) to a Java 21+ JDK"
+[[ -x "$KC_JAVA_HOME/bin/java" ]] || java_fail "no JDK at KEYCLOAK_JAVA_HOME=$KC_JAVA_HOME (a Java 21+ JDK is needed)"
+JAVA_FEATURE="$("$KC_JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 \
+    | sed -n 's/^ *java\.specification\.version = \(1\.\)\{0,1\}\([0-9]*\).*/\2/p')"
+((${JAVA_FEATURE:-0} >= 21)) || java_fail "KEYCLOAK_JAVA_HOME=$KC_JAVA_HOME is Java ${JAVA_FEATURE:-?}: Keycloak needs 21+"
 
 # --- already running? --------------------------------------------------------------------------------------
 if [[ -f "$PROPERTIES" ]] && alive "$(property keycloak.pid)" \

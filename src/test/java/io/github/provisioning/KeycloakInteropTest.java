@@ -8,6 +8,7 @@ import io.github.provisioning.interop.KeycloakTarget;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * created without members (Keycloak answers 400 to members on POST), members added and removed by PATCH
  * ({@code members[value eq "id"]}: Keycloak ignores a remove with a value list), renamed and deleted.
  */
+@Tag(KeycloakTarget.TAG)
 class KeycloakInteropTest extends EngineTest {
 
     @RegisterExtension

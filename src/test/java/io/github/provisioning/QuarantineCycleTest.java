@@ -142,6 +142,8 @@ class QuarantineCycleTest extends EngineTest {
         assertThat(stopped.getSubject())
                 .isEqualTo("[entra-provisioning] Provisioning job quarantined (credentials) and stopped");
         assertThat(GreenMailUtil.getWholeMessage(stopped)).contains("Next cycle: none: the job is stopped");
+        // The cycle stops the schedule and mails before it ends; a restart is refused (409) until it has ended.
+        await().atMost(Duration.ofSeconds(10)).until(() -> admin.ok(admin.get("/api/status")).path("cycle").isNull());
 
         JsonNode restarted = admin.ok(admin.post("/api/job/restart"));
         assertThat(restarted.path("quarantineCleared").asBoolean()).isTrue();

@@ -3,6 +3,7 @@ package io.github.provisioning.interop;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.provisioning.interop.KeycloakTarget.ScimReply;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * engine: the facts a Keycloak compatibility profile rests on. The realm's user profile is
  * {@code src/test/resources/keycloak/scim-user-profile-attributes.json}.
  */
+@Tag(KeycloakTarget.TAG)
 class KeycloakScimProbeTest {
 
     @RegisterExtension

@@ -36,8 +36,9 @@ import java.util.concurrent.TimeUnit;
  * ... KEYCLOAK.target().scimUrl()
  * }</pre>
  *
- * Keycloak runs in its own process on Java 21+ ({@code KEYCLOAK_JAVA_HOME}, default Temurin 25); the first run
- * on a machine downloads and builds it into {@code ~/.cache/camel-entra-provisioning/keycloak}.
+ * Keycloak runs in its own process on a Java 21+ JDK ({@link #javaHome()}); the first run on a machine downloads
+ * and builds it into {@code ~/.cache/camel-entra-provisioning/keycloak}. The tests that use it carry the tag
+ * {@value #TAG} and run only in the Maven profile {@code interop} (docs/development.md).
  */
 public final class KeycloakTarget implements AutoCloseable {
 
@@ -46,6 +47,11 @@ public final class KeycloakTarget implements AutoCloseable {
     static final String GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
     static final String PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
     static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The JUnit tag of the tests that need a Keycloak: the default build leaves them out, -Pinterop runs them. */
+    public static final String TAG = "interop";
+    /** Keycloak 26 runs on Java 21 or newer. */
+    private static final int MINIMUM_JAVA = 21;
 
     /** Download, unzip and build on a cold machine, plus the boot itself. */
     private static final Duration START_TIMEOUT = Duration.ofMinutes(15);
@@ -84,15 +90,17 @@ public final class KeycloakTarget implements AutoCloseable {
         if (!Files.isExecutable(script)) {
             throw new IllegalStateException("no executable " + script + " (tests must run from the repository root)");
         }
+        Path javaHome = javaHome();
         Path runDir = repoDir.resolve("target/keycloak");
         Path output = runDir.resolve("start.out");
         try {
             Files.createDirectories(runDir);
-            Process process = new ProcessBuilder(script.toString(), runDir.toString())
+            ProcessBuilder builder = new ProcessBuilder(script.toString(), runDir.toString())
                     .directory(repoDir.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(output.toFile())
-                    .start();
+                    .redirectOutput(output.toFile());
+            builder.environment().put("KEYCLOAK_JAVA_HOME", javaHome.toString());
+            Process process = builder.start();
             if (!process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 runStopScript(repoDir, runDir);
@@ -113,6 +121,50 @@ public final class KeycloakTarget implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The JDK Keycloak runs on: {@code -Dkeycloak.java.home}, else the environment variable
+     * {@code KEYCLOAK_JAVA_HOME}, else this JVM's own when it is Java 21+. Fails, naming both settings, when none
+     * is a Java 21+ JDK: the interop tests are never skipped for want of one.
+     */
+    static Path javaHome() {
+        String property = System.getProperty("keycloak.java.home", "");
+        String variable = System.getenv().getOrDefault("KEYCLOAK_JAVA_HOME", "");
+        String setting = !property.isBlank() ? "-Dkeycloak.java.home=" + property
+                : !variable.isBlank() ? "KEYCLOAK_JAVA_HOME=" + variable : null;
+        if (setting == null) {
+            if (Runtime.version().feature() >= MINIMUM_JAVA) {
+                return Path.of(System.getProperty("java.home"));
+            }
+            throw new IllegalStateException("the Keycloak interop tests need a Java " + MINIMUM_JAVA + "+ JDK, and "
+                    + "this build runs on Java " + Runtime.version().feature() + ": set KEYCLOAK_JAVA_HOME (or "
+                    + "-Dkeycloak.java.home) to one, e.g. KEYCLOAK_JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64");
+        }
+        Path home = Path.of(setting.substring(setting.indexOf('=') + 1));
+        int feature = javaFeatureVersion(home);
+        if (feature < MINIMUM_JAVA) {
+            throw new IllegalStateException(setting + (feature == 0 ? " is not a JDK (no bin/java and release file)"
+                    : " is Java " + feature) + ": the Keycloak interop tests need a Java " + MINIMUM_JAVA + "+ JDK");
+        }
+        return home;
+    }
+
+    /** The feature version ({@code 25}) in the JDK's {@code release} file; 0 when it is not a JDK. */
+    private static int javaFeatureVersion(Path home) {
+        Path release = home.resolve("release");
+        if (!Files.isExecutable(home.resolve("bin/java")) || !Files.isRegularFile(release)) {
+            return 0;
+        }
+        try (InputStream in = Files.newInputStream(release)) {
+            Properties properties = new Properties();
+            properties.load(in);
+            String version = properties.getProperty("JAVA_VERSION", "").replace("\"", "");
+            String feature = version.split("[.+-]")[version.startsWith("1.") ? 1 : 0]; // 1.8.0 is Java 8
+            return feature.matches("\\d+") ? Integer.parseInt(feature) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

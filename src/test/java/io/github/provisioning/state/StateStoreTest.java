@@ -712,7 +712,8 @@ class StateStoreTest {
             return;
         }
         int pid = writer.unwrap(PGConnection.class).getBackendPID();
-        try (Connection admin = DriverManager.getConnection(TestDatabase.POSTGRES_URL, TestDatabase.POSTGRES_USER, "");
+        TestDatabase.PostgresServer server = TestDatabase.postgres();
+        try (Connection admin = DriverManager.getConnection(server.url(), server.username(), "");
              Statement s = admin.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT pg_terminate_backend(" + pid + ")")) {
                 assertThat(rs.next() && rs.getBoolean(1)).as("backend %d terminated", pid).isTrue();

@@ -1,5 +1,8 @@
 package io.github.provisioning.state;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -11,17 +14,18 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A state-store database for one test: embedded H2 in a folder, or a schema of its own in the PostgreSQL server
- * the machine and CI run (127.0.0.1:5432, database test, trust auth; override with -Dtest.postgres.url,
- * -Dtest.postgres.username). The PostgreSQL schema is dropped on {@link #close()}.
+ * A state-store database for one test: embedded H2 in a folder, or a schema of its own in a PostgreSQL server. That
+ * server is the one {@code -Dtest.postgres.url} (and {@code -Dtest.postgres.username}) names, else an embedded
+ * PostgreSQL (zonky) that this test JVM starts on first use, on a free loopback port, and stops when it exits. A
+ * schema is dropped on {@link #close()}.
  */
 public final class TestDatabase implements AutoCloseable {
 
     public enum Kind { H2, POSTGRESQL }
 
-    public static final String POSTGRES_URL =
-            System.getProperty("test.postgres.url", "jdbc:postgresql://127.0.0.1:5432/test");
-    public static final String POSTGRES_USER = System.getProperty("test.postgres.username", "postgres");
+    /** A PostgreSQL server and the superuser the tests connect as (trust auth: no password). */
+    public record PostgresServer(String url, String username, boolean embedded) {
+    }
 
     private final Kind kind;
     private final String jdbcUrl;
@@ -33,9 +37,37 @@ public final class TestDatabase implements AutoCloseable {
 
     private static final Map<Path, TestDatabase> ENGINE_DATABASES = new ConcurrentHashMap<>();
 
+    private static PostgresServer postgres;
+    private static EmbeddedPostgres embedded;
+
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> ENGINE_DATABASES.values().forEach(TestDatabase::close),
-                "drop-test-schemas"));
+        // One hook, so that the schemas are dropped before the embedded server stops (that one needs no drops).
+        Runtime.getRuntime().addShutdownHook(new Thread(TestDatabase::cleanUp, "test-database-clean-up"));
+    }
+
+    /**
+     * The PostgreSQL server of this test JVM: -Dtest.postgres.url, else the embedded one, started now if it is not
+     * running yet (a few seconds; the first start on a machine also unpacks the binaries into the temp folder).
+     */
+    public static synchronized PostgresServer postgres() {
+        if (postgres == null) {
+            String url = System.getProperty("test.postgres.url", "");
+            if (!url.isBlank()) {
+                postgres = new PostgresServer(url, System.getProperty("test.postgres.username", "postgres"), false);
+            } else {
+                try {
+                    // fsync off: a test server whose data dies with the JVM; the crash tests kill the engine, not it.
+                    embedded = EmbeddedPostgres.builder().setRegisterShutdownHook(false)
+                            .setServerConfig("fsync", "off").setServerConfig("full_page_writes", "off").start();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not start the embedded PostgreSQL (or pass "
+                            + "-Dtest.postgres.url=jdbc:postgresql://host:port/db; see docs/development.md)", e);
+                }
+                postgres = new PostgresServer("jdbc:postgresql://127.0.0.1:" + embedded.getPort() + "/postgres",
+                        "postgres", true);
+            }
+        }
+        return postgres;
     }
 
     private TestDatabase(Kind kind, String jdbcUrl, String schema) {
@@ -50,7 +82,7 @@ public final class TestDatabase implements AutoCloseable {
         }
         String schema = "test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         admin("CREATE SCHEMA " + schema);
-        return new TestDatabase(kind, POSTGRES_URL + "?currentSchema=" + schema, schema);
+        return new TestDatabase(kind, postgres().url() + "?currentSchema=" + schema, schema);
     }
 
     /**
@@ -78,7 +110,7 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     public String username() {
-        return kind == Kind.H2 ? "" : POSTGRES_USER;
+        return kind == Kind.H2 ? "" : postgres().username();
     }
 
     public StateDatabase open(Path dataDir) {
@@ -98,12 +130,25 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     private static void admin(String sql) {
-        try (Connection c = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, "");
+        PostgresServer server = postgres();
+        try (Connection c = DriverManager.getConnection(server.url(), server.username(), "");
              Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
-            throw new IllegalStateException("PostgreSQL at " + POSTGRES_URL + " is needed by this test (CI starts it; "
-                    + "see docs/testing.md): " + e.getMessage(), e);
+            throw new IllegalStateException("PostgreSQL at " + server.url() + " is needed by this test "
+                    + "(-Dtest.postgres.url, else an embedded one; see docs/development.md): " + e.getMessage(), e);
+        }
+    }
+
+    private static synchronized void cleanUp() {
+        if (embedded == null) {
+            ENGINE_DATABASES.values().forEach(TestDatabase::close);
+            return;
+        }
+        try {
+            embedded.close();
+        } catch (IOException e) {
+            System.err.println("could not stop the embedded PostgreSQL: " + e);
         }
     }
 }
