@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's {@code camel run} commands, read from its "Run the routes with the Camel CLI" section and run as a
+ * The README's {@code camel run} commands, read from its "The Camel CLI" section and run as a
  * user types them: by bash, in a copy of the project, each in a process of its own, with a {@code camel} command on
  * the PATH. That command is the Camel CLI (camel-jbang-core's main, as jbang's camel@apache/camel runs it; 4.17,
  * the newest served here) on a classpath without the project's own classes: the CLI resolves the engine from the
@@ -128,8 +128,8 @@ class CamelCliIT {
     /** The {@code camel run} lines of the README's fenced block in its Camel CLI section, without comments. */
     static List<String> readmeCommands() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
-        Matcher section = Pattern.compile("(?ms)^## Run the routes with the Camel CLI\\n(.*?)(?=^## )").matcher(readme);
-        assertThat(section.find()).as("README.md has the section 'Run the routes with the Camel CLI'").isTrue();
+        Matcher section = Pattern.compile("(?ms)^## The Camel CLI\\n(.*?)(?=^## )").matcher(readme);
+        assertThat(section.find()).as("README.md has the section 'The Camel CLI'").isTrue();
         Matcher block = Pattern.compile("(?ms)^```bash\\n(.*?)^```").matcher(section.group(1));
         assertThat(block.find()).as("the CLI section has a bash block").isTrue();
         List<String> commands = block.group(1).lines().map(l -> l.replaceFirst("\\s+#.*$", "").strip())

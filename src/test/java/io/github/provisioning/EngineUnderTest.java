@@ -43,16 +43,7 @@ final class EngineUnderTest implements AutoCloseable {
     }
 
     static Map<String, String> settingsFor(GraphSimulator graph, ScimSandbox scim, Path dataDir) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("sandbox.enabled", "false");
-        settings.putAll(Sandbox.connectionSettings(graph, scim));
-        settings.put("provisioning.data-dir", dataDir.toString());
-        settings.put("provisioning.interval", "24h");
-        settings.put("admin.port", String.valueOf(freePort()));
-        settings.put("scim.retry-base-delay", "50ms");
-        settings.put("scim.retry-max-delay", "2s");
-        settings.put("graph.retry-base-delay", "50ms");
-        settings.put("graph.retry-max-delay", "2s");
+        Map<String, String> settings = Sandbox.testEngineSettings(graph, scim, dataDir, freePort());
         settings.putAll(TestDatabase.engineSettings(dataDir));
         return settings;
     }

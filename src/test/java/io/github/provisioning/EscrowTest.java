@@ -2,6 +2,7 @@ package io.github.provisioning;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.provisioning.sandbox.graph.Contoso;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.provisioning.cycle.CycleReport;
 import io.github.provisioning.state.Escrow;

@@ -1,7 +1,7 @@
 package io.github.provisioning;
 
-import static io.github.provisioning.Contoso.employee;
-import static io.github.provisioning.Contoso.upn;
+import static io.github.provisioning.sandbox.graph.Contoso.employee;
+import static io.github.provisioning.sandbox.graph.Contoso.upn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

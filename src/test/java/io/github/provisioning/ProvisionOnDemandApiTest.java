@@ -2,6 +2,7 @@ package io.github.provisioning;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.provisioning.sandbox.graph.Contoso;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.Map;

@@ -89,6 +89,25 @@ public final class Sandbox implements SandboxProvider.RunningSandbox {
         return settings;
     }
 
+    /**
+     * The settings of an engine under test against this Graph simulator and SCIM sandbox: the sandbox off, its data
+     * in {@code dataDir}, a day between cycles (tests start the ones they want) and retries 50 ms apart.
+     */
+    public static Map<String, String> testEngineSettings(GraphSimulator graph, ScimSandbox scim, Path dataDir,
+            int adminPort) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("sandbox.enabled", "false");
+        settings.putAll(connectionSettings(graph, scim));
+        settings.put("provisioning.data-dir", dataDir.toString());
+        settings.put("provisioning.interval", "24h");
+        settings.put("admin.port", String.valueOf(adminPort));
+        settings.put("scim.retry-base-delay", "50ms");
+        settings.put("scim.retry-max-delay", "2s");
+        settings.put("graph.retry-base-delay", "50ms");
+        settings.put("graph.retry-max-delay", "2s");
+        return settings;
+    }
+
     public GraphSimulator graph() {
         return graph;
     }

@@ -1,5 +1,6 @@
 package io.github.provisioning.sandbox.scim;
 
+import io.github.provisioning.sandbox.graph.Contoso;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,8 @@
 package io.github.provisioning.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.github.provisioning.sandbox.graph.Contoso.employee;
+import static io.github.provisioning.sandbox.graph.Contoso.upn;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -67,9 +69,9 @@ class ProvisioningBootJarIT {
 
     @Test
     void twoOnceRunsCreateThenUpdateDisableAndDeleteAndExitZero() throws Exception {
-        String alice = tenant.addUser(employee("alice"));
-        String bob = tenant.addUser(employee("bob"));
-        String carol = tenant.addUser(employee("carol"));
+        String alice = tenant.addUser(employee("alice", "Engineering", "Engineer"));
+        String bob = tenant.addUser(employee("bob", "Engineering", "Engineer"));
+        String carol = tenant.addUser(employee("carol", "Engineering", "Engineer"));
         List.of(alice, bob, carol).forEach(tenant::assign);
         Map<String, String> settings = once(settings(dataDir));
         // Spring's relaxed binding: the target's token from the environment, as Camel Main takes it; Graph's secret
@@ -101,7 +103,7 @@ class ProvisioningBootJarIT {
 
     @Test
     void rejectedCredentialsExitWithCamelMainsCodeAndReason(@TempDir Path camelMainDataDir) throws Exception {
-        tenant.assign(tenant.addUser(employee("alice")));
+        tenant.assign(tenant.addUser(employee("alice", "Engineering", "Engineer")));
         Map<String, String> boot = once(settings(dataDir));
         boot.put("graph.client-secret", "wrong-secret");
         Map<String, String> camelMain = once(settings(camelMainDataDir));
@@ -132,7 +134,7 @@ class ProvisioningBootJarIT {
 
     @Test
     void theScheduledEngineServesTheAdminApiHealthAndMetricsBehindTheAdminToken() throws Exception {
-        tenant.assign(tenant.addUser(employee("alice")));
+        tenant.assign(tenant.addUser(employee("alice", "Engineering", "Engineer")));
         Map<String, String> settings = settings(dataDir);
         settings.put("graph.client-secret", "wrong-secret");
         String token = "admin-" + UUID.randomUUID();
@@ -181,17 +183,7 @@ class ProvisioningBootJarIT {
 
     /** The settings of a run against this test's tenant and target, as -D options. */
     private Map<String, String> settings(Path dir) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("sandbox.enabled", "false");
-        settings.putAll(Sandbox.connectionSettings(graph, scim));
-        settings.put("provisioning.data-dir", dir.toString());
-        settings.put("provisioning.interval", "24h");
-        settings.put("admin.port", String.valueOf(freePort()));
-        settings.put("scim.retry-base-delay", "50ms");
-        settings.put("scim.retry-max-delay", "2s");
-        settings.put("graph.retry-base-delay", "50ms");
-        settings.put("graph.retry-max-delay", "2s");
-        return settings;
+        return Sandbox.testEngineSettings(graph, scim, dir, freePort());
     }
 
     private static Map<String, String> once(Map<String, String> settings) {
@@ -213,26 +205,5 @@ class ProvisioningBootJarIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static String upn(String name) {
-        return name + "@contoso.example";
-    }
-
-    /** An enabled employee of contoso.example, as Graph holds one. */
-    private static Map<String, Object> employee(String name) {
-        String capitalized = Character.toUpperCase(name.charAt(0)) + name.substring(1);
-        Map<String, Object> user = new HashMap<>();
-        user.put("userPrincipalName", upn(name));
-        user.put("displayName", capitalized);
-        user.put("givenName", capitalized);
-        user.put("surname", capitalized + "sson");
-        user.put("mail", name + ".mail@contoso.example");
-        user.put("mailNickname", name);
-        user.put("jobTitle", "Engineer");
-        user.put("department", "Engineering");
-        user.put("employeeId", "E-" + name);
-        user.put("accountEnabled", true);
-        return user;
     }
 }

@@ -1,20 +1,23 @@
-package io.github.provisioning;
+package io.github.provisioning.sandbox.graph;
 
 import java.util.HashMap;
 import java.util.Map;
 
-/** People of contoso.example, the tenant the end-to-end tests provision from, as Graph holds them. */
-final class Contoso {
+/**
+ * People of contoso.example, the tenant the end-to-end tests provision from, as Graph holds them (here, not in the
+ * tests, so that the tests of other runtimes build the same people from the sandbox jar).
+ */
+public final class Contoso {
 
     private Contoso() {
     }
 
-    static String upn(String name) {
+    public static String upn(String name) {
         return name + "@contoso.example";
     }
 
     /** An enabled employee whose names, mail, nickname and employee id all follow from {@code name}. */
-    static Map<String, Object> employee(String name, String department, String jobTitle) {
+    public static Map<String, Object> employee(String name, String department, String jobTitle) {
         Map<String, Object> user = new HashMap<>();
         String capitalized = Character.toUpperCase(name.charAt(0)) + name.substring(1);
         user.put("userPrincipalName", upn(name));
