@@ -18,8 +18,10 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  */
 public final class AdminAccess {
 
-    private static final String UNAUTHORIZED = "{\"error\":{\"message\":\"This admin API requires "
+    /** The body and challenge of a 401, for whichever server answers it. */
+    public static final String UNAUTHORIZED = "{\"error\":{\"message\":\"This admin API requires "
             + "Authorization: Bearer <admin.token>\"}}";
+    public static final String CHALLENGE = "Bearer realm=\"admin\"";
 
     private final byte[] tokenDigest;
 
@@ -69,7 +71,7 @@ public final class AdminAccess {
             return;
         }
         request.response().setStatusCode(401)
-                .putHeader("WWW-Authenticate", "Bearer realm=\"admin\"")
+                .putHeader("WWW-Authenticate", CHALLENGE)
                 .putHeader("Content-Type", "application/json")
                 .end(UNAUTHORIZED);
     }

@@ -1,10 +1,7 @@
 package io.github.provisioning.scim;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 /**
- * What Test Connection found.
+ * What Test Connection found; the admin API answers it as JSON with these four fields.
  *
  * @param ok        whether the target answered the probe as a SCIM endpoint that accepts the credentials and
  *                  honours the filter
@@ -13,18 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param status    the HTTP status of the answer; 0 when none came (or no token could be obtained to send it)
  */
 public record ConnectionDiagnosis(boolean ok, String diagnosis, String request, int status) {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** {@code {"ok": …, "diagnosis": "…", "request": "…", "status": …}}. */
-    public String json() {
-        ObjectNode json = JSON.createObjectNode();
-        json.put("ok", ok);
-        json.put("diagnosis", diagnosis);
-        json.put("request", request);
-        json.put("status", status);
-        return json.toString();
-    }
 
     /** The one line {@code --test-connection} prints. */
     public String line() {

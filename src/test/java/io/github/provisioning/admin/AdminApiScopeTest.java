@@ -26,8 +26,8 @@ class AdminApiScopeTest {
     void aUserOutsideTheScopingFilterIsPreviewedAsOutOfScopeAndInactive() throws Exception {
         AdminApi api = new AdminApi(SALES_ONLY, false, id -> true);
 
-        JsonNode preview = JSON.readTree(api.preview("""
-                {"id":"1","userPrincipalName":"a@b","department":"Marketing","accountEnabled":true}""").json());
+        JsonNode preview = JSON.valueToTree(api.preview("""
+                {"id":"1","userPrincipalName":"a@b","department":"Marketing","accountEnabled":true}""").body());
 
         assertThat(preview.path("inScope").asBoolean()).isFalse();
         assertThat(preview.path("scopeReason").asText()).isEqualTo("outside the scoping filter: Sales: department EQUALS Sales");
@@ -38,8 +38,8 @@ class AdminApiScopeTest {
     void aUserInsideTheFilterIsInScope() throws Exception {
         AdminApi api = new AdminApi(SALES_ONLY, false, id -> true);
 
-        JsonNode preview = JSON.readTree(api.preview("""
-                {"id":"1","userPrincipalName":"a@b","department":"Sales","accountEnabled":true}""").json());
+        JsonNode preview = JSON.valueToTree(api.preview("""
+                {"id":"1","userPrincipalName":"a@b","department":"Sales","accountEnabled":true}""").body());
 
         assertThat(preview.path("inScope").asBoolean()).isTrue();
         assertThat(preview.path("resource").path("active").asBoolean()).isTrue();
@@ -49,8 +49,8 @@ class AdminApiScopeTest {
     void aDisabledAccountIsOutOfScope() throws Exception {
         AdminApi api = new AdminApi(SALES_ONLY, true, id -> true);
 
-        JsonNode preview = JSON.readTree(api.preview("""
-                {"id":"1","userPrincipalName":"a@b","department":"Sales","accountEnabled":false}""").json());
+        JsonNode preview = JSON.valueToTree(api.preview("""
+                {"id":"1","userPrincipalName":"a@b","department":"Sales","accountEnabled":false}""").body());
 
         assertThat(preview.path("scopeReason").asText()).isEqualTo("account disabled in Entra ID");
     }

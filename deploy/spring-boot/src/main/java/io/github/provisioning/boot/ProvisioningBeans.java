@@ -89,10 +89,9 @@ public class ProvisioningBeans {
                             return;
                         }
                         response.setStatus(401);
-                        response.setHeader("WWW-Authenticate", "Bearer realm=\"admin\"");
+                        response.setHeader("WWW-Authenticate", AdminAccess.CHALLENGE);
                         response.setContentType("application/json");
-                        response.getOutputStream().write(("{\"error\":{\"message\":\"This admin API requires "
-                                + "Authorization: Bearer <admin.token>\"}}").getBytes(StandardCharsets.UTF_8));
+                        response.getOutputStream().write(AdminAccess.UNAUTHORIZED.getBytes(StandardCharsets.UTF_8));
                     }
                 });
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
