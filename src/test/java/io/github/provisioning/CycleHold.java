@@ -17,8 +17,13 @@ final class CycleHold implements AutoCloseable {
     private final CountDownLatch released = new CountDownLatch(1);
 
     static CycleHold install(CamelContext context) throws Exception {
+        return before(context, "direct:reconcile-scope-changes");
+    }
+
+    /** Holds every cycle before its step that calls {@code uri}, e.g. before it indexes the target's users. */
+    static CycleHold before(CamelContext context, String uri) throws Exception {
         CycleHold hold = new CycleHold();
-        AdviceWith.adviceWith(context, "run-cycle", route -> route.weaveByToUri("direct:reconcile-scope-changes")
+        AdviceWith.adviceWith(context, "run-cycle", route -> route.weaveByToUri(uri)
                 .before().process(exchange -> {
                     hold.reached.countDown();
                     hold.released.await(60, TimeUnit.SECONDS);

@@ -16,7 +16,9 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -155,6 +157,37 @@ class QuarantineCycleTest extends EngineTest {
         admin.ok(admin.post("/api/job/start"));
         await().atMost(Duration.ofSeconds(30)).until(() -> scim.users().size() == 4);
         assertThat(admin.ok(admin.get("/api/status")).path("quarantine").isNull()).isTrue();
+    }
+
+    @Test
+    void aCycleRequestQueuedWhileACycleRanDoesNotRunOnceThatCycleQuarantinedAndStoppedTheJob() throws Exception {
+        settings.put("provisioning.interval", "24h");
+        settings.put("provisioning.quarantine-max-days", "0");
+        engine = EngineUnderTest.start(settings, dataDir);
+        assertThat(engine.awaitInitialCycle().completed()).isTrue();
+        assertThat(admin.ok(admin.post("/api/job/restart")).path("restarted").asBoolean()).isTrue();
+        scim.clearRequests();
+        String requests = "seda:cycle-requests?size=1&waitForTaskToComplete=Never";
+        NotifyBuilder bothTaken = new NotifyBuilder(engine.context()).fromRoute("cycle-runner").whenDone(2).create();
+
+        // The initial cycle after the restart starts; a second request is queued while it runs (a tick that found no
+        // cycle running yet, the moment after the runner took the first request). The target then rejects the
+        // credentials: the cycle quarantines the job and stops it.
+        try (CycleHold hold = CycleHold.before(engine.context(), "direct:index-target-users")) {
+            engine.context().createProducerTemplate().sendBody(requests, null);
+            hold.awaitHeldCycle();
+            engine.context().createProducerTemplate().sendBody(requests, null);
+            scim.failNext(1, 403, null, "/Users");
+        }
+        assertThat(bothTaken.matches(60, TimeUnit.SECONDS)).as("the runner took both requests").isTrue();
+
+        JsonNode quarantine = admin.ok(admin.get("/api/status")).path("quarantine");
+        assertThat(quarantine.path("reason").asText()).isEqualTo("credentials");
+        assertThat(quarantine.path("stopped").asBoolean()).isTrue();
+        assertThat(engine.firstReport().path("state").asText()).isEqualTo("completed");
+        // awaitInitialCycle answers the newest report: the cycle that quarantined the job, no later one.
+        assertThat(engine.awaitInitialCycle().state()).isEqualTo("failed");
+        assertThat(writes()).as("no cycle ran after it").isEmpty();
     }
 
     private double quarantined() {
