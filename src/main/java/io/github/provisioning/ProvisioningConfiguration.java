@@ -608,10 +608,12 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "adminApi", lazy = true)
-    public AdminApi adminApi(@BeanInject("mappingTable") MappingTable mapping,
+    public AdminApi adminApi(CamelContext context, @BeanInject("mappingTable") MappingTable mapping,
                              @BeanInject("stateStore") StateStore state,
                              @PropertyInject("provisioning.scope") String scope) {
-        return AdminApi.of(mapping, "assigned".equals(scope), state);
+        // A Clock bound as "testerClock" stands in for the system clock behind the tester's Now() (tests only).
+        Clock clock = context.getRegistry().lookupByNameAndType("testerClock", Clock.class);
+        return AdminApi.of(mapping, "assigned".equals(scope), state, clock != null ? clock : Clock.systemUTC());
     }
 
     @BindToRegistry(value = "quarantine", lazy = true)
