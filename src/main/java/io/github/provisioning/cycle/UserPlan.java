@@ -33,6 +33,8 @@ public final class UserPlan extends ObjectPlan {
     final SourceChange change;
     /** Targets IgnoreFlowIfNullOrEmpty keeps out of this update: neither sent nor forgotten. */
     java.util.Set<String> ignoredTargets = new java.util.LinkedHashSet<>();
+    /** None rows' targets this update fills with their default: empty in the account a match found. */
+    java.util.Set<String> filledTargets = new java.util.LinkedHashSet<>();
     /** A manager that is not provisioned yet: the reference is written in a later cycle. */
     boolean referencePending;
     final Deque<MatchCandidate> candidates = new ArrayDeque<>();
