@@ -82,9 +82,8 @@ class MappingBehaviourTest extends EngineTest {
 
         List<RecordedRequest> patches = scim.requests().stream().filter(r -> r.method().equals("PATCH")).toList();
         assertThat(patches).hasSize(1);
-        assertThat(JSON.readTree(patches.get(0).body())).isEqualTo(JSON.readTree("""
-                {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                 "Operations":[{"op":"replace","path":"displayName","value":"Ann B."}]}"""));
+        assertThat(JSON.readTree(patches.get(0).body()))
+                .isEqualTo(patchOf("[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Ann B.\"}]"));
         JsonNode updated = scim.userByUserName("ann@contoso.example").orElseThrow();
         assertThat(updated.path("title").asText()).isEqualTo("Staff");
         assertThat(updated.path("nickName").asText()).isEqualTo("ann");
@@ -112,9 +111,8 @@ class MappingBehaviourTest extends EngineTest {
         scim.clearRequests();
         tenant.updateUser(id, Map.of("jobTitle", "Head Engineer"));
         engine.runCycle();
-        assertThat(patchBodies()).singleElement().isEqualTo(JSON.readTree("""
-                {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                 "Operations":[{"op":"replace","path":"title","value":"Head Engineer"}]}"""));
+        assertThat(patchBodies()).singleElement()
+                .isEqualTo(patchOf("[{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Head Engineer\"}]"));
         // A new constant reaches every account with the full cycle a mapping change starts.
         engine.close();
         scim.clearRequests();
@@ -202,9 +200,7 @@ class MappingBehaviourTest extends EngineTest {
         tenant.updateUser(id, noTitle);
         engine.runCycle();
 
-        assertThat(patchBodies()).singleElement().isEqualTo(JSON.readTree("""
-                {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                 "Operations":[{"op":"remove","path":"title"}]}"""));
+        assertThat(patchBodies()).singleElement().isEqualTo(patchOf("[{\"op\":\"remove\",\"path\":\"title\"}]"));
         assertThat(scim.userByUserName("ann@contoso.example").orElseThrow().has("title")).isFalse();
     }
 
@@ -276,6 +272,12 @@ class MappingBehaviourTest extends EngineTest {
         Path file = Files.createTempFile(dataDir.getParent(), "mapping", ".yaml");
         Files.writeString(file, yaml);
         return file;
+    }
+
+    /** A PATCH body with these operations (JSON). */
+    private static JsonNode patchOf(String operations) throws Exception {
+        return JSON.readTree("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":"
+                + operations + "}");
     }
 
     private List<JsonNode> patchBodies() throws Exception {

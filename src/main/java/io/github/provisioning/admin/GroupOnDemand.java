@@ -63,14 +63,9 @@ public final class GroupOnDemand {
         this.clock = clock;
     }
 
-    /** One request's progress through the route. */
-    public static final class Run {
-        private final String id;
+    /** One group request's progress through the route; {@code change} is the group as Graph answered. */
+    public static final class Run extends OnDemandRun {
         private final List<String> requested;
-        private final CycleRun cycle;
-        private ApiReply refusal;
-        private SourceChange group;
-        private String failure;
         private String outOfScope;
         private boolean staged;
         private final List<GraphResponses.Principal> members = new ArrayList<>();
@@ -78,31 +73,8 @@ public final class GroupOnDemand {
         private final List<ObjectNode> memberAnswers = Collections.synchronizedList(new ArrayList<>());
 
         Run(String id, List<String> requested, CycleRun cycle, ApiReply refusal) {
-            this.id = id;
+            super(id, cycle, refusal);
             this.requested = requested;
-            this.cycle = cycle;
-            this.refusal = refusal;
-        }
-
-        public boolean isProceed() {
-            return refusal == null;
-        }
-
-        public String getId() {
-            return id;
-        }
-
-        public CycleRun getCycle() {
-            return cycle;
-        }
-
-        /** Graph knows the group. */
-        public boolean isFound() {
-            return group != null && group.kind() == SourceChange.Kind.PRESENT;
-        }
-
-        private boolean started() {
-            return cycle != null;
         }
     }
 
@@ -140,7 +112,7 @@ public final class GroupOnDemand {
 
     /** Body: the group as Graph answered (or NOT_FOUND on a 404). */
     public void imported(@ExchangeProperty("onDemand") Run run, @Body SourceChange change) {
-        run.group = change;
+        run.change = change;
     }
 
     /** The first page of the group's direct members. */
@@ -167,7 +139,7 @@ public final class GroupOnDemand {
                     + String.join(", ", strangers));
             return;
         }
-        groups.stageOnDemand(run.id, run.group.graph(), run.members, run.cycle.id());
+        groups.stageOnDemand(run.id, run.change.graph(), run.members, run.cycle.id());
         run.staged = true;
         run.outOfScope = outOfScopeReason(run);
         if (run.outOfScope == null) {
@@ -214,12 +186,12 @@ public final class GroupOnDemand {
 
     /** An exception on the way: Graph unreachable, or the target rejected the credentials. */
     public void failed(@ExchangeProperty("onDemand") Run run, @ExchangeProperty("CamelExceptionCaught") Exception e) {
-        run.failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        run.failed(e);
     }
 
     /** Lets cycles start again and answers the steps: the group's, and its members' under "members". */
     public ApiReply finish(@ExchangeProperty("onDemand") Run run, @ExchangeProperty("groupPlan") GroupPlan plan) {
-        if (run.started()) {
+        if (run.cycle != null) {
             cycles.resumeCycles();
         }
         if (!run.isProceed()) {
@@ -229,7 +201,7 @@ public final class GroupOnDemand {
         reply.put("id", run.id);
         reply.put("cycleId", run.cycle.id());
         ArrayNode steps = reply.putArray("steps");
-        if (run.group == null || run.isFound() && !run.staged) {
+        if (run.change == null || run.isFound() && !run.staged) {
             // Graph failed before the group and its members were read.
             ObjectNode body = ApiErrors.body("Provisioning on demand could not run: " + run.failure);
             body.set("steps", steps);
@@ -243,8 +215,8 @@ public final class GroupOnDemand {
             return new ApiReply(404, body);
         }
         ObjectNode imported = ProvisionOnDemand.step(steps, "Import", "success");
-        imported.put("displayName", run.group.graph().path("displayName").asText(null));
-        imported.set("group", run.group.graph());
+        imported.put("displayName", run.change.graph().path("displayName").asText(null));
+        imported.set("group", run.change.graph());
         long userMembers = run.members.stream().filter(GraphResponses.Principal::isUser).count();
         imported.put("userMembers", userMembers);
         imported.put("otherMembers", run.members.size() - userMembers);
@@ -268,7 +240,7 @@ public final class GroupOnDemand {
         if (!groups.inScope(run.id)) {
             return "not assigned to the application";
         }
-        var scoping = mapping.scoping().evaluate(new EntraGroup(run.group.graph()));
+        var scoping = mapping.scoping().evaluate(new EntraGroup(run.change.graph()));
         return scoping.inScope() ? null : "outside the scoping filter: " + scoping.reason();
     }
 

@@ -40,35 +40,10 @@ public final class ProvisionOnDemand {
         this.clock = clock;
     }
 
-    /** One request's progress through the route. */
-    public static final class Run {
-        private final String id;
-        private final CycleRun cycle;
-        private final ApiReply refusal;
-        private SourceChange change;
-        private String failure;
-
+    /** One user request's progress through the route. */
+    public static final class Run extends OnDemandRun {
         Run(String id, CycleRun cycle, ApiReply refusal) {
-            this.id = id;
-            this.cycle = cycle;
-            this.refusal = refusal;
-        }
-
-        public boolean isProceed() {
-            return refusal == null;
-        }
-
-        public String getId() {
-            return id;
-        }
-
-        public CycleRun getCycle() {
-            return cycle;
-        }
-
-        /** Graph knows the user: it goes through provisioning. */
-        public boolean isFound() {
-            return change != null && change.kind() == SourceChange.Kind.PRESENT;
+            super(id, cycle, refusal);
         }
     }
 
@@ -92,7 +67,7 @@ public final class ProvisionOnDemand {
 
     /** An exception on the way: Graph unreachable, or the target rejected the credentials. */
     public void failed(@ExchangeProperty("onDemand") Run run, @ExchangeProperty("CamelExceptionCaught") Exception e) {
-        run.failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        run.failed(e);
     }
 
     /** Lets cycles start again and answers the steps. */
