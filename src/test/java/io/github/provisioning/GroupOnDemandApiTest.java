@@ -132,6 +132,23 @@ class GroupOnDemandApiTest extends EngineTest {
     }
 
     @Test
+    void aProvisionedGroupNoLongerAssignedIsDeletedAtOnceNeverHeld() {
+        tenant.assign(sales);
+        String groupId = admin.ok(admin.post("/api/provision/groups/" + sales + "?members=" + ids.get("u1")))
+                .path("steps").get(3).path("targetId").asText();
+        tenant.unassign(sales);
+
+        JsonNode reply = admin.ok(admin.post("/api/provision/groups/" + sales));
+
+        JsonNode steps = reply.path("steps");
+        assertThat(steps.get(1).path("inScope").asBoolean()).isFalse();
+        assertThat(steps.get(3).path("action").asText()).isEqualTo("delete");
+        assertThat(steps.get(3).path("outcome").asText()).isEqualTo("deleted");
+        assertThat(reply.path("members")).isEmpty();
+        assertThat(scim.group(groupId)).isEmpty();
+    }
+
+    @Test
     void aMemberTheTargetRefusesFailsAloneAndTheGroupIsStillProvisioned() {
         tenant.assign(sales);
         scim.failNext(1, 400, null, "/Users");
