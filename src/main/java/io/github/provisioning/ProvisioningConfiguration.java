@@ -3,6 +3,7 @@ package io.github.provisioning;
 import io.github.provisioning.admin.AdminAccess;
 import io.github.provisioning.admin.AdminApi;
 import io.github.provisioning.admin.DeletionApproval;
+import io.github.provisioning.admin.GroupOnDemand;
 import io.github.provisioning.admin.JobControl;
 import io.github.provisioning.admin.ProvisionOnDemand;
 import io.github.provisioning.admin.ProvisioningLogQuery;
@@ -53,6 +54,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import org.apache.camel.BeanInject;
+import org.apache.camel.AggregationStrategy;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -608,10 +610,12 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "adminApi", lazy = true)
-    public AdminApi adminApi(@BeanInject("mappingTable") MappingTable mapping,
+    public AdminApi adminApi(CamelContext context, @BeanInject("mappingTable") MappingTable mapping,
                              @BeanInject("stateStore") StateStore state,
                              @PropertyInject("provisioning.scope") String scope) {
-        return AdminApi.of(mapping, "assigned".equals(scope), state);
+        // A Clock bound as "testerClock" stands in for the system clock behind the tester's Now() (tests only).
+        Clock clock = context.getRegistry().lookupByNameAndType("testerClock", Clock.class);
+        return AdminApi.of(mapping, "assigned".equals(scope), state, clock != null ? clock : Clock.systemUTC());
     }
 
     @BindToRegistry(value = "quarantine", lazy = true)
@@ -632,6 +636,20 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     public ProvisionOnDemand provisionOnDemand(@BeanInject("cycles") Cycles cycles,
                                                @BeanInject("mappingTable") MappingTable mapping) {
         return new ProvisionOnDemand(cycles, mapping.user(), Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "groupOnDemand", lazy = true)
+    public GroupOnDemand groupOnDemand(@BeanInject("cycles") Cycles cycles, @BeanInject("groups") Groups groups,
+                                       @BeanInject("provisionOnDemand") ProvisionOnDemand users,
+                                       @BeanInject("mappingTable") MappingTable mapping,
+                                       @PropertyInject("graph.url") String graphUrl) {
+        return new GroupOnDemand(cycles, groups, users, mapping.group(), graphUrl, Clock.systemUTC());
+    }
+
+    /** Collects each member's steps when a group is provisioned on demand. */
+    @BindToRegistry(value = "groupOnDemandMembers", lazy = true)
+    public AggregationStrategy groupOnDemandMembers(@BeanInject("groupOnDemand") GroupOnDemand onDemand) {
+        return onDemand::memberDone;
     }
 
     @BindToRegistry(value = "provisioningLogQuery", lazy = true)

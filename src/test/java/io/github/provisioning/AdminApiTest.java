@@ -87,6 +87,50 @@ class AdminApiTest extends EngineTest {
     }
 
     @Test
+    void evaluateAnswersADateAsEntraDisplaysIt() throws Exception {
+        assertThat(evaluate("CDate([hireDate])", "{\"hireDate\": \"2025-01-15T15:04:05Z\"}"))
+                .isEqualTo(JSON.readTree("{\"value\":\"1/15/2025 3:04:05 PM\"}"));
+        assertThat(evaluate("DateAdd(\"d\", 3, CDate(\"2025-01-15T15:04:05Z\"))", "{}"))
+                .isEqualTo(JSON.readTree("{\"value\":\"1/18/2025 3:04:05 PM\"}"));
+        assertThat(evaluate("DateFromNum([lastLogon])", "{\"lastLogon\": \"129699324000000000\"}"))
+                .isEqualTo(JSON.readTree("{\"value\":\"1/1/2012 11:00:00 PM\"}"));
+        assertThat(evaluate("Now()", "{}").path("value").asText())
+                .matches("\\d{1,2}/\\d{1,2}/\\d{4} \\d{1,2}:\\d{2}:\\d{2} [AP]M");
+    }
+
+    @Test
+    void evaluateAnswersAnIgnoredAttributeAsIgnored() throws Exception {
+        assertThat(evaluate("IgnoreFlowIfNullOrEmpty([department])", "{}"))
+                .isEqualTo(JSON.readTree("{\"value\":null,\"ignored\":true}"));
+        assertThat(evaluate("IgnoreFlowIfNullOrEmpty([department])", "{\"department\": \"Retail\"}"))
+                .isEqualTo(JSON.readTree("{\"value\":\"Retail\"}"));
+    }
+
+    @Test
+    void evaluateAnswersARedactedValueWithItsValueAndSaysItIsRedacted() throws Exception {
+        assertThat(evaluate("Redact([userPrincipalName])", "{\"userPrincipalName\": \"adele@contoso.example\"}"))
+                .isEqualTo(JSON.readTree("{\"value\":\"adele@contoso.example\",\"redacted\":true}"));
+        assertThat(evaluate("Redact(CDate(\"2025-01-15T15:04:05Z\"))", "{}"))
+                .isEqualTo(JSON.readTree("{\"value\":\"1/15/2025 3:04:05 PM\",\"redacted\":true}"));
+    }
+
+    @Test
+    void evaluateAnswersValuesOfEveryKindAsEntraShowsThem() throws Exception {
+        assertThat(evaluate("CBool(\"true\")", "{}")).isEqualTo(JSON.readTree("{\"value\":\"True\"}"));
+        assertThat(evaluate("BitAnd(&HF, &HF7)", "{}")).isEqualTo(JSON.readTree("{\"value\":\"7\"}"));
+        assertThat(evaluate("[missing]", "{}")).isEqualTo(JSON.readTree("{\"value\":null}"));
+        assertThat(evaluate("Split([proxies], \",\")", "{\"proxies\": \"a,b\"}"))
+                .isEqualTo(JSON.readTree("{\"value\":[\"a\",\"b\"]}"));
+    }
+
+    @Test
+    void selectUniqueValueInTheTesterAnswersTheFirstCandidateWithoutAskingTheTarget() throws Exception {
+        assertThat(evaluate("SelectUniqueValue(Join(\"@\", [givenName], \"contoso.example\"), \"second\")",
+                "{\"givenName\": \"adele\"}")).isEqualTo(JSON.readTree("{\"value\":\"adele@contoso.example\"}"));
+        assertThat(scim.requests()).isEmpty();
+    }
+
+    @Test
     void evaluateAnswersAParseErrorWithItsPosition() throws Exception {
         HttpResponse<String> response = post("/api/expressions/evaluate", """
                 {"expression": "Join(\\" \\", [givenName]", "user": {}}""");
@@ -103,6 +147,14 @@ class AdminApiTest extends EngineTest {
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(405);
+    }
+
+    /** The tester's 200 answer for an expression and a user's attributes (a JSON object). */
+    private JsonNode evaluate(String expression, String user) throws Exception {
+        HttpResponse<String> response = post("/api/expressions/evaluate",
+                JSON.createObjectNode().put("expression", expression).set("user", JSON.readTree(user)).toString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {

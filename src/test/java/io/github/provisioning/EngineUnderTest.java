@@ -35,10 +35,11 @@ final class EngineUnderTest implements AutoCloseable {
     private final Path dataDir;
     private CycleReport lastSeen;
 
-    private EngineUnderTest(Map<String, String> settings, Path dataDir) throws Exception {
+    private EngineUnderTest(Map<String, String> settings, Path dataDir, Map<String, Object> beans) throws Exception {
         this.dataDir = dataDir;
         main = ProvisioningApplication.newMain(outcome);
         settings.forEach(main::addOverrideProperty);
+        beans.forEach(main::bind);
         main.start();
     }
 
@@ -62,7 +63,13 @@ final class EngineUnderTest implements AutoCloseable {
     }
 
     static EngineUnderTest start(Map<String, String> settings, Path dataDir) throws Exception {
-        return new EngineUnderTest(settings, dataDir);
+        return start(settings, dataDir, Map.of());
+    }
+
+    /** @param beans registry entries bound before start, e.g. the expression tester's "testerClock" */
+    static EngineUnderTest start(Map<String, String> settings, Path dataDir, Map<String, Object> beans)
+            throws Exception {
+        return new EngineUnderTest(settings, dataDir, beans);
     }
 
     /** Waits for the cycle the scheduler starts on start-up. */

@@ -82,12 +82,126 @@ class MappingBehaviourTest extends EngineTest {
 
         List<RecordedRequest> patches = scim.requests().stream().filter(r -> r.method().equals("PATCH")).toList();
         assertThat(patches).hasSize(1);
-        assertThat(JSON.readTree(patches.get(0).body())).isEqualTo(JSON.readTree("""
-                {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                 "Operations":[{"op":"replace","path":"displayName","value":"Ann B."}]}"""));
+        assertThat(JSON.readTree(patches.get(0).body()))
+                .isEqualTo(patchOf("[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Ann B.\"}]"));
         JsonNode updated = scim.userByUserName("ann@contoso.example").orElseThrow();
         assertThat(updated.path("title").asText()).isEqualTo("Staff");
         assertThat(updated.path("nickName").asText()).isEqualTo("ann");
+    }
+
+    @Test
+    void aConstantRowIsSentOnCreateAndOnMatchAndAgainOnlyWhenTheMappingChangesIt() throws Exception {
+        String constantRow = "    - {target: userType, constant: Employee}\n";
+        String mapping = """
+                user:
+                  mappings:
+                    - {target: userName, source: userPrincipalName, match: 1}
+                    - {target: title, source: jobTitle}
+                """;
+        String id = assign(user("ann@contoso.example", "E1"));
+        String matched = scim.seedUser(account("bob@contoso.example", null).put("userType", "Guest"));
+        assign(user("bob@contoso.example", "E2"));
+
+        engine = start(mapping(mapping + constantRow));
+        engine.awaitInitialCycle();
+
+        assertThat(scim.userByUserName("ann@contoso.example").orElseThrow().path("userType").asText()).isEqualTo("Employee");
+        assertThat(scim.user(matched).orElseThrow().path("userType").asText()).isEqualTo("Employee");
+        // A change elsewhere does not send the constant again.
+        scim.clearRequests();
+        tenant.updateUser(id, Map.of("jobTitle", "Head Engineer"));
+        engine.runCycle();
+        assertThat(patchBodies()).singleElement()
+                .isEqualTo(patchOf("[{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Head Engineer\"}]"));
+        // A new constant reaches every account with the full cycle a mapping change starts.
+        engine.close();
+        scim.clearRequests();
+        engine = start(mapping(mapping + constantRow.replace("Employee", "Contractor")));
+        engine.awaitInitialCycle();
+        assertThat(scim.users()).hasSize(2)
+                .allSatisfy(u -> assertThat(u.path("userType").asText()).isEqualTo("Contractor"));
+    }
+
+    @Test
+    void aNoneRowFillsItsDefaultWhereTheTargetIsEmptyAndOtherwiseLeavesTheTargetAlone() throws Exception {
+        Path mapping = mapping("""
+                user:
+                  mappings:
+                    - {target: userName, source: userPrincipalName, match: 1}
+                    - {target: title, source: jobTitle}
+                    - {target: preferredLanguage, none: true, default: en-US}
+                """);
+        String id = assign(user("ann@contoso.example", "E1"));
+        String withValue = scim.seedUser(account("bob@contoso.example", null).put("preferredLanguage", "fr-FR"));
+        assign(user("bob@contoso.example", "E2"));
+        String empty = scim.seedUser(account("cy@contoso.example", null));
+        assign(user("cy@contoso.example", "E3"));
+
+        engine = start(mapping);
+        engine.awaitInitialCycle();
+
+        assertThat(scim.userByUserName("ann@contoso.example").orElseThrow().path("preferredLanguage").asText())
+                .isEqualTo("en-US");
+        assertThat(scim.user(withValue).orElseThrow().path("preferredLanguage").asText()).isEqualTo("fr-FR");
+        assertThat(scim.user(empty).orElseThrow().path("preferredLanguage").asText()).isEqualTo("en-US");
+        // Updates never send a None row.
+        scim.clearRequests();
+        tenant.updateUser(id, Map.of("jobTitle", "Head Engineer", "preferredLanguage", "de-DE"));
+        engine.runCycle();
+        assertThat(patchBodies()).singleElement().asString().doesNotContain("preferredLanguage");
+        assertThat(scim.userByUserName("ann@contoso.example").orElseThrow().path("preferredLanguage").asText())
+                .isEqualTo("en-US");
+    }
+
+    @Test
+    void onCreateRowsAndDefaultsAreNotAppliedToAMatchedAccount() throws Exception {
+        Path mapping = mapping("""
+                user:
+                  mappings:
+                    - {target: userName, source: userPrincipalName, match: 1}
+                    - {target: title, source: jobTitle, default: Staff}
+                    - {target: nickName, source: mailNickname, apply: on-create}
+                    - {target: userType, constant: Employee, apply: on-create}
+                """);
+        ObjectNode existing = account("ann@contoso.example", null).put("nickName", "annie").put("title", "Lead");
+        String matched = scim.seedUser(existing);
+        Map<String, Object> props = user("ann@contoso.example", null);
+        props.put("mailNickname", "ann");
+        props.remove("jobTitle");
+        assign(props);
+
+        engine = start(mapping);
+        CycleReport report = engine.awaitInitialCycle();
+
+        assertThat(report.counts()).containsEntry("created", 0).containsEntry("failed", 0);
+        JsonNode account = scim.user(matched).orElseThrow();
+        // Entra: "Only during object creation", and "Default value if null" on create only. A null source is
+        // removed on update, as title here.
+        assertThat(account.path("nickName").asText()).isEqualTo("annie");
+        assertThat(account.has("userType")).isFalse();
+        assertThat(account.has("title")).isFalse();
+    }
+
+    @Test
+    void aSourceThatBecomesNullIsRemovedNotReplacedByTheDefault() throws Exception {
+        Path mapping = mapping("""
+                user:
+                  mappings:
+                    - {target: userName, source: userPrincipalName, match: 1}
+                    - {target: title, source: jobTitle, default: Staff}
+                """);
+        String id = assign(user("ann@contoso.example", "E1"));
+        engine = start(mapping);
+        engine.awaitInitialCycle();
+        scim.clearRequests();
+        Map<String, Object> noTitle = new HashMap<>();
+        noTitle.put("jobTitle", null);
+
+        tenant.updateUser(id, noTitle);
+        engine.runCycle();
+
+        assertThat(patchBodies()).singleElement().isEqualTo(patchOf("[{\"op\":\"remove\",\"path\":\"title\"}]"));
+        assertThat(scim.userByUserName("ann@contoso.example").orElseThrow().has("title")).isFalse();
     }
 
     @Test
@@ -158,6 +272,22 @@ class MappingBehaviourTest extends EngineTest {
         Path file = Files.createTempFile(dataDir.getParent(), "mapping", ".yaml");
         Files.writeString(file, yaml);
         return file;
+    }
+
+    /** A PATCH body with these operations (JSON). */
+    private static JsonNode patchOf(String operations) throws Exception {
+        return JSON.readTree("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":"
+                + operations + "}");
+    }
+
+    private List<JsonNode> patchBodies() throws Exception {
+        List<JsonNode> bodies = new java.util.ArrayList<>();
+        for (RecordedRequest r : scim.requests()) {
+            if (r.method().equals("PATCH")) {
+                bodies.add(JSON.readTree(r.body()));
+            }
+        }
+        return bodies;
     }
 
     private List<String> queries() {

@@ -2,19 +2,27 @@ package io.github.provisioning.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.unboundid.scim2.common.filters.Filter;
 import io.github.provisioning.cycle.UserScope;
 import io.github.provisioning.graph.EntraUser;
+import io.github.provisioning.mapping.Evaluation;
 import io.github.provisioning.mapping.Expression;
 import io.github.provisioning.mapping.ExpressionException;
+import io.github.provisioning.mapping.Ignored;
 import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.mapping.ObjectMapping;
+import io.github.provisioning.mapping.Redacted;
 import io.github.provisioning.mapping.SourceAttributes;
+import io.github.provisioning.mapping.UniquenessCheck;
 import io.github.provisioning.scim.ConnectionDiagnosis;
 import io.github.provisioning.scim.UserResources;
 import io.github.provisioning.state.StateStore;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -27,11 +35,14 @@ import java.util.function.Predicate;
 public final class AdminApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** RandomString makes passwords, also in the tester. */
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final MappingTable mapping;
     private final boolean assignedScope;
     private final Predicate<String> assigned;
     private final Function<String, List<Map<String, String>>> storedRoles;
+    private final Clock clock;
 
     /**
      * @param assigned whether a user id was in the assignment scope of the last completed cycle
@@ -45,15 +56,22 @@ public final class AdminApi {
      */
     public AdminApi(MappingTable mapping, boolean assignedScope, Predicate<String> assigned,
                     Function<String, List<Map<String, String>>> storedRoles) {
+        this(mapping, assignedScope, assigned, storedRoles, Clock.systemUTC());
+    }
+
+    /** @param clock the clock behind the tester's {@code Now()}: UTC, as the provisioning service runs */
+    public AdminApi(MappingTable mapping, boolean assignedScope, Predicate<String> assigned,
+                    Function<String, List<Map<String, String>>> storedRoles, Clock clock) {
         this.mapping = mapping;
+        this.clock = clock;
         this.assignedScope = assignedScope;
         this.assigned = assigned;
         this.storedRoles = storedRoles;
     }
 
-    public static AdminApi of(MappingTable mapping, boolean assignedScope, StateStore state) {
+    public static AdminApi of(MappingTable mapping, boolean assignedScope, StateStore state, Clock clock) {
         return new AdminApi(mapping, assignedScope, state::inCurrentScope, mapping.user().readsAppRoleAssignments()
-                ? id -> state.appRoleAssignments(id, true) : id -> null);
+                ? id -> state.appRoleAssignments(id, true) : id -> null, clock);
     }
 
     /**
@@ -105,13 +123,62 @@ public final class AdminApi {
         }
         JsonNode user = request.path("user");
         try {
-            Object value = Expression.parse(request.get("expression").asText()).evaluate(name -> EntraUser.value(user.get(name)));
-            ObjectNode reply = JSON.createObjectNode();
-            reply.set("value", JSON.valueToTree(value));
-            return new ApiReply(200, reply);
+            Object value = Expression.parse(request.get("expression").asText())
+                    .evaluate(new Evaluation(name -> EntraUser.value(user.get(name)),
+                            UniquenessCheck.EVERY_VALUE_IS_UNIQUE, clock, RANDOM));
+            return new ApiReply(200, shown(value));
         } catch (ExpressionException e) {
             return error(400, e.getMessage(), e.position());
         }
+    }
+
+    /**
+     * The tester's answer for an expression's value, as Entra shows it: {@code {"value": v}}, plus
+     * {@code "ignored": true} (value null) when IgnoreFlowIfNullOrEmpty drops the attribute and {@code "redacted":
+     * true} when Redact hides it in the logs.
+     */
+    static ObjectNode shown(Object value) {
+        ObjectNode reply = JSON.createObjectNode();
+        if (value == Ignored.INSTANCE) {
+            reply.putNull("value");
+            reply.put("ignored", true);
+            return reply;
+        }
+        reply.set("value", display(value instanceof Redacted redacted ? redacted.value() : value));
+        if (value instanceof Redacted) {
+            reply.put("redacted", true);
+        }
+        return reply;
+    }
+
+    /**
+     * One value as Entra displays it: text (True/False for a boolean, "M/d/yyyy h:mm:ss tt" in UTC for a date,
+     * digits for a number), an array for a multi-valued one, an object for a complex one.
+     */
+    private static JsonNode display(Object value) {
+        if (value == null) {
+            return JSON.nullNode();
+        }
+        if (value instanceof Redacted redacted) {
+            return display(redacted.value());
+        }
+        if (value instanceof List<?> list) {
+            ArrayNode array = JSON.createArrayNode();
+            list.forEach(item -> array.add(display(item)));
+            return array;
+        }
+        if (value instanceof Map<?, ?> complex) {
+            // A complex value (AppRoleAssignmentsComplex) as the target receives it: "primary" stays a boolean.
+            ObjectNode object = JSON.createObjectNode();
+            complex.forEach((key, item) -> object.set(String.valueOf(key),
+                    item instanceof Boolean b ? JSON.getNodeFactory().booleanNode(b) : display(item)));
+            return object;
+        }
+        if (value instanceof Boolean b) {
+            return TextNode.valueOf(b ? "True" : "False");
+        }
+        // DateTimeValue renders itself as Entra does; Long and String are their text.
+        return TextNode.valueOf(value.toString());
     }
 
     /** Test Connection's answer; 200 whatever the target did, since the test itself ran. */

@@ -8,6 +8,7 @@ import com.unboundid.scim2.common.filters.Filter;
 import io.github.provisioning.cycle.CycleRun;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.LogEntry;
+import io.github.provisioning.cycle.ObjectPlan;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.cycle.UserPlan;
 import io.github.provisioning.cycle.UserScope;
@@ -39,35 +40,10 @@ public final class ProvisionOnDemand {
         this.clock = clock;
     }
 
-    /** One request's progress through the route. */
-    public static final class Run {
-        private final String id;
-        private final CycleRun cycle;
-        private final ApiReply refusal;
-        private SourceChange change;
-        private String failure;
-
+    /** One user request's progress through the route. */
+    public static final class Run extends OnDemandRun {
         Run(String id, CycleRun cycle, ApiReply refusal) {
-            this.id = id;
-            this.cycle = cycle;
-            this.refusal = refusal;
-        }
-
-        public boolean isProceed() {
-            return refusal == null;
-        }
-
-        public String getId() {
-            return id;
-        }
-
-        public CycleRun getCycle() {
-            return cycle;
-        }
-
-        /** Graph knows the user: it goes through provisioning. */
-        public boolean isFound() {
-            return change != null && change.kind() == SourceChange.Kind.PRESENT;
+            super(id, cycle, refusal);
         }
     }
 
@@ -91,7 +67,7 @@ public final class ProvisionOnDemand {
 
     /** An exception on the way: Graph unreachable, or the target rejected the credentials. */
     public void failed(@ExchangeProperty("onDemand") Run run, @ExchangeProperty("CamelExceptionCaught") Exception e) {
-        run.failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        run.failed(e);
     }
 
     /** Lets cycles start again and answers the steps. */
@@ -116,26 +92,40 @@ public final class ProvisionOnDemand {
             step(steps, "Import", "failure").put("reason", "Graph answered 404: no such user");
             return new ApiReply(404, body);
         }
-        ObjectNode imported = step(steps, "Import", "success");
-        imported.put("userPrincipalName", run.change.userPrincipalName());
-        imported.set("user", run.change.graph());
-        String outOfScope = UserScope.outOfScopeReason(run.change.graph(), cycles.inScope(run.id), users);
-        ObjectNode scope = step(steps, "Scope", outOfScope == null ? "success" : "skipped");
-        scope.put("inScope", outOfScope == null);
-        scope.put("reason", outOfScope == null ? "in scope" : outOfScope);
-        if (plan == null) {
-            step(steps, "Action", "failure").put("reason", run.failure);
-            return new ApiReply(200, reply);
-        }
-        match(step(steps, "Match", null), plan);
-        action(step(steps, "Action", plan.status()), plan);
-        if (run.failure != null) {
+        userSteps(steps, run.change, plan, run.failure);
+        if (plan != null && run.failure != null) {
             reply.put("error", run.failure);
         }
         return new ApiReply(200, reply);
     }
 
-    private static void match(ObjectNode step, UserPlan plan) {
+    /**
+     * The steps of one user Graph knows: Import, Scope, then Match and Action from its plan (only a failed Action
+     * when it has none).
+     */
+    void userSteps(ArrayNode steps, SourceChange change, UserPlan plan, String failure) {
+        ObjectNode imported = step(steps, "Import", "success");
+        imported.put("userPrincipalName", change.userPrincipalName());
+        imported.set("user", change.graph());
+        String outOfScope = UserScope.outOfScopeReason(change.graph(), cycles.inScope(change.id()), users);
+        scope(steps, outOfScope);
+        if (plan == null) {
+            step(steps, "Action", "failure").put("reason", failure);
+            return;
+        }
+        match(step(steps, "Match", null), plan, "user");
+        action(step(steps, "Action", plan.status()), plan);
+    }
+
+    /** The Scope step: in scope, or why not. */
+    static void scope(ArrayNode steps, String outOfScope) {
+        ObjectNode scope = step(steps, "Scope", outOfScope == null ? "success" : "skipped");
+        scope.put("inScope", outOfScope == null);
+        scope.put("reason", outOfScope == null ? "in scope" : outOfScope);
+    }
+
+    /** The Match step of a user's or a group's plan. */
+    static void match(ObjectNode step, ObjectPlan plan, String objectType) {
         if (plan.wasLinked()) {
             step.put("status", "success");
             step.put("found", true);
@@ -154,7 +144,7 @@ public final class ProvisionOnDemand {
         } else {
             step.put("status", "skipped");
             step.put("found", false);
-            step.put("reason", "no match query: the user is not provisioned and is not to be created");
+            step.put("reason", "no match query: the " + objectType + " is not provisioned and is not to be created");
         }
     }
 
@@ -167,7 +157,8 @@ public final class ProvisionOnDemand {
         }
     }
 
-    private static void action(ObjectNode step, UserPlan plan) {
+    /** The Action step of a user's or a group's plan. */
+    static void action(ObjectNode step, ObjectPlan plan) {
         step.put("action", plan.action());
         step.put("outcome", "failure".equals(plan.status()) ? "failed" : switch (plan.action()) {
             case "create" -> "created";
@@ -187,7 +178,7 @@ public final class ProvisionOnDemand {
         ProvisioningLog.putModifiedProperties(step, plan.modified());
     }
 
-    private static ObjectNode step(ArrayNode steps, String name, String status) {
+    static ObjectNode step(ArrayNode steps, String name, String status) {
         ObjectNode step = steps.addObject();
         step.put("step", name);
         if (status != null) {
@@ -196,7 +187,7 @@ public final class ProvisionOnDemand {
         return step;
     }
 
-    private static boolean idChar(int c) {
+    static boolean idChar(int c) {
         return Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '@' || c == '-';
     }
 }

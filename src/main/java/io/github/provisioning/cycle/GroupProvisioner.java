@@ -136,6 +136,7 @@ public final class GroupProvisioner {
 
     /** Reads the answer to the plan's request and decides the next step; transient failures are retried. */
     public void next(@ExchangeProperty("groupPlan") GroupPlan plan, @Body ScimResponse response) {
+        plan.lastScimStatus = response.status();
         if (plan.handleTransient(response, retryPolicy)) {
             if (!plan.failed() && plan.step == GroupPlan.Step.CREATE && response.isNoAnswer()) {
                 // The POST may have been applied: look before posting again.

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.graph.GraphException;
 import io.github.provisioning.graph.GraphPage;
+import io.github.provisioning.graph.GraphResponses;
 import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.state.StateStore;
 import java.net.URLEncoder;
@@ -109,6 +110,35 @@ public final class Groups {
                 }
             }
         }
+    }
+
+    /**
+     * Provision on demand read one group and its direct members from Graph now: stores them as a delta page would,
+     * members the store had and Graph no longer lists as ended. A groups round left unfinished is the round that
+     * saw them, so that its end does not take them for gone.
+     *
+     * @param members every direct member (users and others), as {@code /groups/{id}/members} lists them
+     */
+    public void stageOnDemand(String groupId, ObjectNode properties, List<GraphResponses.Principal> members,
+                              String runId) {
+        String round = state.watermark(Cycles.GROUPS_ROUND).flatMap(DeltaRound::decode).map(DeltaRound::id)
+                .orElse(runId);
+        ObjectNode stored = properties.deepCopy();
+        stored.remove("@odata.context");
+        stored.remove("@odata.type");
+        state.stageGroup(groupId, StateStore.GroupSource.PRESENT, stored, round);
+        List<StateStore.MemberChange> changes = new ArrayList<>();
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        for (GraphResponses.Principal member : members) {
+            listed.add(member.id());
+            changes.add(new StateStore.MemberChange(member.id(), member.type().toLowerCase(java.util.Locale.ROOT), true));
+        }
+        for (StateStore.MemberChange known : state.sourceMembers(groupId)) {
+            if (!listed.contains(known.memberId())) {
+                changes.add(new StateStore.MemberChange(known.memberId(), known.memberType(), false));
+            }
+        }
+        state.stageMembers(groupId, changes, round);
     }
 
     /**

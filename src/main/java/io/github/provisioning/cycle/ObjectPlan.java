@@ -47,6 +47,8 @@ public abstract class ObjectPlan {
     ScimRequest request;
     int requests;
     String action = "other";
+    /** The HTTP status of the last SCIM answer (0: no answer), or -1 before any request. */
+    int lastScimStatus = -1;
     String status;
     String reason;
     String targetId;
@@ -290,5 +292,50 @@ public abstract class ObjectPlan {
     LogEntry logEntry(String objectType, String sourceId, String sourceIdentity) {
         return new LogEntry(Instant.now(), cycle.id(), changeId, objectType, action, status, sourceId, sourceIdentity,
                 targetId, reason, modified, error, (System.nanoTime() - startNanos) / 1_000_000, retries, escrow);
+    }
+
+    // ---- read-only view of the outcome, for provision on demand
+
+    public String action() {
+        return action;
+    }
+
+    public String status() {
+        return status;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public String targetId() {
+        return targetId;
+    }
+
+    public LogEntry.Error error() {
+        return error;
+    }
+
+    public List<LogEntry.ModifiedProperty> modified() {
+        return List.copyOf(modified);
+    }
+
+    /** The last matching attribute and value queried, or null when no match was sent. */
+    public UserPlan.MatchCandidate matchedOn() {
+        return matchedOn;
+    }
+
+    /** Whether the object was already linked to a target object before this operation. */
+    public boolean wasLinked() {
+        return link != null && link.isLinked();
+    }
+
+    /** Whether a match found an existing object (and linked it). */
+    public boolean matchedExisting() {
+        return linkedExisting;
+    }
+
+    public int lastScimStatus() {
+        return lastScimStatus;
     }
 }

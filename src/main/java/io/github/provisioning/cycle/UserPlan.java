@@ -33,6 +33,8 @@ public final class UserPlan extends ObjectPlan {
     final SourceChange change;
     /** Targets IgnoreFlowIfNullOrEmpty keeps out of this update: neither sent nor forgotten. */
     java.util.Set<String> ignoredTargets = new java.util.LinkedHashSet<>();
+    /** None rows' targets this update fills with their default: empty in the account a match found. */
+    java.util.Set<String> filledTargets = new java.util.LinkedHashSet<>();
     /** A manager that is not provisioned yet: the reference is written in a later cycle. */
     boolean referencePending;
     final Deque<MatchCandidate> candidates = new ArrayDeque<>();
@@ -42,8 +44,6 @@ public final class UserPlan extends ObjectPlan {
     /** The values the last write sent (path → value), to compare with what the target kept. */
     Map<String, JsonNode> sentValues = Map.of();
     Step step = Step.DONE;
-    /** The HTTP status of the last SCIM answer (0: no answer), or -1 before any request. */
-    int lastScimStatus = -1;
     /** The state of the user's delta page, read before the page (null outside a delta page's split). */
     PageState page;
 
@@ -70,50 +70,5 @@ public final class UserPlan extends ObjectPlan {
     void finish(String action, String status, String reason) {
         this.step = Step.DONE;
         super.finish(action, status, reason);
-    }
-
-    // ---- read-only view of the outcome, for provision on demand
-
-    public String action() {
-        return action;
-    }
-
-    public String status() {
-        return status;
-    }
-
-    public String reason() {
-        return reason;
-    }
-
-    public String targetId() {
-        return targetId;
-    }
-
-    public LogEntry.Error error() {
-        return error;
-    }
-
-    public List<LogEntry.ModifiedProperty> modified() {
-        return List.copyOf(modified);
-    }
-
-    /** The last matching attribute and value queried, or null when no match was sent. */
-    public MatchCandidate matchedOn() {
-        return matchedOn;
-    }
-
-    /** Whether the user was already linked to a target account before this operation. */
-    public boolean wasLinked() {
-        return link != null && link.isLinked();
-    }
-
-    /** Whether a match found an existing account (and linked it). */
-    public boolean matchedExisting() {
-        return linkedExisting;
-    }
-
-    public int lastScimStatus() {
-        return lastScimStatus;
     }
 }

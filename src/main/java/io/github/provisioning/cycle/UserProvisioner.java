@@ -583,10 +583,14 @@ public final class UserProvisioner {
                 UserResources.matchQuery(candidate.attribute(), candidate.value())));
     }
 
-    /** The paths an update keeps in sync for this user: the mapping's, less what it leaves alone this time. */
+    /**
+     * The paths an update keeps in sync for this user: the mapping's, less what it leaves alone this time, plus the
+     * None rows it fills.
+     */
     private List<String> syncedPaths(UserPlan plan) {
         List<String> paths = new ArrayList<>(mapping.updatedTargets());
         paths.removeAll(plan.ignoredTargets);
+        paths.addAll(plan.filledTargets);
         return paths;
     }
 
@@ -649,6 +653,15 @@ public final class UserProvisioner {
             plan.fail("UnexpectedResponse", "the matching account has no id");
             return;
         }
+        Map<String, JsonNode> defaults = mapping.noneDefaults();
+        Map<String, JsonNode> present = UserResources.valuesAt(existing, defaults.keySet());
+        defaults.forEach((path, value) -> {
+            JsonNode current = present.get(path);
+            if (current == null || current.isTextual() && current.asText().isEmpty()) {
+                plan.filledTargets.add(path);
+                plan.updateValues.put(path, value);
+            }
+        });
         List<String> paths = syncedPaths(plan);
         paths.add("active");
         Map<String, JsonNode> before = new LinkedHashMap<>(UserResources.valuesAt(existing, paths));

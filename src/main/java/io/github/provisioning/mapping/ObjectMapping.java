@@ -100,6 +100,21 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
     }
 
     /**
+     * The defaults of the None rows, by target. Entra: None leaves the target attribute alone, "however, if the
+     * target attribute is ever empty, it's populated with the Default value": on create, and on an existing account
+     * found by matching whose attribute is empty.
+     */
+    public Map<String, JsonNode> noneDefaults() {
+        Map<String, JsonNode> defaults = new LinkedHashMap<>();
+        for (MappingRule rule : rules) {
+            if (rule.source() instanceof MappingRule.None && rule.defaultValue() != null) {
+                put(defaults, rule.target(), rule.defaultValue());
+            }
+        }
+        return defaults;
+    }
+
+    /**
      * The paths that updates keep in sync, whether they have a value now or not. This includes targets whose
      * expression may be dropped by IgnoreFlowIfNullOrEmpty; for one object, use {@link #updatedTargets(SourceAttributes)}.
      */

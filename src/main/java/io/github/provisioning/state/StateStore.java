@@ -1013,6 +1013,24 @@ public final class StateStore implements AutoCloseable {
         });
     }
 
+    /**
+     * The members the store has the group's source holding now (as the last read of Graph left them), each as a
+     * present {@link MemberChange} with its type.
+     */
+    public List<MemberChange> sourceMembers(String groupId) {
+        return query("SELECT member_id, member_type FROM prov_member WHERE group_id = ? AND in_source = ?"
+                + " ORDER BY member_id", ps -> {
+                    ps.setString(1, groupId);
+                    ps.setBoolean(2, true);
+                }, rs -> {
+                    List<MemberChange> members = new ArrayList<>();
+                    while (rs.next()) {
+                        members.add(new MemberChange(rs.getString(1), rs.getString(2), true));
+                    }
+                    return members;
+                });
+    }
+
     /** The target group is gone (deleted by us or by someone else): it holds no members. */
     public void forgetTargetMembers(String groupId) {
         update("UPDATE prov_member SET in_target = ?, target_member_id = NULL WHERE group_id = ?", ps -> {

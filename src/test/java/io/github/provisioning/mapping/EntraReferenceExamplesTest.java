@@ -23,15 +23,16 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 /**
  * Every example of Microsoft's expression reference, one row each in
  * {@code src/test/resources/expressions/entra-reference-examples.yaml}; the file's header explains the columns.
+ * AdminApiReferenceExamplesTest sends the same rows through the expression tester's HTTP API.
  */
-class EntraReferenceExamplesTest {
+public class EntraReferenceExamplesTest {
 
     private static final String TABLE = "expressions/entra-reference-examples.yaml";
     /** date1 of the page's DateDiff table, "8/25/2021 5:41:18 PM", so that its Now() rows give its numbers. */
     private static final Instant NOW = Instant.parse("2021-08-25T17:41:18Z");
     private static final Set<String> STATUSES = Set.of("documented", "described", "derived", "corrected", "linked");
 
-    record Example(String heading, String example, String expression, Map<String, Object> input, Object output,
+    public record Example(String heading, String example, String expression, Map<String, Object> input, Object output,
                    String shape, boolean ignored, String logged, Set<String> existing, Instant now, String status,
                    String note) {
         @Override
@@ -41,7 +42,7 @@ class EntraReferenceExamplesTest {
     }
 
     @SuppressWarnings("unchecked")
-    static List<Example> examples() throws IOException {
+    public static List<Example> examples() throws IOException {
         try (InputStream in = EntraReferenceExamplesTest.class.getClassLoader().getResourceAsStream(TABLE)) {
             List<Map<String, Object>> rows = (List<Map<String, Object>>) new Load(LoadSettings.builder().build())
                     .loadFromInputStream(in);
