@@ -317,18 +317,11 @@ public record MappingTable(String location, ObjectMapping user, ObjectMapping gr
                 }
             }
             MappingRule rule = new MappingRule(target, source, defaultValue, apply, match, line);
-            if (source instanceof MappingRule.Computed computed
-                    && computed.expression().calls(ExpressionFunction.SelectUniqueValue)) {
-                // Entra: the function "must be at the top-level and can't be nested", and "can't be applied to
-                // attributes that have a matching precedence".
-                if (!rule.selectsUniqueValue()) {
-                    throw error(e.get("expression"), "SelectUniqueValue must be the whole expression, not nested "
-                            + "in another function");
-                }
-                if (match != null) {
-                    throw error(e.get("match"), "a SelectUniqueValue mapping cannot be a matching attribute: its "
-                            + "value depends on what the target already holds");
-                }
+            // Entra: the function "can't be applied to attributes that have a matching precedence" (the parser
+            // already keeps it at the top level).
+            if (rule.selectsUniqueValue() && match != null) {
+                throw error(e.get("match"), "a SelectUniqueValue mapping cannot be a matching attribute: its value "
+                        + "depends on what the target already holds");
             }
             return rule;
         }
