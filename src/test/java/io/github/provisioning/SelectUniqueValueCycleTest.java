@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.CycleReport;
 import io.github.provisioning.sandbox.scim.HeldReply;
@@ -25,8 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class SelectUniqueValueCycleTest extends EngineTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** userName: nickname@, then given.surname@, then nickname2@; matched on the Entra object id. */
     private static final String MAPPING = """
             user:
@@ -43,9 +40,9 @@ class SelectUniqueValueCycleTest extends EngineTest {
 
     @Test
     void candidatesTheTargetHoldsAreSkippedAndNoCreateConflicts() throws Exception {
-        scim.seedUser(account("Ann@Contoso.example")); // another letter case: userName is not case-exact
-        scim.seedUser(account("bob@contoso.example"));
-        scim.seedUser(account("Bob.Ray@contoso.example"));
+        scim.seedUser(seeded("Ann@Contoso.example")); // another letter case: userName is not case-exact
+        scim.seedUser(seeded("bob@contoso.example"));
+        scim.seedUser(seeded("Bob.Ray@contoso.example"));
         assign("ann", "Ann", "Lee");
         assign("bob", "Bob", "Ray");
         assign("cy", "Cy", "Day");
@@ -94,9 +91,9 @@ class SelectUniqueValueCycleTest extends EngineTest {
 
     @Test
     void aUserWhoseCandidatesAreAllTakenFailsAndTheCycleGoesOn() throws Exception {
-        scim.seedUser(account("dee@contoso.example"));
-        scim.seedUser(account("DEE.KAY@contoso.example"));
-        scim.seedUser(account("dee2@contoso.example"));
+        scim.seedUser(seeded("dee@contoso.example"));
+        scim.seedUser(seeded("DEE.KAY@contoso.example"));
+        scim.seedUser(seeded("dee2@contoso.example"));
         String dee = assign("dee", "Dee", "Kay");
         assign("eve", "Eve", "Ma");
 
@@ -121,7 +118,7 @@ class SelectUniqueValueCycleTest extends EngineTest {
     void aTargetWithoutFiltersIsCheckedAgainstItsListing() throws Exception {
         scim.close();
         scim = ScimSandbox.start(scimConfig().withoutFilter());
-        scim.seedUser(account("Ann@Contoso.example"));
+        scim.seedUser(seeded("Ann@Contoso.example"));
         assign("ann", "Ann", "Lee");
         assign("cy", "Cy", "One");
         assign("cy", "Cy", "Two");
@@ -187,12 +184,8 @@ class SelectUniqueValueCycleTest extends EngineTest {
         return scim.requests().stream().filter(r -> r.method().equals("POST") && r.path().equals("/Users")).count();
     }
 
-    private static ObjectNode account(String userName) {
-        ObjectNode user = JSON.createObjectNode();
-        user.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
-        user.put("userName", userName);
-        user.put("externalId", "seeded-" + userName);
-        user.put("active", true);
-        return user;
+    /** A seeded account that no Entra user matches (its externalId is no object id). */
+    private static ObjectNode seeded(String userName) {
+        return seededAccount(userName).put("externalId", "seeded-" + userName);
     }
 }

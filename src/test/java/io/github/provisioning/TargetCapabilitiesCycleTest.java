@@ -3,15 +3,12 @@ package io.github.provisioning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.CycleReport;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
 import io.github.provisioning.sandbox.scim.ScimSandbox;
 import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,7 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class TargetCapabilitiesCycleTest extends EngineTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NO_PATCH = "the SCIM target says it does not support PATCH; ";
     private static final String NO_FILTER = "the SCIM target says it does not support filters; ";
 
@@ -76,7 +72,7 @@ class TargetCapabilitiesCycleTest extends EngineTest {
     @Test
     void aTargetWithoutFiltersIsMatchedThroughAListingInEveryCycle() throws Exception {
         target(scimConfig().withoutFilter());
-        String annAccount = scim.seedUser(account("Ann@Contoso.example"));
+        String annAccount = scim.seedUser(seededAccount("Ann@Contoso.example"));
         assign("ann@contoso.example");
         assign("bob@contoso.example");
         engine = EngineUnderTest.start(graph, scim, dataDir);
@@ -90,7 +86,7 @@ class TargetCapabilitiesCycleTest extends EngineTest {
                 "GET /Users?attributes=userName&startIndex=1&count=500", "GET /Users/" + annAccount);
 
         // An incremental cycle lists the target again: an account made since is found and linked, not duplicated.
-        String cyAccount = scim.seedUser(account("cy@contoso.example"));
+        String cyAccount = scim.seedUser(seededAccount("cy@contoso.example"));
         assign("cy@contoso.example");
         scim.clearRequests();
         CycleReport incremental = engine.runCycle();
@@ -144,23 +140,8 @@ class TargetCapabilitiesCycleTest extends EngineTest {
     }
 
     private String assign(String upn) {
-        Map<String, Object> user = new HashMap<>();
-        user.put("userPrincipalName", upn);
-        user.put("mailNickname", upn.substring(0, upn.indexOf('@')));
-        user.put("givenName", "Given");
-        user.put("surname", "Surname");
-        user.put("jobTitle", "Engineer");
-        user.put("accountEnabled", true);
-        String id = tenant.addUser(user);
+        String id = tenant.addUser(engineer(upn));
         tenant.assign(id);
         return id;
-    }
-
-    private static ObjectNode account(String userName) {
-        ObjectNode user = JSON.createObjectNode();
-        user.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
-        user.put("userName", userName);
-        user.put("active", true);
-        return user;
     }
 }
