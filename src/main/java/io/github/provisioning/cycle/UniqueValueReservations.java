@@ -13,16 +13,14 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <p>A reservation ends when its user's outcome is recorded: after a create the target holds the value and answers
  * for it. A target that cannot filter is only listed at the start of a cycle, so there the values of successful
- * creates stay reserved until the next cycle's listing, which holds them. Values are compared in any letter case, as
- * SCIM compares {@code userName}; for a case-exact attribute that only ever skips a candidate, never reuses one.
+ * creates stay reserved until the next cycle's listing, which holds them. Every reservation ends when a cycle starts
+ * (one whose user stopped half-way, when the cycle was cut short, included). Values are compared in any letter case,
+ * as SCIM compares {@code userName}; for a case-exact attribute that only ever skips a candidate, never reuses one.
  */
 public final class UniqueValueReservations {
 
-    /** @param created the user's create succeeded: kept until the next cycle's listing */
-    private record Reservation(String owner, boolean created) {
-    }
-
-    private final ConcurrentMap<String, Reservation> reserved = new ConcurrentHashMap<>();
+    /** Value key → the Entra id of the user that holds it. */
+    private final ConcurrentMap<String, String> reserved = new ConcurrentHashMap<>();
 
     /**
      * Reserves the value for this user; false when another user holds it. A user may reserve its own value again.
@@ -30,13 +28,13 @@ public final class UniqueValueReservations {
      * @param owner the user's Entra id
      */
     public boolean reserve(String attribute, String value, String owner) {
-        Reservation held = reserved.putIfAbsent(key(attribute, value), new Reservation(owner, false));
-        return held == null || held.owner().equals(owner);
+        String holder = reserved.putIfAbsent(key(attribute, value), owner);
+        return holder == null || holder.equals(owner);
     }
 
     /** Ends this user's reservation of the value (the target holds it, or the user failed). */
     public void release(String attribute, String value, String owner) {
-        reserved.computeIfPresent(key(attribute, value), (k, held) -> held.owner().equals(owner) ? null : held);
+        reserved.remove(key(attribute, value), owner);
     }
 
     /**
@@ -45,19 +43,14 @@ public final class UniqueValueReservations {
      * @param keep the user was created in a target that is only listed once a cycle
      */
     public void settle(String owner, Collection<UserPlan.MatchCandidate> values, boolean keep) {
-        for (UserPlan.MatchCandidate value : values) {
-            if (keep) {
-                reserved.computeIfPresent(key(value.attribute(), value.value()),
-                        (k, held) -> held.owner().equals(owner) ? new Reservation(owner, true) : held);
-            } else {
-                release(value.attribute(), value.value(), owner);
-            }
+        if (!keep) {
+            values.forEach(value -> release(value.attribute(), value.value(), owner));
         }
     }
 
-    /** A new cycle lists the target again: the values created before it are in the listing now. */
+    /** A new cycle asks the target (or lists it) again: what earlier runs created is in it now. */
     public void beginCycle() {
-        reserved.values().removeIf(Reservation::created);
+        reserved.clear();
     }
 
     private static String key(String attribute, String value) {

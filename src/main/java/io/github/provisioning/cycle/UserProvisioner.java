@@ -1,8 +1,10 @@
 package io.github.provisioning.cycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.unboundid.scim2.common.messages.PatchOperation;
 import io.github.provisioning.graph.EntraUser;
 import io.github.provisioning.graph.SourceChange;
@@ -21,6 +23,7 @@ import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
 import io.github.provisioning.state.StateStore;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +43,7 @@ public final class UserProvisioner {
     /** The exchange property naming the staged deletion that {@code direct:provision-user} releases. */
     public static final String STAGED_DELETION = "stagedDeletion";
     private static final String USERS = "/Users";
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** A match answer that found no account. */
     private static final ScimResponse NO_ACCOUNT = new ScimResponse(200,
             JSON.createObjectNode().put("totalResults", 0).set("Resources", JSON.createArrayNode()), null);
@@ -663,7 +666,7 @@ public final class UserProvisioner {
      */
     private boolean uniqueValuesChosen(UserPlan plan) {
         if (plan.uniqueChoices == null) {
-            plan.uniqueChoices = new java.util.ArrayDeque<>();
+            plan.uniqueChoices = new ArrayDeque<>();
             EntraUser user = sourceUser(plan.change);
             for (MappingRule rule : mapping.uniqueValueRules()) {
                 List<String> candidates = mapping.uniqueValueCandidates(rule, user);
@@ -722,7 +725,7 @@ public final class UserProvisioner {
             plan.reserved.remove(new UserPlan.MatchCandidate(choice.target, candidate));
             choice.next++;
         } else {
-            plan.createValues.put(choice.target, com.fasterxml.jackson.databind.node.TextNode.valueOf(candidate));
+            plan.createValues.put(choice.target, TextNode.valueOf(candidate));
             plan.uniqueChoices.poll();
         }
     }
