@@ -5,6 +5,7 @@ import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.state.Link;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,7 @@ public final class UserPlan extends ObjectPlan {
     /** SelectUniqueValue rows not settled yet, in mapping order; null until the create is planned. */
     Deque<UniqueChoice> uniqueChoices;
     /** The values this user holds reserved against the other users of the run (attribute, value). */
-    final List<MatchCandidate> reserved = new java.util.ArrayList<>();
+    final List<MatchCandidate> reserved = new ArrayList<>();
     /** Uniqueness queries sent: each may add one request to the object's budget. */
     int uniqueChecks;
     /** The pending match reads the account a listing named ({@code GET /Users/{id}}), not a filter query. */

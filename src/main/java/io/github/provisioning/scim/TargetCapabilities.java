@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the target says it supports, from {@code /ServiceProviderConfig} (RFC 7643 section 5), read once per run
  * when the target offers it. Unknown until read; a target without the endpoint is assumed to support PATCH and
- * filtering (what Entra requires of every target).
+ * filtering (what Entra requires of every target). A target that says it has no PATCH gets PUT updates, unless
+ * {@code update-method} is chosen; one that says it cannot filter is matched through a listing of its users.
  */
 public final class TargetCapabilities {
 
