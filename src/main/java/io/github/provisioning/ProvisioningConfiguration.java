@@ -15,6 +15,7 @@ import io.github.provisioning.cycle.DeletionGuard;
 import io.github.provisioning.cycle.GroupProvisioner;
 import io.github.provisioning.cycle.Groups;
 import io.github.provisioning.cycle.MatchIndex;
+import io.github.provisioning.cycle.UniqueValueReservations;
 import io.github.provisioning.cycle.PlanExpressions;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.cycle.Quarantine;
@@ -277,14 +278,20 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "targetCapabilities", lazy = true)
-    public TargetCapabilities targetCapabilities() {
-        return new TargetCapabilities();
+    public TargetCapabilities targetCapabilities(CamelContext context, @BeanInject("mappingTable") MappingTable mapping,
+                                                 @BeanInject("scimDialect") ScimDialect dialect) {
+        return new TargetCapabilities(dialect, ScimDialect.isChosen(mapping.compat(), compatSetting(context),
+                "update-method"));
     }
 
     @BindToRegistry(value = "scimDialect", lazy = true)
     public ScimDialect scimDialect(CamelContext context, @BeanInject("mappingTable") MappingTable mapping) {
-        return ScimDialect.of(mapping.compat(), name -> context.getPropertiesComponent()
-                .resolveProperty("scim.compat." + name).orElse(null));
+        return ScimDialect.of(mapping.compat(), compatSetting(context));
+    }
+
+    /** {@code scim.compat.<switch>}, or null when not set. */
+    private static java.util.function.Function<String, String> compatSetting(CamelContext context) {
+        return name -> context.getPropertiesComponent().resolveProperty("scim.compat." + name).orElse(null);
     }
 
     @BindToRegistry(value = "scimGate", lazy = true)
@@ -539,25 +546,39 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                            @BeanInject("provisioningLog") ProvisioningLog log,
                                            @BeanInject("cycles") Cycles cycles,
                                            @BeanInject("retryPolicy") RetryPolicy retryPolicy,
-                                           @BeanInject("scimDialect") ScimDialect dialect,
+                                           @BeanInject("targetCapabilities") TargetCapabilities target,
                                            @PropertyInject(value = "scim.verify-writes", defaultValue = "false")
                                            boolean verifyWrites,
                                            @BeanInject("retrySchedule") RetrySchedule escrow,
                                            @PropertyInject(value = Settings.DELETION_THRESHOLD, defaultValue = "500")
                                            int deletionThreshold,
-                                           @BeanInject("matchIndex") MatchIndex matchIndex) {
-        return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy, dialect, verifyWrites,
-                cycles::appRoleAssignments, escrow, deletionThreshold, matchIndex);
+                                           @BeanInject("matchIndex") MatchIndex matchIndex,
+                                           @BeanInject("uniqueValueReservations")
+                                           UniqueValueReservations reservations) {
+        return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy, target, verifyWrites,
+                cycles::appRoleAssignments, escrow, deletionThreshold, matchIndex, reservations);
     }
 
-    /** The target's matching values, listed at the start of an initial cycle (scim.match-index). */
+    /** SelectUniqueValue's values on their way to the target, reserved against the run's other users. */
+    @BindToRegistry(value = "uniqueValueReservations", lazy = true)
+    public UniqueValueReservations uniqueValueReservations() {
+        return new UniqueValueReservations();
+    }
+
+    /**
+     * The target's matching values (and SelectUniqueValue's targets), listed at the start of an initial cycle
+     * (scim.match-index), or of every cycle for a target without filters.
+     */
     @BindToRegistry(value = "matchIndex", lazy = true)
     public MatchIndex matchIndex(@BeanInject("mappingTable") MappingTable mapping,
                                  @BeanInject("retryPolicy") RetryPolicy retryPolicy,
+                                 @BeanInject("targetCapabilities") TargetCapabilities target,
                                  @PropertyInject(value = "scim.match-index", defaultValue = "initial") String mode,
                                  @PropertyInject(value = "scim.list-page-size", defaultValue = "500") int pageSize) {
-        return new MatchIndex(MatchIndex.Mode.of(mode),
-                mapping.user().matchingRules().stream().map(MappingRule::target).toList(), pageSize, retryPolicy);
+        java.util.List<String> paths = new java.util.ArrayList<>();
+        mapping.user().matchingRules().forEach(rule -> paths.add(rule.target()));
+        mapping.user().uniqueValueRules().forEach(rule -> paths.add(rule.target()));
+        return new MatchIndex(MatchIndex.Mode.of(mode), paths, pageSize, retryPolicy, target);
     }
 
     /** The end of a cycle's accidental-deletions prevention: release the staged disables and deletes, or hold them. */
@@ -597,7 +618,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                              @BeanInject("provisioningLog") ProvisioningLog log,
                                              @BeanInject("groups") Groups groups,
                                              @BeanInject("retryPolicy") RetryPolicy retryPolicy,
-                                             @BeanInject("scimDialect") ScimDialect dialect,
+                                             @BeanInject("targetCapabilities") TargetCapabilities target,
                                              @PropertyInject(value = "scim.members-per-patch", defaultValue = "100")
                                              int membersPerPatch,
                                              @BeanInject("retrySchedule") RetrySchedule escrow,
@@ -605,7 +626,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                              int deletionThreshold) {
         ObjectMapping groupMapping = mapping.group() != null ? mapping.group()
                 : new ObjectMapping(java.util.List.of(), ObjectMapping.TargetActions.ALL);
-        return new GroupProvisioner(groupMapping, state, log, groups::inScope, retryPolicy, dialect, membersPerPatch,
+        return new GroupProvisioner(groupMapping, state, log, groups::inScope, retryPolicy, target, membersPerPatch,
                 escrow, deletionThreshold);
     }
 

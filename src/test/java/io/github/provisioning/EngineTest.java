@@ -1,5 +1,7 @@
 package io.github.provisioning;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.sandbox.graph.GraphSimulator;
 import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
 import io.github.provisioning.sandbox.graph.Tenant;
@@ -7,7 +9,9 @@ import io.github.provisioning.sandbox.scim.RecordedRequest;
 import io.github.provisioning.sandbox.scim.ScimSandbox;
 import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,6 +64,27 @@ abstract class EngineTest {
     /** The requests about users (the engine reads /ServiceProviderConfig once at the start of a run). */
     List<RecordedRequest> userRequests() {
         return scim.requests().stream().filter(r -> r.path().startsWith("/Users")).toList();
+    }
+
+    /** An account seeded into the target, as someone else made it: a userName, active. */
+    static ObjectNode seededAccount(String userName) {
+        ObjectNode user = new ObjectMapper().createObjectNode();
+        user.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
+        user.put("userName", userName);
+        user.put("active", true);
+        return user;
+    }
+
+    /** An enabled Entra user, an engineer, whose mailNickname is the UPN's local part. */
+    static Map<String, Object> engineer(String upn) {
+        Map<String, Object> user = new HashMap<>();
+        user.put("userPrincipalName", upn);
+        user.put("mailNickname", upn.substring(0, upn.indexOf('@')));
+        user.put("givenName", "Given");
+        user.put("surname", "Surname");
+        user.put("jobTitle", "Engineer");
+        user.put("accountEnabled", true);
+        return user;
     }
 
     /** The requests that change the target. */

@@ -3,11 +3,8 @@ package io.github.provisioning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.provisioning.sandbox.graph.Contoso;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.CycleReport;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,16 +16,14 @@ import org.junit.jupiter.api.Test;
  */
 class MatchIndexCycleTest extends EngineTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Test
     void anInitialCycleListsTheTargetAndQueriesOnlyForValuesItHolds() throws Exception {
         List<String> seeded = List.of(
-                scim.seedUser(account("Ann@Contoso.example")), // another case than Entra's value: still matched
-                scim.seedUser(account("bob@contoso.example")),
-                scim.seedUser(account("cy@contoso.example")),
-                scim.seedUser(account("dee@contoso.example")),
-                scim.seedUser(account("someone.else@contoso.example")));
+                scim.seedUser(seededAccount("Ann@Contoso.example")), // another case than Entra's value: still matched
+                scim.seedUser(seededAccount("bob@contoso.example")),
+                scim.seedUser(seededAccount("cy@contoso.example")),
+                scim.seedUser(seededAccount("dee@contoso.example")),
+                scim.seedUser(seededAccount("someone.else@contoso.example")));
         for (String upn : List.of("ann", "bob", "cy", "dee", "eve", "fay", "gus")) {
             assign(upn + "@contoso.example");
         }
@@ -51,7 +46,7 @@ class MatchIndexCycleTest extends EngineTest {
                 assertThat(scim.user(id).orElseThrow().path("title").asText()).isEqualTo("Engineer"));
 
         scim.clearRequests();
-        tenant.assign(tenant.addUser(user("hal@contoso.example")));
+        tenant.assign(tenant.addUser(engineer("hal@contoso.example")));
         CycleReport incremental = engine.runCycle();
 
         assertThat(incremental.counts()).containsEntry("created", 1);
@@ -60,7 +55,7 @@ class MatchIndexCycleTest extends EngineTest {
 
     @Test
     void aTargetThatCannotListGetsAMatchQueryForEveryUser() throws Exception {
-        scim.seedUser(account("ann@contoso.example"));
+        scim.seedUser(seededAccount("ann@contoso.example"));
         assign("ann@contoso.example");
         assign("bob@contoso.example");
         scim.failNext(1, 400, null, "/Users");
@@ -98,25 +93,6 @@ class MatchIndexCycleTest extends EngineTest {
     }
 
     private void assign(String upn) {
-        tenant.assign(tenant.addUser(user(upn)));
-    }
-
-    private static Map<String, Object> user(String upn) {
-        Map<String, Object> user = new HashMap<>();
-        user.put("userPrincipalName", upn);
-        user.put("mailNickname", upn.substring(0, upn.indexOf('@')));
-        user.put("givenName", "Given");
-        user.put("surname", "Surname");
-        user.put("jobTitle", "Engineer");
-        user.put("accountEnabled", true);
-        return user;
-    }
-
-    private static ObjectNode account(String userName) {
-        ObjectNode user = JSON.createObjectNode();
-        user.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
-        user.put("userName", userName);
-        user.put("active", true);
-        return user;
+        tenant.assign(tenant.addUser(engineer(upn)));
     }
 }

@@ -11,6 +11,7 @@ import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.ObjectMapping;
 import io.github.provisioning.scim.GroupResources;
 import io.github.provisioning.scim.ScimDialect;
+import io.github.provisioning.scim.TargetCapabilities;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.UserResources;
@@ -48,6 +49,7 @@ public final class GroupProvisioner {
     private final Predicate<String> inScope;
     private final RetryPolicy retryPolicy;
     private final ScimDialect dialect;
+    private final TargetCapabilities target;
     private final int membersPerPatch;
     private final boolean syncMembers;
     private final List<String> updatedTargets;
@@ -57,13 +59,14 @@ public final class GroupProvisioner {
      * @param mapping           the group section of the mapping file; its {@code members} row switches membership
      *                          on
      * @param inScope           whether a group is in the scope of the running cycle (assigned, or scope all)
+     * @param target            the dialect, and whether the target has PATCH
      * @param membersPerPatch   members per PATCH ({@code scim.members-per-patch})
      * @param deletionThreshold {@code provisioning.deletion-threshold}: above 0, a cycle stages its group deletes
      *                          instead of sending them, and its end releases or holds them with the users'
      *                          ({@link DeletionGuard}); 0 or less sends them at once
      */
     public GroupProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
-                            RetryPolicy retryPolicy, ScimDialect dialect, int membersPerPatch, RetrySchedule escrow,
+                            RetryPolicy retryPolicy, TargetCapabilities target, int membersPerPatch, RetrySchedule escrow,
                             int deletionThreshold) {
         this.escrow = escrow;
         this.deletionThreshold = deletionThreshold;
@@ -75,7 +78,8 @@ public final class GroupProvisioner {
         this.log = log;
         this.inScope = inScope;
         this.retryPolicy = retryPolicy;
-        this.dialect = dialect;
+        this.target = target;
+        this.dialect = target.dialect();
         this.membersPerPatch = membersPerPatch;
         this.syncMembers = mapping.rules().stream().anyMatch(r -> EntraGroup.MEMBERS.equals(r.target()));
         this.updatedTargets = mapping.updatedTargets().stream().filter(t -> !EntraGroup.MEMBERS.equals(t)).toList();
@@ -517,7 +521,7 @@ public final class GroupProvisioner {
     private void sendPatch(GroupPlan plan, GroupPlan.Step step, List<PatchOperation> operations,
                            java.util.function.Supplier<String> patchBody) {
         String path = GROUPS + "/" + plan.targetId;
-        if (dialect.updateMethod() == ScimDialect.UpdateMethod.PATCH) {
+        if (target.updateMethod() == ScimDialect.UpdateMethod.PATCH) {
             plan.send(step, ScimRequest.patch(path, patchBody.get()));
         } else {
             plan.pendingOperations = operations;

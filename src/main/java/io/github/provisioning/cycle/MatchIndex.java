@@ -5,6 +5,7 @@ import io.github.provisioning.http.RetryPolicy;
 import io.github.provisioning.scim.ScimCredentialsException;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
+import io.github.provisioning.scim.TargetCapabilities;
 import io.github.provisioning.scim.UserResources;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * would have saved, never a wrong create. An account someone else creates after the listing makes our create fail
  * with 409 (the target's uniqueness), which is followed by a match, as any 409 is. A target that cannot list, or
  * pages inconsistently, gets no index: every user is matched with a query.
+ *
+ * <p>A target whose {@code /ServiceProviderConfig} says {@code filter.supported=false} cannot answer a match query.
+ * It is listed at the start of every cycle, whatever {@code scim.match-index} says, and the listing keeps each
+ * value's account id too: a user is matched by reading the account the listing names ({@code GET /Users/{id}}), and
+ * SelectUniqueValue's candidates are checked against the listed values of their target attribute.
  */
 public final class MatchIndex {
 
@@ -49,8 +55,16 @@ public final class MatchIndex {
         }
     }
 
-    /** An index complete for one cycle. */
-    private record Built(String cycleId, long[] fingerprints) {
+    /**
+     * An index complete for one cycle.
+     *
+     * @param ids for a target without filters, the account id of each fingerprint (same order); null otherwise
+     */
+    private record Built(String cycleId, long[] fingerprints, String[] ids) {
+    }
+
+    /** A listed value's fingerprint and its account, sorted together. */
+    private record Listed(long fingerprint, String id) {
     }
 
     private final Mode mode;
@@ -58,11 +72,14 @@ public final class MatchIndex {
     private final String attributesQuery;
     private final int pageSize;
     private final RetryPolicy retryPolicy;
+    private final TargetCapabilities target;
     private volatile Built built;
 
     // The listing in progress; only the cycle's own route (one thread at a time) touches these.
     private String cycleId;
     private long[] fingerprints;
+    /** The account of each fingerprint, kept for a target without filters only. */
+    private String[] ids;
     private int size;
     private int startIndex;
     private int attempt;
@@ -74,6 +91,16 @@ public final class MatchIndex {
      * @param pageSize the {@code count} asked for per page (the target may answer fewer)
      */
     public MatchIndex(Mode mode, Collection<String> paths, int pageSize, RetryPolicy retryPolicy) {
+        this(mode, paths, pageSize, retryPolicy, null);
+    }
+
+    /**
+     * @param paths  the matching attributes' target paths, then SelectUniqueValue's target paths
+     * @param target what the target supports; null: a target that filters
+     */
+    public MatchIndex(Mode mode, Collection<String> paths, int pageSize, RetryPolicy retryPolicy,
+                      TargetCapabilities target) {
+        this.target = target;
         if (pageSize < 1) {
             throw new IllegalArgumentException("Setting scim.list-page-size must be at least 1, not " + pageSize);
         }
@@ -92,17 +119,21 @@ public final class MatchIndex {
     }
 
     /**
-     * Starts listing the target for this cycle when it is an initial one and the index is on; false (and any
-     * earlier cycle's index gone) otherwise.
+     * Starts listing the target for this cycle when it is an initial one and the index is on, or whatever the cycle
+     * when the target cannot filter; false (and any earlier cycle's index gone) otherwise.
      */
     public boolean begin(@ExchangeProperty("cycle") CycleRun cycle) {
         built = null;
         fingerprints = null;
-        if (mode == Mode.OFF || paths.isEmpty() || cycle == null || cycle.type() != CycleRun.Type.INITIAL) {
+        ids = null;
+        boolean listing = target != null && !target.filter();
+        if (paths.isEmpty() || cycle == null
+                || !listing && (mode == Mode.OFF || cycle.type() != CycleRun.Type.INITIAL)) {
             return false;
         }
         cycleId = cycle.id();
         fingerprints = new long[1024];
+        ids = listing ? new String[1024] : null;
         size = 0;
         startIndex = 1;
         attempt = 0;
@@ -156,11 +187,12 @@ public final class MatchIndex {
         }
         firstIdOfLastPage = firstId;
         for (JsonNode resource : resources) {
+            String id = resource.path("id").asText(null);
             UserResources.valuesAt(resource, paths).forEach((path, value) -> {
                 if (value.isArray()) {
-                    value.forEach(v -> add(path, v));
+                    value.forEach(v -> add(path, v, id));
                 } else {
-                    add(path, value);
+                    add(path, value, id);
                 }
             });
         }
@@ -173,8 +205,8 @@ public final class MatchIndex {
      * find an account, so the user is created at once. False when the index does not cover the cycle.
      */
     public boolean rulesOut(CycleRun cycle, Collection<UserPlan.MatchCandidate> candidates) {
-        Built index = built;
-        if (index == null || cycle == null || !index.cycleId().equals(cycle.id())) {
+        Built index = indexOf(cycle);
+        if (index == null) {
             return false;
         }
         for (UserPlan.MatchCandidate candidate : candidates) {
@@ -185,12 +217,50 @@ public final class MatchIndex {
         return true;
     }
 
-    private void add(String path, JsonNode value) {
+    /**
+     * True when this cycle listed a target without filters: {@link #accountWith} and {@link #holds} answer for it,
+     * in place of queries.
+     */
+    public boolean lists(CycleRun cycle) {
+        Built index = indexOf(cycle);
+        return index != null && index.ids() != null;
+    }
+
+    /** The account this cycle's listing shows holding the value, or null; see {@link #lists}. */
+    public String accountWith(CycleRun cycle, UserPlan.MatchCandidate candidate) {
+        Built index = indexOf(cycle);
+        if (index == null || index.ids() == null) {
+            return null;
+        }
+        int at = Arrays.binarySearch(index.fingerprints(), fingerprint(candidate.attribute(), candidate.value()));
+        return at < 0 ? null : index.ids()[at];
+    }
+
+    /**
+     * Whether this cycle's listing holds the value at the attribute, in any letter case; null when the cycle has no
+     * listing. True may also be a fingerprint shared with another value.
+     */
+    public Boolean holds(CycleRun cycle, String attribute, String value) {
+        Built index = indexOf(cycle);
+        return index == null ? null
+                : Arrays.binarySearch(index.fingerprints(), fingerprint(attribute, value)) >= 0;
+    }
+
+    private Built indexOf(CycleRun cycle) {
+        Built index = built;
+        return index == null || cycle == null || !index.cycleId().equals(cycle.id()) ? null : index;
+    }
+
+    private void add(String path, JsonNode value, String id) {
         if (value.isNull() || value.isContainerNode()) {
             return;
         }
         if (size == fingerprints.length) {
             fingerprints = Arrays.copyOf(fingerprints, size * 2);
+            ids = ids == null ? null : Arrays.copyOf(ids, size * 2);
+        }
+        if (ids != null) {
+            ids[size] = id;
         }
         fingerprints[size++] = fingerprint(path, value.asText());
     }
@@ -198,24 +268,51 @@ public final class MatchIndex {
     /** False: nothing more to read. The index stands for this cycle. */
     private boolean finish() {
         long[] sorted = Arrays.copyOf(fingerprints, size);
-        Arrays.sort(sorted);
-        built = new Built(cycleId, sorted);
+        String[] sortedIds = null;
+        if (ids != null) {
+            Listed[] listed = new Listed[size];
+            for (int i = 0; i < size; i++) {
+                listed[i] = new Listed(fingerprints[i], ids[i]);
+            }
+            Arrays.sort(listed, java.util.Comparator.comparingLong(Listed::fingerprint));
+            sortedIds = new String[size];
+            for (int i = 0; i < size; i++) {
+                sorted[i] = listed[i].fingerprint();
+                sortedIds[i] = listed[i].id();
+            }
+        } else {
+            Arrays.sort(sorted);
+        }
+        built = new Built(cycleId, sorted, sortedIds);
         fingerprints = null;
-        LOG.info("Cycle {}: the SCIM target holds {} matching values; users it holds none of are created without a "
-                + "match query", cycleId, size);
+        ids = null;
+        if (sortedIds != null) {
+            LOG.info("Cycle {}: the SCIM target, which cannot filter, holds {} matching values; users are matched "
+                    + "against this listing", cycleId, size);
+        } else {
+            LOG.info("Cycle {}: the SCIM target holds {} matching values; users it holds none of are created "
+                    + "without a match query", cycleId, size);
+        }
         return false;
     }
 
     /** False: nothing more to read, and no index; every user of the cycle is matched with a query. */
     private boolean giveUp(String why) {
+        boolean listing = ids != null;
         abandon();
-        LOG.warn("Cycle {}: no match index, because {}; every user is matched with a query", cycleId, why);
+        if (listing) {
+            LOG.warn("Cycle {}: no listing of the SCIM target, because {}; it cannot filter, so users that need "
+                    + "matching fail this cycle", cycleId, why);
+        } else {
+            LOG.warn("Cycle {}: no match index, because {}; every user is matched with a query", cycleId, why);
+        }
         return false;
     }
 
     private void abandon() {
         built = null;
         fingerprints = null;
+        ids = null;
     }
 
     /** FNV-1a, 64 bits, of the attribute and the lower-cased value (SCIM matches userName in any case). */

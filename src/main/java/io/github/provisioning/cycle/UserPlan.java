@@ -5,6 +5,7 @@ import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.state.Link;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,33 @@ public final class UserPlan extends ObjectPlan {
         FETCH,
         /** scim.verify-writes: read the account back after a write, to warn about values the target dropped. */
         VERIFY,
+        /** SelectUniqueValue: ask the target whether it holds a candidate, before the create. */
+        UNIQUE,
         DONE
     }
 
     /** A matching attribute to try: the SCIM attribute and the value the user has for it. */
     public record MatchCandidate(String attribute, String value) {
+    }
+
+    /**
+     * A SelectUniqueValue row to settle before the create: its target attribute and its candidates in rule order,
+     * {@code next} being the one being checked.
+     */
+    static final class UniqueChoice {
+        final String target;
+        final List<String> candidates;
+        int next;
+
+        UniqueChoice(String target, List<String> candidates) {
+            this.target = target;
+            this.candidates = List.copyOf(candidates);
+        }
+
+        /** The candidate being checked, or null when every one is taken. */
+        String current() {
+            return next < candidates.size() ? candidates.get(next) : null;
+        }
     }
 
     private static final int MAX_REQUESTS = 12;
@@ -46,6 +69,14 @@ public final class UserPlan extends ObjectPlan {
     Step step = Step.DONE;
     /** The state of the user's delta page, read before the page (null outside a delta page's split). */
     PageState page;
+    /** SelectUniqueValue rows not settled yet, in mapping order; null until the create is planned. */
+    Deque<UniqueChoice> uniqueChoices;
+    /** The values this user holds reserved against the other users of the run (attribute, value). */
+    final List<MatchCandidate> reserved = new ArrayList<>();
+    /** Uniqueness queries sent: each may add one request to the object's budget. */
+    int uniqueChecks;
+    /** The pending match reads the account a listing named ({@code GET /Users/{id}}), not a filter query. */
+    boolean matchById;
 
     UserPlan(CycleRun cycle, SourceChange change, Link link) {
         super(cycle, link);
@@ -53,7 +84,10 @@ public final class UserPlan extends ObjectPlan {
     }
 
     void send(Step step, ScimRequest request) {
-        sendRequest(request, MAX_REQUESTS);
+        if (step == Step.UNIQUE) {
+            uniqueChecks++;
+        }
+        sendRequest(request, MAX_REQUESTS + uniqueChecks);
         this.step = step;
         // A failure is logged with the action it was attempting (Entra logs a failed Create as a Create).
         this.action = switch (step) {
@@ -62,6 +96,7 @@ public final class UserPlan extends ObjectPlan {
             case DISABLE -> "disable";
             case DELETE -> "delete";
             case FETCH -> putStep == Step.DISABLE ? "disable" : "update";
+            case UNIQUE -> "create";
             case MATCH, VERIFY, DONE -> action;
         };
     }

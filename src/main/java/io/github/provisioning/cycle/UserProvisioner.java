@@ -1,17 +1,21 @@
 package io.github.provisioning.cycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.unboundid.scim2.common.messages.PatchOperation;
 import io.github.provisioning.graph.EntraUser;
 import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.http.RetryPolicy;
 import io.github.provisioning.mapping.MappingRule;
+import io.github.provisioning.mapping.NoUniqueValueException;
 import io.github.provisioning.mapping.ObjectMapping;
 import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
+import io.github.provisioning.scim.TargetCapabilities;
 import io.github.provisioning.scim.UserResources;
 import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Escrow;
@@ -19,6 +23,7 @@ import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
 import io.github.provisioning.state.StateStore;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +43,10 @@ public final class UserProvisioner {
     /** The exchange property naming the staged deletion that {@code direct:provision-user} releases. */
     public static final String STAGED_DELETION = "stagedDeletion";
     private static final String USERS = "/Users";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A match answer that found no account. */
+    private static final ScimResponse NO_ACCOUNT = new ScimResponse(200,
+            JSON.createObjectNode().put("totalResults", 0).set("Resources", JSON.createArrayNode()), null);
 
     private final ObjectMapping mapping;
     private final StateStore state;
@@ -45,6 +54,8 @@ public final class UserProvisioner {
     private final Predicate<String> inScope;
     private final RetryPolicy retryPolicy;
     private final ScimDialect dialect;
+    private final TargetCapabilities target;
+    private final UniqueValueReservations reservations;
     private final boolean verifyWrites;
     private final Function<String, List<Map<String, String>>> appRoleAssignments;
     private final RetrySchedule escrow;
@@ -52,28 +63,25 @@ public final class UserProvisioner {
     private final MatchIndex matchIndex;
 
     /**
-     * @param inScope whether a user id is in the assignment scope of the running cycle (always true for scope all)
-     */
-    public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
-                           RetryPolicy retryPolicy, ScimDialect dialect, boolean verifyWrites) {
-        this(mapping, state, log, inScope, retryPolicy, dialect, verifyWrites, id -> null, RetrySchedule.DEFAULT, 0,
-                null);
-    }
-
-    /**
+     * @param inScope            whether a user id is in the assignment scope of the running cycle (always true for
+     *                           scope all)
+     * @param target             the dialect, and what the target supports (PATCH, filters)
      * @param appRoleAssignments a user id's app role assignments in the running cycle, or null when not read
      * @param escrow             when a failed user is tried again
      * @param deletionThreshold  {@code provisioning.deletion-threshold}: above 0, a cycle stages its disables and
      *                           deletes instead of sending them, and its end releases or holds them
      *                           ({@link DeletionGuard}); 0 or less sends them at once
      * @param matchIndex         the matching values the target holds, listed at the start of an initial cycle;
-     *                           null: every unlinked user is matched with a query
+     *                           for a target without filters, every cycle's listing of it
+     * @param reservations       SelectUniqueValue's values on their way to the target, shared by the run's users
      */
     public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
-                           RetryPolicy retryPolicy, ScimDialect dialect, boolean verifyWrites,
+                           RetryPolicy retryPolicy, TargetCapabilities target, boolean verifyWrites,
                            Function<String, List<Map<String, String>>> appRoleAssignments, RetrySchedule escrow,
-                           int deletionThreshold, MatchIndex matchIndex) {
+                           int deletionThreshold, MatchIndex matchIndex, UniqueValueReservations reservations) {
         this.matchIndex = matchIndex;
+        this.target = target;
+        this.reservations = reservations;
         this.escrow = escrow;
         this.deletionThreshold = deletionThreshold;
         this.appRoleAssignments = appRoleAssignments;
@@ -82,7 +90,7 @@ public final class UserProvisioner {
         this.log = log;
         this.inScope = inScope;
         this.retryPolicy = retryPolicy;
-        this.dialect = dialect;
+        this.dialect = target.dialect();
         this.verifyWrites = verifyWrites;
     }
 
@@ -178,8 +186,12 @@ public final class UserProvisioner {
             }
             return;
         }
+        if (plan.step == UserPlan.Step.MATCH && plan.matchById) {
+            response = listedAccount(plan, response);
+        }
         switch (plan.step) {
             case MATCH -> afterMatch(plan, response);
+            case UNIQUE -> afterUniquenessCheck(plan, response);
             case CREATE -> afterCreate(plan, response);
             case UPDATE, DISABLE -> afterUpdate(plan, response);
             case FETCH -> afterFetch(plan, response);
@@ -296,6 +308,9 @@ public final class UserProvisioner {
 
     /** Stores the outcome and writes the log line. */
     public void complete(@ExchangeProperty("plan") UserPlan plan) {
+        // A listed target holds a value created now only in the next cycle's listing: keep it reserved till then.
+        reservations.settle(plan.change.id(), plan.reserved, !plan.failed() && "create".equals(plan.action)
+                && !target.filter());
         if (plan.failed()) {
             recordFailure(plan);
             return;
@@ -383,6 +398,7 @@ public final class UserProvisioner {
         UserPlan failed = plan != null ? plan : new UserPlan(cycle, change,
                 state.link(StateStore.USER, change.id()).orElse(null));
         failed.releasing = staged;
+        reservations.settle(change.id(), failed.reserved, false);
         failed.fail(e.getClass().getSimpleName(), e.getMessage());
         recordFailure(failed);
     }
@@ -478,6 +494,9 @@ public final class UserProvisioner {
             plan.finish("other", "skipped", "no matching account; create is switched off");
             return;
         }
+        if (!uniqueValuesChosen(plan)) {
+            return;
+        }
         if (plan.intent == null) {
             recordIntent(plan);
         }
@@ -543,7 +562,7 @@ public final class UserProvisioner {
             }
         }
         plan.sentValues = sent;
-        if (dialect.updateMethod() == ScimDialect.UpdateMethod.PATCH) {
+        if (target.updateMethod() == ScimDialect.UpdateMethod.PATCH) {
             plan.send(step, ScimRequest.patch(path, UserResources.patchBody(operations, dialect)));
         } else {
             plan.pendingOperations = operations;
@@ -579,8 +598,136 @@ public final class UserProvisioner {
     private void sendMatch(UserPlan plan, UserPlan.MatchCandidate candidate) {
         plan.matchedOn = candidate;
         plan.matchValue = candidate.value();
+        plan.matchById = false;
+        if (!target.filter()) {
+            matchInListing(plan, candidate);
+            return;
+        }
         plan.send(UserPlan.Step.MATCH, ScimRequest.get(USERS,
                 UserResources.matchQuery(candidate.attribute(), candidate.value())));
+    }
+
+    /**
+     * A target without filters: the cycle's listing names the account that holds the value, which is read by its id;
+     * a value the listing lacks matches nothing. The listing predates this cycle's own creates, so after a POST whose
+     * fate is unknown (no answer, 409) it cannot tell; the user fails, keeping its create intent for the next
+     * cycle's listing to resolve, and nothing is posted twice.
+     */
+    private void matchInListing(UserPlan plan, UserPlan.MatchCandidate candidate) {
+        if (!matchIndex.lists(plan.cycle)) {
+            plan.fail("TargetListingUnavailable", "the SCIM target supports no filter, and this run has no listing "
+                    + "of its users to match " + candidate.attribute() + " against (see the engine log)");
+            return;
+        }
+        String id = matchIndex.accountWith(plan.cycle, candidate);
+        if (id != null) {
+            plan.matchById = true;
+            plan.send(UserPlan.Step.MATCH, ScimRequest.get(USERS + "/" + id, null));
+        } else if (plan.createReplyLost || plan.createConflicted) {
+            plan.fail(plan.createConflicted ? "ScimError409" : "ScimNoAnswer", "the create's outcome is unknown "
+                    + "and the SCIM target supports no filter: the next cycle's listing shows whether "
+                    + candidate.attribute() + " \"" + candidate.value() + "\" was created");
+        } else {
+            plan.step = UserPlan.Step.MATCH;
+            afterMatch(plan, NO_ACCOUNT);
+        }
+    }
+
+    /**
+     * The account a listing named, read by id, as a match answer: found when it still holds the value (in any
+     * letter case), none when it is gone (404) or holds it no more.
+     */
+    private static ScimResponse listedAccount(UserPlan plan, ScimResponse response) {
+        if (response.status() == 404) {
+            return NO_ACCOUNT;
+        }
+        if (!response.isSuccess()) {
+            return response;
+        }
+        String attribute = plan.matchedOn.attribute();
+        JsonNode held = UserResources.valuesAt(response.body(), List.of(attribute)).get(attribute);
+        boolean holds = false;
+        for (JsonNode value : held == null ? List.<JsonNode>of() : held.isArray() ? held : List.of(held)) {
+            holds |= value.asText().equalsIgnoreCase(plan.matchedOn.value());
+        }
+        if (!holds) {
+            return NO_ACCOUNT;
+        }
+        ObjectNode list = JSON.createObjectNode().put("totalResults", 1);
+        list.putArray("Resources").add(response.body());
+        return new ScimResponse(200, list, null);
+    }
+
+    /**
+     * SelectUniqueValue rows: each takes the first candidate, in rule order, that no other user of the run has
+     * reserved and the target does not hold (a filter query on the row's target attribute, escaped as matching is,
+     * or the cycle's listing of a target without filters). True when every row is settled; false when a query was
+     * sent (its answer comes back through {@link #next}) or the user failed because every candidate is taken.
+     */
+    private boolean uniqueValuesChosen(UserPlan plan) {
+        if (plan.uniqueChoices == null) {
+            plan.uniqueChoices = new ArrayDeque<>();
+            EntraUser user = sourceUser(plan.change);
+            for (MappingRule rule : mapping.uniqueValueRules()) {
+                List<String> candidates = mapping.uniqueValueCandidates(rule, user);
+                if (!candidates.isEmpty()) {
+                    plan.uniqueChoices.add(new UserPlan.UniqueChoice(rule.target(), candidates));
+                }
+            }
+        }
+        String owner = plan.change.id();
+        while (!plan.uniqueChoices.isEmpty()) {
+            UserPlan.UniqueChoice choice = plan.uniqueChoices.peek();
+            String candidate = choice.current();
+            if (candidate == null) {
+                NoUniqueValueException none = new NoUniqueValueException(choice.candidates);
+                plan.fail("NoUniqueValue", choice.target + ": " + none.getMessage());
+                return false;
+            }
+            if (!reservations.reserve(choice.target, candidate, owner)) {
+                choice.next++;
+                continue;
+            }
+            plan.reserved.add(new UserPlan.MatchCandidate(choice.target, candidate));
+            if (target.filter()) {
+                plan.send(UserPlan.Step.UNIQUE, ScimRequest.get(USERS,
+                        UserResources.matchQuery(choice.target, candidate)));
+                return false;
+            }
+            Boolean listed = matchIndex.holds(plan.cycle, choice.target, candidate);
+            if (listed == null) {
+                plan.fail("TargetListingUnavailable", "the SCIM target supports no filter, and this run has no "
+                        + "listing of its users to check SelectUniqueValue's " + choice.target + " against");
+                return false;
+            }
+            settleCandidate(plan, choice, listed);
+        }
+        return true;
+    }
+
+    /** The target answered whether it holds the candidate being checked; then the create goes on. */
+    private void afterUniquenessCheck(UserPlan plan, ScimResponse response) {
+        if (!response.isSuccess()) {
+            fail(plan, response);
+            return;
+        }
+        JsonNode body = response.body();
+        settleCandidate(plan, plan.uniqueChoices.peek(),
+                body.path("totalResults").asInt(body.path("Resources").size()) > 0);
+        createOrSkip(plan);
+    }
+
+    /** A candidate the target holds is released and the next one tried; a free one is the row's value. */
+    private void settleCandidate(UserPlan plan, UserPlan.UniqueChoice choice, boolean taken) {
+        String candidate = choice.current();
+        if (taken) {
+            reservations.release(choice.target, candidate, plan.change.id());
+            plan.reserved.remove(new UserPlan.MatchCandidate(choice.target, candidate));
+            choice.next++;
+        } else {
+            plan.createValues.put(choice.target, TextNode.valueOf(candidate));
+            plan.uniqueChoices.poll();
+        }
     }
 
     /**

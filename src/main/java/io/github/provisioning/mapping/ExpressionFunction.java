@@ -542,16 +542,10 @@ public enum ExpressionFunction {
             // "The function evaluates each rule and then checks the value generated for uniqueness in the target
             // app/directory. The first unique value found is the one returned. If all of the values already exist
             // in the target, the entry is escrowed". A rule without a value is skipped.
-            List<String> tried = new ArrayList<>();
-            for (Expression rule : args) {
-                Object value = value(rule, ctx);
-                String candidate = text(value);
-                if (candidate == null || candidate.isEmpty()) {
-                    continue;
-                }
-                tried.add(candidate);
+            List<String> tried = uniqueCandidates(args, ctx);
+            for (String candidate : tried) {
                 if (ctx.uniqueness().isUnique(candidate)) {
-                    return value;
+                    return candidate;
                 }
             }
             if (tried.isEmpty()) {
@@ -769,6 +763,21 @@ public enum ExpressionFunction {
 
     ExpressionException fail(String message) {
         return new FunctionError(name() + ": " + message, null);
+    }
+
+    /**
+     * The values SelectUniqueValue's rules generate, in rule order, as text; a rule without a value is left out. All
+     * rules are evaluated before any value is checked, as Entra says: it "evaluates each rule and then checks".
+     */
+    static List<String> uniqueCandidates(List<Expression> rules, Evaluation ctx) {
+        List<String> candidates = new ArrayList<>();
+        for (Expression rule : rules) {
+            String candidate = string(rule, ctx);
+            if (candidate != null && !candidate.isEmpty()) {
+                candidates.add(candidate);
+            }
+        }
+        return candidates;
     }
 
     /** An argument's value: an ignored one ends the enclosing call, a redacted one marks its result. */

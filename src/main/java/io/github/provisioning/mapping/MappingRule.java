@@ -64,4 +64,18 @@ public record MappingRule(String target, Source source, String defaultValue, App
     public boolean isMatching() {
         return match != null;
     }
+
+    /**
+     * Whether the row's expression is a SelectUniqueValue call: its value is the first of its candidates the target
+     * does not hold, chosen on create, and an update leaves the value in the target as it is.
+     */
+    public boolean selectsUniqueValue() {
+        return source instanceof Computed computed && computed.expression() instanceof Expression.Call call
+                && call.function() == ExpressionFunction.SelectUniqueValue;
+    }
+
+    /** What an update keeps in sync: "always" rows, but neither None nor SelectUniqueValue rows. */
+    boolean isUpdated() {
+        return apply == Apply.ALWAYS && !(source instanceof None) && !selectsUniqueValue();
+    }
 }

@@ -316,7 +316,14 @@ public record MappingTable(String location, ObjectMapping user, ObjectMapping gr
                     throw error(e.get("match"), "match precedence starts at 1");
                 }
             }
-            return new MappingRule(target, source, defaultValue, apply, match, line);
+            MappingRule rule = new MappingRule(target, source, defaultValue, apply, match, line);
+            // Entra: the function "can't be applied to attributes that have a matching precedence" (the parser
+            // already keeps it at the top level).
+            if (rule.selectsUniqueValue() && match != null) {
+                throw error(e.get("match"), "a SelectUniqueValue mapping cannot be a matching attribute: its value "
+                        + "depends on what the target already holds");
+            }
+            return rule;
         }
 
         MappingRule.Computed expression(Node node) {

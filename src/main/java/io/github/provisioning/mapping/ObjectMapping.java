@@ -81,7 +81,8 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
     }
 
     /**
-     * The target values kept in sync on update: rules applied always, no defaults (Entra: defaults on create only).
+     * The target values kept in sync on update: rules applied always, no defaults (Entra: defaults on create only),
+     * and no SelectUniqueValue rows (Entra: the function "is only meant to be used for entry creations").
      * A target missing from the map is removed from the object, unless it is one of
      * {@link #ignoredTargets(SourceAttributes)}: diff over {@link #updatedTargets(SourceAttributes)}, not
      * {@link #updatedTargets()}, so that an ignored attribute is neither added, replaced nor removed.
@@ -89,7 +90,7 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
     public Map<String, JsonNode> valuesForUpdate(SourceAttributes source) {
         Map<String, JsonNode> values = new LinkedHashMap<>();
         for (MappingRule rule : rules) {
-            if (rule.apply() == MappingRule.Apply.ALWAYS && !(rule.source() instanceof MappingRule.None)) {
+            if (rule.isUpdated()) {
                 Object value = rule.source().evaluate(source);
                 if (value != Ignored.INSTANCE) {
                     put(values, rule.target(), value);
@@ -120,7 +121,7 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
      */
     public List<String> updatedTargets() {
         return rules.stream()
-                .filter(r -> r.apply() == MappingRule.Apply.ALWAYS && !(r.source() instanceof MappingRule.None))
+                .filter(MappingRule::isUpdated)
                 .map(MappingRule::target)
                 .toList();
     }
@@ -145,6 +146,24 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
             }
         }
         return ignored;
+    }
+
+    /** The rows whose value SelectUniqueValue chooses among candidates the target is asked about, on create. */
+    public List<MappingRule> uniqueValueRules() {
+        return rules.stream().filter(MappingRule::selectsUniqueValue).toList();
+    }
+
+    /**
+     * The candidates of a SelectUniqueValue row for one object, in rule order, rules without a value left out. The
+     * engine checks them against the target and writes the first one free to the row's target.
+     */
+    public List<String> uniqueValueCandidates(MappingRule rule, SourceAttributes source) {
+        if (!(rule.source() instanceof MappingRule.Computed computed)
+                || !(computed.expression() instanceof Expression.Call call)
+                || call.function() != ExpressionFunction.SelectUniqueValue) {
+            throw new IllegalArgumentException("the mapping of " + rule.target() + " is no SelectUniqueValue");
+        }
+        return ExpressionFunction.uniqueCandidates(call.arguments(), new Evaluation(source));
     }
 
     /** Whether a rule or a scoping clause reads {@code [appRoleAssignments]}: only then are roles read from Graph. */

@@ -41,10 +41,7 @@ public record ScimDialect(boolean booleanAsString, OpCase opCase, boolean pathle
      * @param setting  {@code scim.compat.<switch>} → value, or null/blank when not set
      */
     public static ScimDialect of(Map<String, String> declared, Function<String, String> setting) {
-        Function<String, String> value = name -> {
-            String v = setting.apply(name);
-            return v != null && !v.isBlank() ? v.trim() : declared.get(name);
-        };
+        Function<String, String> value = name -> chosen(declared, setting, name);
         return new ScimDialect(
                 bool(value, "boolean-as-string", COMPLIANT.booleanAsString()),
                 choice(value, "op-case", Map.of("lower", OpCase.LOWER, "capitalized", OpCase.CAPITALIZED), COMPLIANT.opCase()),
@@ -54,6 +51,20 @@ public record ScimDialect(boolean booleanAsString, OpCase opCase, boolean pathle
                 choice(value, "update-method", Map.of("patch", UpdateMethod.PATCH, "put", UpdateMethod.PUT),
                         COMPLIANT.updateMethod()),
                 bool(value, "groups", COMPLIANT.groups()));
+    }
+
+    /**
+     * Whether the mapping file or a setting chooses this switch; when neither does, the engine may follow what the
+     * target says of itself (its {@code /ServiceProviderConfig}).
+     */
+    public static boolean isChosen(Map<String, String> declared, Function<String, String> setting, String name) {
+        return chosen(declared, setting, name) != null;
+    }
+
+    /** The setting's value when it has one, else the mapping file's, else null. */
+    private static String chosen(Map<String, String> declared, Function<String, String> setting, String name) {
+        String v = setting.apply(name);
+        return v != null && !v.isBlank() ? v.trim() : declared.get(name);
     }
 
     /** Whether a value is valid for a switch; null when it is, else what is expected. */

@@ -9,13 +9,16 @@ import org.slf4j.LoggerFactory;
 /**
  * What the target says it supports, from {@code /ServiceProviderConfig} (RFC 7643 section 5), read once per run
  * when the target offers it. Unknown until read; a target without the endpoint is assumed to support PATCH and
- * filtering (what Entra requires of every target).
+ * filtering (what Entra requires of every target). A target that says it has no PATCH gets PUT updates, unless
+ * {@code update-method} is chosen; one that says it cannot filter is matched through a listing of its users.
  */
 public final class TargetCapabilities {
 
     private static final Logger LOG = LoggerFactory.getLogger(TargetCapabilities.class);
 
     private final AtomicBoolean read = new AtomicBoolean();
+    private final ScimDialect dialect;
+    private final boolean updateMethodChosen;
     private volatile boolean patch = true;
     private volatile boolean filter = true;
     private volatile int filterMaxResults;
@@ -23,6 +26,17 @@ public final class TargetCapabilities {
     private volatile int bulkMaxOperations;
     private volatile boolean etag;
     private volatile boolean sort;
+
+    /**
+     * @param dialect            the target's requests as the mapping file and the settings declare them
+     * @param updateMethodChosen whether the mapping file's {@code compat: update-method} or
+     *                           {@code scim.compat.update-method} chooses PATCH or PUT: that choice wins over the
+     *                           target's {@code patch.supported}
+     */
+    public TargetCapabilities(ScimDialect dialect, boolean updateMethodChosen) {
+        this.dialect = dialect;
+        this.updateMethodChosen = updateMethodChosen;
+    }
 
     /** True the first time only: the cycle reads the document then. */
     public boolean needsRead() {
@@ -56,6 +70,37 @@ public final class TargetCapabilities {
         read.set(true);
         LOG.info("SCIM target supports: {}", this);
     }
+
+    /** The requests as the mapping file and the settings declare them. */
+    public ScimDialect dialect() {
+        return dialect;
+    }
+
+    /** How updates are sent: the dialect's method, or PUT for a target that says it has no PATCH, unless chosen. */
+    public ScimDialect.UpdateMethod updateMethod() {
+        return !patch && !updateMethodChosen ? ScimDialect.UpdateMethod.PUT : dialect.updateMethod();
+    }
+
+    /** False when the target says it cannot filter: its users are matched through a listing of them. */
+    public boolean filter() {
+        return filter;
+    }
+
+    /** Says at the start of each cycle what the engine does differently because of what the target supports. */
+    public void announce(String cycleId) {
+        if (!patch) {
+            LOG.info(updateMethodChosen
+                    ? "Cycle {}: the SCIM target says it does not support PATCH; updates are sent as {}, as "
+                            + "update-method chooses"
+                    : "Cycle {}: the SCIM target says it does not support PATCH; updates are sent as GET, then {}",
+                    cycleId, updateMethod());
+        }
+        if (!filter) {
+            LOG.info("Cycle {}: the SCIM target says it does not support filters; users are matched, and "
+                    + "SelectUniqueValue checked, through a listing of its users", cycleId);
+        }
+    }
+
     @Override
     public String toString() {
         return "patch=" + patch + ", filter=" + filter + (filterMaxResults > 0 ? " (maxResults " + filterMaxResults + ")" : "")

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.provisioning.http.RetryPolicy;
 import io.github.provisioning.scim.ScimCredentialsException;
+import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimResponse;
+import io.github.provisioning.scim.TargetCapabilities;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -92,6 +94,30 @@ class MatchIndexTest {
         assertThatThrownBy(() -> index.read(new ScimResponse(401, JSON.createObjectNode(), null)))
                 .isInstanceOf(ScimCredentialsException.class)
                 .hasMessageStartingWith("the SCIM target rejected the credentials (SCIM target answered 401");
+    }
+
+    @Test
+    void aTargetWithoutFiltersIsListedEveryCycleWithItsAccountIds() throws Exception {
+        TargetCapabilities target = new TargetCapabilities(ScimDialect.COMPLIANT, false);
+        target.read(new ScimResponse(200, JSON.readTree("{\"filter\":{\"supported\":false}}"), null));
+        MatchIndex listing = new MatchIndex(MatchIndex.Mode.OFF, List.of("userName"), 2, RETRIES, target);
+        CycleRun incremental = new CycleRun("c4", CycleRun.Type.INCREMENTAL, Instant.now());
+
+        assertThat(listing.begin(incremental)).isTrue();
+        listing.read(page(3, "c", "a"));
+        assertThat(listing.read(page(3, "b"))).isFalse();
+
+        assertThat(listing.lists(incremental)).isTrue();
+        assertThat(listing.accountWith(incremental, new UserPlan.MatchCandidate("userName", "A@X"))).isEqualTo("id-a");
+        assertThat(listing.accountWith(incremental, new UserPlan.MatchCandidate("userName", "b@x"))).isEqualTo("id-b");
+        assertThat(listing.accountWith(incremental, new UserPlan.MatchCandidate("userName", "d@x"))).isNull();
+        assertThat(listing.holds(incremental, "userName", "C@x")).isTrue();
+        assertThat(listing.holds(incremental, "userName", "d@x")).isFalse();
+        assertThat(listing.holds(initial, "userName", "c@x")).isNull();
+        // The index of a target that filters keeps no ids: matching queries it.
+        index.begin(initial);
+        index.read(page(1, "a"));
+        assertThat(index.lists(initial)).isFalse();
     }
 
     @Test

@@ -103,6 +103,42 @@ class MappingTableTest {
         assertThat(table.user().updatedTargets()).containsExactly("userName", "title");
     }
 
+    @Test
+    void selectUniqueValueRowsAreChosenOnCreateAndLeftAloneOnUpdate() {
+        MappingTable table = MappingTable.parse("t.yaml", """
+                user:
+                  mappings:
+                    - {target: externalId, source: objectId, match: 1}
+                    - target: userName
+                      expression: 'SelectUniqueValue([mailNickname], Join("@", [mailNickname], "x"), [missing])'
+                """);
+        MappingRule rule = table.user().uniqueValueRules().get(0);
+        Map<String, Object> user = Map.of("objectId", "1", "mailNickname", "ann");
+
+        assertThat(rule.target()).isEqualTo("userName");
+        assertThat(table.user().uniqueValueCandidates(rule, user::get)).containsExactly("ann", "ann@x");
+        assertThat(table.user().valuesForCreate(user::get)).containsEntry("userName", TextNode.valueOf("ann"));
+        assertThat(table.user().valuesForUpdate(user::get)).doesNotContainKey("userName");
+        assertThat(table.user().updatedTargets()).containsExactly("externalId");
+    }
+
+    @Test
+    void selectUniqueValueIsTheWholeExpressionAndNeverAMatchingAttribute() {
+        assertThatThrownBy(() -> MappingTable.parse("t.yaml", """
+                user:
+                  mappings:
+                    - {target: externalId, source: objectId, match: 1}
+                    - {target: userName, expression: 'ToLower(SelectUniqueValue([a], [b]))'}
+                """)).isInstanceOf(MappingException.class)
+                .hasMessageContaining("t.yaml:4: invalid expression: SelectUniqueValue must be at the top level");
+        assertThatThrownBy(() -> MappingTable.parse("t.yaml", """
+                user:
+                  mappings:
+                    - {target: userName, expression: 'SelectUniqueValue([a], [b])', match: 1}
+                """)).isInstanceOf(MappingException.class)
+                .hasMessageContaining("t.yaml:3: a SelectUniqueValue mapping cannot be a matching attribute");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "user:\\n  mappings:\\n    - {target: userName, source: upn, match: 1}\\n    - {target: title, source: a, colour: red}|t.yaml:4: unknown key 'colour'",

@@ -31,12 +31,12 @@ final class DiscoveryDocuments {
     private final Map<String, ObjectNode> resourceTypes = new LinkedHashMap<>();
     private final Map<String, ObjectNode> schemas = new LinkedHashMap<>();
 
-    DiscoveryDocuments(String baseUrl, List<ScimResourceType> served) {
+    DiscoveryDocuments(String baseUrl, List<ScimResourceType> served, boolean patch, boolean filter) {
         ServiceProviderConfigResource config = new ServiceProviderConfigResource(
                 "https://datatracker.ietf.org/doc/html/rfc7644",
-                new PatchConfig(true),
+                new PatchConfig(patch),
                 new BulkConfig(false, 0, 0),
-                new FilterConfig(true, MAX_RESULTS),
+                new FilterConfig(filter, MAX_RESULTS),
                 new ChangePasswordConfig(false),
                 new SortConfig(false),
                 new ETagConfig(true),

@@ -81,7 +81,8 @@ public final class ScimSandbox implements AutoCloseable {
         this.config = config;
         this.server = server;
         this.baseUrl = server.url() + BASE_PATH;
-        this.service = new ScimService(baseUrl, config.groupsEnabled());
+        this.service = new ScimService(baseUrl, config.groupsEnabled(), config.patchSupported(),
+                config.filterSupported());
         this.journal = new RequestJournal(config.maxRecordedRequests());
         this.tokens = config.tokenClient() == null ? null : new TokenIssuer(config.tokenClient());
         server.start(this::exchange);

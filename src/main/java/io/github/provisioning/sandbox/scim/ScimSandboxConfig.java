@@ -13,9 +13,13 @@ package io.github.provisioning.sandbox.scim;
  *                            lower it so the journal does not hold every body in memory
  * @param tokenClient         the client the sandbox's token endpoints issue access tokens to, or {@code null} for
  *                            no token endpoints; its tokens are accepted besides {@code bearerToken}
+ * @param patchSupported      whether PATCH is served; when {@code false}, {@code /ServiceProviderConfig} says
+ *                            {@code patch.supported=false} and every PATCH answers 501
+ * @param filterSupported     whether list filters are served; when {@code false}, {@code /ServiceProviderConfig}
+ *                            says {@code filter.supported=false} and a list request with a filter answers 501
  */
 public record ScimSandboxConfig(int port, String bearerToken, boolean groupsEnabled, int threads, int maxRecordedRequests,
-                                TokenClient tokenClient) {
+                                TokenClient tokenClient, boolean patchSupported, boolean filterSupported) {
 
     /**
      * A client of the sandbox's token endpoints: {@code POST /oauth2/token} (OAuth2 client credentials, the
@@ -55,11 +59,11 @@ public record ScimSandboxConfig(int port, String bearerToken, boolean groupsEnab
     }
 
     public ScimSandboxConfig(int port, String bearerToken, boolean groupsEnabled, int threads) {
-        this(port, bearerToken, groupsEnabled, threads, KEEP_ALL_REQUESTS, null);
+        this(port, bearerToken, groupsEnabled, threads, KEEP_ALL_REQUESTS, null, true, true);
     }
 
     public ScimSandboxConfig(int port, String bearerToken, boolean groupsEnabled, int threads, int maxRecordedRequests) {
-        this(port, bearerToken, groupsEnabled, threads, maxRecordedRequests, null);
+        this(port, bearerToken, groupsEnabled, threads, maxRecordedRequests, null, true, true);
     }
 
     /**
@@ -71,23 +75,28 @@ public record ScimSandboxConfig(int port, String bearerToken, boolean groupsEnab
     }
 
     public ScimSandboxConfig withPort(int newPort) {
-        return new ScimSandboxConfig(newPort, bearerToken, groupsEnabled, threads, maxRecordedRequests, tokenClient);
+        return new ScimSandboxConfig(newPort, bearerToken, groupsEnabled, threads, maxRecordedRequests, tokenClient,
+                patchSupported, filterSupported);
     }
 
     public ScimSandboxConfig withBearerToken(String newBearerToken) {
-        return new ScimSandboxConfig(port, newBearerToken, groupsEnabled, threads, maxRecordedRequests, tokenClient);
+        return new ScimSandboxConfig(port, newBearerToken, groupsEnabled, threads, maxRecordedRequests, tokenClient,
+                patchSupported, filterSupported);
     }
 
     public ScimSandboxConfig withGroupsEnabled(boolean newGroupsEnabled) {
-        return new ScimSandboxConfig(port, bearerToken, newGroupsEnabled, threads, maxRecordedRequests, tokenClient);
+        return new ScimSandboxConfig(port, bearerToken, newGroupsEnabled, threads, maxRecordedRequests, tokenClient,
+                patchSupported, filterSupported);
     }
 
     public ScimSandboxConfig withThreads(int newThreads) {
-        return new ScimSandboxConfig(port, bearerToken, groupsEnabled, newThreads, maxRecordedRequests, tokenClient);
+        return new ScimSandboxConfig(port, bearerToken, groupsEnabled, newThreads, maxRecordedRequests, tokenClient,
+                patchSupported, filterSupported);
     }
 
     public ScimSandboxConfig withMaxRecordedRequests(int newMaxRecordedRequests) {
-        return new ScimSandboxConfig(port, bearerToken, groupsEnabled, threads, newMaxRecordedRequests, tokenClient);
+        return new ScimSandboxConfig(port, bearerToken, groupsEnabled, threads, newMaxRecordedRequests, tokenClient,
+                patchSupported, filterSupported);
     }
 
     /** Serves the token endpoints for this client; their tokens expire after an hour. */
@@ -96,6 +105,19 @@ public record ScimSandboxConfig(int port, String bearerToken, boolean groupsEnab
     }
 
     public ScimSandboxConfig withTokenClient(TokenClient newTokenClient) {
-        return new ScimSandboxConfig(port, bearerToken, groupsEnabled, threads, maxRecordedRequests, newTokenClient);
+        return new ScimSandboxConfig(port, bearerToken, groupsEnabled, threads, maxRecordedRequests, newTokenClient,
+                patchSupported, filterSupported);
+    }
+
+    /** A target without PATCH (RFC 7643 section 5 {@code patch.supported=false}): updates must be PUT. */
+    public ScimSandboxConfig withoutPatch() {
+        return new ScimSandboxConfig(port, bearerToken, groupsEnabled, threads, maxRecordedRequests, tokenClient,
+                false, filterSupported);
+    }
+
+    /** A target without filtering ({@code filter.supported=false}): its users can only be listed. */
+    public ScimSandboxConfig withoutFilter() {
+        return new ScimSandboxConfig(port, bearerToken, groupsEnabled, threads, maxRecordedRequests, tokenClient,
+                patchSupported, false);
     }
 }

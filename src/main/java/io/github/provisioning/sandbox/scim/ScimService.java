@@ -26,16 +26,22 @@ final class ScimService {
     static final int DEFAULT_COUNT = 100;
 
     private final boolean groupsEnabled;
+    private final boolean patchSupported;
+    private final boolean filterSupported;
     private final ResourceStore users;
     private final ResourceStore groups;
     private final DiscoveryDocuments discovery;
 
-    ScimService(String baseUrl, boolean groupsEnabled) {
+    /** A target that may lack PATCH or filtering: its discovery document says so, and it refuses them (501). */
+    ScimService(String baseUrl, boolean groupsEnabled, boolean patchSupported, boolean filterSupported) {
         this.groupsEnabled = groupsEnabled;
+        this.patchSupported = patchSupported;
+        this.filterSupported = filterSupported;
         this.users = new ResourceStore(ScimResourceType.USER, baseUrl);
         this.groups = new ResourceStore(ScimResourceType.GROUP, baseUrl);
         this.discovery = new DiscoveryDocuments(baseUrl, groupsEnabled
-                ? List.of(ScimResourceType.USER, ScimResourceType.GROUP) : List.of(ScimResourceType.USER));
+                ? List.of(ScimResourceType.USER, ScimResourceType.GROUP) : List.of(ScimResourceType.USER),
+                patchSupported, filterSupported);
     }
 
     ResourceStore users() {
@@ -114,6 +120,9 @@ final class ScimService {
             case "PUT":
                 return replace(store, id, request);
             case "PATCH":
+                if (!patchSupported) {
+                    throw new NotImplementedException("PATCH is not supported by this service provider");
+                }
                 return patch(store, id, request);
             case "DELETE":
                 delete(store, id, request);
@@ -124,6 +133,9 @@ final class ScimService {
     }
 
     private Response list(ResourceStore store, Query query) throws ScimException {
+        if (!filterSupported && query.filter() != null) {
+            throw new NotImplementedException("Filtering is not supported by this service provider");
+        }
         ResourceStore.Page page;
         try {
             page = store.search(query.filter(), query.startIndex(), query.count());

@@ -1,0 +1,147 @@
+package io.github.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.provisioning.cycle.CycleReport;
+import io.github.provisioning.sandbox.scim.RecordedRequest;
+import io.github.provisioning.sandbox.scim.ScimSandbox;
+import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the target's {@code /ServiceProviderConfig} says is honoured: a target without PATCH gets PUT updates (unless
+ * update-method chooses), and a target without filters is matched through a listing of its users, in every cycle.
+ * The sandbox, configured that way, refuses PATCH and filters with 501, so a request the engine should not send
+ * fails the user.
+ */
+class TargetCapabilitiesCycleTest extends EngineTest {
+
+    private static final String NO_PATCH = "the SCIM target says it does not support PATCH; ";
+    private static final String NO_FILTER = "the SCIM target says it does not support filters; ";
+
+    @Test
+    void aTargetWithoutPatchGetsPutUpdates() throws Exception {
+        target(scimConfig().withoutPatch());
+        String ann = assign("ann@contoso.example");
+        engine = EngineUnderTest.start(graph, scim, dataDir);
+        CycleReport initial = engine.awaitInitialCycle();
+        String id = scim.userByUserName("ann@contoso.example").orElseThrow().path("id").asText();
+
+        tenant.updateUser(ann, Map.of("jobTitle", "Head buyer"));
+        CycleReport update = engine.runCycle();
+        tenant.unassign(ann);
+        CycleReport disable = engine.runCycle();
+
+        assertThat(update.counts()).containsEntry("updated", 1).containsEntry("failed", 0);
+        assertThat(disable.counts()).containsEntry("disabled", 1).containsEntry("failed", 0);
+        assertThat(writes()).extracting(RecordedRequest::line)
+                .containsExactly("POST /Users", "PUT /Users/" + id, "PUT /Users/" + id);
+        assertThat(scim.user(id).orElseThrow().path("title").asText()).isEqualTo("Head buyer");
+        assertThat(scim.user(id).orElseThrow().path("active").asBoolean()).isFalse();
+        for (CycleReport cycle : List.of(initial, update, disable)) {
+            assertThat(logLinesOf(cycle)).containsExactly(NO_PATCH + "updates are sent as GET, then PUT");
+        }
+    }
+
+    @Test
+    void updateMethodChosenInTheSettingsWinsOverTheTarget() throws Exception {
+        target(scimConfig().withoutPatch());
+        String ann = assign("ann@contoso.example");
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("scim.compat.update-method", "patch");
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+
+        tenant.updateUser(ann, Map.of("jobTitle", "Head buyer"));
+        CycleReport update = engine.runCycle();
+
+        // As chosen, a PATCH, which this target refuses.
+        assertThat(update.counts()).containsEntry("failed", 1);
+        List<String> writes = writes().stream().map(RecordedRequest::line).toList();
+        assertThat(writes.get(writes.size() - 1)).startsWith("PATCH /Users/");
+        assertThat(writes()).filteredOn(r -> r.method().equals("PATCH")).allMatch(r -> r.status() == 501);
+        assertThat(logLinesOf(update)).containsExactly(NO_PATCH + "updates are sent as PATCH, as update-method "
+                + "chooses");
+    }
+
+    @Test
+    void aTargetWithoutFiltersIsMatchedThroughAListingInEveryCycle() throws Exception {
+        target(scimConfig().withoutFilter());
+        String annAccount = scim.seedUser(seededAccount("Ann@Contoso.example"));
+        assign("ann@contoso.example");
+        assign("bob@contoso.example");
+        engine = EngineUnderTest.start(graph, scim, dataDir);
+        CycleReport initial = engine.awaitInitialCycle();
+
+        assertThat(initial.counts()).containsEntry("updated", 1).containsEntry("created", 1)
+                .containsEntry("failed", 0);
+        assertThat(scim.users()).hasSize(2);
+        assertThat(scim.user(annAccount).orElseThrow().path("title").asText()).isEqualTo("Engineer");
+        assertThat(userRequests()).extracting(RecordedRequest::line).contains(
+                "GET /Users?attributes=userName&startIndex=1&count=500", "GET /Users/" + annAccount);
+
+        // An incremental cycle lists the target again: an account made since is found and linked, not duplicated.
+        String cyAccount = scim.seedUser(seededAccount("cy@contoso.example"));
+        assign("cy@contoso.example");
+        scim.clearRequests();
+        CycleReport incremental = engine.runCycle();
+
+        assertThat(incremental.counts()).containsEntry("updated", 1).containsEntry("created", 0)
+                .containsEntry("failed", 0);
+        assertThat(scim.users()).hasSize(3);
+        assertThat(scim.user(cyAccount).orElseThrow().path("title").asText()).isEqualTo("Engineer");
+        assertThat(userRequests()).extracting(RecordedRequest::line).contains(
+                "GET /Users?attributes=userName&startIndex=1&count=500", "GET /Users/" + cyAccount);
+        for (CycleReport cycle : List.of(initial, incremental)) {
+            assertThat(logLinesOf(cycle)).containsExactly(NO_FILTER + "users are matched, and SelectUniqueValue "
+                    + "checked, through a listing of its users");
+        }
+        assertThat(scim.requests()).noneMatch(r -> r.query() != null && r.query().contains("filter="));
+        assertThat(scim.requests()).noneMatch(r -> r.status() == 501);
+    }
+
+    @Test
+    void withoutFiltersAndWithoutAListingAUserThatNeedsMatchingFails() throws Exception {
+        target(scimConfig().withoutFilter());
+        String ann = assign("ann@contoso.example");
+        scim.failNext(1, 400, null, "/Users");
+        engine = EngineUnderTest.start(graph, scim, dataDir);
+        CycleReport initial = engine.awaitInitialCycle();
+
+        assertThat(initial.counts()).containsEntry("failed", 1).containsEntry("created", 0);
+        JsonNode failure = engine.logLines().stream().filter(l -> l.path("sourceId").asText().equals(ann))
+                .findFirst().orElseThrow();
+        assertThat(failure.path("error").path("code").asText()).isEqualTo("TargetListingUnavailable");
+        assertThat(scim.requests()).noneMatch(r -> r.query() != null && r.query().contains("filter="));
+
+        // The next cycle lists the target and provisions the user.
+        CycleReport retry = engine.runCycle();
+        assertThat(retry.counts()).containsEntry("created", 1).containsEntry("failed", 0);
+    }
+
+    /** This test's target instead of the default one. */
+    private void target(ScimSandboxConfig config) {
+        scim.close();
+        scim = ScimSandbox.start(config);
+    }
+
+    /** The lines the engine logged about the target's capabilities for this cycle. */
+    private static List<String> logLinesOf(CycleReport cycle) throws Exception {
+        String prefix = "Cycle " + cycle.cycleId() + ": the SCIM target says";
+        return Files.readAllLines(Path.of("target/test-logs/tests.log")).stream()
+                .filter(l -> l.contains(prefix))
+                .map(l -> l.substring(l.indexOf(prefix) + prefix.length() - "the SCIM target says".length()))
+                .toList();
+    }
+
+    private String assign(String upn) {
+        String id = tenant.addUser(engineer(upn));
+        tenant.assign(id);
+        return id;
+    }
+}
