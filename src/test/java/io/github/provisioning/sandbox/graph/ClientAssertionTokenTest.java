@@ -1,0 +1,209 @@
+package io.github.provisioning.sandbox.graph;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.graph.ClientCertificate;
+import io.github.provisioning.graph.TestCertificate;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The token endpoint's certificate credentials: a client assertion signed with the key of a certificate uploaded to
+ * the app registration gets a token; a wrong, forged, expired or misaddressed one gets Entra's AADSTS error.
+ */
+class ClientAssertionTokenTest extends SimulatedGraphTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static TestCertificate registered;
+    static TestCertificate unregistered;
+
+    @BeforeAll
+    static void generate() {
+        registered = TestCertificate.generate(dir, "registered", 2);
+        unregistered = TestCertificate.generate(dir, "unregistered", 2);
+    }
+
+    private void startWithTheRegisteredCertificate() {
+        start(GraphSimulatorConfig.defaults().withClientCertificate(registered.certificate()));
+    }
+
+    @Test
+    void anAssertionSignedWithTheRegisteredCertificateGetsAToken() {
+        startWithTheRegisteredCertificate();
+
+        GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form(sign(registered, Clock.systemUTC())));
+
+        assertThat(reply.status()).as(reply.body().toString()).isEqualTo(200);
+        assertThat(reply.body().path("access_token").asText()).hasSizeGreaterThan(40);
+    }
+
+    @Test
+    void anRs256AssertionNamingItsKeyByTheSha1ThumbprintIsAcceptedToo() throws Exception {
+        startWithTheRegisteredCertificate();
+        ObjectNode header = JSON.createObjectNode().put("alg", "RS256").put("typ", "JWT")
+                .put("x5t", thumbprint("SHA-1", registered));
+
+        GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form(jwt(header, claims(graph.tokenUrl()),
+                registered, "SHA256withRSA")));
+
+        assertThat(reply.status()).as(reply.body().toString()).isEqualTo(200);
+    }
+
+    @Test
+    void aCertificateNotUploadedToTheAppIsRefusedAsKeyNotFound() {
+        startWithTheRegisteredCertificate();
+
+        GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form(sign(unregistered, Clock.systemUTC())));
+
+        assertRefused(reply, 401, "invalid_client", 700027, "AADSTS700027: Client assertion contains an invalid"
+                + " signature. [Reason - The key was not found., Thumbprint of key used by client: '"
+                + thumbprint("SHA-256", unregistered) + "'");
+    }
+
+    @Test
+    void anAssertionNamingTheRegisteredCertificateButSignedWithAnotherKeyIsRefused() throws Exception {
+        startWithTheRegisteredCertificate();
+        ObjectNode header = JSON.createObjectNode().put("alg", "RS256").put("typ", "JWT")
+                .put("x5t#S256", thumbprint("SHA-256", registered));
+
+        GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form(jwt(header, claims(graph.tokenUrl()),
+                unregistered, "SHA256withRSA")));
+
+        assertRefused(reply, 401, "invalid_client", 700027, "AADSTS700027: Client assertion contains an invalid"
+                + " signature. [Reason - The provided signature value did not match the expected signature value.");
+    }
+
+    @Test
+    void anExpiredAssertionIsNotWithinItsValidTimeRange() {
+        startWithTheRegisteredCertificate();
+        Clock anHourAgo = Clock.offset(Clock.systemUTC(), Duration.ofHours(-1));
+
+        GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form(sign(registered, anHourAgo)));
+
+        assertRefused(reply, 401, "invalid_client", 700024, "AADSTS700024: Client assertion is not within its valid"
+                + " time range. Current time: ");
+    }
+
+    @Test
+    void anAssertionValidOnlyInAnHourIsNotWithinItsValidTimeRange() {
+        startWithTheRegisteredCertificate();
+        Clock inAnHour = Clock.offset(Clock.systemUTC(), Duration.ofHours(1));
+
+        GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form(sign(registered, inAnHour)));
+
+        assertRefused(reply, 401, "invalid_client", 700024, "AADSTS700024: Client assertion is not within its valid"
+                + " time range.");
+    }
+
+    @Test
+    void anAssertionForAnotherTokenEndpointIsRefusedForItsAudience() {
+        startWithTheRegisteredCertificate();
+        String assertion = new ClientCertificate(registered.key(), registered.certificate(), Clock.systemUTC())
+                .assertion(graph.config().clientId(), "https://login.microsoftonline.com/common/oauth2/v2.0/token");
+
+        GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form(assertion));
+
+        assertRefused(reply, 401, "invalid_client", 700023, "AADSTS700023: Client assertion audience claim does not"
+                + " match Realm issuer.");
+    }
+
+    @Test
+    void anAssertionIssuedForAnotherClientIsRefused() {
+        startWithTheRegisteredCertificate();
+        String assertion = new ClientCertificate(registered.key(), registered.certificate(), Clock.systemUTC())
+                .assertion(UUID.randomUUID().toString(), graph.tokenUrl());
+
+        GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form(assertion));
+
+        assertRefused(reply, 401, "invalid_client", 700021, "AADSTS700021: Client assertion application identifier"
+                + " doesn't match 'client_id' parameter.");
+    }
+
+    @Test
+    void aMalformedAssertionIsAnInvalidRequest() {
+        startWithTheRegisteredCertificate();
+
+        GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form("not-a-jwt"));
+
+        assertRefused(reply, 400, "invalid_request", 50027, "AADSTS50027: JWT token is invalid or malformed.");
+    }
+
+    @Test
+    void theScopeOfThisGraphIsAcceptedAndANationalCloudsIsNotInThisTenant() {
+        startWithTheRegisteredCertificate();
+        Map<String, String> ownScope = form(sign(registered, Clock.systemUTC()));
+        ownScope.put("scope", graph.loginUrl() + "/.default");
+        Map<String, String> usGovernment = form(sign(registered, Clock.systemUTC()));
+        usGovernment.put("scope", "https://graph.microsoft.us/.default");
+
+        assertThat(client.postForm(graph.tokenUrl(), ownScope).status()).isEqualTo(200);
+        assertRefused(client.postForm(graph.tokenUrl(), usGovernment), 400, "invalid_resource", 500011,
+                "AADSTS500011: The resource principal named https://graph.microsoft.us was not found in the tenant");
+    }
+
+    private static void assertRefused(GraphTestClient.Reply reply, int status, String error, int code, String start) {
+        assertThat(reply.status()).as(reply.body().toString()).isEqualTo(status);
+        assertThat(reply.body().path("error").asText()).isEqualTo(error);
+        assertThat(reply.body().path("error_codes").get(0).asInt()).isEqualTo(code);
+        assertThat(reply.body().path("error_description").asText()).startsWith(start);
+    }
+
+    private String sign(TestCertificate certificate, Clock clock) {
+        return new ClientCertificate(certificate.key(), certificate.certificate(), clock)
+                .assertion(graph.config().clientId(), graph.tokenUrl());
+    }
+
+    private Map<String, String> form(String assertion) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "client_credentials");
+        form.put("client_id", graph.config().clientId());
+        form.put("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+        form.put("client_assertion", assertion);
+        form.put("scope", "https://graph.microsoft.com/.default");
+        return form;
+    }
+
+    private ObjectNode claims(String audience) {
+        long now = Instant.now().getEpochSecond();
+        return JSON.createObjectNode().put("aud", audience).put("iss", graph.config().clientId())
+                .put("sub", graph.config().clientId()).put("jti", UUID.randomUUID().toString()).put("nbf", now)
+                .put("iat", now).put("exp", now + 600);
+    }
+
+    private static String jwt(ObjectNode header, ObjectNode claims, TestCertificate signer, String algorithm)
+            throws Exception {
+        Base64.Encoder base64url = Base64.getUrlEncoder().withoutPadding();
+        String input = base64url.encodeToString(JSON.writeValueAsBytes(header)) + "."
+                + base64url.encodeToString(JSON.writeValueAsBytes(claims));
+        Signature signature = Signature.getInstance(algorithm);
+        signature.initSign(signer.key());
+        signature.update(input.getBytes(StandardCharsets.US_ASCII));
+        return input + "." + base64url.encodeToString(signature.sign());
+    }
+
+    private static String thumbprint(String digest, TestCertificate certificate) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(MessageDigest.getInstance(digest).digest(certificate.certificate().getEncoded()));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
