@@ -92,7 +92,16 @@ public final class ClientCertificate {
         }
         String text = new String(content, StandardCharsets.US_ASCII);
         try {
-            return text.contains("-----BEGIN ") ? fromPem(text, clock) : fromPkcs12(content, password, clock);
+            ClientCertificate read = text.contains("-----BEGIN ") ? fromPem(text, clock)
+                    : fromPkcs12(content, password, clock);
+            Instant expired = read.certificate.getNotAfter().toInstant();
+            if (clock.instant().isAfter(expired)) {
+                // Entra refuses an expired key's assertions (AADSTS700027 "The key used is expired"): say so now.
+                throw new IllegalArgumentException("the certificate ("
+                        + read.certificate.getSubjectX500Principal().getName() + ") expired on " + expired
+                        + ": upload a new one to the app registration and use it here");
+            }
+            return read;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

@@ -16,6 +16,7 @@ import java.security.spec.PSSParameterSpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
@@ -33,7 +34,7 @@ class ClientCertificateTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN_URL = "https://login.microsoftonline.com/tenant/oauth2/v2.0/token";
-    private static final Instant NOW = Instant.parse("2026-12-07T10:00:00Z");
+    private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
     @TempDir
@@ -101,6 +102,15 @@ class ClientCertificateTest {
         assertThatThrownBy(() -> ClientCertificate.read(engine.pkcs12(), null, CLOCK))
                 .hasMessage(engine.pkcs12() + ": the PKCS#12 file does not open with graph.client-certificate-password"
                         + " (not set)");
+    }
+
+    @Test
+    void anExpiredCertificateIsNamed() {
+        TestCertificate expired = TestCertificate.generate(dir, "expired", "-3d", 1);
+
+        assertThatThrownBy(() -> ClientCertificate.read(expired.pem(), null, Clock.systemUTC()))
+                .hasMessageStartingWith(expired.pem() + ": the certificate (CN=expired) expired on ")
+                .hasMessageEndingWith(": upload a new one to the app registration and use it here");
     }
 
     @Test

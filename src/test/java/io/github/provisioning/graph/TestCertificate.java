@@ -22,12 +22,17 @@ public record TestCertificate(Path pkcs12, String password, Path pem, PrivateKey
 
     /** A certificate valid from now for {@code days} days, its files in {@code dir}. */
     public static TestCertificate generate(Path dir, String name, int days) {
+        return generate(dir, name, "+0d", days);
+    }
+
+    /** A certificate valid from {@code start} (keytool's {@code -startdate}, e.g. {@code -3d}) for {@code days} days. */
+    public static TestCertificate generate(Path dir, String name, String start, int days) {
         String password = "p12-" + UUID.randomUUID();
         Path pkcs12 = dir.resolve(name + ".p12");
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         try {
             Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", name, "-keyalg", "RSA",
-                    "-keysize", "2048", "-sigalg", "SHA256withRSA", "-dname", "CN=" + name, "-validity",
+                    "-keysize", "2048", "-sigalg", "SHA256withRSA", "-dname", "CN=" + name, "-startdate", start, "-validity",
                     String.valueOf(days), "-storetype", "PKCS12", "-keystore", pkcs12.toString(), "-storepass",
                     password, "-keypass", password).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -91,6 +91,18 @@ class ClientAssertionTokenTest extends SimulatedGraphTest {
     }
 
     @Test
+    void anAssertionSignedWithAnExpiredUploadedCertificateIsRefusedForItsKey() {
+        TestCertificate expired = TestCertificate.generate(dir, "expired", "-3d", 1);
+        start(GraphSimulatorConfig.defaults().withClientCertificate(expired.certificate()));
+
+        GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form(sign(expired, Clock.systemUTC())));
+
+        assertRefused(reply, 401, "invalid_client", 700027, "AADSTS700027: Client assertion contains an invalid"
+                + " signature. [Reason - The key used is expired., Thumbprint of key used by client: '"
+                + thumbprint("SHA-256", expired) + "', Found key 'Start=");
+    }
+
+    @Test
     void anExpiredAssertionIsNotWithinItsValidTimeRange() {
         startWithTheRegisteredCertificate();
         Clock anHourAgo = Clock.offset(Clock.systemUTC(), Duration.ofHours(-1));
