@@ -10,7 +10,8 @@ import org.apache.camel.main.Main;
 /**
  * Runs the route bundle with Camel Main. Settings come from application.properties and -Dname=value. With
  * {@code provisioning.once=true} (and in the sandbox demo) the exit code says whether the cycle ran to its end.
- * {@code --test-connection} runs Test Connection against the SCIM target instead, and exits 0 when it passed.
+ * {@code --test-connection} runs Test Connection (a Graph token, then the SCIM target) instead, and exits 0 when it
+ * passed.
  * {@code --help} prints {@link #USAGE}; an unknown option exits 2 with it on stderr.
  */
 public final class ProvisioningApplication {

@@ -28,8 +28,9 @@ class SettingsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"scim.token", "scim.oauth2.token-url", "scim.oauth2.client-id", "scim.oauth2.client-secret",
-            "scim.oauth2.scope", "scim.meta.app-id", "scim.meta.app-secret"})
-    void anyAuthenticationSettingMeansARealTargetSoTheSandboxStaysOff(String name) {
+            "scim.oauth2.scope", "scim.meta.app-id", "scim.meta.app-secret", "graph.client-secret",
+            "graph.client-certificate", "graph.client-certificate-password"})
+    void anyAuthenticationSettingMeansARealTenantOrTargetSoTheSandboxStaysOff(String name) {
         values.keySet().removeIf(n -> !n.equals("scim.meta.token-url"));
         assertThat(settings().sandboxWanted()).isTrue();
 
@@ -63,17 +64,6 @@ class SettingsTest {
 
         settings().validate();
         assertThat(settings().scimCredentials().settings()).isEqualTo("scim.meta.app-id, scim.meta.app-secret");
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"graph.client-secret", "graph.client-certificate", "graph.client-certificate-password"})
-    void eitherGraphCredentialMeansARealTenantSoTheSandboxStaysOff(String name) {
-        values.keySet().removeIf(n -> !n.equals("scim.meta.token-url"));
-        assertThat(settings().sandboxWanted()).isTrue();
-
-        values.put(name, "x");
-
-        assertThat(settings().sandboxWanted()).isFalse();
     }
 
     @Test
