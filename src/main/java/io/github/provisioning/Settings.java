@@ -29,7 +29,8 @@ public final class Settings {
 
     /** The settings whose presence means "a real tenant and target": the sandbox stays off then. */
     static final List<String> CONNECTION = List.of("graph.tenant-id", "graph.client-id", GraphCredential.CLIENT_SECRET,
-            GraphCredential.CLIENT_CERTIFICATE, GraphCredential.CLIENT_CERTIFICATE_PASSWORD, "scim.url", TargetCredentials.TOKEN, TargetCredentials.OAUTH2_TOKEN_URL, TargetCredentials.OAUTH2_CLIENT_ID,
+            GraphCredential.CLIENT_CERTIFICATE, GraphCredential.CLIENT_CERTIFICATE_PASSWORD, "scim.url",
+            TargetCredentials.TOKEN, TargetCredentials.OAUTH2_TOKEN_URL, TargetCredentials.OAUTH2_CLIENT_ID,
             TargetCredentials.OAUTH2_CLIENT_SECRET, TargetCredentials.OAUTH2_SCOPE, TargetCredentials.META_APP_ID,
             TargetCredentials.META_APP_SECRET);
 

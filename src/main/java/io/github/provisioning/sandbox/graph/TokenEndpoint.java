@@ -32,9 +32,10 @@ final class TokenEndpoint {
     private final GraphSimulatorConfig config;
     private final String loginUrl;
     /**
-     * The scopes that name this Graph: by its own URL (the simulator serves Graph where it serves the login), as
-     * the global cloud's {@code https://graph.microsoft.com}, or by Graph's application id. A national cloud's
-     * Graph ({@code https://graph.microsoft.us}) is not in this tenant's cloud.
+     * The scopes that name this Graph: by its own URL (the simulator serves Graph where it serves the login), as a
+     * cloud's Graph is named by its URL, or by Graph's application id. Another cloud's Graph
+     * ({@code https://graph.microsoft.com}, {@code https://graph.microsoft.us}) is not in this tenant's cloud, so a
+     * client that does not derive its scope from the Graph it calls is refused, as it would be in a national cloud.
      */
     private final Set<String> graphScopes;
     private final ClientAssertionCheck assertions;
@@ -45,8 +46,7 @@ final class TokenEndpoint {
     TokenEndpoint(GraphSimulatorConfig config, String loginUrl) {
         this.config = config;
         this.loginUrl = loginUrl;
-        this.graphScopes = Set.of(loginUrl + "/.default", "https://graph.microsoft.com/.default",
-                "00000003-0000-0000-c000-000000000000/.default");
+        this.graphScopes = Set.of(loginUrl + "/.default", "00000003-0000-0000-c000-000000000000/.default");
         this.assertions = new ClientAssertionCheck(config.clientCertificates());
     }
 

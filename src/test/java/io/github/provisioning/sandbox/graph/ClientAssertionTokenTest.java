@@ -140,17 +140,21 @@ class ClientAssertionTokenTest extends SimulatedGraphTest {
         assertRefused(reply, 400, "invalid_request", 50027, "AADSTS50027: JWT token is invalid or malformed.");
     }
 
-    @Test
-    void theScopeOfThisGraphIsAcceptedAndANationalCloudsIsNotInThisTenant() {
+    /** The simulator is the Graph at its own URL: a scope naming another cloud's Graph is not in its tenant. */
+    @ParameterizedTest
+    @ValueSource(strings = {"https://graph.microsoft.com", "https://graph.microsoft.us"})
+    void onlyTheScopeOfThisGraphIsAccepted(String otherGraph) {
         startWithTheRegisteredCertificate();
-        Map<String, String> ownScope = form(sign(registered, Clock.systemUTC()));
-        ownScope.put("scope", graph.loginUrl() + "/.default");
-        Map<String, String> usGovernment = form(sign(registered, Clock.systemUTC()));
-        usGovernment.put("scope", "https://graph.microsoft.us/.default");
+        Map<String, String> byApplicationId = form(sign(registered, Clock.systemUTC()));
+        byApplicationId.put("scope", "00000003-0000-0000-c000-000000000000/.default");
+        Map<String, String> other = form(sign(registered, Clock.systemUTC()));
+        other.put("scope", otherGraph + "/.default");
 
-        assertThat(client.postForm(graph.tokenUrl(), ownScope).status()).isEqualTo(200);
-        assertRefused(client.postForm(graph.tokenUrl(), usGovernment), 400, "invalid_resource", 500011,
-                "AADSTS500011: The resource principal named https://graph.microsoft.us was not found in the tenant");
+        assertThat(client.postForm(graph.tokenUrl(), form(sign(registered, Clock.systemUTC()))).status())
+                .isEqualTo(200);
+        assertThat(client.postForm(graph.tokenUrl(), byApplicationId).status()).isEqualTo(200);
+        assertRefused(client.postForm(graph.tokenUrl(), other), 400, "invalid_resource", 500011,
+                "AADSTS500011: The resource principal named " + otherGraph + " was not found in the tenant");
     }
 
     private static void assertRefused(GraphTestClient.Reply reply, int status, String error, int code, String start) {
@@ -177,7 +181,7 @@ class ClientAssertionTokenTest extends SimulatedGraphTest {
         form.put("client_id", graph.config().clientId());
         form.put("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
         form.put("client_assertion", assertion);
-        form.put("scope", "https://graph.microsoft.com/.default");
+        form.put("scope", graph.loginUrl() + "/.default");
         return form;
     }
 
