@@ -18,6 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The engine authenticated to Graph by a certificate instead of a secret, end to end: the simulator's app
@@ -57,10 +59,15 @@ class GraphCertificateCycleTest extends EngineTest {
         admin = new AdminClient(settings.get("admin.port"), null);
     }
 
-    @Test
-    void aRunWithACertificateInsteadOfASecretProvisionsTheTenant() throws Exception {
-        settings.put("graph.client-certificate", uploaded.pkcs12().toString());
-        settings.put("graph.client-certificate-password", uploaded.password());
+    @ParameterizedTest
+    @ValueSource(strings = {"PKCS#12", "PEM"})
+    void aRunWithACertificateInsteadOfASecretProvisionsTheTenant(String format) throws Exception {
+        if (format.equals("PEM")) {
+            settings.put("graph.client-certificate", uploaded.pem().toString());
+        } else {
+            settings.put("graph.client-certificate", uploaded.pkcs12().toString());
+            settings.put("graph.client-certificate-password", uploaded.password());
+        }
         engine = EngineUnderTest.start(settings, dataDir);
 
         CycleReport initial = engine.awaitInitialCycle();

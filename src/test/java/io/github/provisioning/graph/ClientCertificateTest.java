@@ -122,6 +122,21 @@ class ClientCertificateTest {
     }
 
     @Test
+    void anUnreadableFileIsNamed() {
+        assertThatThrownBy(() -> ClientCertificate.read(dir, null, CLOCK))
+                .hasMessage("cannot read " + dir + " (IOException: Is a directory)");
+    }
+
+    @Test
+    void aFileThatIsNeitherPemNorPkcs12IsNamed() throws Exception {
+        Path text = dir.resolve("notes.txt");
+        Files.writeString(text, "the certificate is in the vault");
+
+        assertThatThrownBy(() -> ClientCertificate.read(text, null, CLOCK))
+                .hasMessageStartingWith(text + ": neither PEM nor a PKCS#12 file (");
+    }
+
+    @Test
     void aPemFileWithoutItsKeyIsNamed() throws Exception {
         Path certificateOnly = dir.resolve("certificate-only.pem");
         Files.writeString(certificateOnly, TestCertificate.pem("CERTIFICATE", engine.certificate().getEncoded()));
