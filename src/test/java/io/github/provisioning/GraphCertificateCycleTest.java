@@ -14,10 +14,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,19 +28,11 @@ class GraphCertificateCycleTest extends EngineTest {
 
     private static final String TOKEN = "/oauth2/v2.0/token";
 
-    @TempDir
-    static Path certificates;
-    static TestCertificate uploaded;
-    static TestCertificate other;
+    private static final TestCertificate uploaded = TestCertificate.named("uploaded");
+    private static final TestCertificate other = TestCertificate.named("other");
 
     private Map<String, String> settings;
     private AdminClient admin;
-
-    @BeforeAll
-    static void generate() {
-        uploaded = TestCertificate.generate(certificates, "uploaded", 2);
-        other = TestCertificate.generate(certificates, "other", 2);
-    }
 
     @Override
     GraphSimulatorConfig graphConfig() {

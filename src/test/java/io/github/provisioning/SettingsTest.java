@@ -77,7 +77,7 @@ class SettingsTest {
 
     @Test
     void aCertificateInsteadOfTheSecretIsReadAtStartUp(@TempDir Path dir) {
-        TestCertificate certificate = TestCertificate.generate(dir, "engine", 1);
+        TestCertificate certificate = TestCertificate.named("engine");
         values.put("scim.token", "t");
         values.remove("graph.client-secret");
         values.put("graph.client-certificate", certificate.pkcs12().toString());

@@ -22,7 +22,6 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,16 +36,11 @@ class ClientCertificateTest {
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
+    private static final TestCertificate engine = TestCertificate.named("engine");
+    private static final TestCertificate other = TestCertificate.named("other");
+
     @TempDir
     static Path dir;
-    static TestCertificate engine;
-    static TestCertificate other;
-
-    @BeforeAll
-    static void generate() {
-        engine = TestCertificate.generate(dir, "engine", 2);
-        other = TestCertificate.generate(dir, "other", 2);
-    }
 
     @Test
     void aPemFileSignsAnAssertionInTheDocumentedFormat() throws Exception {

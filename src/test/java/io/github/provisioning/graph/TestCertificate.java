@@ -11,7 +11,9 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +21,23 @@ import java.util.concurrent.TimeUnit;
  * with its password, and as a PEM file holding the certificate and the unencrypted PKCS#8 key.
  */
 public record TestCertificate(Path pkcs12, String password, Path pem, PrivateKey key, X509Certificate certificate) {
+
+    private static final Map<String, TestCertificate> NAMED = new ConcurrentHashMap<>();
+
+    /**
+     * A certificate valid for two days, made the first time a test of this JVM asks for {@code name} (keytool takes
+     * a second or two), its files under target/.
+     */
+    public static TestCertificate named(String name) {
+        return NAMED.computeIfAbsent(name, n -> {
+            try {
+                Files.createDirectories(Path.of("target"));
+                return generate(Files.createTempDirectory(Path.of("target"), "test-certificate-"), n, 2);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
 
     /** A certificate valid from now for {@code days} days, its files in {@code dir}. */
     public static TestCertificate generate(Path dir, String name, int days) {

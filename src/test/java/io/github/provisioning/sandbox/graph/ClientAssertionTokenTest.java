@@ -17,7 +17,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,16 +30,11 @@ class ClientAssertionTokenTest extends SimulatedGraphTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final TestCertificate registered = TestCertificate.named("uploaded");
+    private static final TestCertificate unregistered = TestCertificate.named("other");
+
     @TempDir
     static Path dir;
-    static TestCertificate registered;
-    static TestCertificate unregistered;
-
-    @BeforeAll
-    static void generate() {
-        registered = TestCertificate.generate(dir, "registered", 2);
-        unregistered = TestCertificate.generate(dir, "unregistered", 2);
-    }
 
     private void startWithTheRegisteredCertificate() {
         start(GraphSimulatorConfig.defaults().withClientCertificate(registered.certificate()));
