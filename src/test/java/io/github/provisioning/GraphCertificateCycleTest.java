@@ -1,6 +1,7 @@
 package io.github.provisioning;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.provisioning.cycle.CycleReport;
@@ -12,6 +13,7 @@ import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,10 +84,11 @@ class GraphCertificateCycleTest extends EngineTest {
         assertThat(initial.state()).isEqualTo("failed");
         assertThat(initial.error()).contains("Graph answered 401 invalid_client: AADSTS700027: Client assertion"
                 + " contains an invalid signature. [Reason - The key was not found.");
-        // A rejected credential is not sent again, and quarantines the job as a rejected secret does.
+        // A rejected credential is not sent again, and quarantines the job as a rejected secret does (the
+        // quarantine is decided just after the cycle's report is recorded).
         assertThat(tokenRequests()).extracting(GraphRequest::status).containsExactly(401);
-        assertThat(admin.ok(admin.get("/api/status")).path("quarantine").path("reason").asText())
-                .isEqualTo("credentials");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(admin.ok(admin.get("/api/status"))
+                .path("quarantine").path("reason").asText()).isEqualTo("credentials"));
         assertThat(scim.users()).isEmpty();
 
         scim.clearRequests();
