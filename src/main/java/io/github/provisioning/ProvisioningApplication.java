@@ -10,7 +10,8 @@ import org.apache.camel.main.Main;
 /**
  * Runs the route bundle with Camel Main. Settings come from application.properties and -Dname=value. With
  * {@code provisioning.once=true} (and in the sandbox demo) the exit code says whether the cycle ran to its end.
- * {@code --test-connection} runs Test Connection against the SCIM target instead, and exits 0 when it passed.
+ * {@code --test-connection} runs Test Connection (a Graph token, then the SCIM target) instead, and exits 0 when it
+ * passed.
  * {@code --help} prints {@link #USAGE}; an unknown option exits 2 with it on stderr.
  */
 public final class ProvisioningApplication {
@@ -21,7 +22,8 @@ public final class ProvisioningApplication {
      * The only routes a Test Connection run has: no schedule, no cycle (so no state store, which a running engine
      * holds), no admin API (whose port a running engine holds).
      */
-    private static final String TEST_CONNECTION_ROUTES = "test-connection,scim-exchange,scim-token";
+    private static final String TEST_CONNECTION_ROUTES =
+            "test-connection,scim-exchange,scim-token,graph-token,graph-exchange";
 
     /**
      * Camel Main's options that take a value, passed on as they are: {@code mvn camel:run} gives them
@@ -41,11 +43,15 @@ public final class ProvisioningApplication {
                                          API, preview, expression tester) until Ctrl-C.
               tenant and target set      scheduled engine: an initial cycle, then one every provisioning.interval.
               -Dprovisioning.once=true   one cycle, its report, then exit (0: the cycle ran to its end).
-              --test-connection          Test Connection against the SCIM target, one line, then exit (0: passed).
+              --test-connection          Test Connection: a Graph token, then the SCIM target; one line, then exit
+                                         (0: passed).
               --help, -h                 this text.
 
             Main settings (-Dname=value, environment variables such as SCIM_TOKEN, or application.properties):
               graph.tenant-id, graph.client-id, graph.client-secret   the engine's app registration in Entra ID
+              graph.client-certificate   instead of the secret: a PEM or PKCS#12 file with the certificate and its
+                                         key (graph.client-certificate-password opens a PKCS#12 file)
+              graph.url                  Microsoft Graph (default global; a national cloud's, with its graph.login-url)
               graph.app-id               object id of the SCIM app's service principal (its assignments: the scope)
               scim.url, scim.token       the SCIM target (or scim.oauth2.* / scim.meta.* for its token)
               provisioning.mapping       attribute mapping file (default classpath:mappings/meta-work-accounts.yaml)

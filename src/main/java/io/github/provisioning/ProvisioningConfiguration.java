@@ -69,6 +69,7 @@ import org.apache.camel.component.mail.MailComponent;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyConfiguration;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Registry;
 import org.apache.camel.spi.RoutePolicyFactory;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -172,7 +173,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     private static SandboxProvider sandboxProvider() {
         return SandboxProvider.find(ProvisioningConfiguration.class.getClassLoader()).orElseThrow(() ->
                 new IllegalStateException("No tenant is configured and the sandbox is not on the class path: set "
-                        + "graph.tenant-id, graph.client-id, graph.client-secret, graph.app-id, scim.url and scim.token"
+                        + "graph.tenant-id, graph.client-id, graph.client-secret (or graph.client-certificate),"
+                        + " graph.app-id, scim.url and scim.token"
                         + " (or scim.oauth2.* / scim.meta.*), see docs/configuration.md; or run provisioning.jar,"
                         + " which has the sandbox"));
     }
@@ -403,26 +405,33 @@ public class ProvisioningConfiguration implements CamelConfiguration {
      * request never outlives the token it started with.
      */
     @BindToRegistry(value = "graphToken", lazy = true)
-    public GraphToken graphToken(@PropertyInject("graph.client-id") String clientId,
-                                 @PropertyInject("graph.client-secret") String clientSecret,
+    public GraphToken graphToken(CamelContext context, @PropertyInject("graph.client-id") String clientId,
                                  @BeanInject("graphRetryPolicy") RetryPolicy retries) {
         Duration renewBefore = Duration.ofMinutes(5).plus(retries.maxDelay().multipliedBy(retries.maxAttempts() - 1L));
-        return new GraphToken(clientId, clientSecret, "https://graph.microsoft.com/.default", renewBefore,
+        Settings settings = new Settings(context.getPropertiesComponent()::resolveProperty);
+        return new GraphToken(clientId, settings.graphCredential(), settings.graphScope(), renewBefore,
                 Clock.systemUTC());
     }
 
-    /** Every Graph request's retries; each retryable answer is counted in the metrics and the running cycle. */
+    /**
+     * Every Graph request's retries; each retryable answer is counted in the metrics and the running cycle. A
+     * {@code --test-connection} run has neither (it must not open the state store a running engine holds).
+     */
     @BindToRegistry(value = "graphRetry", lazy = true)
-    public GraphRetry graphRetry(@BeanInject("graphRetryPolicy") RetryPolicy retries,
+    public GraphRetry graphRetry(CamelContext context, @BeanInject("graphRetryPolicy") RetryPolicy retries,
                                  @BeanInject("graphToken") GraphToken token,
-                                 @BeanInject("provisioningMetrics") ProvisioningMetrics metrics,
-                                 @BeanInject("cycles") Cycles cycles,
                                  @PropertyInject("graph.login-url") String loginUrl,
-                                 @PropertyInject("graph.tenant-id") String tenantId) {
-        return new GraphRetry(retries, token, loginUrl + "/" + tenantId + "/oauth2/v2.0/token", answer -> {
-            metrics.graphRetry(answer);
-            cycles.current().ifPresent(cycle -> cycle.graphRetry(answer));
-        });
+                                 @PropertyInject("graph.tenant-id") String tenantId,
+                                 @PropertyInject(value = "provisioning.test-connection", defaultValue = "false")
+                                 boolean testConnection) {
+        Registry registry = context.getRegistry();
+        return new GraphRetry(retries, token, loginUrl + "/" + tenantId + "/oauth2/v2.0/token", testConnection
+                ? answer -> { }
+                : answer -> {
+                    registry.lookupByNameAndType("provisioningMetrics", ProvisioningMetrics.class).graphRetry(answer);
+                    registry.lookupByNameAndType("cycles", Cycles.class).current()
+                            .ifPresent(cycle -> cycle.graphRetry(answer));
+                });
     }
 
     /** The Authorization of every SCIM request, in the mode the settings choose (checked in {@link #configure}). */
@@ -442,10 +451,12 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "connectionCheck", lazy = true)
     public ConnectionCheck connectionCheck(@BeanInject("mappingTable") MappingTable mapping,
                                            @BeanInject("targetToken") TargetToken token,
+                                           @BeanInject("graphToken") GraphToken graphToken,
                                            @PropertyInject("scim.url") String scimUrl) {
         String matchingAttribute = mapping.user().matchingRules().stream().map(MappingRule::target).findFirst()
                 .orElse("userName");
-        return new ConnectionCheck(scimUrl, matchingAttribute, token.credentials().settings(), token.renewable());
+        return new ConnectionCheck(scimUrl, matchingAttribute, token.credentials().settings(), token.renewable(),
+                graphToken.credentialSettings());
     }
 
     @BindToRegistry(value = "graphResponses", lazy = true)

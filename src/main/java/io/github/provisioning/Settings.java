@@ -2,7 +2,10 @@ package io.github.provisioning;
 
 import io.github.provisioning.auth.CredentialSettings;
 import io.github.provisioning.auth.TargetCredentials;
+import io.github.provisioning.graph.GraphCredential;
+import io.github.provisioning.graph.GraphToken;
 import io.github.provisioning.notify.NotificationSettings;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,15 +20,17 @@ import org.apache.camel.util.TimeUtils;
 public final class Settings {
 
     /**
-     * Settings that must have a value unless the sandbox provides them; the SCIM target's authentication too, in
-     * one of its modes ({@link TargetCredentials}).
+     * Settings that must have a value unless the sandbox provides them; Graph's credential too, a secret or a
+     * certificate ({@link GraphCredential}), and the SCIM target's authentication, in one of its modes
+     * ({@link TargetCredentials}).
      */
-    static final List<String> REQUIRED = List.of("graph.tenant-id", "graph.client-id", "graph.client-secret",
-            "graph.login-url", "graph.url", "scim.url");
+    static final List<String> REQUIRED = List.of("graph.tenant-id", "graph.client-id", "graph.login-url", "graph.url",
+            "scim.url");
 
     /** The settings whose presence means "a real tenant and target": the sandbox stays off then. */
-    static final List<String> CONNECTION = List.of("graph.tenant-id", "graph.client-id", "graph.client-secret",
-            "scim.url", TargetCredentials.TOKEN, TargetCredentials.OAUTH2_TOKEN_URL, TargetCredentials.OAUTH2_CLIENT_ID,
+    static final List<String> CONNECTION = List.of("graph.tenant-id", "graph.client-id", GraphCredential.CLIENT_SECRET,
+            GraphCredential.CLIENT_CERTIFICATE, GraphCredential.CLIENT_CERTIFICATE_PASSWORD, "scim.url",
+            TargetCredentials.TOKEN, TargetCredentials.OAUTH2_TOKEN_URL, TargetCredentials.OAUTH2_CLIENT_ID,
             TargetCredentials.OAUTH2_CLIENT_SECRET, TargetCredentials.OAUTH2_SCOPE, TargetCredentials.META_APP_ID,
             TargetCredentials.META_APP_SECRET);
 
@@ -41,6 +46,16 @@ public final class Settings {
     /** The SCIM target's credentials, in the one mode the settings choose. */
     TargetCredentials scimCredentials() {
         return CredentialSettings.from(this::get);
+    }
+
+    /** Graph's credential, a secret or a certificate read from its file. */
+    GraphCredential graphCredential() {
+        return GraphCredential.from(this::get, Clock.systemUTC());
+    }
+
+    /** The token's scope: {@code graph.scope}, else the {@code .default} scope of the Graph at {@code graph.url}. */
+    String graphScope() {
+        return get("graph.scope").orElseGet(() -> GraphToken.scopeFor(require("graph.url")));
     }
 
     Optional<String> get(String name) {
@@ -70,6 +85,7 @@ public final class Settings {
                 missing.add(name);
             }
         }
+        missing.addAll(GraphCredential.missing(this::get));
         missing.addAll(CredentialSettings.missing(this::get));
         String scope = get("provisioning.scope").orElse("assigned");
         if (!scope.equals("assigned") && !scope.equals("all")) {
@@ -93,6 +109,8 @@ public final class Settings {
             throw new IllegalArgumentException("Missing required setting" + (missing.size() > 1 ? "s" : "") + ": "
                     + String.join(", ", missing) + ". Set them in application.properties or with -Dname=value.");
         }
+        graphScope();
+        graphCredential();
         scimCredentials();
     }
 

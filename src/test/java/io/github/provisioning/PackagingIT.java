@@ -113,8 +113,8 @@ class PackagingIT {
 
         assertThat(run.code).as(run.output).isNotZero();
         assertThat(run.output).contains("Provisioning could not start: No tenant is configured and the sandbox is "
-                + "not on the class path: set graph.tenant-id, graph.client-id, graph.client-secret, graph.app-id, "
-                + "scim.url and scim.token");
+                + "not on the class path: set graph.tenant-id, graph.client-id, graph.client-secret (or "
+                + "graph.client-certificate), graph.app-id, scim.url and scim.token");
     }
 
     @Test

@@ -160,7 +160,7 @@ class RoundResumeTest extends EngineTest {
     /** The pages of a whole delta round from {@code firstPage}, read here the way the engine reads them. */
     private int fullRoundPages(String firstPage) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        String form = "grant_type=client_credentials&scope=" + encode("https://graph.microsoft.com/.default")
+        String form = "grant_type=client_credentials&scope=" + encode(graph.loginUrl() + "/.default")
                 + "&client_id=" + encode(graph.config().clientId())
                 + "&client_secret=" + encode(graph.config().clientSecret());
         JsonNode token = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(graph.tokenUrl()))

@@ -3,14 +3,17 @@ package io.github.provisioning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.provisioning.graph.TestCertificate;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The start-up checks of the target's authentication settings, and how they keep the sandbox off. */
+/** The start-up checks of Graph's and the target's authentication settings, and how they keep the sandbox off. */
 class SettingsTest {
 
     private final Map<String, String> values = new HashMap<>(Map.of(
@@ -25,8 +28,9 @@ class SettingsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"scim.token", "scim.oauth2.token-url", "scim.oauth2.client-id", "scim.oauth2.client-secret",
-            "scim.oauth2.scope", "scim.meta.app-id", "scim.meta.app-secret"})
-    void anyAuthenticationSettingMeansARealTargetSoTheSandboxStaysOff(String name) {
+            "scim.oauth2.scope", "scim.meta.app-id", "scim.meta.app-secret", "graph.client-secret",
+            "graph.client-certificate", "graph.client-certificate-password"})
+    void anyAuthenticationSettingMeansARealTenantOrTargetSoTheSandboxStaysOff(String name) {
         values.keySet().removeIf(n -> !n.equals("scim.meta.token-url"));
         assertThat(settings().sandboxWanted()).isTrue();
 
@@ -60,6 +64,62 @@ class SettingsTest {
 
         settings().validate();
         assertThat(settings().scimCredentials().settings()).isEqualTo("scim.meta.app-id, scim.meta.app-secret");
+    }
+
+    @Test
+    void withoutAGraphCredentialStartUpNamesBoth() {
+        values.put("scim.token", "t");
+        values.remove("graph.client-secret");
+
+        assertThatThrownBy(() -> settings().validate()).hasMessage("Missing required setting: graph.client-secret (or"
+                + " graph.client-certificate). Set them in application.properties or with -Dname=value.");
+    }
+
+    @Test
+    void aCertificateInsteadOfTheSecretIsReadAtStartUp(@TempDir Path dir) {
+        TestCertificate certificate = TestCertificate.named("engine");
+        values.put("scim.token", "t");
+        values.remove("graph.client-secret");
+        values.put("graph.client-certificate", certificate.pkcs12().toString());
+        values.put("graph.client-certificate-password", certificate.password());
+
+        settings().validate();
+        assertThat(settings().graphCredential().settings()).startsWith("graph.client-certificate (x5t#S256 ");
+
+        values.put("graph.client-certificate", dir.resolve("gone.p12").toString());
+        assertThatThrownBy(() -> settings().validate()).hasMessage("Setting graph.client-certificate: cannot read "
+                + dir.resolve("gone.p12") + " (NoSuchFileException)");
+    }
+
+    @Test
+    void aSecretAndACertificateAtOnceAreNamedAtStartUp() {
+        values.put("scim.token", "t");
+        values.put("graph.client-certificate", "/etc/provisioning/graph.pem");
+
+        assertThatThrownBy(() -> settings().validate()).hasMessage("Microsoft Graph authentication is configured twice"
+                + " (graph.client-secret, graph.client-certificate are set). Set exactly one of: graph.client-secret"
+                + " (a client secret); graph.client-certificate (a PEM or PKCS#12 file with the certificate and its"
+                + " private key, and graph.client-certificate-password for a protected PKCS#12 file).");
+    }
+
+    @Test
+    void aPasswordWithoutItsCertificateIsNamed() {
+        values.put("scim.token", "t");
+        values.remove("graph.client-secret");
+        values.put("graph.client-certificate-password", "p");
+
+        assertThatThrownBy(() -> settings().validate()).hasMessage("Missing required setting: graph.client-certificate"
+                + " (graph.client-certificate-password is set). Set them in application.properties or with"
+                + " -Dname=value.");
+    }
+
+    @Test
+    void theTokenScopeFollowsGraphUrlUnlessGraphScopeSaysOtherwise() {
+        values.put("graph.url", "https://dod-graph.microsoft.us/v1.0");
+        assertThat(settings().graphScope()).isEqualTo("https://dod-graph.microsoft.us/.default");
+
+        values.put("graph.scope", "00000003-0000-0000-c000-000000000000/.default");
+        assertThat(settings().graphScope()).isEqualTo("00000003-0000-0000-c000-000000000000/.default");
     }
 
     @Test

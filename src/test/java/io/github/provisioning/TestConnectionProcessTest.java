@@ -4,6 +4,7 @@ import static io.github.provisioning.ApplicationProcess.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.provisioning.ApplicationProcess.Result;
+import io.github.provisioning.sandbox.graph.GraphRequest;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
 import java.util.Map;
 import java.util.UUID;
@@ -11,8 +12,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code java -jar provisioning.jar --test-connection} as its users run it: a separate JVM that probes the target
- * once, prints one line and exits 0 when the test passed, 1 otherwise, without running a cycle.
+ * {@code java -jar provisioning.jar --test-connection} as its users run it: a separate JVM that gets a Graph token,
+ * probes the target once, prints one line and exits 0 when the test passed, 1 otherwise, without running a cycle.
  */
 class TestConnectionProcessTest extends EngineTest {
 
@@ -30,7 +31,8 @@ class TestConnectionProcessTest extends EngineTest {
                 + ": the target accepted the credentials and answered an empty ListResponse for a random userName");
         assertThat(scim.requests()).extracting(RecordedRequest::line).singleElement().asString()
                 .matches("GET /Users\\?filter=userName eq \"[0-9a-f-]{36}\"");
-        assertThat(graph.requests()).isEmpty();
+        assertThat(graph.requests()).extracting(r -> r.method() + " " + r.path() + " " + r.status())
+                .containsExactly("POST /" + graph.config().tenantId() + "/oauth2/v2.0/token 200");
         assertThat(dataDir.resolve("state")).doesNotExist();
         assertThat(dataDir.resolve("cycles")).doesNotExist();
         assertThat(result.output()).doesNotContain(graph.config().clientSecret(), scim.config().bearerToken());
@@ -47,7 +49,23 @@ class TestConnectionProcessTest extends EngineTest {
         assertThat(result.lastLine()).isEqualTo("Test Connection failed: The target rejected the credentials (401: A"
                 + " valid bearer token is required): check scim.token");
         assertThat(result.output()).doesNotContain(settings.get("scim.token"), scim.config().bearerToken());
-        assertThat(graph.requests()).isEmpty();
+        assertThat(graph.requests()).extracting(GraphRequest::status).containsExactly(200);
+    }
+
+    @Test
+    void aGraphCredentialTheTokenEndpointRejectsExitsOneNamingItsAadstsReasonWithoutProbingTheTarget()
+            throws Exception {
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("graph.client-secret", "wrong-" + UUID.randomUUID());
+
+        Result result = testConnection(settings);
+
+        assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
+        assertThat(result.lastLine()).startsWith("Test Connection failed: Microsoft Graph refused the engine a token"
+                + " (Graph answered 401 invalid_client: AADSTS7000215: Invalid client secret provided.")
+                .endsWith("): check graph.tenant-id, graph.client-id and graph.client-secret");
+        assertThat(result.output()).doesNotContain(settings.get("graph.client-secret"));
+        assertThat(scim.requests()).isEmpty();
     }
 
     @Test

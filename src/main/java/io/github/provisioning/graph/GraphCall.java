@@ -1,6 +1,7 @@
 package io.github.provisioning.graph;
 
 import java.net.URI;
+import java.util.function.Supplier;
 
 /**
  * One request to Microsoft Graph or its token endpoint, through its attempts: the exchange property
@@ -12,15 +13,15 @@ public final class GraphCall {
 
     private final String method;
     private final String url;
-    /** The token request's form, with the client secret; null for a GET. */
-    private final String form;
+    /** The token request's form, with the client secret or a fresh assertion, built per attempt; null for a GET. */
+    private final Supplier<String> form;
     /** The GET's {@code Bearer} header; null for the token request. */
     private final String authorization;
     private int attempts;
     private long delayMillis;
     private boolean pending = true;
 
-    private GraphCall(String method, String url, String form, String authorization) {
+    private GraphCall(String method, String url, Supplier<String> form, String authorization) {
         this.method = method;
         this.url = url;
         this.form = form;
@@ -33,7 +34,7 @@ public final class GraphCall {
     }
 
     /** The client-credentials token request. */
-    static GraphCall token(String tokenUrl, String form) {
+    static GraphCall token(String tokenUrl, Supplier<String> form) {
         return new GraphCall("POST", tokenUrl, form, null);
     }
 
@@ -55,8 +56,9 @@ public final class GraphCall {
         return url;
     }
 
+    /** The token request's form for this attempt; null for a GET. */
     String form() {
-        return form;
+        return form == null ? null : form.get();
     }
 
     String authorization() {

@@ -76,7 +76,7 @@ public final class GraphRetry {
 
     /** The client-credentials token request. */
     public GraphCall tokenRequest() {
-        return GraphCall.token(tokenUrl, token.requestForm());
+        return GraphCall.token(tokenUrl, () -> token.requestForm(tokenUrl));
     }
 
     /** Puts the call on the message as an HTTP request, dropping the previous answer's headers. */
@@ -85,9 +85,10 @@ public final class GraphRetry {
         message.setHeader(Exchange.HTTP_URI, call.url());
         message.setHeader(Exchange.HTTP_METHOD, call.method());
         message.setHeader("Accept", "application/json");
-        if (call.form() != null) {
+        String form = call.form();
+        if (form != null) {
             message.setHeader(Exchange.CONTENT_TYPE, "application/x-www-form-urlencoded");
-            message.setBody(call.form());
+            message.setBody(form);
         } else {
             message.setHeader("Authorization", call.authorization());
             message.setBody("");

@@ -2,6 +2,8 @@ package io.github.provisioning.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -13,15 +15,15 @@ import org.apache.camel.Header;
 
 /**
  * The Graph access token, obtained with the OAuth2 client-credentials grant and cached until shortly before
- * {@code expires_in}. Graph issues no refresh token: a new one is simply requested. The secret only ever leaves
- * through {@link #requestForm()}, the body of the token request.
+ * {@code expires_in}. Graph issues no refresh token: a new one is simply requested. The client secret or the signed
+ * client assertion only ever leaves through {@link #requestForm(String)}, the body of the token request.
  */
 public final class GraphToken {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String clientId;
-    private final String clientSecret;
+    private final GraphCredential credential;
     private final String scope;
     private final Duration renewBefore;
     private final Clock clock;
@@ -32,9 +34,9 @@ public final class GraphToken {
      * @param renewBefore renew this long before expiry, so that a token never expires while a request is sent, or
      *                    sent again after Retry-After or a back-off (a request takes the token it starts with)
      */
-    public GraphToken(String clientId, String clientSecret, String scope, Duration renewBefore, Clock clock) {
+    public GraphToken(String clientId, GraphCredential credential, String scope, Duration renewBefore, Clock clock) {
         this.clientId = clientId;
-        this.clientSecret = clientSecret;
+        this.credential = credential;
         this.scope = scope;
         this.renewBefore = renewBefore;
         this.clock = clock;
@@ -44,11 +46,41 @@ public final class GraphToken {
         return accessToken == null || !clock.instant().isBefore(renewAt);
     }
 
-    public String requestForm() {
+    /**
+     * The token request's body for {@code tokenUrl} (a certificate's assertion names it as its audience): built
+     * for each attempt, so that an assertion is fresh however long the retries took.
+     */
+    public String requestForm(String tokenUrl) {
         return "grant_type=client_credentials"
                 + "&client_id=" + encode(clientId)
-                + "&client_secret=" + encode(clientSecret)
+                + "&" + credential.authentication(clientId, tokenUrl)
                 + "&scope=" + encode(scope);
+    }
+
+    /** The settings of the credential, to name when the token endpoint rejects it. */
+    public String credentialSettings() {
+        return credential.settings();
+    }
+
+    /**
+     * The {@code .default} scope of the Microsoft Graph at {@code graphUrl}: its scheme and host, as every national
+     * cloud names its Graph ({@code https://graph.microsoft.us/v1.0} asks for {@code https://graph.microsoft.us/.default}).
+     *
+     * @throws IllegalArgumentException when {@code graphUrl} is not an http(s) URL
+     */
+    public static String scopeFor(String graphUrl) {
+        URI uri;
+        try {
+            uri = new URI(graphUrl.trim());
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null
+                || !("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()))) {
+            throw new IllegalArgumentException("Setting graph.url must be an http(s) URL such as"
+                    + " https://graph.microsoft.com/v1.0, not '" + graphUrl + "'");
+        }
+        return uri.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + uri.getRawAuthority() + "/.default";
     }
 
     /** Reads the token endpoint's answer; a rejection becomes a {@link GraphCredentialsException} with Entra's reason. */

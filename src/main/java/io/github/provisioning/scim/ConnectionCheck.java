@@ -1,6 +1,8 @@
 package io.github.provisioning.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.provisioning.graph.GraphCredentialsException;
+import io.github.provisioning.graph.GraphException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -30,18 +32,23 @@ public final class ConnectionCheck {
     private final String matchingAttribute;
     private final String credentialSettings;
     private final boolean renewableToken;
+    private final String graphCredentialSettings;
 
     /**
-     * @param matchingAttribute  the SCIM attribute users are matched on (the mapping's first matching rule)
-     * @param credentialSettings the settings to check when the target rejects the credentials
-     * @param renewableToken     whether the token is obtained from a token endpoint (and so was renewed once
-     *                           before a 401 stands)
+     * @param matchingAttribute       the SCIM attribute users are matched on (the mapping's first matching rule)
+     * @param credentialSettings      the settings to check when the target rejects the credentials
+     * @param renewableToken          whether the token is obtained from a token endpoint (and so was renewed once
+     *                                before a 401 stands)
+     * @param graphCredentialSettings the settings of the engine's Graph credential, to check when Graph refuses a
+     *                                token
      */
-    public ConnectionCheck(String baseUrl, String matchingAttribute, String credentialSettings, boolean renewableToken) {
+    public ConnectionCheck(String baseUrl, String matchingAttribute, String credentialSettings, boolean renewableToken,
+                           String graphCredentialSettings) {
         this.baseUrl = baseUrl.replaceAll("/+$", "");
         this.matchingAttribute = matchingAttribute;
         this.credentialSettings = credentialSettings;
         this.renewableToken = renewableToken;
+        this.graphCredentialSettings = graphCredentialSettings;
     }
 
     /** {@code GET /Users?filter=<matching attribute> eq "<random GUID>"}: no account can match it. */
@@ -101,6 +108,20 @@ public final class ConnectionCheck {
         String reason = caught == null || caught.getMessage() == null ? "could not obtain a SCIM access token"
                 : caught.getMessage();
         return failed(Character.toUpperCase(reason.charAt(0)) + reason.substring(1), describe(probe), 0);
+    }
+
+    /**
+     * Microsoft Graph's token endpoint refused the engine's own credential (its AADSTS reason is in the message), or
+     * did not answer: nothing can be provisioned, so the probe is not sent.
+     */
+    public ConnectionDiagnosis graphRefused(@ExchangeProperty(PROBE) ScimRequest probe,
+                                            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) GraphException caught) {
+        String diagnosis = caught instanceof GraphCredentialsException
+                ? "Microsoft Graph refused the engine a token (" + caught.getMessage() + "): check graph.tenant-id,"
+                + " graph.client-id and " + graphCredentialSettings
+                : "Microsoft Graph gave the engine no token (" + caught.getMessage() + "): check graph.login-url and"
+                + " that the token endpoint is reachable from here";
+        return failed(diagnosis, describe(probe), 0);
     }
 
     private String noAnswer(ScimResponse response, Throwable caught) {

@@ -16,9 +16,9 @@ class ConnectionCheckTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ConnectionCheck staticToken = new ConnectionCheck("https://scim.example.com/scim/v2/", "userName",
-            "scim.token", false);
+            "scim.token", false, "graph.client-secret");
     private final ConnectionCheck oauth2 = new ConnectionCheck("https://scim.example.com/scim/v2", "externalId",
-            "scim.oauth2.client-id, scim.oauth2.client-secret", true);
+            "scim.oauth2.client-id, scim.oauth2.client-secret", true, "graph.client-secret");
 
     private ConnectionDiagnosis diagnose(ConnectionCheck check, int status, String body) throws Exception {
         JsonNode json = body == null ? JSON.createObjectNode() : JSON.readTree(body);

@@ -85,8 +85,9 @@ public final class GraphSimulator implements AutoCloseable {
         graph.tenant().populateSample(users, seed);
         Runtime.getRuntime().addShutdownHook(new Thread(graph::close, "graph-simulator-shutdown"));
         System.out.printf("Graph simulator with %d sample users%n  token URL     %s%n  Graph URL     %s%n"
-                        + "  client id     %s%n  client secret %s%n  app (SP) id   %s%n",
-                users, graph.tokenUrl(), graph.graphUrl(), config.clientId(), config.clientSecret(), config.appId());
+                        + "  scope         %s%n  client id     %s%n  client secret %s%n  app (SP) id   %s%n",
+                users, graph.tokenUrl(), graph.graphUrl(), graph.loginUrl() + "/.default", config.clientId(),
+                config.clientSecret(), config.appId());
         new CountDownLatch(1).await();
     }
 

@@ -15,14 +15,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The Microsoft identity platform's v2.0 token endpoint for the client credentials grant with a client secret,
- * and the registry of the opaque access tokens it issued.
+ * The Microsoft identity platform's v2.0 token endpoint for the client credentials grant with a client secret or a
+ * certificate's client assertion ({@link ClientAssertionCheck}), and the registry of the opaque access tokens it
+ * issued.
  */
 final class TokenEndpoint {
-
-    /** The scopes that name Microsoft Graph: by URI or by its application id. */
-    private static final Set<String> GRAPH_SCOPES = Set.of("https://graph.microsoft.com/.default",
-            "00000003-0000-0000-c000-000000000000/.default");
     private static final DateTimeFormatter ERROR_TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
     private static final int PURGE_EVERY = 1_000;
@@ -34,6 +31,14 @@ final class TokenEndpoint {
 
     private final GraphSimulatorConfig config;
     private final String loginUrl;
+    /**
+     * The scopes that name this Graph: by its own URL (the simulator serves Graph where it serves the login), as a
+     * cloud's Graph is named by its URL, or by Graph's application id. Another cloud's Graph
+     * ({@code https://graph.microsoft.com}, {@code https://graph.microsoft.us}) is not in this tenant's cloud, so a
+     * client that does not derive its scope from the Graph it calls is refused, as it would be in a national cloud.
+     */
+    private final Set<String> graphScopes;
+    private final ClientAssertionCheck assertions;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Long> expiryByToken = new ConcurrentHashMap<>();
     private int issuedSincePurge;
@@ -41,6 +46,8 @@ final class TokenEndpoint {
     TokenEndpoint(GraphSimulatorConfig config, String loginUrl) {
         this.config = config;
         this.loginUrl = loginUrl;
+        this.graphScopes = Set.of(loginUrl + "/.default", "00000003-0000-0000-c000-000000000000/.default");
+        this.assertions = new ClientAssertionCheck(config.clientCertificates());
     }
 
     Outcome issue(String method, String tenant, Map<String, String> form) {
@@ -68,7 +75,7 @@ final class TokenEndpoint {
         if (scope == null) {
             return missing("scope");
         }
-        if (!GRAPH_SCOPES.contains(scope.trim())) {
+        if (!graphScopes.contains(scope.trim())) {
             if (scope.trim().endsWith("/.default")) {
                 return error(400, "invalid_resource", 500011, "The resource principal named "
                         + scope.trim().replace("/.default", "") + " was not found in the tenant named "
@@ -85,11 +92,17 @@ final class TokenEndpoint {
                     + " application has not been installed by the administrator of the tenant or consented to by"
                     + " any user in the tenant. You may have sent your authentication request to the wrong tenant.");
         }
+        String assertion = form.get("client_assertion");
+        if (assertion != null) {
+            ClientAssertionCheck.Refusal refusal = assertions.check(form.get("client_assertion_type"), assertion,
+                    config.clientId(), loginUrl + "/" + tenant + "/oauth2/v2.0/token", Instant.now());
+            return refusal == null ? new Outcome(200, grant())
+                    : error(refusal.status(), refusal.error(), refusal.code(), refusal.description());
+        }
         String secret = form.get("client_secret");
         if (secret == null) {
             return error(401, "invalid_client", 7000216, "'client_assertion', 'client_secret' or 'request' is"
-                    + " required for the 'client_credentials' grant type. The Graph simulator accepts only"
-                    + " client_secret.");
+                    + " required for the 'client_credentials' grant type.");
         }
         if (!secret.equals(config.clientSecret())) {
             return error(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being"

@@ -6,7 +6,8 @@
  *
  * <h2>URLs</h2>
  * <pre>
- * POST {login}/{tenantId}/oauth2/v2.0/token                     client_credentials + client_secret, scope .default
+ * POST {login}/{tenantId}/oauth2/v2.0/token                     client_credentials + client_secret or client_assertion
+ *                                                               (an uploaded certificate), scope {graph origin}/.default
  * GET  {graph}/users/delta?$select=a,b                          first round; also $deltatoken=latest
  * GET  {graph}/users/delta?$select=a,manager                    manager@delta
  * GET  {graph}/users/delta?$skiptoken=...                       @odata.nextLink (absolute URL)

@@ -56,7 +56,7 @@ class FaultInjectionTest extends SimulatedGraphTest {
         graph.failNext(1, 429, "1");
 
         GraphTestClient.Reply token = client.postForm(graph.tokenUrl(),
-                GraphTestClient.clientCredentials(graph.config()));
+                GraphTestClient.clientCredentials(graph));
         GraphTestClient.Reply unauthenticated = client.get(graph.graphUrl() + "/users/delta", null);
 
         assertThat(token.status()).isEqualTo(200);
@@ -100,9 +100,9 @@ class FaultInjectionTest extends SimulatedGraphTest {
 
         GraphTestClient.Reply users = client.get(graph.graphUrl() + "/users/delta");
         GraphTestClient.Reply throttled = client.postForm(graph.tokenUrl(),
-                GraphTestClient.clientCredentials(graph.config()));
+                GraphTestClient.clientCredentials(graph));
         GraphTestClient.Reply granted = client.postForm(graph.tokenUrl(),
-                GraphTestClient.clientCredentials(graph.config()));
+                GraphTestClient.clientCredentials(graph));
 
         assertThat(users.status()).isEqualTo(200);
         assertThat(throttled.status()).isEqualTo(429);
@@ -120,7 +120,7 @@ class FaultInjectionTest extends SimulatedGraphTest {
         graph.failNext(1, 503, null, "/oauth2/v2.0/token$");
 
         GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(),
-                GraphTestClient.clientCredentials(graph.config()));
+                GraphTestClient.clientCredentials(graph));
 
         assertThat(reply.status()).isEqualTo(503);
         assertThat(reply.headers().firstValue("Retry-After")).isEmpty();

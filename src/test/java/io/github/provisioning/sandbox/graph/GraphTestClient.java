@@ -49,12 +49,13 @@ final class GraphTestClient {
         this.graph = graph;
     }
 
-    static Map<String, String> clientCredentials(GraphSimulatorConfig config) {
+    /** The client-credentials form for {@code graph}: its app registration's secret, the scope of its Graph. */
+    static Map<String, String> clientCredentials(GraphSimulator graph) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "client_credentials");
-        form.put("client_id", config.clientId());
-        form.put("client_secret", config.clientSecret());
-        form.put("scope", "https://graph.microsoft.com/.default");
+        form.put("client_id", graph.config().clientId());
+        form.put("client_secret", graph.config().clientSecret());
+        form.put("scope", graph.loginUrl() + "/.default");
         return form;
     }
 
@@ -70,7 +71,7 @@ final class GraphTestClient {
 
     String token() {
         if (token == null) {
-            Reply reply = postForm(graph.tokenUrl(), clientCredentials(graph.config()));
+            Reply reply = postForm(graph.tokenUrl(), clientCredentials(graph));
             assertThat(reply.status()).isEqualTo(200);
             token = reply.body().get("access_token").asText();
         }

@@ -16,7 +16,7 @@ class TokenEndpointTest extends SimulatedGraphTest {
         start(GraphSimulatorConfig.defaults().withTokenLifetimeSeconds(3599));
 
         GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(),
-                GraphTestClient.clientCredentials(graph.config()));
+                GraphTestClient.clientCredentials(graph));
 
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.body().get("token_type").asText()).isEqualTo("Bearer");
@@ -39,7 +39,7 @@ class TokenEndpointTest extends SimulatedGraphTest {
     @Test
     void wrongSecretIsRejectedAsInvalidClientWithAadstsDetails() {
         start(GraphSimulatorConfig.defaults());
-        Map<String, String> form = GraphTestClient.clientCredentials(graph.config());
+        Map<String, String> form = GraphTestClient.clientCredentials(graph);
         form.put("client_secret", "not-the-secret");
 
         GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form);
@@ -57,7 +57,7 @@ class TokenEndpointTest extends SimulatedGraphTest {
     @Test
     void unknownClientIsAnUnauthorizedClient() {
         start(GraphSimulatorConfig.defaults());
-        Map<String, String> form = GraphTestClient.clientCredentials(graph.config());
+        Map<String, String> form = GraphTestClient.clientCredentials(graph);
         form.put("client_id", "11111111-2222-3333-4444-555555555555");
 
         GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form);
@@ -72,7 +72,7 @@ class TokenEndpointTest extends SimulatedGraphTest {
         start(GraphSimulatorConfig.defaults());
 
         GraphTestClient.Reply reply = client.postForm(graph.loginUrl() + "/not-our-tenant/oauth2/v2.0/token",
-                GraphTestClient.clientCredentials(graph.config()));
+                GraphTestClient.clientCredentials(graph));
 
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.body().get("error").asText()).isEqualTo("invalid_request");
@@ -82,7 +82,7 @@ class TokenEndpointTest extends SimulatedGraphTest {
     @Test
     void scopeWithoutDefaultSuffixIsAnInvalidScope() {
         start(GraphSimulatorConfig.defaults());
-        Map<String, String> form = GraphTestClient.clientCredentials(graph.config());
+        Map<String, String> form = GraphTestClient.clientCredentials(graph);
         form.put("scope", "User.Read.All");
 
         GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form);
@@ -94,7 +94,7 @@ class TokenEndpointTest extends SimulatedGraphTest {
     @Test
     void grantOtherThanClientCredentialsIsUnsupported() {
         start(GraphSimulatorConfig.defaults());
-        Map<String, String> form = GraphTestClient.clientCredentials(graph.config());
+        Map<String, String> form = GraphTestClient.clientCredentials(graph);
         form.put("grant_type", "password");
 
         GraphTestClient.Reply reply = client.postForm(graph.tokenUrl(), form);
