@@ -231,8 +231,9 @@ class GraphRetryCycleTest extends EngineTest {
         assertThat(initial.error()).contains("AADSTS7000215");
         assertThat(requestsTo(TOKEN)).extracting(GraphRequest::status).containsExactly(401);
         AdminClient admin = new AdminClient(settings.get("admin.port"), null);
-        assertThat(admin.ok(admin.get("/api/status")).path("quarantine").path("reason").asText())
-                .isEqualTo("credentials");
+        // The cycle's report is out a moment before the quarantine is decided.
+        await().atMost(Duration.ofSeconds(10)).until(() -> admin.ok(admin.get("/api/status")).path("quarantine")
+                .path("reason").asText(), "credentials"::equals);
     }
 
     /**
