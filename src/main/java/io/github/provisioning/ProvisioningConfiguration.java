@@ -7,6 +7,7 @@ import io.github.provisioning.admin.GroupOnDemand;
 import io.github.provisioning.admin.JobControl;
 import io.github.provisioning.admin.ProvisionOnDemand;
 import io.github.provisioning.admin.ProvisioningLogQuery;
+import io.github.provisioning.admin.TargetUniquenessCheck;
 import io.github.provisioning.auth.TargetCredentials;
 import io.github.provisioning.auth.TargetToken;
 import io.github.provisioning.auth.TokenRoute;
@@ -44,6 +45,7 @@ import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.ScimGate;
 import io.github.provisioning.scim.ScimHttpRequest;
 import io.github.provisioning.scim.ScimHttpResponse;
+import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.ScimResponses;
 import io.github.provisioning.scim.TargetCapabilities;
 import io.github.provisioning.state.StateDatabase;
@@ -59,6 +61,7 @@ import org.apache.camel.AggregationStrategy;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Expression;
 import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
@@ -439,13 +442,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     public TargetToken targetToken(CamelContext context, @PropertyInject("scim.auth.token-url") String tokenUrl) {
         PropertiesComponent properties = context.getPropertiesComponent();
         TargetCredentials credentials = new Settings(properties::resolveProperty).scimCredentials();
-        ProducerTemplate template = context.createProducerTemplate();
-        try {
-            context.addService(template, true, false);
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot register the token request template", e);
-        }
-        return new TargetToken(credentials, new TokenRoute(template, tokenUrl), Clock.systemUTC());
+        return new TargetToken(credentials, new TokenRoute(template(context, "the token request"), tokenUrl),
+                Clock.systemUTC());
     }
 
     @BindToRegistry(value = "connectionCheck", lazy = true)
@@ -644,10 +642,33 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "adminApi", lazy = true)
     public AdminApi adminApi(CamelContext context, @BeanInject("mappingTable") MappingTable mapping,
                              @BeanInject("stateStore") StateStore state,
+                             @BeanInject("retryPolicy") RetryPolicy retryPolicy,
+                             @BeanInject("targetCapabilities") TargetCapabilities target,
                              @PropertyInject("provisioning.scope") String scope) {
         // A Clock bound as "testerClock" stands in for the system clock behind the tester's Now() (tests only).
         Clock clock = context.getRegistry().lookupByNameAndType("testerClock", Clock.class);
-        return AdminApi.of(mapping, "assigned".equals(scope), state, clock != null ? clock : Clock.systemUTC());
+        // The tester's SelectUniqueValue queries go through the engine's SCIM route, as the cycle's do.
+        ProducerTemplate template = template(context, "the expression tester's SCIM queries");
+        TargetUniquenessCheck targetCheck = new TargetUniquenessCheck(request -> {
+            try {
+                return template.requestBody("direct:scim-exchange", request, ScimResponse.class);
+            } catch (CamelExecutionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+        }, retryPolicy, target::filter);
+        return AdminApi.of(mapping, "assigned".equals(scope), state, clock != null ? clock : Clock.systemUTC(),
+                targetCheck);
+    }
+
+    /** A producer template that the context stops with itself. */
+    private static ProducerTemplate template(CamelContext context, String purpose) {
+        ProducerTemplate template = context.createProducerTemplate();
+        try {
+            context.addService(template, true, false);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot register the template for " + purpose, e);
+        }
+        return template;
     }
 
     @BindToRegistry(value = "quarantine", lazy = true)

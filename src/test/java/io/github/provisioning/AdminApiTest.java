@@ -124,13 +124,6 @@ class AdminApiTest extends EngineTest {
     }
 
     @Test
-    void selectUniqueValueInTheTesterAnswersTheFirstCandidateWithoutAskingTheTarget() throws Exception {
-        assertThat(evaluate("SelectUniqueValue(Join(\"@\", [givenName], \"contoso.example\"), \"second\")",
-                "{\"givenName\": \"adele\"}")).isEqualTo(JSON.readTree("{\"value\":\"adele@contoso.example\"}"));
-        assertThat(scim.requests()).isEmpty();
-    }
-
-    @Test
     void evaluateAnswersAParseErrorWithItsPosition() throws Exception {
         HttpResponse<String> response = post("/api/expressions/evaluate", """
                 {"expression": "Join(\\" \\", [givenName]", "user": {}}""");

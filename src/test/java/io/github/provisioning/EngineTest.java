@@ -66,6 +66,12 @@ abstract class EngineTest {
         return scim.requests().stream().filter(r -> r.path().startsWith("/Users")).toList();
     }
 
+    /** The filters of the GET /Users queries sent (matching, SelectUniqueValue), decoded, in order. */
+    List<String> userFilters() {
+        return userRequests().stream().filter(r -> r.method().equals("GET") && r.query() != null
+                && r.query().startsWith("filter=")).map(r -> r.query().substring("filter=".length())).toList();
+    }
+
     /** An account seeded into the target, as someone else made it: a userName, active. */
     static ObjectNode seededAccount(String userName) {
         ObjectNode user = new ObjectMapper().createObjectNode();

@@ -14,6 +14,7 @@ import io.github.provisioning.mapping.ExpressionException;
 import io.github.provisioning.mapping.Ignored;
 import io.github.provisioning.mapping.MappingRule;
 import io.github.provisioning.mapping.MappingTable;
+import io.github.provisioning.mapping.NoUniqueValueException;
 import io.github.provisioning.mapping.ObjectMapping;
 import io.github.provisioning.mapping.Redacted;
 import io.github.provisioning.mapping.SourceAttributes;
@@ -30,7 +31,8 @@ import java.util.function.Predicate;
 
 /**
  * The admin API's answers: what a user would become in the target (preview), and what an expression gives for
- * given attribute values (expression tester). Nothing is sent to the target.
+ * given attribute values (expression tester). Nothing is written to the target; the tester asks it about
+ * SelectUniqueValue's candidates when the request names the target attribute.
  */
 public final class AdminApi {
 
@@ -43,6 +45,7 @@ public final class AdminApi {
     private final Predicate<String> assigned;
     private final Function<String, List<Map<String, String>>> storedRoles;
     private final Clock clock;
+    private final TargetUniquenessCheck targetCheck;
 
     /**
      * @param assigned whether a user id was in the assignment scope of the last completed cycle
@@ -62,16 +65,25 @@ public final class AdminApi {
     /** @param clock the clock behind the tester's {@code Now()}: UTC, as the provisioning service runs */
     public AdminApi(MappingTable mapping, boolean assignedScope, Predicate<String> assigned,
                     Function<String, List<Map<String, String>>> storedRoles, Clock clock) {
+        this(mapping, assignedScope, assigned, storedRoles, clock, null);
+    }
+
+    /** @param targetCheck asks the SCIM target about SelectUniqueValue's candidates; null when there is none */
+    public AdminApi(MappingTable mapping, boolean assignedScope, Predicate<String> assigned,
+                    Function<String, List<Map<String, String>>> storedRoles, Clock clock,
+                    TargetUniquenessCheck targetCheck) {
         this.mapping = mapping;
         this.clock = clock;
+        this.targetCheck = targetCheck;
         this.assignedScope = assignedScope;
         this.assigned = assigned;
         this.storedRoles = storedRoles;
     }
 
-    public static AdminApi of(MappingTable mapping, boolean assignedScope, StateStore state, Clock clock) {
+    public static AdminApi of(MappingTable mapping, boolean assignedScope, StateStore state, Clock clock,
+                              TargetUniquenessCheck targetCheck) {
         return new AdminApi(mapping, assignedScope, state::inCurrentScope, mapping.user().readsAppRoleAssignments()
-                ? id -> state.appRoleAssignments(id, true) : id -> null, clock);
+                ? id -> state.appRoleAssignments(id, true) : id -> null, clock, targetCheck);
     }
 
     /**
@@ -110,7 +122,12 @@ public final class AdminApi {
         return new ApiReply(200, reply);
     }
 
-    /** Body: {@code {"expression": "...", "user": {<Entra attribute name>: value}}}. */
+    /**
+     * Body: {@code {"expression": "...", "user": {<Entra attribute name>: value}, "target": "userName"}}. With
+     * {@code target}, the SCIM attribute the expression is mapped to, SelectUniqueValue asks the target about each
+     * candidate as a cycle does; without it, its first candidate is taken. Either way the answer says which
+     * ({@code checkedInTarget}) when SelectUniqueValue had candidates.
+     */
     public ApiReply evaluate(String body) {
         JsonNode request;
         try {
@@ -122,13 +139,52 @@ public final class AdminApi {
             return error(400, "The body needs an \"expression\" string", -1);
         }
         JsonNode user = request.path("user");
+        JsonNode target = request.path("target");
+        if (!target.isMissingNode() && !target.isNull() && !validTarget(target)) {
+            return error(400, "\"target\" must name the SCIM attribute the expression is mapped to, such as "
+                    + "\"userName\"; " + target + " is not one", -1);
+        }
+        String attribute = target.isTextual() ? target.asText() : null;
+        String unchecked = attribute == null ? "no \"target\" given: the first candidate is shown"
+                : targetCheck == null ? "this engine has no SCIM target to ask"
+                : !targetCheck.canAsk() ? "the SCIM target supports no filter: a cycle checks the candidates "
+                        + "against its listing of the target's users" : null;
+        UniquenessCheck check = unchecked == null ? targetCheck.of(attribute) : UniquenessCheck.EVERY_VALUE_IS_UNIQUE;
+        boolean[] asked = {false};
         try {
             Object value = Expression.parse(request.get("expression").asText())
-                    .evaluate(new Evaluation(name -> EntraUser.value(user.get(name)),
-                            UniquenessCheck.EVERY_VALUE_IS_UNIQUE, clock, RANDOM));
-            return new ApiReply(200, shown(value));
+                    .evaluate(new Evaluation(name -> EntraUser.value(user.get(name)), candidate -> {
+                        asked[0] = true;
+                        return check.isUnique(candidate);
+                    }, clock, RANDOM));
+            ObjectNode reply = shown(value);
+            if (asked[0]) {
+                reply.put("checkedInTarget", unchecked == null);
+                if (unchecked != null) {
+                    reply.put("uncheckedReason", unchecked);
+                }
+            }
+            return new ApiReply(200, reply);
+        } catch (NoUniqueValueException e) {
+            // As the cycle fails the user: every candidate is taken in the target.
+            return error(409, e.reasonFor(attribute), -1);
         } catch (ExpressionException e) {
             return error(400, e.getMessage(), e.position());
+        } catch (TargetUniquenessCheck.TargetUnavailableException e) {
+            return error(502, e.getMessage(), -1);
+        }
+    }
+
+    /** A SCIM attribute path a filter can name, such as {@code userName} or {@code emails[type eq "work"].value}. */
+    private static boolean validTarget(JsonNode target) {
+        if (!target.isTextual() || target.asText().isBlank()) {
+            return false;
+        }
+        try {
+            UserResources.matchQuery(target.asText(), "");
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

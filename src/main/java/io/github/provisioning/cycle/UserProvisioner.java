@@ -680,8 +680,8 @@ public final class UserProvisioner {
             UserPlan.UniqueChoice choice = plan.uniqueChoices.peek();
             String candidate = choice.current();
             if (candidate == null) {
-                NoUniqueValueException none = new NoUniqueValueException(choice.candidates);
-                plan.fail("NoUniqueValue", choice.target + ": " + none.getMessage());
+                plan.fail("NoUniqueValue",
+                        new NoUniqueValueException(choice.candidates).reasonFor(choice.target));
                 return false;
             }
             if (!reservations.reserve(choice.target, candidate, owner)) {
@@ -711,9 +711,7 @@ public final class UserProvisioner {
             fail(plan, response);
             return;
         }
-        JsonNode body = response.body();
-        settleCandidate(plan, plan.uniqueChoices.peek(),
-                body.path("totalResults").asInt(body.path("Resources").size()) > 0);
+        settleCandidate(plan, plan.uniqueChoices.peek(), UserResources.findsAny(response.body()));
         createOrSkip(plan);
     }
 

@@ -14,6 +14,11 @@ public class NoUniqueValueException extends ExpressionException {
         this.candidates = List.copyOf(candidates);
     }
 
+    /** The reason a create fails with, as the provisioning log and the expression tester give it. */
+    public String reasonFor(String targetAttribute) {
+        return targetAttribute + ": " + getMessage();
+    }
+
     /** The values tried, in rule order. */
     public List<String> candidates() {
         return candidates;

@@ -6,8 +6,8 @@ package io.github.provisioning.mapping;
  * found is the one returned." Entra supports the function only for Workday and SuccessFactors to Active Directory
  * and for API-driven provisioning to on-premises AD. A cycle asks the SCIM target itself, one request per candidate
  * through the engine's SCIM route ({@code UserProvisioner}, with {@link ObjectMapping#uniqueValueCandidates}); this
- * synchronous hook serves evaluations outside a cycle, such as the expression tester, which shows the first
- * candidate.
+ * synchronous hook serves evaluations outside a cycle, such as the expression tester, which asks the target with the
+ * same query when its request names the target attribute ({@code TargetUniquenessCheck}).
  */
 @FunctionalInterface
 public interface UniquenessCheck {

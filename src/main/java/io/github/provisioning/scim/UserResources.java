@@ -181,6 +181,14 @@ public final class UserResources {
         return "filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /**
+     * Whether the answer to a {@link #matchQuery} finds any account: its totalResults, or its Resources when a
+     * target leaves totalResults out. SelectUniqueValue takes a candidate found so as taken.
+     */
+    public static boolean findsAny(JsonNode listResponse) {
+        return listResponse.path("totalResults").asInt(listResponse.path("Resources").size()) > 0;
+    }
+
     public static String json(Object value) {
         try {
             return JsonUtils.getObjectWriter().writeValueAsString(value);
