@@ -124,6 +124,48 @@ class TargetCapabilitiesCycleTest extends EngineTest {
         assertThat(retry.counts()).containsEntry("created", 1).containsEntry("failed", 0);
     }
 
+    @Test
+    void onDemandAUserIsMatchedByPagingThroughTheListingUntilTheFirstAccountThatHoldsTheValue() throws Exception {
+        target(scimConfig().withoutFilter());
+        scim.seedUser(seededAccount("al@contoso.example"));
+        String bobAccount = scim.seedUser(seededAccount("Bob@Contoso.example"));
+        scim.seedUser(seededAccount("cy@contoso.example"));
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("scim.list-page-size", "1");
+        AdminClient admin = new AdminClient(settings.get("admin.port"), null);
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        String bob = assign("bob@contoso.example");
+        String dan = assign("dan@contoso.example");
+        scim.clearRequests();
+
+        JsonNode matched = admin.ok(admin.post("/api/provision/users/" + bob)).path("steps");
+
+        assertThat(matched.get(2).path("found").asBoolean()).isTrue();
+        assertThat(matched.get(2).path("targetId").asText()).isEqualTo(bobAccount);
+        assertThat(matched.get(3).path("outcome").asText()).isEqualTo("updated");
+        // The second page holds Bob: the third is never asked for.
+        assertThat(userRequests()).extracting(RecordedRequest::line).containsExactly(
+                "GET /Users?attributes=userName&startIndex=1&count=1",
+                "GET /Users?attributes=userName&startIndex=2&count=1",
+                "GET /Users/" + bobAccount, "PATCH /Users/" + bobAccount);
+        assertThat(scim.user(bobAccount).orElseThrow().path("title").asText()).isEqualTo("Engineer");
+
+        scim.clearRequests();
+        JsonNode created = admin.ok(admin.post("/api/provision/users/" + dan)).path("steps");
+
+        // No account holds Dan's userName: every page is read, then the account is created.
+        assertThat(created.get(2).path("found").asBoolean()).isFalse();
+        assertThat(created.get(3).path("outcome").asText()).isEqualTo("created");
+        assertThat(userRequests()).extracting(RecordedRequest::line).containsExactly(
+                "GET /Users?attributes=userName&startIndex=1&count=1",
+                "GET /Users?attributes=userName&startIndex=2&count=1",
+                "GET /Users?attributes=userName&startIndex=3&count=1", "POST /Users");
+        assertThat(scim.userByUserName("dan@contoso.example")).isPresent();
+        assertThat(scim.requests()).noneMatch(r -> r.query() != null && r.query().contains("filter="));
+        assertThat(scim.requests()).noneMatch(r -> r.status() == 501);
+    }
+
     /** This test's target instead of the default one. */
     private void target(ScimSandboxConfig config) {
         scim.close();
