@@ -61,7 +61,7 @@ public final class TargetCapabilities {
         }
         JsonNode body = response.body();
         patch = body.path("patch").path("supported").asBoolean(true);
-        filter = body.path("filter").path("supported").asBoolean(true);
+        filter = filterSupported(body);
         filterMaxResults = body.path("filter").path("maxResults").asInt(0);
         bulk = body.path("bulk").path("supported").asBoolean(false);
         bulkMaxOperations = body.path("bulk").path("maxOperations").asInt(0);
@@ -69,6 +69,11 @@ public final class TargetCapabilities {
         sort = body.path("sort").path("supported").asBoolean(false);
         read.set(true);
         LOG.info("SCIM target supports: {}", this);
+    }
+
+    /** What a {@code /ServiceProviderConfig} document says of filtering: supported unless it says false. */
+    public static boolean filterSupported(JsonNode serviceProviderConfig) {
+        return serviceProviderConfig.path("filter").path("supported").asBoolean(true);
     }
 
     /** The requests as the mapping file and the settings declare them. */
