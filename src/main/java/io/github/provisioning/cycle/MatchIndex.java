@@ -1,7 +1,6 @@
 package io.github.provisioning.cycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.http.RetryPolicy;
@@ -83,6 +82,10 @@ public final class MatchIndex {
     /** A list response's resources and total, or why it is not one. */
     private record Page(JsonNode resources, int total, String problem) {
     }
+
+    /** The answer of a match query that finds nothing: an empty ListResponse. */
+    public static final ScimResponse NO_MATCH = new ScimResponse(200, JsonNodeFactory.instance.objectNode()
+            .put("totalResults", 0).set("Resources", JsonNodeFactory.instance.arrayNode()), null);
 
     private final Mode mode;
     private final String resource;
@@ -260,15 +263,14 @@ public final class MatchIndex {
      * case), an empty one when it is gone (404) or holds it no more; any other failure as it is.
      */
     public static ScimResponse listedAccount(UserPlan.MatchCandidate candidate, ScimResponse response) {
-        if (response.status() != 404 && !response.isSuccess()) {
+        if (response.status() == 404 || response.isSuccess() && !holds(response.body(), candidate)) {
+            return NO_MATCH;
+        }
+        if (!response.isSuccess()) {
             return response;
         }
-        ObjectNode list = JsonNodeFactory.instance.objectNode();
-        ArrayNode resources = JsonNodeFactory.instance.arrayNode();
-        if (response.isSuccess() && holds(response.body(), candidate)) {
-            resources.add(response.body());
-        }
-        list.put("totalResults", resources.size()).set("Resources", resources);
+        ObjectNode list = JsonNodeFactory.instance.objectNode().put("totalResults", 1);
+        list.putArray("Resources").add(response.body());
         return new ScimResponse(200, list, null);
     }
 

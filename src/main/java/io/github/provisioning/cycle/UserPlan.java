@@ -77,8 +77,6 @@ public final class UserPlan extends ObjectPlan {
     final List<MatchCandidate> reserved = new ArrayList<>();
     /** Uniqueness queries sent: each may add one request to the object's budget. */
     int uniqueChecks;
-    /** The pending match reads the account a listing named ({@code GET /Users/{id}}), not a filter query. */
-    boolean matchById;
     /** The startIndex of the listing page being searched on demand ({@link Step#LIST}). */
     int listStart;
     /** Listing pages read on demand: each may add one request to the object's budget. */

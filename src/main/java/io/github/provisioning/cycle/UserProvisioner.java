@@ -45,8 +45,7 @@ public final class UserProvisioner {
     private static final String USERS = "/Users";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A match answer that found no account. */
-    private static final ScimResponse NO_ACCOUNT = new ScimResponse(200,
-            JSON.createObjectNode().put("totalResults", 0).set("Resources", JSON.createArrayNode()), null);
+    private static final ScimResponse NO_ACCOUNT = MatchIndex.NO_MATCH;
 
     private final ObjectMapping mapping;
     private final StateStore state;
