@@ -99,7 +99,7 @@ class TargetCapabilitiesCycleTest extends EngineTest {
                 "GET /Users?attributes=userName&startIndex=1&count=500", "GET /Users/" + cyAccount);
         for (CycleReport cycle : List.of(initial, incremental)) {
             assertThat(logLinesOf(cycle)).containsExactly(NO_FILTER + "users are matched, and SelectUniqueValue "
-                    + "checked, through a listing of its users");
+                    + "checked, through a listing of its users; groups through a listing of its groups");
         }
         assertThat(scim.requests()).noneMatch(r -> r.query() != null && r.query().contains("filter="));
         assertThat(scim.requests()).noneMatch(r -> r.status() == 501);

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * <p>A target whose {@code /ServiceProviderConfig} says {@code filter.supported=false} cannot answer a match query.
  * It is listed at the start of every cycle, whatever {@code scim.match-index} says, and the listing keeps each
  * value's account id too: a user is matched by reading the account the listing names ({@code GET /Users/{id}}), and
- * SelectUniqueValue's candidates are checked against the listed values of their target attribute.
+ * SelectUniqueValue's candidates are checked against the listed values of their target attribute. A second index
+ * lists such a target's groups ({@code GET /Groups}) once in each cycle that provisions groups. Provision on demand
+ * has no cycle's listing: it {@link #search searches} the pages until the first account that holds the value.
  */
 public final class MatchIndex {
 

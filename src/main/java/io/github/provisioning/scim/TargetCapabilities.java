@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * What the target says it supports, from {@code /ServiceProviderConfig} (RFC 7643 section 5), read once per run
  * when the target offers it. Unknown until read; a target without the endpoint is assumed to support PATCH and
  * filtering (what Entra requires of every target). A target that says it has no PATCH gets PUT updates, unless
- * {@code update-method} is chosen; one that says it cannot filter is matched through a listing of its users.
+ * {@code update-method} is chosen; one that says it cannot filter is matched through listings of its users and
+ * groups.
  */
 public final class TargetCapabilities {
 
@@ -86,7 +87,7 @@ public final class TargetCapabilities {
         return !patch && !updateMethodChosen ? ScimDialect.UpdateMethod.PUT : dialect.updateMethod();
     }
 
-    /** False when the target says it cannot filter: its users are matched through a listing of them. */
+    /** False when the target says it cannot filter: its users and groups are matched through listings of them. */
     public boolean filter() {
         return filter;
     }
@@ -102,7 +103,8 @@ public final class TargetCapabilities {
         }
         if (!filter) {
             LOG.info("Cycle {}: the SCIM target says it does not support filters; users are matched, and "
-                    + "SelectUniqueValue checked, through a listing of its users", cycleId);
+                    + "SelectUniqueValue checked, through a listing of its users; groups through a listing of its "
+                    + "groups", cycleId);
         }
     }
 
