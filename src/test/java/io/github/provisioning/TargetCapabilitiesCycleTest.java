@@ -166,6 +166,44 @@ class TargetCapabilitiesCycleTest extends EngineTest {
         assertThat(scim.requests()).noneMatch(r -> r.status() == 501);
     }
 
+    @Test
+    void onDemandAGroupAndItsMembersAreMatchedThroughListingsOfATargetWithoutFilters() throws Exception {
+        target(scimConfig().withoutFilter());
+        com.fasterxml.jackson.databind.node.ObjectNode group = seededAccount("unused").removeAll();
+        group.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:Group");
+        group.put("displayName", "Sales");
+        String salesGroup = scim.seedGroup(group);
+        String al = scim.seedUser(seededAccount("al@contoso.example"));
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("provisioning.mapping", "classpath:mappings/generic-scim.yaml");
+        AdminClient admin = new AdminClient(settings.get("admin.port"), null);
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        String sales = tenant.addGroup("Sales");
+        tenant.addMember(sales, tenant.addUser(engineer("al@contoso.example")));
+        tenant.addMember(sales, tenant.addUser(engineer("bo@contoso.example")));
+        tenant.assign(sales);
+        scim.clearRequests();
+
+        JsonNode reply = admin.ok(admin.post("/api/provision/groups/" + sales));
+
+        JsonNode steps = reply.path("steps");
+        assertThat(steps.get(2).path("found").asBoolean()).as(reply.toString()).isTrue();
+        assertThat(steps.get(2).path("targetId").asText()).isEqualTo(salesGroup);
+        assertThat(reply.path("members")).extracting(m -> m.path("steps").get(3).path("outcome").asText())
+                .containsExactlyInAnyOrder("updated", "created");
+        String bo = scim.userByUserName("bo@contoso.example").orElseThrow().path("id").asText();
+        List<String> members = new java.util.ArrayList<>();
+        scim.group(salesGroup).orElseThrow().path("members").forEach(m -> members.add(m.path("value").asText()));
+        assertThat(members).containsExactlyInAnyOrder(al, bo);
+        assertThat(scim.groups()).hasSize(1);
+        assertThat(scim.requests()).extracting(RecordedRequest::line)
+                .contains("GET /Groups?attributes=displayName&startIndex=1&count=500",
+                        "GET /Groups/" + salesGroup + "?excludedAttributes=members", "GET /Users/" + al);
+        assertThat(scim.requests()).noneMatch(r -> r.query() != null && r.query().contains("filter="));
+        assertThat(scim.requests()).noneMatch(r -> r.status() == 501);
+    }
+
     /** This test's target instead of the default one. */
     private void target(ScimSandboxConfig config) {
         scim.close();
