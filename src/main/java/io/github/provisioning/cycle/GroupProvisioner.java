@@ -318,9 +318,7 @@ public final class GroupProvisioner {
             plan.matchById = true;
             plan.send(GroupPlan.Step.MATCH, ScimRequest.get(GROUPS + "/" + id, "excludedAttributes=members"));
         } else if (plan.createReplyLost || plan.createConflicted) {
-            plan.fail(plan.createConflicted ? "ScimError409" : "ScimNoAnswer", "the create's outcome is unknown "
-                    + "and the SCIM target supports no filter: the next cycle's listing shows whether "
-                    + candidate.attribute() + " \"" + candidate.value() + "\" was created");
+            plan.fail(plan.createConflicted ? "ScimError409" : "ScimNoAnswer", MatchIndex.createUnknown(candidate));
         } else {
             plan.step = GroupPlan.Step.MATCH;
             afterMatch(plan, MatchIndex.NO_MATCH);

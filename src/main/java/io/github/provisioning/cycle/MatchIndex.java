@@ -276,6 +276,15 @@ public final class MatchIndex {
         return new ScimResponse(200, list, null);
     }
 
+    /**
+     * Why an object whose create got no answer, or a 409, fails on a target without filters: the cycle's listing
+     * predates the create, so only the next cycle's listing shows whether it was made.
+     */
+    public static String createUnknown(UserPlan.MatchCandidate candidate) {
+        return "the create's outcome is unknown and the SCIM target supports no filter: the next cycle's listing "
+                + "shows whether " + candidate.attribute() + " \"" + candidate.value() + "\" was created";
+    }
+
     /** Whether the resource holds the candidate's value at its attribute, in any letter case. */
     private static boolean holds(JsonNode resource, UserPlan.MatchCandidate candidate) {
         JsonNode held = UserResources.valuesAt(resource, List.of(candidate.attribute())).get(candidate.attribute());

@@ -657,9 +657,7 @@ public final class UserProvisioner {
             plan.matchById = true;
             plan.send(UserPlan.Step.MATCH, ScimRequest.get(USERS + "/" + id, null));
         } else if (!current && (plan.createReplyLost || plan.createConflicted)) {
-            plan.fail(plan.createConflicted ? "ScimError409" : "ScimNoAnswer", "the create's outcome is unknown "
-                    + "and the SCIM target supports no filter: the next cycle's listing shows whether "
-                    + candidate.attribute() + " \"" + candidate.value() + "\" was created");
+            plan.fail(plan.createConflicted ? "ScimError409" : "ScimNoAnswer", MatchIndex.createUnknown(candidate));
         } else {
             plan.step = UserPlan.Step.MATCH;
             afterMatch(plan, NO_ACCOUNT);
