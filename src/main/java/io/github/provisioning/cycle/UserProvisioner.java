@@ -615,7 +615,8 @@ public final class UserProvisioner {
      */
     private void matchInListing(UserPlan plan, UserPlan.MatchCandidate candidate) {
         if (!matchIndex.lists(plan.cycle) && plan.cycle.type() == CycleRun.Type.ON_DEMAND) {
-            // On demand there is no cycle's listing: its pages are searched until one holds the value.
+            // On demand there is no cycle's listing (unless listsOnDemand): its pages are searched until one holds
+            // the value.
             plan.listStart = 1;
             plan.send(UserPlan.Step.LIST, matchIndex.pageAt(plan.listStart));
             return;
@@ -626,6 +627,14 @@ public final class UserProvisioner {
             return;
         }
         listed(plan, matchIndex.accountWith(plan.cycle, candidate), false);
+    }
+
+    /**
+     * Whether provision on demand lists the target's users first, as a cycle does: a target without filters whose
+     * mapping has SelectUniqueValue rows, whose candidates can only be checked against a whole listing.
+     */
+    public boolean listsOnDemand() {
+        return !target.filter() && !mapping.uniqueValueRules().isEmpty();
     }
 
     /** One page of the on-demand search through the listing: the account found, the next page, or none. */
