@@ -632,11 +632,27 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                              int membersPerPatch,
                                              @BeanInject("retrySchedule") RetrySchedule escrow,
                                              @PropertyInject(value = Settings.DELETION_THRESHOLD, defaultValue = "500")
-                                             int deletionThreshold) {
+                                             int deletionThreshold,
+                                             @BeanInject("groupMatchIndex") MatchIndex listing) {
         ObjectMapping groupMapping = mapping.group() != null ? mapping.group()
                 : new ObjectMapping(java.util.List.of(), ObjectMapping.TargetActions.ALL);
         return new GroupProvisioner(groupMapping, state, log, groups::inScope, retryPolicy, target, membersPerPatch,
-                escrow, deletionThreshold);
+                escrow, deletionThreshold, listing);
+    }
+
+    /**
+     * The target's groups, listed (displayName, or the group mapping's matching attributes) at the start of a
+     * cycle's groups when the target cannot filter; never otherwise.
+     */
+    @BindToRegistry(value = "groupMatchIndex", lazy = true)
+    public MatchIndex groupMatchIndex(@BeanInject("mappingTable") MappingTable mapping,
+                                      @BeanInject("retryPolicy") RetryPolicy retryPolicy,
+                                      @BeanInject("targetCapabilities") TargetCapabilities target,
+                                      @PropertyInject(value = "scim.list-page-size", defaultValue = "500")
+                                      int pageSize) {
+        java.util.List<String> paths = mapping.group() == null ? java.util.List.of()
+                : mapping.group().matchingRules().stream().map(rule -> rule.target()).toList();
+        return new MatchIndex("/Groups", MatchIndex.Mode.OFF, paths, pageSize, retryPolicy, target);
     }
 
     @BindToRegistry(value = "adminApi", lazy = true)

@@ -280,6 +280,55 @@ class GroupProvisioningTest extends EngineTest {
     }
 
     @Test
+    void aTargetWithoutFiltersHasItsGroupsMatchedThroughAListingOfThem() throws Exception {
+        scim.close();
+        scim = io.github.provisioning.sandbox.scim.ScimSandbox.start(scimConfig().withoutFilter());
+        com.fasterxml.jackson.databind.node.ObjectNode existing = JSON.createObjectNode();
+        existing.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:Group");
+        existing.put("displayName", "SALES");
+        String salesId = scim.seedGroup(existing);
+        tenant.assign(interns);
+        engine = EngineUnderTest.start(settings(), dataDir);
+        CycleReport initial = engine.awaitInitialCycle();
+
+        assertThat(initial.counts()).containsEntry("failed", 0);
+        // Sales is the group the target held (displayName in any case), not a second one; Sales Interns is new.
+        assertThat(scim.groups()).hasSize(2);
+        assertThat(memberIds("Sales")).containsExactlyInAnyOrder(scimId("alice"), scimId("bob"));
+        assertThat(groupId("Sales")).isEqualTo(salesId);
+        assertThat(scim.requests().stream().filter(r -> r.path().startsWith("/Groups")).map(RecordedRequest::line))
+                .containsOnlyOnce("GET /Groups?attributes=displayName&startIndex=1&count=500")
+                .contains("GET /Groups/" + salesId + "?excludedAttributes=members", "POST /Groups");
+
+        // The next cycle lists the groups again: one made in the target since is found, not duplicated.
+        com.fasterxml.jackson.databind.node.ObjectNode made = existing.deepCopy().put("displayName", "Engineering");
+        String engineeringId = scim.seedGroup(made);
+        tenant.assign(engineering);
+        scim.clearRequests();
+        CycleReport incremental = engine.runCycle();
+
+        assertThat(incremental.counts()).containsEntry("failed", 0);
+        assertThat(scim.groups()).hasSize(3);
+        assertThat(groupId("Engineering")).isEqualTo(engineeringId);
+        assertThat(scim.requests().stream().filter(r -> r.path().startsWith("/Groups")).map(RecordedRequest::line))
+                .containsOnlyOnce("GET /Groups?attributes=displayName&startIndex=1&count=500")
+                .contains("GET /Groups/" + engineeringId + "?excludedAttributes=members")
+                .doesNotContain("POST /Groups");
+        assertThat(scim.requests()).noneMatch(r -> r.query() != null && r.query().contains("filter="));
+        assertThat(scim.requests()).noneMatch(r -> r.status() == 501);
+    }
+
+    @Test
+    void aTargetWithFiltersHasItsGroupsMatchedWithAQueryAndNeverListed() throws Exception {
+        engine = EngineUnderTest.start(settings(), dataDir);
+        engine.awaitInitialCycle();
+
+        assertThat(scim.requests().stream().filter(r -> r.path().startsWith("/Groups")).map(RecordedRequest::line))
+                .contains("GET /Groups?excludedAttributes=members&filter=displayName eq \"Sales\"")
+                .noneMatch(line -> line.contains("startIndex="));
+    }
+
+    @Test
     void aTargetWithoutPatchGetsTheGroupPutBackWithTheChanges() throws Exception {
         Map<String, String> settings = settings();
         settings.put("scim.compat.update-method", "put");

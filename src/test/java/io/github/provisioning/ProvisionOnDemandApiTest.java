@@ -40,6 +40,8 @@ class ProvisionOnDemandApiTest extends EngineTest {
         assertThat(steps.get(2).path("found").asBoolean()).isFalse();
         JsonNode action = steps.get(3);
         assertThat(action.path("outcome").asText()).isEqualTo("created");
+        // A target that filters is asked with the filter, never listed.
+        assertThat(userRequests()).noneMatch(r -> r.query() != null && r.query().contains("startIndex="));
         assertThat(action.path("scimStatus").asInt()).isEqualTo(201);
         assertThat(action.path("modifiedProperties").findValuesAsText("name")).contains("userName", "title");
         String targetId = action.path("targetId").asText();

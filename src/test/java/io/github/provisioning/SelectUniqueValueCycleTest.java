@@ -141,6 +141,28 @@ class SelectUniqueValueCycleTest extends EngineTest {
         assertThat(scim.requests()).noneMatch(r -> r.status() == 409 || r.status() == 501);
     }
 
+    @Test
+    void onDemandATargetWithoutFiltersIsListedWholeAndTheFirstFreeCandidateCreated() throws Exception {
+        scim.close();
+        scim = ScimSandbox.start(scimConfig().withoutFilter());
+        String adminPort = String.valueOf(EngineUnderTest.freePort());
+        engine = start(Map.of("admin.port", adminPort));
+        engine.awaitInitialCycle();
+        scim.seedUser(seeded("dee@contoso.example"));
+        String dee = assign("dee", "Dee", "Fox");
+        scim.clearRequests();
+        AdminClient admin = new AdminClient(adminPort, null);
+
+        JsonNode steps = admin.ok(admin.post("/api/provision/users/" + dee)).path("steps");
+
+        assertThat(steps).as(steps.toString()).hasSize(4);
+        assertThat(steps.get(3).path("outcome").asText()).isEqualTo("created");
+        assertThat(userNames()).containsExactlyInAnyOrder("dee@contoso.example", "Dee.Fox@contoso.example");
+        assertThat(userRequests()).extracting(RecordedRequest::line).containsExactly(
+                "GET /Users?attributes=externalId,userName&startIndex=1&count=500", "POST /Users");
+        assertThat(scim.requests()).noneMatch(r -> r.status() == 501);
+    }
+
     private EngineUnderTest start(Map<String, String> extra) throws Exception {
         Path mapping = Files.createTempFile(dataDir.getParent(), "mapping", ".yaml");
         Files.writeString(mapping, MAPPING);

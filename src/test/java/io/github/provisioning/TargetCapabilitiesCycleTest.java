@@ -99,7 +99,7 @@ class TargetCapabilitiesCycleTest extends EngineTest {
                 "GET /Users?attributes=userName&startIndex=1&count=500", "GET /Users/" + cyAccount);
         for (CycleReport cycle : List.of(initial, incremental)) {
             assertThat(logLinesOf(cycle)).containsExactly(NO_FILTER + "users are matched, and SelectUniqueValue "
-                    + "checked, through a listing of its users");
+                    + "checked, through a listing of its users; groups through a listing of its groups");
         }
         assertThat(scim.requests()).noneMatch(r -> r.query() != null && r.query().contains("filter="));
         assertThat(scim.requests()).noneMatch(r -> r.status() == 501);
@@ -122,6 +122,86 @@ class TargetCapabilitiesCycleTest extends EngineTest {
         // The next cycle lists the target and provisions the user.
         CycleReport retry = engine.runCycle();
         assertThat(retry.counts()).containsEntry("created", 1).containsEntry("failed", 0);
+    }
+
+    @Test
+    void onDemandAUserIsMatchedByPagingThroughTheListingUntilTheFirstAccountThatHoldsTheValue() throws Exception {
+        target(scimConfig().withoutFilter());
+        scim.seedUser(seededAccount("al@contoso.example"));
+        String bobAccount = scim.seedUser(seededAccount("Bob@Contoso.example"));
+        scim.seedUser(seededAccount("cy@contoso.example"));
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("scim.list-page-size", "1");
+        AdminClient admin = new AdminClient(settings.get("admin.port"), null);
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        String bob = assign("bob@contoso.example");
+        String dan = assign("dan@contoso.example");
+        scim.clearRequests();
+
+        JsonNode matched = admin.ok(admin.post("/api/provision/users/" + bob)).path("steps");
+
+        assertThat(matched.get(2).path("found").asBoolean()).isTrue();
+        assertThat(matched.get(2).path("targetId").asText()).isEqualTo(bobAccount);
+        assertThat(matched.get(3).path("outcome").asText()).isEqualTo("updated");
+        // The second page holds Bob: the third is never asked for.
+        assertThat(userRequests()).extracting(RecordedRequest::line).containsExactly(
+                "GET /Users?attributes=userName&startIndex=1&count=1",
+                "GET /Users?attributes=userName&startIndex=2&count=1",
+                "GET /Users/" + bobAccount, "PATCH /Users/" + bobAccount);
+        assertThat(scim.user(bobAccount).orElseThrow().path("title").asText()).isEqualTo("Engineer");
+
+        scim.clearRequests();
+        JsonNode created = admin.ok(admin.post("/api/provision/users/" + dan)).path("steps");
+
+        // No account holds Dan's userName: every page is read, then the account is created.
+        assertThat(created.get(2).path("found").asBoolean()).isFalse();
+        assertThat(created.get(3).path("outcome").asText()).isEqualTo("created");
+        assertThat(userRequests()).extracting(RecordedRequest::line).containsExactly(
+                "GET /Users?attributes=userName&startIndex=1&count=1",
+                "GET /Users?attributes=userName&startIndex=2&count=1",
+                "GET /Users?attributes=userName&startIndex=3&count=1", "POST /Users");
+        assertThat(scim.userByUserName("dan@contoso.example")).isPresent();
+        assertThat(scim.requests()).noneMatch(r -> r.query() != null && r.query().contains("filter="));
+        assertThat(scim.requests()).noneMatch(r -> r.status() == 501);
+    }
+
+    @Test
+    void onDemandAGroupAndItsMembersAreMatchedThroughListingsOfATargetWithoutFilters() throws Exception {
+        target(scimConfig().withoutFilter());
+        com.fasterxml.jackson.databind.node.ObjectNode group = seededAccount("unused").removeAll();
+        group.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:Group");
+        group.put("displayName", "Sales");
+        String salesGroup = scim.seedGroup(group);
+        String al = scim.seedUser(seededAccount("al@contoso.example"));
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("provisioning.mapping", "classpath:mappings/generic-scim.yaml");
+        AdminClient admin = new AdminClient(settings.get("admin.port"), null);
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        String sales = tenant.addGroup("Sales");
+        tenant.addMember(sales, tenant.addUser(engineer("al@contoso.example")));
+        tenant.addMember(sales, tenant.addUser(engineer("bo@contoso.example")));
+        tenant.assign(sales);
+        scim.clearRequests();
+
+        JsonNode reply = admin.ok(admin.post("/api/provision/groups/" + sales));
+
+        JsonNode steps = reply.path("steps");
+        assertThat(steps.get(2).path("found").asBoolean()).as(reply.toString()).isTrue();
+        assertThat(steps.get(2).path("targetId").asText()).isEqualTo(salesGroup);
+        assertThat(reply.path("members")).extracting(m -> m.path("steps").get(3).path("outcome").asText())
+                .containsExactlyInAnyOrder("updated", "created");
+        String bo = scim.userByUserName("bo@contoso.example").orElseThrow().path("id").asText();
+        List<String> members = new java.util.ArrayList<>();
+        scim.group(salesGroup).orElseThrow().path("members").forEach(m -> members.add(m.path("value").asText()));
+        assertThat(members).containsExactlyInAnyOrder(al, bo);
+        assertThat(scim.groups()).hasSize(1);
+        assertThat(scim.requests()).extracting(RecordedRequest::line)
+                .contains("GET /Groups?attributes=displayName&startIndex=1&count=500",
+                        "GET /Groups/" + salesGroup + "?excludedAttributes=members", "GET /Users/" + al);
+        assertThat(scim.requests()).noneMatch(r -> r.query() != null && r.query().contains("filter="));
+        assertThat(scim.requests()).noneMatch(r -> r.status() == 501);
     }
 
     /** This test's target instead of the default one. */

@@ -29,7 +29,10 @@ class TestConnectionProcessTest extends EngineTest {
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.lastLine()).isEqualTo("Test Connection succeeded: Connected to " + scim.baseUrl()
                 + ": the target accepted the credentials and answered an empty ListResponse for a random userName");
-        assertThat(scim.requests()).extracting(RecordedRequest::line).singleElement().asString()
+        // What the target supports, then the probe.
+        assertThat(scim.requests()).extracting(RecordedRequest::line).hasSize(2)
+                .first().asString().isEqualTo("GET /ServiceProviderConfig");
+        assertThat(scim.requests()).extracting(RecordedRequest::line).last().asString()
                 .matches("GET /Users\\?filter=userName eq \"[0-9a-f-]{36}\"");
         assertThat(graph.requests()).extracting(r -> r.method() + " " + r.path() + " " + r.status())
                 .containsExactly("POST /" + graph.config().tenantId() + "/oauth2/v2.0/token 200");
@@ -105,7 +108,9 @@ class TestConnectionProcessTest extends EngineTest {
         Result result = testConnection(settings);
 
         assertThat(result.exitCode()).as(result.output()).isZero();
-        assertThat(scim.requests()).hasSize(1);
+        // /ServiceProviderConfig and the probe: the running engine sent nothing meanwhile.
+        assertThat(scim.requests()).extracting(RecordedRequest::path)
+                .containsExactly("/ServiceProviderConfig", "/Users");
     }
 
     /** {@code --test-connection}: probe the target once and exit, without a cycle. */

@@ -76,6 +76,52 @@ class TestConnectionTest extends EngineTest {
     }
 
     @Test
+    void aTargetWithoutFiltersIsCheckedWithAListingAndTheDiagnosisSaysSo() throws Exception {
+        scim.close();
+        scim = io.github.provisioning.sandbox.scim.ScimSandbox.start(scimConfig().withoutFilter());
+        scim.seedUser(seededAccount("adele@contoso.example"));
+        settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("scim.token", token);
+
+        JsonNode result = testConnection();
+
+        assertThat(result.path("ok").asBoolean()).as(result.toString()).isTrue();
+        assertThat(result.path("status").asInt()).isEqualTo(200);
+        assertThat(result.path("request").asText()).isEqualTo("GET /Users?startIndex=1&count=1");
+        assertThat(result.path("diagnosis").asText()).isEqualTo("Connected to " + scim.baseUrl() + ": the target"
+                + " accepted the credentials and answered a ListResponse for the first page of its users. Its"
+                + " /ServiceProviderConfig says it supports no filtering, so users and groups are matched through a"
+                + " listing of them (Entra's own Test Connection would fail here: it requires filtering)");
+        assertThat(scim.requests()).extracting(r -> r.line()).containsExactly("GET /ServiceProviderConfig",
+                "GET /Users?startIndex=1&count=1");
+        assertThat(scim.requests()).noneMatch(r -> r.status() == 501);
+    }
+
+    @Test
+    void aTargetWithoutFiltersThatRejectsTheTokenIsStillDiagnosedAs401() throws Exception {
+        scim.close();
+        scim = io.github.provisioning.sandbox.scim.ScimSandbox.start(scimConfig().withoutFilter());
+        settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("scim.token", "not-the-token");
+
+        JsonNode result = testConnection();
+
+        assertThat(result.path("ok").asBoolean()).isFalse();
+        assertThat(result.path("status").asInt()).isEqualTo(401);
+        assertThat(result.path("diagnosis").asText()).startsWith("The target rejected the credentials (401");
+    }
+
+    @Test
+    void aTargetWhoseServiceProviderConfigSaysItFiltersGetsTheFilterProbe() throws Exception {
+        JsonNode result = testConnection();
+
+        assertThat(result.path("ok").asBoolean()).isTrue();
+        assertThat(scim.requests()).extracting(r -> r.line()).hasSize(2).first()
+                .isEqualTo("GET /ServiceProviderConfig");
+        assertThat(userRequests()).singleElement().satisfies(r -> assertThat(r.line()).matches(PROBE));
+    }
+
+    @Test
     void anOAuth2TokenIsObtainedAndUsedAsForProvisioning() throws Exception {
         settings.remove("scim.token");
         settings.put("scim.oauth2.token-url", scim.tokenUrl());

@@ -54,6 +54,7 @@ public final class GroupProvisioner {
     private final boolean syncMembers;
     private final List<String> updatedTargets;
     private final int deletionThreshold;
+    private final MatchIndex listing;
 
     /**
      * @param mapping           the group section of the mapping file; its {@code members} row switches membership
@@ -64,10 +65,13 @@ public final class GroupProvisioner {
      * @param deletionThreshold {@code provisioning.deletion-threshold}: above 0, a cycle stages its group deletes
      *                          instead of sending them, and its end releases or holds them with the users'
      *                          ({@link DeletionGuard}); 0 or less sends them at once
+     * @param listing           the cycle's listing of the target's groups, which a target without filters is matched
+     *                          through
      */
     public GroupProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
                             RetryPolicy retryPolicy, TargetCapabilities target, int membersPerPatch, RetrySchedule escrow,
-                            int deletionThreshold) {
+                            int deletionThreshold, MatchIndex listing) {
+        this.listing = listing;
         this.escrow = escrow;
         this.deletionThreshold = deletionThreshold;
         if (membersPerPatch < 1) {
@@ -150,6 +154,9 @@ public final class GroupProvisioner {
                 plan.delayMillis = delay;
             }
             return;
+        }
+        if (plan.step == GroupPlan.Step.MATCH && plan.matchById) {
+            response = MatchIndex.listedAccount(plan.matchedOn, response);
         }
         switch (plan.step) {
             case MATCH -> afterMatch(plan, response);
@@ -286,8 +293,36 @@ public final class GroupProvisioner {
     private void sendMatch(GroupPlan plan, UserPlan.MatchCandidate candidate) {
         plan.matchedOn = candidate;
         plan.matchValue = candidate.value();
+        plan.matchById = false;
+        if (!target.filter()) {
+            matchInListing(plan, candidate);
+            return;
+        }
         plan.send(GroupPlan.Step.MATCH, ScimRequest.get(GROUPS,
                 GroupResources.matchQuery(candidate.attribute(), candidate.value())));
+    }
+
+    /**
+     * A target without filters, as for users: the cycle's listing of its groups names the group that holds the
+     * value, which is read by its id; a value the listing lacks matches nothing. After a POST whose fate is unknown
+     * the listing, which predates it, cannot tell: the group fails, keeping its create intent for the next cycle.
+     */
+    private void matchInListing(GroupPlan plan, UserPlan.MatchCandidate candidate) {
+        if (!listing.lists(plan.cycle)) {
+            plan.fail("TargetListingUnavailable", "the SCIM target supports no filter, and this run has no listing "
+                    + "of its groups to match " + candidate.attribute() + " against (see the engine log)");
+            return;
+        }
+        String id = listing.accountWith(plan.cycle, candidate);
+        if (id != null) {
+            plan.matchById = true;
+            plan.send(GroupPlan.Step.MATCH, ScimRequest.get(GROUPS + "/" + id, "excludedAttributes=members"));
+        } else if (plan.createReplyLost || plan.createConflicted) {
+            plan.fail(plan.createConflicted ? "ScimError409" : "ScimNoAnswer", MatchIndex.createUnknown(candidate));
+        } else {
+            plan.step = GroupPlan.Step.MATCH;
+            afterMatch(plan, MatchIndex.NO_MATCH);
+        }
     }
 
     private void afterMatch(GroupPlan plan, ScimResponse response) {

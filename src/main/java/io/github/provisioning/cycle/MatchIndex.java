@@ -1,6 +1,8 @@
 package io.github.provisioning.cycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.http.RetryPolicy;
 import io.github.provisioning.scim.ScimCredentialsException;
 import io.github.provisioning.scim.ScimRequest;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * <p>A target whose {@code /ServiceProviderConfig} says {@code filter.supported=false} cannot answer a match query.
  * It is listed at the start of every cycle, whatever {@code scim.match-index} says, and the listing keeps each
  * value's account id too: a user is matched by reading the account the listing names ({@code GET /Users/{id}}), and
- * SelectUniqueValue's candidates are checked against the listed values of their target attribute.
+ * SelectUniqueValue's candidates are checked against the listed values of their target attribute. A second index
+ * lists such a target's groups ({@code GET /Groups}) once in each cycle that provisions groups. Provision on demand
+ * has no cycle's listing: it {@link #search searches} the pages until the first account that holds the value.
  */
 public final class MatchIndex {
 
@@ -67,7 +71,27 @@ public final class MatchIndex {
     private record Listed(long fingerprint, String id) {
     }
 
+    /**
+     * One page of an on-demand search through the listing ({@link #search}).
+     *
+     * @param id             the account holding the value, or null
+     * @param nextStartIndex the page to ask for next when the value is not found yet; 0 when the listing ended
+     * @param problem        why the listing cannot be read, or null
+     */
+    public record Search(String id, int nextStartIndex, String problem) {
+    }
+
+    /** A list response's resources and total, or why it is not one. */
+    private record Page(JsonNode resources, int total, String problem) {
+    }
+
+    /** The answer of a match query that finds nothing: an empty ListResponse. */
+    public static final ScimResponse NO_MATCH = new ScimResponse(200, JsonNodeFactory.instance.objectNode()
+            .put("totalResults", 0).set("Resources", JsonNodeFactory.instance.arrayNode()), null);
+
     private final Mode mode;
+    private final String resource;
+    private final String noun;
     private final List<String> paths;
     private final String attributesQuery;
     private final int pageSize;
@@ -100,6 +124,16 @@ public final class MatchIndex {
      */
     public MatchIndex(Mode mode, Collection<String> paths, int pageSize, RetryPolicy retryPolicy,
                       TargetCapabilities target) {
+        this("/Users", mode, paths, pageSize, retryPolicy, target);
+    }
+
+    /**
+     * @param resource the endpoint listed: {@code /Users} or {@code /Groups}
+     */
+    public MatchIndex(String resource, Mode mode, Collection<String> paths, int pageSize, RetryPolicy retryPolicy,
+                      TargetCapabilities target) {
+        this.resource = resource;
+        this.noun = resource.substring(1).toLowerCase(Locale.ROOT);
         this.target = target;
         if (pageSize < 1) {
             throw new IllegalArgumentException("Setting scim.list-page-size must be at least 1, not " + pageSize);
@@ -144,7 +178,12 @@ public final class MatchIndex {
 
     /** The next page to ask for. */
     public ScimRequest pageRequest() {
-        return ScimRequest.get("/Users", attributesQuery + "&startIndex=" + startIndex + "&count=" + pageSize);
+        return pageAt(startIndex);
+    }
+
+    /** The page of the listing that starts at the 1-based startIndex. */
+    public ScimRequest pageAt(int startIndex) {
+        return ScimRequest.get(resource, attributesQuery + "&startIndex=" + startIndex + "&count=" + pageSize);
     }
 
     /** How long to wait before asking for the page again (after a 429, a 5xx or no answer); 0 otherwise. */
@@ -168,18 +207,17 @@ public final class MatchIndex {
             return true;
         }
         if (!response.isSuccess()) {
-            return giveUp("listing its users failed (" + response.errorReason() + ")");
+            return giveUp("listing its " + noun + " failed (" + response.errorReason() + ")");
         }
         attempt = 0;
-        JsonNode body = response.body();
-        JsonNode resources = body.path("Resources");
-        if (!resources.isArray() || !body.path("totalResults").canConvertToInt()) {
-            return giveUp("its list response has no totalResults or Resources");
+        Page page = page(response, startIndex);
+        if (page.problem() != null) {
+            return giveUp(page.problem());
         }
-        int total = body.path("totalResults").asInt();
+        JsonNode resources = page.resources();
+        int total = page.total();
         if (resources.isEmpty()) {
-            return startIndex > total ? finish()
-                    : giveUp("its list ended at " + (startIndex - 1) + " of " + total + " users");
+            return finish();
         }
         String firstId = resources.get(0).path("id").asText(null);
         if (firstId != null && firstId.equals(firstIdOfLastPage)) {
@@ -198,6 +236,81 @@ public final class MatchIndex {
         }
         startIndex += resources.size();
         return startIndex <= total || finish();
+    }
+
+    /**
+     * One page of a search through the listing for the account holding the candidate's value, as provision on demand
+     * does against a target without filters: the first account that holds it (in any letter case), else the next
+     * page to ask for, else none.
+     *
+     * @param response   the answer to {@link #pageAt(int)} for startIndex, a success
+     */
+    public Search search(ScimResponse response, int startIndex, UserPlan.MatchCandidate candidate) {
+        Page page = page(response, startIndex);
+        if (page.problem() != null) {
+            return new Search(null, 0, page.problem());
+        }
+        for (JsonNode resource : page.resources()) {
+            if (holds(resource, candidate)) {
+                return new Search(resource.path("id").asText(null), 0, null);
+            }
+        }
+        int next = startIndex + page.resources().size();
+        return new Search(null, page.resources().isEmpty() || next > page.total() ? 0 : next, null);
+    }
+
+    /**
+     * The account a listing named, read by id ({@code GET /Users/{id}} or {@code /Groups/{id}}), as the answer a
+     * match query would have given: a ListResponse with the account when it still holds the value (in any letter
+     * case), an empty one when it is gone (404) or holds it no more; any other failure as it is.
+     */
+    public static ScimResponse listedAccount(UserPlan.MatchCandidate candidate, ScimResponse response) {
+        if (response.status() == 404 || response.isSuccess() && !holds(response.body(), candidate)) {
+            return NO_MATCH;
+        }
+        if (!response.isSuccess()) {
+            return response;
+        }
+        ObjectNode list = JsonNodeFactory.instance.objectNode().put("totalResults", 1);
+        list.putArray("Resources").add(response.body());
+        return new ScimResponse(200, list, null);
+    }
+
+    /**
+     * Why an object whose create got no answer, or a 409, fails on a target without filters: the cycle's listing
+     * predates the create, so only the next cycle's listing shows whether it was made.
+     */
+    public static String createUnknown(UserPlan.MatchCandidate candidate) {
+        return "the create's outcome is unknown and the SCIM target supports no filter: the next cycle's listing "
+                + "shows whether " + candidate.attribute() + " \"" + candidate.value() + "\" was created";
+    }
+
+    /** Whether the resource holds the candidate's value at its attribute, in any letter case. */
+    private static boolean holds(JsonNode resource, UserPlan.MatchCandidate candidate) {
+        JsonNode held = UserResources.valuesAt(resource, List.of(candidate.attribute())).get(candidate.attribute());
+        for (JsonNode value : held == null ? List.<JsonNode>of() : held.isArray() ? held : List.of(held)) {
+            if (value.isValueNode() && value.asText().equalsIgnoreCase(candidate.value())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A page of the listing: its resources and total; a problem when it is no list response, or ends early (an
+     * empty page before the total).
+     */
+    private Page page(ScimResponse response, int startIndex) {
+        JsonNode body = response.body();
+        JsonNode resources = body.path("Resources");
+        if (!resources.isArray() || !body.path("totalResults").canConvertToInt()) {
+            return new Page(null, 0, "its list response has no totalResults or Resources");
+        }
+        int total = body.path("totalResults").asInt();
+        if (resources.isEmpty() && startIndex <= total) {
+            return new Page(null, 0, "its list ended at " + (startIndex - 1) + " of " + total + " " + noun);
+        }
+        return new Page(resources, total, null);
     }
 
     /**
@@ -287,8 +400,8 @@ public final class MatchIndex {
         fingerprints = null;
         ids = null;
         if (sortedIds != null) {
-            LOG.info("Cycle {}: the SCIM target, which cannot filter, holds {} matching values; users are matched "
-                    + "against this listing", cycleId, size);
+            LOG.info("Cycle {}: the SCIM target, which cannot filter, holds {} matching values; {} are matched "
+                    + "against this listing", cycleId, size, noun);
         } else {
             LOG.info("Cycle {}: the SCIM target holds {} matching values; users it holds none of are created "
                     + "without a match query", cycleId, size);
@@ -301,8 +414,8 @@ public final class MatchIndex {
         boolean listing = ids != null;
         abandon();
         if (listing) {
-            LOG.warn("Cycle {}: no listing of the SCIM target, because {}; it cannot filter, so users that need "
-                    + "matching fail this cycle", cycleId, why);
+            LOG.warn("Cycle {}: no listing of the SCIM target's {}, because {}; it cannot filter, so {} that need "
+                    + "matching fail this cycle", cycleId, noun, why, noun);
         } else {
             LOG.warn("Cycle {}: no match index, because {}; every user is matched with a query", cycleId, why);
         }

@@ -35,6 +35,8 @@ public abstract class ObjectPlan {
     CreateIntent intent;
     /** The plan's first request matches the value of the stored create intent, before anything else is planned. */
     boolean resolvingIntent;
+    /** The pending match reads the object a listing named ({@code GET /Users/{id}}, /Groups/{id}), not a filter query. */
+    boolean matchById;
     /** The stored create intent's match found the object: it was linked to it. */
     boolean linkedByIntent;
     final String changeId = UUID.randomUUID().toString();

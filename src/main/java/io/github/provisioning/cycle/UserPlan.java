@@ -18,6 +18,8 @@ public final class UserPlan extends ObjectPlan {
 
     public enum Step {
         MATCH, CREATE, UPDATE, DISABLE, DELETE,
+        /** Provision on demand against a target without filters: one page of its users, searched for the value. */
+        LIST,
         /** A target without PATCH: read the resource, to PUT it back with the changes applied. */
         FETCH,
         /** scim.verify-writes: read the account back after a write, to warn about values the target dropped. */
@@ -75,8 +77,10 @@ public final class UserPlan extends ObjectPlan {
     final List<MatchCandidate> reserved = new ArrayList<>();
     /** Uniqueness queries sent: each may add one request to the object's budget. */
     int uniqueChecks;
-    /** The pending match reads the account a listing named ({@code GET /Users/{id}}), not a filter query. */
-    boolean matchById;
+    /** The startIndex of the listing page being searched on demand ({@link Step#LIST}). */
+    int listStart;
+    /** Listing pages read on demand: each may add one request to the object's budget. */
+    int listPages;
 
     UserPlan(CycleRun cycle, SourceChange change, Link link) {
         super(cycle, link);
@@ -86,8 +90,10 @@ public final class UserPlan extends ObjectPlan {
     void send(Step step, ScimRequest request) {
         if (step == Step.UNIQUE) {
             uniqueChecks++;
+        } else if (step == Step.LIST) {
+            listPages++;
         }
-        sendRequest(request, MAX_REQUESTS + uniqueChecks);
+        sendRequest(request, MAX_REQUESTS + uniqueChecks + listPages);
         this.step = step;
         // A failure is logged with the action it was attempting (Entra logs a failed Create as a Create).
         this.action = switch (step) {
@@ -97,7 +103,7 @@ public final class UserPlan extends ObjectPlan {
             case DELETE -> "delete";
             case FETCH -> putStep == Step.DISABLE ? "disable" : "update";
             case UNIQUE -> "create";
-            case MATCH, VERIFY, DONE -> action;
+            case MATCH, LIST, VERIFY, DONE -> action;
         };
     }
 

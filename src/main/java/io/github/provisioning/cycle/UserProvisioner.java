@@ -45,8 +45,7 @@ public final class UserProvisioner {
     private static final String USERS = "/Users";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A match answer that found no account. */
-    private static final ScimResponse NO_ACCOUNT = new ScimResponse(200,
-            JSON.createObjectNode().put("totalResults", 0).set("Resources", JSON.createArrayNode()), null);
+    private static final ScimResponse NO_ACCOUNT = MatchIndex.NO_MATCH;
 
     private final ObjectMapping mapping;
     private final StateStore state;
@@ -187,10 +186,11 @@ public final class UserProvisioner {
             return;
         }
         if (plan.step == UserPlan.Step.MATCH && plan.matchById) {
-            response = listedAccount(plan, response);
+            response = MatchIndex.listedAccount(plan.matchedOn, response);
         }
         switch (plan.step) {
             case MATCH -> afterMatch(plan, response);
+            case LIST -> afterListPage(plan, response);
             case UNIQUE -> afterUniquenessCheck(plan, response);
             case CREATE -> afterCreate(plan, response);
             case UPDATE, DISABLE -> afterUpdate(plan, response);
@@ -614,48 +614,63 @@ public final class UserProvisioner {
      * cycle's listing to resolve, and nothing is posted twice.
      */
     private void matchInListing(UserPlan plan, UserPlan.MatchCandidate candidate) {
+        if (!matchIndex.lists(plan.cycle) && plan.cycle.type() == CycleRun.Type.ON_DEMAND) {
+            // On demand there is no cycle's listing (unless listsOnDemand): its pages are searched until one holds
+            // the value.
+            plan.listStart = 1;
+            plan.send(UserPlan.Step.LIST, matchIndex.pageAt(plan.listStart));
+            return;
+        }
         if (!matchIndex.lists(plan.cycle)) {
             plan.fail("TargetListingUnavailable", "the SCIM target supports no filter, and this run has no listing "
                     + "of its users to match " + candidate.attribute() + " against (see the engine log)");
             return;
         }
-        String id = matchIndex.accountWith(plan.cycle, candidate);
-        if (id != null) {
-            plan.matchById = true;
-            plan.send(UserPlan.Step.MATCH, ScimRequest.get(USERS + "/" + id, null));
-        } else if (plan.createReplyLost || plan.createConflicted) {
-            plan.fail(plan.createConflicted ? "ScimError409" : "ScimNoAnswer", "the create's outcome is unknown "
-                    + "and the SCIM target supports no filter: the next cycle's listing shows whether "
-                    + candidate.attribute() + " \"" + candidate.value() + "\" was created");
+        listed(plan, matchIndex.accountWith(plan.cycle, candidate), false);
+    }
+
+    /**
+     * Whether provision on demand lists the target's users first, as a cycle does: a target without filters whose
+     * mapping has SelectUniqueValue rows, whose candidates can only be checked against a whole listing.
+     */
+    public boolean listsOnDemand() {
+        return !target.filter() && !mapping.uniqueValueRules().isEmpty();
+    }
+
+    /** One page of the on-demand search through the listing: the account found, the next page, or none. */
+    private void afterListPage(UserPlan plan, ScimResponse response) {
+        if (!response.isSuccess()) {
+            fail(plan, response);
+            return;
+        }
+        MatchIndex.Search search = matchIndex.search(response, plan.listStart, plan.matchedOn);
+        if (search.problem() != null) {
+            plan.fail("TargetListingUnavailable", "the SCIM target supports no filter, and its listing of users "
+                    + "cannot be searched: " + search.problem());
+        } else if (search.id() == null && search.nextStartIndex() > 0) {
+            plan.listStart = search.nextStartIndex();
+            plan.send(UserPlan.Step.LIST, matchIndex.pageAt(plan.listStart));
         } else {
-            plan.step = UserPlan.Step.MATCH;
-            afterMatch(plan, NO_ACCOUNT);
+            listed(plan, search.id(), true);
         }
     }
 
     /**
-     * The account a listing named, read by id, as a match answer: found when it still holds the value (in any
-     * letter case), none when it is gone (404) or holds it no more.
+     * The listing named the account holding the match value (read by its id), or none holds it.
+     *
+     * @param current whether the listing was read after this user's create (on demand), so it shows that create
      */
-    private static ScimResponse listedAccount(UserPlan plan, ScimResponse response) {
-        if (response.status() == 404) {
-            return NO_ACCOUNT;
+    private void listed(UserPlan plan, String id, boolean current) {
+        UserPlan.MatchCandidate candidate = plan.matchedOn;
+        if (id != null) {
+            plan.matchById = true;
+            plan.send(UserPlan.Step.MATCH, ScimRequest.get(USERS + "/" + id, null));
+        } else if (!current && (plan.createReplyLost || plan.createConflicted)) {
+            plan.fail(plan.createConflicted ? "ScimError409" : "ScimNoAnswer", MatchIndex.createUnknown(candidate));
+        } else {
+            plan.step = UserPlan.Step.MATCH;
+            afterMatch(plan, NO_ACCOUNT);
         }
-        if (!response.isSuccess()) {
-            return response;
-        }
-        String attribute = plan.matchedOn.attribute();
-        JsonNode held = UserResources.valuesAt(response.body(), List.of(attribute)).get(attribute);
-        boolean holds = false;
-        for (JsonNode value : held == null ? List.<JsonNode>of() : held.isArray() ? held : List.of(held)) {
-            holds |= value.asText().equalsIgnoreCase(plan.matchedOn.value());
-        }
-        if (!holds) {
-            return NO_ACCOUNT;
-        }
-        ObjectNode list = JSON.createObjectNode().put("totalResults", 1);
-        list.putArray("Resources").add(response.body());
-        return new ScimResponse(200, list, null);
     }
 
     /**

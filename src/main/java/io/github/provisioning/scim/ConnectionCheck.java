@@ -21,12 +21,19 @@ import org.apache.camel.ExchangeProperty;
  * expect 200 with an empty ListResponse. Anything else is diagnosed: no connection (refused, unknown host,
  * timeout), a TLS failure, rejected credentials, a base URL that is not a SCIM endpoint, an answer that is not a
  * ListResponse, or a filter the target ignores. Nothing is written to the target.
+ *
+ * <p>Entra requires filter support; this engine also provisions a target whose {@code /ServiceProviderConfig} says
+ * {@code filter.supported=false}, matching through a listing of its users. That document is read first (when the
+ * target has one), and such a target is asked for the first page of its users instead
+ * ({@code GET /Users?startIndex=1&count=1}), which must be a ListResponse.
  */
 public final class ConnectionCheck {
 
     /** The exchange property holding the probe while it is sent. */
     public static final String PROBE = "connectionProbe";
     private static final String LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+    /** The probe of a target without filters: the first page of its users. */
+    private static final ScimRequest LISTING_PROBE = ScimRequest.get("/Users", "startIndex=1&count=1");
 
     private final String baseUrl;
     private final String matchingAttribute;
@@ -54,6 +61,26 @@ public final class ConnectionCheck {
     /** {@code GET /Users?filter=<matching attribute> eq "<random GUID>"}: no account can match it. */
     public ScimRequest probe() {
         return ScimRequest.get("/Users", UserResources.matchQuery(matchingAttribute, UUID.randomUUID().toString()));
+    }
+
+    /** Read before the probe: whether the target says it can filter. */
+    public ScimRequest capabilitiesRequest() {
+        return ScimRequest.get("/ServiceProviderConfig", null);
+    }
+
+    /** Whether any answer came to the request (else it is diagnosed as it is, and no probe is sent). */
+    public boolean answered(@Body ScimResponse response) {
+        return !response.isNoAnswer();
+    }
+
+    /**
+     * The probe for the target's {@code /ServiceProviderConfig} answer: the filter probe, or the first page of its
+     * users when it says {@code filter.supported=false}. A target without the document (or that refuses it) gets
+     * the filter probe, as Entra sends it.
+     */
+    public ScimRequest probeFor(@Body ScimResponse serviceProviderConfig, @ExchangeProperty(PROBE) ScimRequest probe) {
+        return serviceProviderConfig.isSuccess() && !TargetCapabilities.filterSupported(serviceProviderConfig.body())
+                ? LISTING_PROBE : probe;
     }
 
     /**
@@ -91,6 +118,12 @@ public final class ConnectionCheck {
         if (!isListResponse(body)) {
             return failed("The target answered 200, but not with a SCIM ListResponse (no totalResults in the body):"
                     + " scim.url may point at a web page or at an API that is not SCIM", request, status);
+        }
+        if (LISTING_PROBE.equals(probe)) {
+            return new ConnectionDiagnosis(true, "Connected to " + baseUrl + ": the target accepted the credentials and"
+                    + " answered a ListResponse for the first page of its users. Its /ServiceProviderConfig says it"
+                    + " supports no filtering, so users and groups are matched through a listing of them (Entra's own"
+                    + " Test Connection would fail here: it requires filtering)", request, status);
         }
         int found = Math.max(body.path("totalResults").asInt(), body.path("Resources").size());
         if (found > 0) {

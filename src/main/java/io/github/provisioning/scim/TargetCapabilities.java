@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * What the target says it supports, from {@code /ServiceProviderConfig} (RFC 7643 section 5), read once per run
  * when the target offers it. Unknown until read; a target without the endpoint is assumed to support PATCH and
  * filtering (what Entra requires of every target). A target that says it has no PATCH gets PUT updates, unless
- * {@code update-method} is chosen; one that says it cannot filter is matched through a listing of its users.
+ * {@code update-method} is chosen; one that says it cannot filter is matched through listings of its users and
+ * groups.
  */
 public final class TargetCapabilities {
 
@@ -61,7 +62,7 @@ public final class TargetCapabilities {
         }
         JsonNode body = response.body();
         patch = body.path("patch").path("supported").asBoolean(true);
-        filter = body.path("filter").path("supported").asBoolean(true);
+        filter = filterSupported(body);
         filterMaxResults = body.path("filter").path("maxResults").asInt(0);
         bulk = body.path("bulk").path("supported").asBoolean(false);
         bulkMaxOperations = body.path("bulk").path("maxOperations").asInt(0);
@@ -69,6 +70,11 @@ public final class TargetCapabilities {
         sort = body.path("sort").path("supported").asBoolean(false);
         read.set(true);
         LOG.info("SCIM target supports: {}", this);
+    }
+
+    /** What a {@code /ServiceProviderConfig} document says of filtering: supported unless it says false. */
+    public static boolean filterSupported(JsonNode serviceProviderConfig) {
+        return serviceProviderConfig.path("filter").path("supported").asBoolean(true);
     }
 
     /** The requests as the mapping file and the settings declare them. */
@@ -81,7 +87,7 @@ public final class TargetCapabilities {
         return !patch && !updateMethodChosen ? ScimDialect.UpdateMethod.PUT : dialect.updateMethod();
     }
 
-    /** False when the target says it cannot filter: its users are matched through a listing of them. */
+    /** False when the target says it cannot filter: its users and groups are matched through listings of them. */
     public boolean filter() {
         return filter;
     }
@@ -97,7 +103,8 @@ public final class TargetCapabilities {
         }
         if (!filter) {
             LOG.info("Cycle {}: the SCIM target says it does not support filters; users are matched, and "
-                    + "SelectUniqueValue checked, through a listing of its users", cycleId);
+                    + "SelectUniqueValue checked, through a listing of its users; groups through a listing of its "
+                    + "groups", cycleId);
         }
     }
 

@@ -121,6 +121,54 @@ class MatchIndexTest {
     }
 
     @Test
+    void aSearchStopsAtThePageHoldingTheValueAndOtherwiseNamesTheNextPage() throws Exception {
+        MatchIndex listing = new MatchIndex(MatchIndex.Mode.OFF, List.of("userName"), 2, RETRIES);
+        UserPlan.MatchCandidate b = new UserPlan.MatchCandidate("userName", "B@X");
+
+        assertThat(listing.pageAt(3).query()).isEqualTo("attributes=userName&startIndex=3&count=2");
+        assertThat(listing.search(page(5, "a", "c"), 1, b)).isEqualTo(new MatchIndex.Search(null, 3, null));
+        assertThat(listing.search(page(5, "d", "b"), 3, b)).isEqualTo(new MatchIndex.Search("id-b", 0, null));
+        // The last page without it: none holds the value.
+        assertThat(listing.search(page(5, "e"), 5, b)).isEqualTo(new MatchIndex.Search(null, 0, null));
+        assertThat(listing.search(page(0), 1, b)).isEqualTo(new MatchIndex.Search(null, 0, null));
+        // A listing that ends before its total cannot say that none holds it.
+        assertThat(listing.search(page(5), 3, b).problem()).isEqualTo("its list ended at 2 of 5 users");
+        assertThat(listing.search(new ScimResponse(200, JSON.readTree("{}"), null), 1, b).problem())
+                .isEqualTo("its list response has no totalResults or Resources");
+    }
+
+    @Test
+    void aListedAccountReadByIdAnswersAsAMatchQueryWould() throws Exception {
+        UserPlan.MatchCandidate a = new UserPlan.MatchCandidate("userName", "A@x");
+        JsonNode account = JSON.readTree("{\"id\":\"id-a\",\"userName\":\"a@x\"}");
+
+        ScimResponse found = MatchIndex.listedAccount(a, new ScimResponse(200, account, null));
+        assertThat(found.body().path("totalResults").asInt()).isEqualTo(1);
+        assertThat(found.body().path("Resources").get(0)).isEqualTo(account);
+        assertThat(MatchIndex.listedAccount(new UserPlan.MatchCandidate("userName", "b@x"),
+                new ScimResponse(200, account, null))).isSameAs(MatchIndex.NO_MATCH);
+        assertThat(MatchIndex.listedAccount(a, new ScimResponse(404, JSON.createObjectNode(), null)))
+                .isSameAs(MatchIndex.NO_MATCH);
+        ScimResponse failed = new ScimResponse(500, JSON.createObjectNode(), null);
+        assertThat(MatchIndex.listedAccount(a, failed)).isSameAs(failed);
+    }
+
+    @Test
+    void theGroupListingAsksForGroupsAndIsReadOnlyForATargetWithoutFilters() throws Exception {
+        TargetCapabilities filters = new TargetCapabilities(ScimDialect.COMPLIANT, false);
+        TargetCapabilities none = new TargetCapabilities(ScimDialect.COMPLIANT, false);
+        none.read(new ScimResponse(200, JSON.readTree("{\"filter\":{\"supported\":false}}"), null));
+
+        assertThat(new MatchIndex("/Groups", MatchIndex.Mode.OFF, List.of("displayName"), 100, RETRIES, filters)
+                .begin(initial)).isFalse();
+        MatchIndex groups = new MatchIndex("/Groups", MatchIndex.Mode.OFF, List.of("displayName"), 100, RETRIES,
+                none);
+        assertThat(groups.begin(initial)).isTrue();
+        assertThat(groups.pageRequest().path()).isEqualTo("/Groups");
+        assertThat(groups.pageRequest().query()).isEqualTo("attributes=displayName&startIndex=1&count=100");
+    }
+
+    @Test
     void incrementalCyclesAndOffNeverList() {
         assertThat(index.begin(new CycleRun("c3", CycleRun.Type.INCREMENTAL, Instant.now()))).isFalse();
         assertThat(new MatchIndex(MatchIndex.Mode.OFF, List.of("userName"), 10, RETRIES).begin(initial)).isFalse();

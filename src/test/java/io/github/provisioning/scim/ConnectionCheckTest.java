@@ -42,6 +42,36 @@ class ConnectionCheckTest {
     }
 
     @Test
+    void aServiceProviderConfigWithoutFiltersChoosesTheListingProbeAndAnyOtherAnswerTheFilterProbe()
+            throws Exception {
+        ScimRequest probe = staticToken.probe();
+        ScimResponse noFilter = new ScimResponse(200, JSON.readTree("{\"filter\":{\"supported\":false}}"), null);
+        ScimResponse filter = new ScimResponse(200, JSON.readTree("{\"filter\":{\"supported\":true}}"), null);
+        ScimResponse missing = new ScimResponse(404, JSON.readTree("{\"filter\":{\"supported\":false}}"), null);
+
+        ScimRequest listing = staticToken.probeFor(noFilter, probe);
+        assertThat(listing.path() + "?" + listing.query()).isEqualTo("/Users?startIndex=1&count=1");
+        assertThat(staticToken.probeFor(filter, probe)).isSameAs(probe);
+        assertThat(staticToken.probeFor(missing, probe)).isSameAs(probe);
+    }
+
+    @Test
+    void aListingProbeAnsweredWithAListResponsePassesWhateverItHolds() throws Exception {
+        ScimRequest listing = staticToken.probeFor(
+                new ScimResponse(200, JSON.readTree("{\"filter\":{\"supported\":false}}"), null), null);
+        ConnectionDiagnosis d = staticToken.diagnose(new ScimResponse(200,
+                JSON.readTree("{\"totalResults\":3,\"Resources\":[{\"id\":\"1\"}]}"), null), listing, null);
+
+        assertThat(d.ok()).isTrue();
+        assertThat(d.request()).isEqualTo("GET /Users?startIndex=1&count=1");
+        assertThat(d.diagnosis()).contains("supports no filtering, so users and groups are matched through a listing");
+        ConnectionDiagnosis page = staticToken.diagnose(new ScimResponse(200, JSON.readTree("{}"), null), listing,
+                null);
+        assertThat(page.ok()).isFalse();
+        assertThat(page.diagnosis()).startsWith("The target answered 200, but not with a SCIM ListResponse");
+    }
+
+    @Test
     void anEmptyListResponsePassesWithOrWithoutItsSchema() throws Exception {
         ConnectionDiagnosis withSchema = diagnose(staticToken, 200,
                 "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],\"totalResults\":0,\"Resources\":[]}");
