@@ -66,6 +66,35 @@ class SettingsTest {
         assertThat(settings().scimCredentials().settings()).isEqualTo("scim.meta.app-id, scim.meta.app-secret");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"100", "10KB", "100MB", "1GB", "2 kb"})
+    void theLogsMaxSizeTakesBytesOrUnits(String size) {
+        values.put("scim.token", "t");
+        values.put("provisioning.log.max-size", size);
+
+        settings().validate();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"100XB", "0", "-1MB", "1.5GB", "big"})
+    void aMalformedLogMaxSizeIsNamedAtStartUp(String size) {
+        values.put("scim.token", "t");
+        values.put("provisioning.log.max-size", size);
+
+        assertThatThrownBy(() -> settings().validate()).hasMessage("Setting provisioning.log.max-size must be a"
+                + " positive size in bytes, KB, MB or GB (e.g. 10KB, 100MB, 1GB), not '" + size + "'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "thirty", "1.5"})
+    void aMalformedRetentionIsNamedAtStartUp(String days) {
+        values.put("scim.token", "t");
+        values.put("provisioning.log.retention-days", days);
+
+        assertThatThrownBy(() -> settings().validate()).hasMessage("Setting provisioning.log.retention-days must be a"
+                + " whole number of days from 1 to 36500, not '" + days + "'");
+    }
+
     @Test
     void withoutAGraphCredentialStartUpNamesBoth() {
         values.put("scim.token", "t");
