@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The start-up checks of Graph's and the target's authentication settings, and how they keep the sandbox off. */
@@ -76,23 +77,20 @@ class SettingsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"100XB", "0", "-1MB", "1.5GB", "big"})
-    void aMalformedLogMaxSizeIsNamedAtStartUp(String size) {
+    @CsvSource(delimiter = '|', value = {
+            "provisioning.log.max-size | 100XB | a positive size in bytes, KB, MB or GB (e.g. 10KB, 100MB, 1GB)",
+            "provisioning.log.max-size | 0 | a positive size in bytes, KB, MB or GB (e.g. 10KB, 100MB, 1GB)",
+            "provisioning.log.max-size | -1MB | a positive size in bytes, KB, MB or GB (e.g. 10KB, 100MB, 1GB)",
+            "provisioning.log.max-size | 1.5GB | a positive size in bytes, KB, MB or GB (e.g. 10KB, 100MB, 1GB)",
+            "provisioning.log.retention-days | 0 | a whole number of days from 1 to 36500",
+            "provisioning.log.retention-days | thirty | a whole number of days from 1 to 36500",
+            "provisioning.log.retention-days | 1.5 | a whole number of days from 1 to 36500"})
+    void aMalformedLogSettingIsNamedAtStartUp(String name, String value, String expected) {
         values.put("scim.token", "t");
-        values.put("provisioning.log.max-size", size);
+        values.put(name, value);
 
-        assertThatThrownBy(() -> settings().validate()).hasMessage("Setting provisioning.log.max-size must be a"
-                + " positive size in bytes, KB, MB or GB (e.g. 10KB, 100MB, 1GB), not '" + size + "'");
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"0", "thirty", "1.5"})
-    void aMalformedRetentionIsNamedAtStartUp(String days) {
-        values.put("scim.token", "t");
-        values.put("provisioning.log.retention-days", days);
-
-        assertThatThrownBy(() -> settings().validate()).hasMessage("Setting provisioning.log.retention-days must be a"
-                + " whole number of days from 1 to 36500, not '" + days + "'");
+        assertThatThrownBy(() -> settings().validate())
+                .hasMessage("Setting " + name + " must be " + expected + ", not '" + value + "'");
     }
 
     @Test
