@@ -11,10 +11,12 @@ import io.github.provisioning.admin.TargetUniquenessCheck;
 import io.github.provisioning.auth.TargetCredentials;
 import io.github.provisioning.auth.TargetToken;
 import io.github.provisioning.auth.TokenRoute;
+import io.github.provisioning.cycle.CycleMdc;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.DeletionGuard;
 import io.github.provisioning.cycle.GroupProvisioner;
 import io.github.provisioning.cycle.Groups;
+import io.github.provisioning.cycle.LogFiles;
 import io.github.provisioning.cycle.MatchIndex;
 import io.github.provisioning.cycle.UniqueValueReservations;
 import io.github.provisioning.cycle.PlanExpressions;
@@ -149,6 +151,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                 new LastCycleHealthCheck(context.getRegistry().lookupByNameAndType("runOutcome", RunOutcome.class)));
         configureSmtpLogin(context, effective);
         leaveOutOfRouteMetrics(context);
+        // The cycle id in the application log's MDC while a cycle's steps run; the routes are created after this.
+        context.getCamelContextExtension().addInterceptStrategy(new CycleMdc());
         if (testConnection) {
             LOG.info("Test Connection against {}{}", effective.require("scim.url"), sandbox ? " (sandbox)" : "");
             return;
@@ -160,6 +164,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             log.observe(started.getRegistry().lookupByNameAndType("cycleObjects", CycleObjects.class)::record);
             log.observe(started.getRegistry().lookupByNameAndType("provisioningMetrics", ProvisioningMetrics.class)
                     ::objectLogged);
+            // Retention at start-up; cycle-ended applies it after each cycle.
+            started.getRegistry().lookupByNameAndType("logFiles", LogFiles.class).prune();
         });
         context.getRegistry().bind("quarantineHealthCheck", new QuarantineHealthCheck(() -> context.getRegistry()
                 .lookupByNameAndType("quarantine", Quarantine.class).current()));
@@ -338,9 +344,17 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "provisioningLog", lazy = true)
-    public ProvisioningLog provisioningLog(CamelContext context,
-                                           @PropertyInject("provisioning.work-dir") String dataDir) {
-        return closedOnStop(context, new ProvisioningLog(Path.of(dataDir).resolve("provisioning-log.jsonl")));
+    public ProvisioningLog provisioningLog(CamelContext context, @BeanInject("logFiles") LogFiles files,
+                                           @PropertyInject(value = LogFiles.MAX_SIZE, defaultValue = "100MB")
+                                           String maxSize) {
+        return closedOnStop(context, new ProvisioningLog(files, LogFiles.maxSize(maxSize)));
+    }
+
+    /** The provisioning log's current and rotated files, and the retention of those and of the cycle reports. */
+    @BindToRegistry(value = "logFiles", lazy = true)
+    public LogFiles logFiles(@PropertyInject("provisioning.work-dir") String dataDir,
+                             @PropertyInject(value = LogFiles.RETENTION_DAYS, defaultValue = "30") String days) {
+        return new LogFiles(Path.of(dataDir), LogFiles.retention(days), Clock.systemUTC());
     }
 
     /**
@@ -722,8 +736,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "provisioningLogQuery", lazy = true)
-    public ProvisioningLogQuery provisioningLogQuery(@PropertyInject("provisioning.work-dir") String dataDir) {
-        return new ProvisioningLogQuery(Path.of(dataDir).resolve("provisioning-log.jsonl"));
+    public ProvisioningLogQuery provisioningLogQuery(@BeanInject("logFiles") LogFiles files) {
+        return new ProvisioningLogQuery(files);
     }
 
     /** Per-object work of a cycle runs on this many threads; one object is never worked on by two at once. */

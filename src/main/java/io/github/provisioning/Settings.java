@@ -2,6 +2,7 @@ package io.github.provisioning;
 
 import io.github.provisioning.auth.CredentialSettings;
 import io.github.provisioning.auth.TargetCredentials;
+import io.github.provisioning.cycle.LogFiles;
 import io.github.provisioning.graph.GraphCredential;
 import io.github.provisioning.graph.GraphToken;
 import io.github.provisioning.notify.NotificationSettings;
@@ -104,6 +105,8 @@ public final class Settings {
             }
         });
         checkGraphRetries();
+        get(LogFiles.MAX_SIZE).ifPresent(LogFiles::maxSize);
+        get(LogFiles.RETENTION_DAYS).ifPresent(LogFiles::retention);
         missing.addAll(NotificationSettings.missing(this::get));
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("Missing required setting" + (missing.size() > 1 ? "s" : "") + ": "

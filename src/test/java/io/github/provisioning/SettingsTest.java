@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The start-up checks of Graph's and the target's authentication settings, and how they keep the sandbox off. */
@@ -64,6 +65,32 @@ class SettingsTest {
 
         settings().validate();
         assertThat(settings().scimCredentials().settings()).isEqualTo("scim.meta.app-id, scim.meta.app-secret");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"100", "10KB", "100MB", "1GB", "2 kb"})
+    void theLogsMaxSizeTakesBytesOrUnits(String size) {
+        values.put("scim.token", "t");
+        values.put("provisioning.log.max-size", size);
+
+        settings().validate();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "provisioning.log.max-size | 100XB | a positive size in bytes, KB, MB or GB (e.g. 10KB, 100MB, 1GB)",
+            "provisioning.log.max-size | 0 | a positive size in bytes, KB, MB or GB (e.g. 10KB, 100MB, 1GB)",
+            "provisioning.log.max-size | -1MB | a positive size in bytes, KB, MB or GB (e.g. 10KB, 100MB, 1GB)",
+            "provisioning.log.max-size | 1.5GB | a positive size in bytes, KB, MB or GB (e.g. 10KB, 100MB, 1GB)",
+            "provisioning.log.retention-days | 0 | a whole number of days from 1 to 36500",
+            "provisioning.log.retention-days | thirty | a whole number of days from 1 to 36500",
+            "provisioning.log.retention-days | 1.5 | a whole number of days from 1 to 36500"})
+    void aMalformedLogSettingIsNamedAtStartUp(String name, String value, String expected) {
+        values.put("scim.token", "t");
+        values.put(name, value);
+
+        assertThatThrownBy(() -> settings().validate())
+                .hasMessage("Setting " + name + " must be " + expected + ", not '" + value + "'");
     }
 
     @Test

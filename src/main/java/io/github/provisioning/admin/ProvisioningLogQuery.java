@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.cycle.LogFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +23,8 @@ import org.apache.commons.io.input.ReversedLinesFileReader;
 
 /**
  * {@code GET /api/logs}: lines of the provisioning log, newest first, filtered on cycle id, status, action and
- * source id. The jsonl file is read backwards line by line and reading stops at the limit, so neither the log nor
- * the tenant is ever held in memory.
+ * source id. The current jsonl file, then the rotated ones within retention, newest first, are each read backwards
+ * line by line and reading stops at the limit, so neither the log nor the tenant is ever held in memory.
  */
 public final class ProvisioningLogQuery {
 
@@ -35,10 +36,10 @@ public final class ProvisioningLogQuery {
     private static final Map<String, String> FILTERS = Map.of("cycle", "cycleId", "status", "status",
             "action", "action", "source-id", "sourceId");
 
-    private final Path file;
+    private final LogFiles files;
 
-    public ProvisioningLogQuery(Path file) {
-        this.file = file;
+    public ProvisioningLogQuery(LogFiles files) {
+        this.files = files;
     }
 
     public ApiReply query(@Header(Exchange.HTTP_QUERY) String query) {
@@ -86,9 +87,16 @@ public final class ProvisioningLogQuery {
 
     /** Fills entries newest first; true when more lines match beyond the limit. */
     private boolean read(Map<String, String> filters, int limit, ArrayNode entries) {
-        if (!Files.exists(file)) {
-            return false;
+        for (Path file : files.newestFirst()) {
+            if (read(file, filters, limit, entries)) {
+                return true;
+            }
         }
+        return false;
+    }
+
+    /** One file, backwards; true when a line beyond the limit matches. A file not there (yet, or any more) is empty. */
+    private static boolean read(Path file, Map<String, String> filters, int limit, ArrayNode entries) {
         try (ReversedLinesFileReader lines = ReversedLinesFileReader.builder().setPath(file)
                 .setCharset(StandardCharsets.UTF_8).get()) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -101,6 +109,8 @@ public final class ProvisioningLogQuery {
                 }
                 entries.add(entry);
             }
+            return false;
+        } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the provisioning log " + file, e);

@@ -3,6 +3,7 @@ package io.github.provisioning.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.cycle.LogFiles;
 import io.github.provisioning.sandbox.Sandbox;
 import io.github.provisioning.sandbox.graph.GraphSimulator;
 import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
@@ -15,6 +16,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -266,7 +269,7 @@ public final class Benchmark {
         check(problems, unchanged, tenant, target);
         expect(problems, "incremental cycle, no change: writes", unchanged.target().writes(), 0);
         return new RunResult(options.users(), initial, changed, unchanged, options.rate(),
-                unhandled429(engine.dataDir.resolve("provisioning-log.jsonl")), List.copyOf(problems),
+                unhandled429(engine.dataDir), List.copyOf(problems),
                 engineLimit(options));
     }
 
@@ -362,16 +365,21 @@ public final class Benchmark {
     }
 
     /** Provisioning-log lines of users that failed on a 429 their retries did not get past. */
-    private static long unhandled429(Path log) throws IOException {
-        if (!Files.exists(log)) {
-            return 0;
+    /** Counted over the provisioning log's current and rotated files (provisioning.log.max-size). */
+    private static long unhandled429(Path dataDir) throws IOException {
+        long count = 0;
+        for (Path log : new LogFiles(dataDir, Duration.ofDays(36_500), Clock.systemUTC()).newestFirst()) {
+            if (!Files.exists(log)) {
+                continue;
+            }
+            try (Stream<String> lines = Files.lines(log)) {
+                count += lines.filter(l -> l.contains("\"failure\"")).map(Benchmark::tree)
+                        .filter(n -> "failure".equals(n.path("status").asText())
+                                && n.path("error").toString().contains("429"))
+                        .count();
+            }
         }
-        try (Stream<String> lines = Files.lines(log)) {
-            return lines.filter(l -> l.contains("\"failure\"")).map(Benchmark::tree)
-                    .filter(n -> "failure".equals(n.path("status").asText())
-                            && n.path("error").toString().contains("429"))
-                    .count();
-        }
+        return count;
     }
 
     private static JsonNode tree(String line) {

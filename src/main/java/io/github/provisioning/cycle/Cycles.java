@@ -126,6 +126,7 @@ public final class Cycles {
             throw new IllegalStateException("cycle " + running.get().id() + " is still running");
         }
         state.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
+        CycleMdc.begin(cycle.id());
         if (cycle.resumed() != null) {
             LOG.info("Cycle {} ({}) started: resumes users delta round {} after its {} pages done", cycle.id(),
                     typeName(cycle), cycle.roundId(), cycle.resumed().pagesDone());

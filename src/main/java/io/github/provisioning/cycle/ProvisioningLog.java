@@ -16,16 +16,28 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The per-operation provisioning log: one JSON object per line in {@code {data-dir}/provisioning-log.jsonl}. */
+/**
+ * The per-operation provisioning log: one JSON object per line in {@code {data-dir}/provisioning-log.jsonl}. A line
+ * that would take the file past its maximum size first rotates it ({@link LogFiles#nextRotated()}), so a line is
+ * always whole in one file; after a restart the current file is continued.
+ */
 public final class ProvisioningLog implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ProvisioningLog.class);
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(SerializationFeature.INDENT_OUTPUT)
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
+    private final LogFiles files;
     private final Path file;
-    private final BufferedWriter writer;
+    private final long maxSize;
+    /** The current file's writer and size; guarded by {@link #lock}, replaced on each rotation. */
+    private final Object lock = new Object();
+    private BufferedWriter writer;
+    private long size;
     private final List<Consumer<LogEntry>> observers = new CopyOnWriteArrayList<>();
     /**
      * Lines written concurrently share one flush, and each is in the file when its write returns. A failed flush
@@ -33,15 +45,23 @@ public final class ProvisioningLog implements AutoCloseable {
      */
     private final GroupCommit<String> lines = new GroupCommit<>(this::append, false);
 
-    public ProvisioningLog(Path file) {
-        this.file = file;
+    /** @param maxSize the bytes after which the file is rotated ({@code provisioning.log.max-size}) */
+    public ProvisioningLog(LogFiles files, long maxSize) {
+        this.files = files;
+        this.file = files.current();
+        this.maxSize = maxSize;
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            open();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open the provisioning log " + file, e);
         }
+    }
+
+    private void open() throws IOException {
+        writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        size = Files.size(file);
     }
 
     /** Also hands every line to {@code observer} once written (metrics, the cycle digest); it must not throw. */
@@ -93,17 +113,37 @@ public final class ProvisioningLog implements AutoCloseable {
     }
 
     private void append(List<String> batch) {
-        synchronized (writer) {
+        synchronized (lock) {
             try {
                 for (String text : batch) {
+                    long bytes = text.getBytes(StandardCharsets.UTF_8).length + 1L;
+                    if (size > 0 && size + bytes > maxSize) {
+                        rotate();
+                    }
                     writer.write(text);
-                    writer.newLine();
+                    writer.write('\n');
+                    size += bytes;
                 }
                 writer.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot write the provisioning log " + file, e);
             }
         }
+    }
+
+    /**
+     * Closes the current file (flushing what the batch wrote so far), renames it and starts an empty one. A rename
+     * that fails keeps the lines in the current file, which is tried again after another maxSize.
+     */
+    private void rotate() throws IOException {
+        writer.close();
+        try {
+            Files.move(file, files.nextRotated());
+        } catch (IOException e) {
+            LOG.warn("Cannot rotate the provisioning log {}; it grows on: {}", file, e.toString());
+        }
+        open();
+        size = 0;
     }
 
     /** Writes {@code modifiedProperties: [{name, old, new}]} as the log line has it (the admin API shows it too). */
@@ -119,7 +159,7 @@ public final class ProvisioningLog implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        synchronized (writer) {
+        synchronized (lock) {
             writer.close();
         }
     }
