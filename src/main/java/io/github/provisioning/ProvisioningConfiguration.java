@@ -379,9 +379,12 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     /** On the registry Camel Main's metrics support creates ({@code camel.metrics.enabled}) and scrapes. */
     @BindToRegistry(value = "provisioningMetrics", lazy = true)
     public ProvisioningMetrics provisioningMetrics(@BeanInject("metricsRegistry") MeterRegistry registry,
-                                                   @BeanInject("stateStore") StateStore state) {
-        return new ProvisioningMetrics(registry, state::awaitingRetry, () -> state.quarantine().isPresent(),
-                () -> state.heldDeletions().count());
+                                                   @BeanInject("stateStore") StateStore state,
+                                                   @BeanInject("cycles") Cycles cycles) {
+        ProvisioningMetrics metrics = new ProvisioningMetrics(registry, state::awaitingRetry,
+                () -> state.quarantine().isPresent(), () -> state.heldDeletions().count());
+        metrics.cycleProgress(cycles::progress);
+        return metrics;
     }
 
     /** Camel Main's registry when metrics are on ({@code camel.metrics.enabled}); else one of its own. */

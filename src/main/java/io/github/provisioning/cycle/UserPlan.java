@@ -77,6 +77,8 @@ public final class UserPlan extends ObjectPlan {
     int uniqueChecks;
     /** The pending match reads the account a listing named ({@code GET /Users/{id}}), not a filter query. */
     boolean matchById;
+    /** The user is in the assignment scope (always with scope all): what an initial cycle's progress counts. */
+    boolean assigned;
 
     UserPlan(CycleRun cycle, SourceChange change, Link link) {
         super(cycle, link);
