@@ -2,6 +2,7 @@ package io.github.provisioning;
 
 import io.github.provisioning.admin.AdminAccess;
 import io.github.provisioning.admin.AdminApi;
+import io.github.provisioning.admin.CycleHistory;
 import io.github.provisioning.admin.DeletionApproval;
 import io.github.provisioning.admin.GroupOnDemand;
 import io.github.provisioning.admin.JobControl;
@@ -706,6 +707,11 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "groupOnDemandMembers", lazy = true)
     public AggregationStrategy groupOnDemandMembers(@BeanInject("groupOnDemand") GroupOnDemand onDemand) {
         return onDemand::memberDone;
+    }
+
+    @BindToRegistry(value = "cycleHistory", lazy = true)
+    public CycleHistory cycleHistory(@PropertyInject("provisioning.work-dir") String dataDir) {
+        return new CycleHistory(Path.of(dataDir).resolve("cycles"));
     }
 
     @BindToRegistry(value = "provisioningLogQuery", lazy = true)

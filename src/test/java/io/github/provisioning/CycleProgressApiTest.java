@@ -11,7 +11,11 @@ import io.github.provisioning.cycle.CycleProgress;
 import io.github.provisioning.cycle.CycleReport;
 import io.github.provisioning.sandbox.graph.Contoso;
 import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * The progress of the running cycle in /api/status, in the log and in the metrics, over HTTP on the admin port of
- * the running engine. Graph's delta pages hold two users here.
+ * The progress of the running cycle in /api/status, in the log and in the metrics, and the last cycles in
+ * /api/cycles, over HTTP on the admin port of the running engine. Graph's delta pages hold two users here.
  */
 class CycleProgressApiTest extends EngineTest {
 
@@ -156,6 +160,42 @@ class CycleProgressApiTest extends EngineTest {
         assertThat(lines).isNotEmpty();
         assertThat(lines.get(lines.size() - 1))
                 .contains("(incremental) progress: 100.0% 2/2 changes read so far").contains("2 updated");
+    }
+
+    @Test
+    void cyclesListsTheNewestReportsFirstReadingOnlyTheNewest() throws Exception {
+        startEngine();
+        // Older reports than the engine's, with names that sort after theirs: the order is the files' time.
+        Path folder = dataDir.resolve("cycles");
+        for (int i = 0; i < 30; i++) {
+            Path old = folder.resolve("zzzz-" + i + ".json");
+            Files.writeString(old, "{\"cycleId\":\"zzzz-" + i + "\",\"type\":\"incremental\"}");
+            Files.setLastModifiedTime(old, FileTime.from(Instant.parse("2020-01-01T00:00:00Z").plusSeconds(i)));
+        }
+        CycleReport first = engine.awaitInitialCycle();
+        CycleReport second = engine.runCycle();
+        CycleReport third = engine.runCycle();
+
+        JsonNode newest = admin.ok(admin.get("/api/cycles?limit=3"));
+        assertThat(newest.path("count").asInt()).isEqualTo(3);
+        assertThat(newest.path("more").asBoolean()).isTrue();
+        assertThat(newest.path("cycles").findValuesAsText("cycleId"))
+                .containsExactly(third.cycleId(), second.cycleId(), first.cycleId());
+        JsonNode last = newest.path("cycles").get(0);
+        assertThat(last.path("type").asText()).isEqualTo("incremental");
+        assertThat(last.path("state").asText()).isEqualTo("completed");
+        assertThat(last.path("start").asText()).isEqualTo(third.start().toString());
+        assertThat(last.path("end").asText()).isEqualTo(third.end().toString());
+        assertThat(last.path("durationMs").asLong()).isEqualTo(third.durationMs());
+        assertThat(newest.path("cycles").get(2).path("counts").path("created").asInt()).isEqualTo(5);
+
+        JsonNode byDefault = admin.ok(admin.get("/api/cycles"));
+        assertThat(byDefault.path("limit").asInt()).isEqualTo(20);
+        assertThat(byDefault.path("count").asInt()).isEqualTo(20);
+        assertThat(byDefault.path("cycles").get(3).path("cycleId").asText()).isEqualTo("zzzz-29");
+
+        assertThat(admin.get("/api/cycles?limit=0").statusCode()).isEqualTo(400);
+        assertThat(admin.get("/api/cycles?limit=many").statusCode()).isEqualTo(400);
     }
 
     private String metrics() {
