@@ -2,6 +2,7 @@ package io.github.provisioning;
 
 import io.github.provisioning.admin.AdminAccess;
 import io.github.provisioning.admin.AdminApi;
+import io.github.provisioning.admin.CycleHistory;
 import io.github.provisioning.admin.DeletionApproval;
 import io.github.provisioning.admin.GroupOnDemand;
 import io.github.provisioning.admin.JobControl;
@@ -393,9 +394,12 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     /** On the registry Camel Main's metrics support creates ({@code camel.metrics.enabled}) and scrapes. */
     @BindToRegistry(value = "provisioningMetrics", lazy = true)
     public ProvisioningMetrics provisioningMetrics(@BeanInject("metricsRegistry") MeterRegistry registry,
-                                                   @BeanInject("stateStore") StateStore state) {
-        return new ProvisioningMetrics(registry, state::awaitingRetry, () -> state.quarantine().isPresent(),
-                () -> state.heldDeletions().count());
+                                                   @BeanInject("stateStore") StateStore state,
+                                                   @BeanInject("cycles") Cycles cycles) {
+        ProvisioningMetrics metrics = new ProvisioningMetrics(registry, state::awaitingRetry,
+                () -> state.quarantine().isPresent(), () -> state.heldDeletions().count());
+        metrics.cycleProgress(cycles::progress);
+        return metrics;
     }
 
     /** Camel Main's registry when metrics are on ({@code camel.metrics.enabled}); else one of its own. */
@@ -733,6 +737,11 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "groupOnDemandMembers", lazy = true)
     public AggregationStrategy groupOnDemandMembers(@BeanInject("groupOnDemand") GroupOnDemand onDemand) {
         return onDemand::memberDone;
+    }
+
+    @BindToRegistry(value = "cycleHistory", lazy = true)
+    public CycleHistory cycleHistory(@PropertyInject("provisioning.work-dir") String dataDir) {
+        return new CycleHistory(Path.of(dataDir).resolve("cycles"));
     }
 
     @BindToRegistry(value = "provisioningLogQuery", lazy = true)

@@ -61,7 +61,7 @@ class AdminAuthTest extends EngineTest {
                     refused.post("/api/expressions/evaluate", "{}"), refused.post("/api/test-connection"),
                     refused.post("/api/provision/users/x"), refused.get("/api/deletions"),
                     refused.post("/api/deletions/approve"), refused.post("/api/deletions/reject"),
-                    refused.get("/observe/metrics")}) {
+                    refused.get("/api/cycles"), refused.get("/observe/metrics")}) {
                 assertThat(response.statusCode()).as(response.uri().toString()).isEqualTo(401);
                 assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
                         assertThat(v).startsWith("Bearer"));
@@ -71,6 +71,7 @@ class AdminAuthTest extends EngineTest {
         assertThat(right.ok(right.get("/api/status")).path("state").asText()).isEqualTo("running");
         assertThat(right.ok(right.post("/api/test-connection")).path("ok").asBoolean()).isTrue();
         assertThat(right.ok(right.get("/api/deletions")).path("held").asInt()).isZero();
+        assertThat(right.ok(right.get("/api/cycles")).path("cycles").isArray()).isTrue();
         // Through the check: the endpoint itself answers (nothing is held to approve).
         assertThat(right.post("/api/deletions/approve").statusCode()).isEqualTo(409);
         // A refused request changed nothing: the job still runs.

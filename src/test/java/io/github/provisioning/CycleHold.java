@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.AdviceWith;
 
@@ -27,6 +28,23 @@ final class CycleHold implements AutoCloseable {
                 .before().process(exchange -> {
                     hold.reached.countDown();
                     hold.released.await(60, TimeUnit.SECONDS);
+                }));
+        return hold;
+    }
+
+    /**
+     * Holds the first cycle of the running engine in the middle of its users delta: after its first page's users
+     * have their outcome, before it asks Graph for the second page.
+     */
+    static CycleHold afterFirstUsersPage(CamelContext context) throws Exception {
+        CycleHold hold = new CycleHold();
+        AtomicInteger pages = new AtomicInteger();
+        AdviceWith.adviceWith(context, "read-user-changes", route -> route.weaveByToUri("direct:graph-get")
+                .before().process(exchange -> {
+                    if (pages.incrementAndGet() == 2) {
+                        hold.reached.countDown();
+                        hold.released.await(60, TimeUnit.SECONDS);
+                    }
                 }));
         return hold;
     }

@@ -3,6 +3,7 @@ package io.github.provisioning.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.cycle.CycleProgress;
 import io.github.provisioning.cycle.CycleRun;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.Quarantine;
@@ -144,6 +145,7 @@ public final class JobControl {
             current.put("type", cycle.type().name().toLowerCase(Locale.ROOT));
             current.put("start", cycle.start().toString());
             current.put("pagesRead", cycle.pages());
+            progress(current, cycle.progress().snapshot(java.time.Instant.now()));
             ObjectNode counts = current.putObject("counts");
             cycle.counts().forEach((outcome, n) -> counts.put(outcome.name().toLowerCase(Locale.ROOT), n));
         }
@@ -172,6 +174,36 @@ public final class JobControl {
         }
         DeletionApproval.summary(reply.putObject("deletions"), state.heldDeletions(), deletionThreshold);
         return new ApiReply(200, reply);
+    }
+
+    /**
+     * The cycle's progress: the scope's size (null until the scope step is done, and with scope all), the users
+     * processed, what the percent is of (the scope, or an incremental cycle's changes read so far), and the times.
+     */
+    private static void progress(ObjectNode current, CycleProgress.Snapshot progress) {
+        putOrNull(current, "scopeSize", progress.scopeSize());
+        current.put("processed", progress.processed());
+        putOrNull(current, "total", progress.total());
+        current.put("totalOf", "incremental".equals(progress.type()) ? "changes read" : "scope");
+        if (progress.percent() == null) {
+            current.putNull("percent");
+        } else {
+            current.put("percent", progress.percent());
+        }
+        current.put("elapsedSeconds", progress.elapsedSeconds());
+        if (progress.remainingSeconds() == null) {
+            current.putNull("remainingSeconds");
+        } else {
+            current.put("remainingSeconds", progress.remainingSeconds());
+        }
+    }
+
+    private static void putOrNull(ObjectNode node, String name, Integer value) {
+        if (value == null) {
+            node.putNull(name);
+        } else {
+            node.put(name, value);
+        }
     }
 
     static ApiReply cycleRunning(String what) {

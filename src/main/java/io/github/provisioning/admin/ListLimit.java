@@ -1,6 +1,9 @@
 package io.github.provisioning.admin;
 
-/** The {@code limit} parameter of the admin API's lists (provisioning log, held deletions): 1 to 1000, default 100. */
+/**
+ * The {@code limit} parameter of the admin API's lists (provisioning log, held deletions, cycles): 1 to 1000,
+ * default 100 (20 for cycles).
+ */
 final class ListLimit {
 
     static final int DEFAULT = 100;
@@ -11,8 +14,13 @@ final class ListLimit {
 
     /** The limit asked for, {@link #DEFAULT} when none is given, or -1 when it is not a whole number from 1 to MAX. */
     static int parse(String value) {
+        return parse(value, DEFAULT);
+    }
+
+    /** As {@link #parse(String)}, with another default. */
+    static int parse(String value, int defaultLimit) {
         if (value == null || value.isEmpty()) {
-            return DEFAULT;
+            return defaultLimit;
         }
         try {
             int limit = Integer.parseInt(value);

@@ -39,6 +39,7 @@ public final class CycleRun {
     private final AtomicInteger graphThrottled = new AtomicInteger();
     private final AtomicInteger graphRetried = new AtomicInteger();
     private final AtomicLong graphWaitedMillis = new AtomicLong();
+    private final CycleProgress progress = new CycleProgress(this);
 
     public CycleRun(String id, Type type, Instant start) {
         this.id = id;
@@ -88,6 +89,11 @@ public final class CycleRun {
             }
         });
         return snapshot;
+    }
+
+    /** How far the cycle is: users processed of its scope (initial) or of the changes read (incremental). */
+    public CycleProgress progress() {
+        return progress;
     }
 
     public int pageRead() {

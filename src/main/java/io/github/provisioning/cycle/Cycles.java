@@ -141,6 +141,23 @@ public final class Cycles {
         return Optional.ofNullable(running.get());
     }
 
+    /** How far the cycle in progress is, if one runs. */
+    public Optional<CycleProgress.Snapshot> progress() {
+        return current().map(cycle -> cycle.progress().snapshot(clock.instant()));
+    }
+
+    /** The timer's progress line (every 30 s) for the cycle in progress, if one runs. */
+    public void logProgress() {
+        current().ifPresent(cycle -> cycle.progress().log(cycle.progress().snapshot(clock.instant())));
+    }
+
+    /** The scope step is done: with assigned scope, its users are the total of an initial cycle's progress. */
+    public void scopeRead(@ExchangeProperty("cycle") CycleRun cycle) {
+        if (assignedScope) {
+            cycle.progress().scopeSize(state.nextScopeSize());
+        }
+    }
+
     /** The schedule starts a cycle only when none runs (a cycle may outlast the interval). */
     public boolean idle() {
         CycleRun cycle = running.get();
@@ -334,7 +351,8 @@ public final class Cycles {
      * What the state store holds for a delta page's users, read at once before they are provisioned ({@link
      * PageState}: their links, scope, and managers' links).
      */
-    public PageState pageState(@Body GraphPage page) {
+    public PageState pageState(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
+        changesRead(cycle, page.changes());
         return PageState.read(state, page.changes(), assignedScope, readsManager());
     }
 
@@ -343,14 +361,15 @@ public final class Cycles {
         if (!assignedScope) {
             return List.of();
         }
-        return state.leftScope(cycle.id()).stream()
-                .map(id -> new SourceChange(id, null, SourceChange.Kind.LEFT_SCOPE)).toList();
+        return changesRead(cycle, state.leftScope(cycle.id()).stream()
+                .map(id -> new SourceChange(id, null, SourceChange.Kind.LEFT_SCOPE)).toList());
     }
 
     /** Users to read by id: newly assigned ones the delta did not bring, and failed ones due for a retry. */
     public List<String> toRefresh(@ExchangeProperty("cycle") CycleRun cycle) {
         String resumedFullRound = cycle.resumed() != null && cycle.fullRound() ? cycle.roundId() : null;
-        return state.toRefresh(cycle.id(), resumedFullRound, assignedScope, readRoles, cycle.start());
+        return changesRead(cycle,
+                state.toRefresh(cycle.id(), resumedFullRound, assignedScope, readRoles, cycle.start()));
     }
 
     /**
@@ -362,7 +381,13 @@ public final class Cycles {
         if (!cycle.fullRound()) {
             return List.of();
         }
-        return state.unlistedAccounts(cycle.roundId(), cycle.id(), assignedScope);
+        return changesRead(cycle, state.unlistedAccounts(cycle.roundId(), cycle.id(), assignedScope));
+    }
+
+    /** Users the cycle will give an outcome: an incremental cycle's progress is of the changes read so far. */
+    private static <T> List<T> changesRead(CycleRun cycle, List<T> users) {
+        cycle.progress().changesRead(users.size());
+        return users;
     }
 
     public String userUrl(@Body String id) {

@@ -81,6 +81,8 @@ public final class UserPlan extends ObjectPlan {
     int listStart;
     /** Listing pages read on demand: each may add one request to the object's budget. */
     int listPages;
+    /** The user is in the assignment scope (always with scope all): what an initial cycle's progress counts. */
+    boolean assigned;
 
     UserPlan(CycleRun cycle, SourceChange change, Link link) {
         super(cycle, link);

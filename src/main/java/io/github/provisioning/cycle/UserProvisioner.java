@@ -363,6 +363,7 @@ public final class UserProvisioner {
         });
         write(plan);
         released(plan);
+        processed(plan);
     }
 
     /** A released deletion is done with once its user's outcome is stored, success or failure (escrow). */
@@ -408,6 +409,7 @@ public final class UserProvisioner {
     private String outOfScopeReason(UserPlan plan) {
         String id = plan.change.id();
         boolean assigned = plan.page != null ? plan.page.inScope(id) : inScope.test(id);
+        plan.assigned = assigned;
         return UserScope.outOfScopeReason(sourceUser(plan.change), assigned, mapping);
     }
 
@@ -847,6 +849,14 @@ public final class UserProvisioner {
         plan.cycle.countFailure(escrowed);
         write(plan);
         released(plan);
+        processed(plan);
+    }
+
+    /** A user of the cycle's changes got its outcome; released deletions were counted by the cycle that held them. */
+    private static void processed(UserPlan plan) {
+        if (plan.releasing == null) {
+            plan.cycle.progress().userDone(plan.assigned, Instant.now());
+        }
     }
 
     private void write(UserPlan plan) {

@@ -1,5 +1,6 @@
 package io.github.provisioning.observe;
 
+import io.github.provisioning.cycle.CycleProgress;
 import io.github.provisioning.cycle.CycleReport;
 import io.github.provisioning.cycle.LogEntry;
 import io.github.provisioning.graph.GraphRetry;
@@ -9,6 +10,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.ToLongFunction;
@@ -57,6 +61,25 @@ public final class ProvisioningMetrics {
         graphRetryWait = Counter.builder("provisioning.graph.retry.wait").baseUnit("seconds")
                 .description("Seconds Graph requests waited before being sent again (Retry-After or back-off)")
                 .register(registry);
+    }
+
+    /**
+     * Gauges of the cycle in progress, as {@code /api/status} gives it: percent done, the scope's size and the users
+     * processed; NaN while no cycle runs or the value is not known yet.
+     */
+    public void cycleProgress(Supplier<Optional<CycleProgress.Snapshot>> progress) {
+        gauge("provisioning.cycle.progress.percent", "Percent of the running cycle done: of the scope (initial) "
+                + "or of the changes read so far (incremental)", progress, CycleProgress.Snapshot::percent);
+        gauge("provisioning.cycle.scope.size", "Users in the assignment scope of the running cycle", progress,
+                CycleProgress.Snapshot::scopeSize);
+        gauge("provisioning.cycle.processed", "Users the running cycle has given their outcome", progress,
+                CycleProgress.Snapshot::processed);
+    }
+
+    private void gauge(String name, String description, Supplier<Optional<CycleProgress.Snapshot>> progress,
+                       Function<CycleProgress.Snapshot, Number> value) {
+        Gauge.builder(name, () -> progress.get().map(value).map(Number::doubleValue).orElse(Double.NaN))
+                .strongReference(true).description(description).register(registry);
     }
 
     /** A Graph answer that is retried (or ended the retries): throttled, and the wait before the next attempt. */

@@ -218,6 +218,11 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
+    /** How many users the running generation of the scope holds. */
+    public int nextScopeSize() {
+        return runningScope().users.size();
+    }
+
     public boolean inNextScope(String sourceId) {
         return runningScope().users.contains(sourceId);
     }

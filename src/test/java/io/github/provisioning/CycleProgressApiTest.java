@@ -1,0 +1,204 @@
+package io.github.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.provisioning.cycle.CycleProgress;
+import io.github.provisioning.cycle.CycleReport;
+import io.github.provisioning.sandbox.graph.Contoso;
+import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.camel.builder.AdviceWith;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The progress of the running cycle in /api/status, in the log and in the metrics, and the last cycles in
+ * /api/cycles, over HTTP on the admin port of the running engine. Graph's delta pages hold two users here.
+ */
+class CycleProgressApiTest extends EngineTest {
+
+    private static final Pattern PROGRESS = Pattern.compile("progress: ([0-9.]+)% ([0-9]+)/5 users in scope");
+    private final ListAppender<ILoggingEvent> progressLines = new ListAppender<>();
+    private final Logger progressLogger = (Logger) LoggerFactory.getLogger(CycleProgress.class);
+    private AdminClient admin;
+    private List<String> assigned;
+
+    @Override
+    GraphSimulatorConfig graphConfig() {
+        return super.graphConfig().withPageSize(2);
+    }
+
+    @BeforeEach
+    void fiveAssignedUsersAndOneOther() {
+        assigned = new ArrayList<>();
+        for (String name : List.of("adele", "brian", "chen", "dora", "emil")) {
+            String id = tenant.addUser(Contoso.employee(name, "Sales", "Buyer"));
+            tenant.assign(id);
+            assigned.add(id);
+        }
+        tenant.addUser(Contoso.employee("fritz", "Sales", "Buyer"));
+        progressLines.start();
+        progressLogger.addAppender(progressLines);
+    }
+
+    @AfterEach
+    void detachLog() {
+        progressLogger.detachAppender(progressLines);
+    }
+
+    private void startEngine() throws Exception {
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("provisioning.interval", "1h");
+        admin = new AdminClient(settings.get("admin.port"), null);
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+    }
+
+    private List<String> linesOf(String cycleId) {
+        return progressLines.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(line -> line.startsWith("Cycle " + cycleId + " ")).toList();
+    }
+
+    @Test
+    void initialCycleCountsTheAssignedUsersOfItsScopeAndLogsEachTenth() throws Exception {
+        startEngine();
+        CycleReport initial = engine.awaitInitialCycle();
+
+        // Five users in scope: a line at each fifth done (users done at once share one), percents going up; the
+        // unassigned user is read but not counted.
+        List<String> lines = linesOf(initial.cycleId());
+        assertThat(lines).isNotEmpty().hasSizeLessThanOrEqualTo(5);
+        double before = 0;
+        for (String line : lines) {
+            Matcher m = PROGRESS.matcher(line);
+            assertThat(m.find()).as(line).isTrue();
+            double percent = Double.parseDouble(m.group(1));
+            assertThat(percent).isGreaterThan(before).isEqualTo(Integer.parseInt(m.group(2)) * 100.0 / 5);
+            before = percent;
+        }
+        assertThat(lines.get(lines.size() - 1)).contains("(initial) progress: 100.0% 5/5 users in scope")
+                .contains("5 created");
+        assertThat(admin.ok(admin.get("/api/status")).path("cycle").isNull()).isTrue();
+    }
+
+    @Test
+    void statusAndMetricsShowTheProgressOfAHeldCycle() throws Exception {
+        startEngine();
+        // The next cycle is initial again and reads the whole delta, two users a page.
+        admin.ok(admin.post("/api/job/stop"));
+        admin.ok(admin.post("/api/job/restart"));
+
+        AdviceWith.adviceWith(engine.context(), "cycle-progress",
+                route -> route.replaceFromWith("direct:progress-tick"));
+        try (CycleHold hold = CycleHold.afterFirstUsersPage(engine.context())) {
+            admin.ok(admin.post("/api/job/start"));
+            hold.awaitHeldCycle();
+
+            JsonNode cycle = admin.ok(admin.get("/api/status")).path("cycle");
+            assertThat(cycle.path("type").asText()).isEqualTo("initial");
+            assertThat(cycle.path("pagesRead").asInt()).isEqualTo(1);
+            assertThat(cycle.path("scopeSize").asInt()).isEqualTo(5);
+            assertThat(cycle.path("total").asInt()).isEqualTo(5);
+            assertThat(cycle.path("totalOf").asText()).isEqualTo("scope");
+            // The first page's two users, both assigned and provisioned already: skipped, and processed.
+            assertThat(cycle.path("counts").path("skipped").asInt()).isEqualTo(2);
+            assertThat(cycle.path("processed").asInt()).isEqualTo(2);
+            assertThat(cycle.path("percent").asDouble()).isEqualTo(40.0);
+            assertThat(cycle.path("elapsedSeconds").isIntegralNumber()).isTrue();
+            assertThat(cycle.path("remainingSeconds").isIntegralNumber()).isTrue();
+
+            // The 30 s tick logs the held cycle's line although no user got an outcome since the last one.
+            String cycleId = cycle.path("cycleId").asText();
+            int before = linesOf(cycleId).size();
+            engine.context().createProducerTemplate().sendBody("direct:progress-tick", null);
+            List<String> lines = linesOf(cycleId);
+            assertThat(lines).hasSize(before + 1);
+            assertThat(lines.get(before)).contains("(initial) progress: 40.0% 2/5 users in scope; 2 skipped; "
+                    + "1 pages read");
+
+            String metrics = metrics();
+            assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_progress_percent", "")).isEqualTo(40.0);
+            assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_scope_size", "")).isEqualTo(5.0);
+            assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_processed", "")).isEqualTo(2.0);
+
+            hold.release();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin.ok(admin.get("/api/status")).path("cycle").isNull());
+        }
+        String metrics = metrics();
+        assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_progress_percent", "")).isNaN();
+        assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_processed", "")).isNaN();
+    }
+
+    @Test
+    void incrementalCycleCountsOfTheChangesItRead() throws Exception {
+        startEngine();
+        tenant.updateUser(assigned.get(0), Map.of("jobTitle", "Lead Buyer"));
+        tenant.updateUser(assigned.get(3), Map.of("jobTitle", "Lead Buyer"));
+
+        CycleReport incremental = engine.runCycle();
+
+        assertThat(incremental.type()).isEqualTo("incremental");
+        assertThat(incremental.counts().get("updated")).isEqualTo(2);
+        List<String> lines = linesOf(incremental.cycleId());
+        assertThat(lines).isNotEmpty();
+        assertThat(lines.get(lines.size() - 1))
+                .contains("(incremental) progress: 100.0% 2/2 changes read so far").contains("2 updated");
+    }
+
+    @Test
+    void cyclesListsTheNewestReportsFirstReadingOnlyTheNewest() throws Exception {
+        startEngine();
+        // Older reports than the engine's, with names that sort after theirs: the order is the files' time.
+        Path folder = dataDir.resolve("cycles");
+        for (int i = 0; i < 30; i++) {
+            Path old = folder.resolve("zzzz-" + i + ".json");
+            Files.writeString(old, "{\"cycleId\":\"zzzz-" + i + "\",\"type\":\"incremental\"}");
+            Files.setLastModifiedTime(old, FileTime.from(Instant.parse("2020-01-01T00:00:00Z").plusSeconds(i)));
+        }
+        CycleReport first = engine.awaitInitialCycle();
+        CycleReport second = engine.runCycle();
+        CycleReport third = engine.runCycle();
+
+        JsonNode newest = admin.ok(admin.get("/api/cycles?limit=3"));
+        assertThat(newest.path("count").asInt()).isEqualTo(3);
+        assertThat(newest.path("more").asBoolean()).isTrue();
+        assertThat(newest.path("cycles").findValuesAsText("cycleId"))
+                .containsExactly(third.cycleId(), second.cycleId(), first.cycleId());
+        JsonNode last = newest.path("cycles").get(0);
+        assertThat(last.path("type").asText()).isEqualTo("incremental");
+        assertThat(last.path("state").asText()).isEqualTo("completed");
+        assertThat(last.path("start").asText()).isEqualTo(third.start().toString());
+        assertThat(last.path("end").asText()).isEqualTo(third.end().toString());
+        assertThat(last.path("durationMs").asLong()).isEqualTo(third.durationMs());
+        assertThat(newest.path("cycles").get(2).path("counts").path("created").asInt()).isEqualTo(5);
+
+        JsonNode byDefault = admin.ok(admin.get("/api/cycles"));
+        assertThat(byDefault.path("limit").asInt()).isEqualTo(20);
+        assertThat(byDefault.path("count").asInt()).isEqualTo(20);
+        assertThat(byDefault.path("cycles").get(3).path("cycleId").asText()).isEqualTo("zzzz-29");
+
+        assertThat(admin.get("/api/cycles?limit=0").statusCode()).isEqualTo(400);
+        assertThat(admin.get("/api/cycles?limit=many").statusCode()).isEqualTo(400);
+    }
+
+    private String metrics() {
+        return admin.get("/observe/metrics").body();
+    }
+}
