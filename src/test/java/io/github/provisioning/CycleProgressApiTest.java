@@ -165,12 +165,14 @@ class CycleProgressApiTest extends EngineTest {
     @Test
     void cyclesListsTheNewestReportsFirstReadingOnlyTheNewest() throws Exception {
         startEngine();
-        // Older reports than the engine's, with names that sort after theirs: the order is the files' time.
+        // Older reports than the engine's, with names that sort after theirs: the order is the files' time. A day
+        // old, within provisioning.log.retention-days, which would remove older ones.
         Path folder = dataDir.resolve("cycles");
+        Instant dayAgo = Instant.now().minus(Duration.ofDays(1));
         for (int i = 0; i < 30; i++) {
             Path old = folder.resolve("zzzz-" + i + ".json");
             Files.writeString(old, "{\"cycleId\":\"zzzz-" + i + "\",\"type\":\"incremental\"}");
-            Files.setLastModifiedTime(old, FileTime.from(Instant.parse("2020-01-01T00:00:00Z").plusSeconds(i)));
+            Files.setLastModifiedTime(old, FileTime.from(dayAgo.plusSeconds(i)));
         }
         CycleReport first = engine.awaitInitialCycle();
         CycleReport second = engine.runCycle();
