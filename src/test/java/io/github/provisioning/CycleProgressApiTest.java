@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 class CycleProgressApiTest extends EngineTest {
 
-    private static final Pattern PROGRESS = Pattern.compile("progress: ([0-9.]+)% ([0-9]+)/5 users in scope");
     private final ListAppender<ILoggingEvent> progressLines = new ListAppender<>();
     private final Logger progressLogger = (Logger) LoggerFactory.getLogger(CycleProgress.class);
     private AdminClient admin;
@@ -76,25 +75,40 @@ class CycleProgressApiTest extends EngineTest {
     }
 
     @Test
-    void initialCycleCountsTheAssignedUsersOfItsScopeAndLogsEachTenth() throws Exception {
+    void aShortCycleLogsNoProgressLine() throws Exception {
         startEngine();
         CycleReport initial = engine.awaitInitialCycle();
 
-        // Five users in scope: a line at each fifth done (users done at once share one), percents going up; the
-        // unassigned user is read but not counted.
+        assertThat(initial.counts()).containsEntry("created", 5);
+        assertThat(linesOf(initial.cycleId())).isEmpty();
+        assertThat(admin.ok(admin.get("/api/status")).path("cycle").isNull()).isTrue();
+    }
+
+    @Test
+    void aLongInitialCycleCountsTheAssignedUsersOfItsScopeAndLogsEachTenth() throws Exception {
+        int users = CycleProgress.LONG_CYCLE_USERS;
+        for (int i = 5; i < users; i++) {
+            tenant.assign(tenant.addUser(Contoso.employee("user" + i, "Sales", "Buyer")));
+        }
+        startEngine();
+        CycleReport initial = engine.awaitInitialCycle(Duration.ofSeconds(120));
+
+        // A line at each tenth done (users done at once share one), percents going up; the unassigned user is read
+        // but not counted.
         List<String> lines = linesOf(initial.cycleId());
-        assertThat(lines).isNotEmpty().hasSizeLessThanOrEqualTo(5);
+        assertThat(lines).isNotEmpty().hasSizeLessThanOrEqualTo(10);
         double before = 0;
+        Pattern progress = Pattern.compile("progress: ([0-9.]+)% ([0-9]+)/" + users + " users in scope");
         for (String line : lines) {
-            Matcher m = PROGRESS.matcher(line);
+            Matcher m = progress.matcher(line);
             assertThat(m.find()).as(line).isTrue();
             double percent = Double.parseDouble(m.group(1));
-            assertThat(percent).isGreaterThan(before).isEqualTo(Integer.parseInt(m.group(2)) * 100.0 / 5);
+            assertThat(percent).isGreaterThan(before)
+                    .isEqualTo(Math.round(Integer.parseInt(m.group(2)) * 1000.0 / users) / 10.0);
             before = percent;
         }
-        assertThat(lines.get(lines.size() - 1)).contains("(initial) progress: 100.0% 5/5 users in scope")
-                .contains("5 created");
-        assertThat(admin.ok(admin.get("/api/status")).path("cycle").isNull()).isTrue();
+        assertThat(lines.get(lines.size() - 1)).contains("(initial) progress: 100.0% " + users + "/" + users
+                + " users in scope").contains(users + " created");
     }
 
     @Test
@@ -149,17 +163,27 @@ class CycleProgressApiTest extends EngineTest {
     @Test
     void incrementalCycleCountsOfTheChangesItRead() throws Exception {
         startEngine();
-        tenant.updateUser(assigned.get(0), Map.of("jobTitle", "Lead Buyer"));
-        tenant.updateUser(assigned.get(3), Map.of("jobTitle", "Lead Buyer"));
+        for (int i : List.of(0, 1, 3)) {
+            tenant.updateUser(assigned.get(i), Map.of("jobTitle", "Lead Buyer"));
+        }
 
-        CycleReport incremental = engine.runCycle();
+        admin.ok(admin.post("/api/job/stop"));
+        try (CycleHold hold = CycleHold.afterFirstUsersPage(engine.context())) {
+            admin.ok(admin.post("/api/job/start"));
+            hold.awaitHeldCycle();
 
-        assertThat(incremental.type()).isEqualTo("incremental");
-        assertThat(incremental.counts().get("updated")).isEqualTo(2);
-        List<String> lines = linesOf(incremental.cycleId());
-        assertThat(lines).isNotEmpty();
-        assertThat(lines.get(lines.size() - 1))
-                .contains("(incremental) progress: 100.0% 2/2 changes read so far").contains("2 updated");
+            // Two changes a page: the first page's two, both done; Graph does not say how many are still to come.
+            JsonNode cycle = admin.ok(admin.get("/api/status")).path("cycle");
+            assertThat(cycle.path("type").asText()).isEqualTo("incremental");
+            assertThat(cycle.path("totalOf").asText()).isEqualTo("changes read");
+            assertThat(cycle.path("total").asInt()).isEqualTo(2);
+            assertThat(cycle.path("processed").asInt()).isEqualTo(2);
+            assertThat(cycle.path("percent").asDouble()).isEqualTo(100.0);
+            hold.release();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin.ok(admin.get("/api/status")).path("cycle").isNull());
+        }
+        assertThat(scim.users()).filteredOn(u -> u.path("title").asText().equals("Lead Buyer")).hasSize(3);
     }
 
     @Test

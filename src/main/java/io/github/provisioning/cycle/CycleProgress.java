@@ -17,6 +17,11 @@ import org.slf4j.LoggerFactory;
 public final class CycleProgress {
 
     private static final Logger LOG = LoggerFactory.getLogger(CycleProgress.class);
+    /**
+     * A cycle whose total reaches this many users is long: it also logs a line at each tenth (every cycle that runs
+     * has one each 30 s). A short one says only that it started and how it ended.
+     */
+    public static final int LONG_CYCLE_USERS = 1_000;
 
     private final CycleRun cycle;
     private final AtomicInteger processed = new AtomicInteger();
@@ -53,8 +58,8 @@ public final class CycleProgress {
 
     /**
      * A user got its outcome; {@code assigned} whether it is in the assignment scope (what an initial cycle counts).
-     * Logs a progress line each time another tenth of the total is done (a tenth passed by several users at once
-     * gives one line).
+     * Logs a progress line each time another tenth of a long cycle's total is done (a tenth passed by several users
+     * at once gives one line).
      */
     void userDone(boolean assigned, Instant now) {
         if (cycle.type() == CycleRun.Type.INITIAL && !assigned) {
@@ -64,7 +69,7 @@ public final class CycleProgress {
         // One thread at a time, so that the lines' percents only go up.
         synchronized (loggedTenths) {
             Snapshot snapshot = snapshot(now);
-            if (snapshot.percent() == null) {
+            if (snapshot.percent() == null || snapshot.total() < LONG_CYCLE_USERS) {
                 return;
             }
             int tenths = (int) (snapshot.percent() / 10);
