@@ -59,7 +59,8 @@ class AdminAuthTest extends EngineTest {
                     refused.get("/api/logs"), refused.post("/api/job/stop"), refused.post("/api/job/start"),
                     refused.post("/api/job/restart"), refused.post("/api/preview", "{}"),
                     refused.post("/api/expressions/evaluate", "{}"), refused.post("/api/test-connection"),
-                    refused.post("/api/provision/users/x"), refused.get("/api/deletions"),
+                    refused.post("/api/provision/users/x"), refused.get("/api/preview/users/x"),
+                    refused.get("/api/deletions"),
                     refused.post("/api/deletions/approve"), refused.post("/api/deletions/reject"),
                     refused.get("/api/cycles"), refused.get("/observe/metrics")}) {
                 assertThat(response.statusCode()).as(response.uri().toString()).isEqualTo(401);

@@ -108,12 +108,17 @@ class ProvisionOnDemandApiTest extends EngineTest {
 
     @Test
     void anIdGraphDoesNotKnowIsA404() {
-        HttpResponse<String> response = admin.post("/api/provision/users/00000000-0000-0000-0000-000000000000");
+        assertNoSuchUser(admin.post("/api/provision/users/" + UNKNOWN_ID));
+        assertThat(userRequests()).isEmpty();
+    }
 
+    /** An id Graph does not know: a 404 that says so (provision on demand and preview by id). */
+    static final String UNKNOWN_ID = "00000000-0000-0000-0000-000000000000";
+
+    static void assertNoSuchUser(HttpResponse<String> response) {
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(AdminClient.json(response).path("error").path("message").asText())
-                .isEqualTo("Microsoft Graph has no user with id 00000000-0000-0000-0000-000000000000");
-        assertThat(userRequests()).isEmpty();
+                .isEqualTo("Microsoft Graph has no user with id " + UNKNOWN_ID);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.github.provisioning.admin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +16,7 @@ import io.github.provisioning.cycle.UserPlan;
 import io.github.provisioning.cycle.UserScope;
 import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.mapping.ObjectMapping;
+import io.github.provisioning.scim.ScimRequest;
 import java.time.Clock;
 import java.util.UUID;
 import org.apache.camel.Body;
@@ -24,7 +27,8 @@ import org.apache.camel.Header;
  * Entra's provision on demand: one user, now, through the same per-user provisioning as a cycle, answered with
  * the steps Import, Scope, Match and Action. It never overlaps a cycle, so one user is never worked on twice at
  * once: it is refused (409) while a cycle runs, and a cycle due meanwhile waits for it to end (it holds
- * {@link Cycles#pauseCycles()}). Its log line carries an id of its own in {@code cycleId}.
+ * {@link Cycles#pauseCycles()}). Its log line carries an id of its own in {@code cycleId}. Preview by id
+ * ({@link #previewed}) runs the same way but sends only reads and stores nothing.
  */
 public final class ProvisionOnDemand {
 
@@ -72,16 +76,83 @@ public final class ProvisionOnDemand {
 
     /** Lets cycles start again and answers the steps. */
     public ApiReply finish(@ExchangeProperty("onDemand") Run run, @ExchangeProperty("plan") UserPlan plan) {
+        ArrayNode steps = JSON.createArrayNode();
+        ApiReply unread = end(run, "Provisioning on demand", steps);
+        if (unread != null) {
+            return unread;
+        }
+        ObjectNode reply = JSON.createObjectNode();
+        reply.put("id", run.id);
+        reply.put("cycleId", run.cycle.id());
+        reply.set("steps", steps);
+        userSteps(steps, run.change, plan, run.failure);
+        if (plan != null && run.failure != null) {
+            reply.put("error", run.failure);
+        }
+        return new ApiReply(200, reply);
+    }
+
+    /**
+     * Preview by id: what provisioning the user now would do, planned and matched like {@link #finish} but with
+     * no write sent or stored. Answers the action (create, update, disable, delete, none or failure), its reason, the
+     * scope and match, and the SCIM resource a create would post or each attribute's old and new value.
+     */
+    public ApiReply previewed(@ExchangeProperty("onDemand") Run run, @ExchangeProperty("plan") UserPlan plan) {
+        ApiReply unread = end(run, "The preview", JSON.createArrayNode());
+        if (unread != null) {
+            return unread;
+        }
+        if (plan == null || run.failure != null) {
+            return new ApiReply(502, ApiErrors.body("The preview could not run: " + run.failure));
+        }
+        ObjectNode reply = JSON.createObjectNode();
+        reply.put("id", run.id);
+        reply.put("userPrincipalName", run.change.userPrincipalName());
+        String outOfScope = UserScope.outOfScopeReason(run.change.graph(), cycles.inScope(run.change.id()), users);
+        reply.put("inScope", outOfScope == null);
+        reply.put("scopeReason", outOfScope == null ? "in scope" : outOfScope);
+        match(reply.putObject("match"), plan, "user");
+        ScimRequest write = plan.withheldWrite();
+        if (plan.error() != null) {
+            reply.put("action", "failure");
+            reply.put("reason", plan.error().code() + ": " + plan.error().reason());
+        } else if (write == null) {
+            reply.put("action", "none");
+            reply.put("reason", plan.reason());
+        } else {
+            reply.put("action", plan.action());
+            reply.put("reason", plan.reason() != null ? plan.reason()
+                    : "create".equals(plan.action()) ? "no matching account in the target" : null);
+        }
+        reply.put("targetId", plan.targetId());
+        if (write != null && "POST".equals(write.method())) {
+            reply.set("resource", readJson(write.body()));
+        } else if (write != null && !"DELETE".equals(write.method())) {
+            ProvisioningLog.putModifiedProperties(reply, plan.modified());
+        }
+        return new ApiReply(200, reply);
+    }
+
+    private static JsonNode readJson(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            // The planner wrote this body itself; it is JSON.
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Lets cycles start again; answers the refusal, or the failure to read the user from Graph (502, 404), or null
+     * when the user was read.
+     */
+    private ApiReply end(Run run, String what, ArrayNode steps) {
         if (!run.isProceed()) {
             return run.refusal;
         }
         cycles.resumeCycles();
-        ObjectNode reply = JSON.createObjectNode();
-        reply.put("id", run.id);
-        reply.put("cycleId", run.cycle.id());
-        ArrayNode steps = reply.putArray("steps");
         if (run.change == null) {
-            ObjectNode body = ApiErrors.body("Provisioning on demand could not run: " + run.failure);
+            ObjectNode body = ApiErrors.body(what + " could not run: " + run.failure);
             body.set("steps", steps);
             step(steps, "Import", "failure").put("reason", run.failure);
             return new ApiReply(502, body);
@@ -92,11 +163,7 @@ public final class ProvisionOnDemand {
             step(steps, "Import", "failure").put("reason", "Graph answered 404: no such user");
             return new ApiReply(404, body);
         }
-        userSteps(steps, run.change, plan, run.failure);
-        if (plan != null && run.failure != null) {
-            reply.put("error", run.failure);
-        }
-        return new ApiReply(200, reply);
+        return null;
     }
 
     /**

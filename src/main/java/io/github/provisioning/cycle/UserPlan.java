@@ -83,6 +83,10 @@ public final class UserPlan extends ObjectPlan {
     int listPages;
     /** The user is in the assignment scope (always with scope all): what an initial cycle's progress counts. */
     boolean assigned;
+    /** A preview: reads are sent, the first write is withheld instead and ends the plan. */
+    boolean preview;
+    /** In a preview: the write the plan would send next, or null when it would send none. */
+    ScimRequest withheld;
 
     UserPlan(CycleRun cycle, SourceChange change, Link link) {
         super(cycle, link);
@@ -97,6 +101,11 @@ public final class UserPlan extends ObjectPlan {
         }
         sendRequest(request, MAX_REQUESTS + uniqueChecks + listPages);
         this.step = step;
+        if (preview && !"GET".equals(request.method())) {
+            // Nothing pending: the loop ends here, and the preview answers with the write it kept back.
+            withheld = request;
+            this.request = null;
+        }
         // A failure is logged with the action it was attempting (Entra logs a failed Create as a Create).
         this.action = switch (step) {
             case CREATE -> "create";
@@ -107,6 +116,11 @@ public final class UserPlan extends ObjectPlan {
             case UNIQUE -> "create";
             case MATCH, LIST, VERIFY, DONE -> action;
         };
+    }
+
+    /** In a preview: the write (POST, PATCH, PUT, DELETE) the plan would send next, or null for none. */
+    public ScimRequest withheldWrite() {
+        return withheld;
     }
 
     @Override

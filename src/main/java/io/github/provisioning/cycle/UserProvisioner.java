@@ -101,9 +101,31 @@ public final class UserProvisioner {
     public UserPlan plan(@Body SourceChange change, @ExchangeProperty("cycle") CycleRun cycle,
                          @ExchangeProperty(STAGED_DELETION) StagedDeletion staged,
                          @ExchangeProperty(PageState.PROPERTY) PageState page) {
+        return plan(change, cycle, staged, page, false);
+    }
+
+    /**
+     * The plan of a preview: planned and matched as {@link #plan} does, but its first write is withheld
+     * ({@link UserPlan#withheldWrite()}) and nothing is stored, not even a create intent. End it with
+     * {@link #previewEnded}.
+     */
+    public UserPlan preview(@Body SourceChange change, @ExchangeProperty("cycle") CycleRun cycle) {
+        return plan(change, cycle, null, null, true);
+    }
+
+    /** Frees the SelectUniqueValue candidates a preview reserved; a preview that never planned holds none. */
+    public void previewEnded(@ExchangeProperty("plan") UserPlan plan) {
+        if (plan != null) {
+            reservations.settle(plan.change.id(), plan.reserved, false);
+        }
+    }
+
+    private UserPlan plan(SourceChange change, CycleRun cycle, StagedDeletion staged, PageState page,
+                          boolean preview) {
         PageState known = page != null && page.covers(change.id()) ? page : null;
         UserPlan plan = new UserPlan(cycle, change, (known != null ? known.link(change.id())
                 : state.link(StateStore.USER, change.id())).orElse(null));
+        plan.preview = preview;
         plan.page = known;
         plan.releasing = staged;
         try {
@@ -499,7 +521,7 @@ public final class UserProvisioner {
         if (!uniqueValuesChosen(plan)) {
             return;
         }
-        if (plan.intent == null) {
+        if (plan.intent == null && !plan.preview) {
             recordIntent(plan);
         }
         plan.send(UserPlan.Step.CREATE, ScimRequest.post(USERS, UserResources.create(plan.createValues).toString()));
