@@ -167,6 +167,29 @@ class TargetCapabilitiesCycleTest extends EngineTest {
     }
 
     @Test
+    void aPreviewOnATargetWithoutFiltersOrPatchReadsTheListingAndTheAccountButSendsNoPut() throws Exception {
+        target(scimConfig().withoutFilter().withoutPatch());
+        String bobAccount = scim.seedUser(seededAccount("Bob@Contoso.example"));
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        AdminClient admin = new AdminClient(settings.get("admin.port"), null);
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        String bob = assign("bob@contoso.example");
+        scim.clearRequests();
+
+        JsonNode preview = admin.ok(admin.get("/api/preview/users/" + bob));
+
+        assertThat(preview.path("match").path("found").asBoolean()).isTrue();
+        assertThat(preview.path("targetId").asText()).isEqualTo(bobAccount);
+        assertThat(preview.path("action").asText()).isEqualTo("update");
+        assertThat(preview.path("reason").asText()).isEqualTo("linked to an existing account");
+        assertThat(preview.path("modifiedProperties").findValuesAsText("name")).contains("title");
+        // The listing, the matched account and the GET a PUT update starts with are read; the PUT is kept back.
+        assertThat(scim.requests()).extracting(RecordedRequest::method).containsOnly("GET");
+        assertThat(scim.user(bobAccount).orElseThrow().has("title")).isFalse();
+    }
+
+    @Test
     void onDemandAGroupAndItsMembersAreMatchedThroughListingsOfATargetWithoutFilters() throws Exception {
         target(scimConfig().withoutFilter());
         com.fasterxml.jackson.databind.node.ObjectNode group = seededAccount("unused").removeAll();
