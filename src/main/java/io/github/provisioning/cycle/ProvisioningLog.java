@@ -80,6 +80,9 @@ public final class ProvisioningLog implements AutoCloseable {
         line.put("sourceId", entry.sourceId());
         line.put("sourceIdentity", entry.sourceIdentity());
         line.put("targetId", entry.targetId());
+        if (entry.dryRun()) {
+            line.put("dryRun", true);
+        }
         if (entry.reason() != null) {
             line.put("reason", entry.reason());
         }
