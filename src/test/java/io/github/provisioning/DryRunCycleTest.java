@@ -64,6 +64,8 @@ class DryRunCycleTest extends EngineTest {
         engine = EngineUnderTest.start(settings, dataDir);
         CycleReport real = engine.awaitInitialCycle();
         assertThat(real.dryRun()).isNull();
+        assertThat(JSON.readTree(dataDir.resolve("cycles").resolve(real.cycleId() + ".json").toFile()).has("dryRun"))
+                .isFalse();
         assertThat(real.type()).isEqualTo("initial");
         assertThat(real.counts()).isEqualTo(dryRun.counts());
         assertThat(scim.users()).hasSize(5);
