@@ -1,5 +1,9 @@
 package io.github.provisioning.state;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -9,18 +13,19 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 
 /**
- * A dry run's state: an in-memory H2 database with the store's schema and a copy of every row of the stored state
- * (H2 or PostgreSQL). The dry run reads and writes it as a real cycle reads and writes the store (scope
- * generations, links, staged deletions, watermarks), and {@link #close()} drops it, so nothing the dry run did
- * reaches the stored state.
+ * A dry run's state: an H2 database in a temporary folder with the store's schema and a copy of every row of the
+ * stored state (H2 or PostgreSQL). The dry run reads and writes it as a real cycle reads and writes the store (scope
+ * generations, links, staged deletions, watermarks), and {@link #close()} deletes it, so nothing the dry run did
+ * reaches the stored state. A file, not memory: the state of a million users would not fit the engine's heap.
  */
 final class DryRunCopy implements AutoCloseable {
 
@@ -28,17 +33,25 @@ final class DryRunCopy implements AutoCloseable {
     private static final int BATCH = 1000;
 
     private final JdbcDataSource copy;
-    /** Keeps the in-memory database alive until {@link #close()}. */
+    /** Keeps the database open until {@link #close()} (H2 closes it with its last connection). */
     private final Connection keeper;
+    private final Path folder;
 
-    private DryRunCopy(JdbcDataSource copy, Connection keeper) {
+    private DryRunCopy(JdbcDataSource copy, Connection keeper, Path folder) {
         this.copy = copy;
         this.keeper = keeper;
+        this.folder = folder;
     }
 
     static DryRunCopy of(DataSource source) {
+        Path folder;
+        try {
+            folder = Files.createTempDirectory("provisioning-dry-run-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a folder for the dry run's copy of the state", e);
+        }
         JdbcDataSource copy = new JdbcDataSource();
-        copy.setURL("jdbc:h2:mem:dry-run-" + UUID.randomUUID());
+        copy.setURL("jdbc:h2:file:" + folder.resolve("state").toAbsolutePath());
         copy.setUser("sa");
         Connection keeper = null;
         try {
@@ -51,7 +64,7 @@ final class DryRunCopy implements AutoCloseable {
                 }
                 to.commit();
             }
-            return new DryRunCopy(copy, keeper);
+            return new DryRunCopy(copy, keeper, folder);
         } catch (SQLException | RuntimeException e) {
             if (keeper != null) {
                 try {
@@ -60,6 +73,7 @@ final class DryRunCopy implements AutoCloseable {
                     e.addSuppressed(closing);
                 }
             }
+            delete(folder);
             if (e instanceof SQLException sql) {
                 throw new StateStore.StateStoreException(sql);
             }
@@ -119,13 +133,25 @@ final class DryRunCopy implements AutoCloseable {
         }
     }
 
-    /** Drops the copy: the last connection to an in-memory H2 database closes it. */
+    /** Closes the copy (its last connection) and deletes its files. */
     @Override
     public void close() {
         try {
             keeper.close();
         } catch (SQLException e) {
             throw new StateStore.StateStoreException(e);
+        } finally {
+            delete(folder);
+        }
+    }
+
+    private static void delete(Path folder) {
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete the dry run's copy of the state in " + folder, e);
         }
     }
 }
