@@ -112,6 +112,8 @@ class DryRunCycleTest extends EngineTest {
         assertThat(dryRun.counts()).containsEntry("updated", 1).containsEntry("disabled", 1)
                 .containsEntry("deleted", 1).containsEntry("failed", 0);
         assertNoWrite();
+        // Its planned lines count in no metric: only the real cycle's disable does.
+        assertThat(admin.get("/observe/metrics").body()).doesNotContain("action=\"disable\"");
         List<JsonNode> planned = engine.logLines().stream()
                 .filter(l -> l.path("cycleId").asText().equals(dryRun.cycleId())).toList();
         assertThat(planned).isNotEmpty().allMatch(l -> l.path("dryRun").asBoolean());
@@ -134,6 +136,7 @@ class DryRunCycleTest extends EngineTest {
         assertThat(scim.user(adeleTargetId).orElseThrow().path("title").asText()).isEqualTo("Lead Buyer");
         assertThat(scim.userByUserName(Contoso.upn("brian")).orElseThrow().path("active").asBoolean()).isFalse();
         assertThat(scim.userByUserName(Contoso.upn("chen"))).isEmpty();
+        assertThat(admin.get("/observe/metrics").body()).contains("action=\"disable\"");
 
         // A second step: a new user (created, and linked by the real cycle only) and one who left the scope.
         scim.clearRequests();

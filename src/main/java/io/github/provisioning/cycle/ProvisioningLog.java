@@ -64,7 +64,10 @@ public final class ProvisioningLog implements AutoCloseable {
         size = Files.size(file);
     }
 
-    /** Also hands every line to {@code observer} once written (metrics, the cycle digest); it must not throw. */
+    /**
+     * Also hands every line but a dry run's to {@code observer} once written (metrics, the cycle digest); it must not
+     * throw.
+     */
     public void observe(Consumer<LogEntry> observer) {
         observers.add(observer);
     }
@@ -112,7 +115,10 @@ public final class ProvisioningLog implements AutoCloseable {
         }
         // Group commit: lines written concurrently share one flush, and each is flushed when its writer returns.
         lines.submit(line.toString());
-        observers.forEach(observer -> observer.accept(entry));
+        // A dry run's lines are plans: they count in no metric and in no cycle digest.
+        if (!entry.dryRun()) {
+            observers.forEach(observer -> observer.accept(entry));
+        }
     }
 
     private void append(List<String> batch) {
