@@ -173,6 +173,20 @@ class DryRunCycleTest extends EngineTest {
     }
 
     @Test
+    void theStatusSaysACycleInProgressIsADryRun() throws Exception {
+        AdminClient admin = startRunningEngine();
+        try (CycleHold hold = CycleHold.install(engine.context())) {
+            assertThat(admin.post("/api/job/dry-run").statusCode()).isEqualTo(202);
+            hold.awaitHeldCycle();
+            JsonNode cycle = admin.ok(admin.get("/api/status")).path("cycle");
+            assertThat(cycle.path("dryRun").asBoolean()).isTrue();
+            assertThat(cycle.path("type").asText()).isEqualTo("incremental");
+            hold.release();
+        }
+        assertThat(engine.awaitNextReport().dryRun()).isTrue();
+    }
+
+    @Test
     void dryRunAloneWithoutOnceIsRefused() {
         settings.put("provisioning.dry-run", "true");
         assertThatThrownBy(() -> engine = EngineUnderTest.start(settings, dataDir))

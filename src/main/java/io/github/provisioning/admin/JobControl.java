@@ -163,6 +163,9 @@ public final class JobControl {
             ObjectNode current = reply.putObject("cycle");
             current.put("cycleId", cycle.id());
             current.put("type", cycle.type().name().toLowerCase(Locale.ROOT));
+            if (cycle.dryRun()) {
+                current.put("dryRun", true);
+            }
             current.put("start", cycle.start().toString());
             current.put("pagesRead", cycle.pages());
             progress(current, cycle.progress().snapshot(java.time.Instant.now()));
