@@ -43,6 +43,9 @@ public final class ProvisioningApplication {
                                          API, preview, expression tester) until Ctrl-C.
               tenant and target set      scheduled engine: an initial cycle, then one every provisioning.interval.
               -Dprovisioning.once=true   one cycle, its report, then exit (0: the cycle ran to its end).
+              ... -Dprovisioning.dry-run=true
+                                         that cycle as a dry run: planned and reported, no SCIM write sent, the
+                                         state left as it was.
               --test-connection          Test Connection: a Graph token, then the SCIM target; one line, then exit
                                          (0: passed).
               --help, -h                 this text.

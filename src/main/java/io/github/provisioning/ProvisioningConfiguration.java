@@ -14,6 +14,7 @@ import io.github.provisioning.auth.TargetToken;
 import io.github.provisioning.auth.TokenRoute;
 import io.github.provisioning.cycle.CycleMdc;
 import io.github.provisioning.cycle.Cycles;
+import io.github.provisioning.cycle.DryRunTarget;
 import io.github.provisioning.cycle.DeletionGuard;
 import io.github.provisioning.cycle.GroupProvisioner;
 import io.github.provisioning.cycle.Groups;
@@ -126,6 +127,11 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         derived.setProperty("scim.auth.token-url", effective.scimCredentials() instanceof TargetCredentials.TokenGrant grant
                 ? grant.tokenUrl() : effective.require("scim.url"));
         boolean once = Boolean.parseBoolean(effective.get("provisioning.once").orElse("false"));
+        // A dry run is one cycle: set alone, it would leave a scheduled engine that writes.
+        if (Boolean.parseBoolean(effective.get("provisioning.dry-run").orElse("false")) && !once) {
+            throw new IllegalArgumentException("Setting provisioning.dry-run=true needs provisioning.once=true (one "
+                    + "cycle, then exit); on a running engine, POST /api/job/dry-run runs one");
+        }
         String interval = effective.get("provisioning.interval").orElse("40m");
         long intervalMillis;
         try {
@@ -484,6 +490,11 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     public ScimHttpRequest scimHttpRequest(@BeanInject("targetToken") TargetToken token,
                                            @PropertyInject("scim.user-agent") String userAgent) {
         return new ScimHttpRequest(token::authorization, userAgent);
+    }
+
+    @BindToRegistry(value = "dryRunTarget", lazy = true)
+    public DryRunTarget dryRunTarget() {
+        return new DryRunTarget();
     }
 
     @BindToRegistry(value = "scimResponses", lazy = true)

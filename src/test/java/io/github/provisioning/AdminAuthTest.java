@@ -57,7 +57,8 @@ class AdminAuthTest extends EngineTest {
         for (AdminClient refused : new AdminClient[] {anonymous, wrong, basic}) {
             for (HttpResponse<String> response : new HttpResponse[] {refused.get("/api/status"),
                     refused.get("/api/logs"), refused.post("/api/job/stop"), refused.post("/api/job/start"),
-                    refused.post("/api/job/restart"), refused.post("/api/preview", "{}"),
+                    refused.post("/api/job/restart"), refused.post("/api/job/dry-run"),
+                    refused.post("/api/preview", "{}"),
                     refused.post("/api/expressions/evaluate", "{}"), refused.post("/api/test-connection"),
                     refused.post("/api/provision/users/x"), refused.get("/api/preview/users/x"),
                     refused.get("/api/deletions"),

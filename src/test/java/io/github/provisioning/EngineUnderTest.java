@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.provisioning.cycle.CycleReport;
+import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.RunOutcome;
 import io.github.provisioning.sandbox.Sandbox;
 import io.github.provisioning.sandbox.graph.GraphSimulator;
@@ -92,6 +93,19 @@ final class EngineUnderTest implements AutoCloseable {
         }
         lastSeen = report;
         return report;
+    }
+
+    /** A dry run now, as POST /api/job/dry-run and provisioning.dry-run ask for one. */
+    CycleReport runDryRun() throws Exception {
+        main.getCamelTemplate().sendBodyAndHeader("direct:run-cycle", null, Cycles.DRY_RUN_HEADER, true);
+        return awaitNextReport();
+    }
+
+    /** The report of the next cycle (or dry run) to end, one started by the admin API, say. */
+    CycleReport awaitNextReport() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> outcome.last() != null && outcome.last() != lastSeen);
+        lastSeen = outcome.last();
+        return lastSeen;
     }
 
     /** The running application's Camel context, for tests that hold a cycle with AdviceWith. */

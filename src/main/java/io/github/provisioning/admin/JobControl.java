@@ -69,6 +69,26 @@ public final class JobControl {
         return status();
     }
 
+    /**
+     * Whether a dry run may start now: not while a cycle runs (409, like restart), nor while deletions are held (409:
+     * no real cycle runs then, so there is nothing to compare with). Answers 202; the route then asks for the dry run,
+     * which runs whether the schedule runs or not and leaves the job's state as it is.
+     */
+    public synchronized ApiReply dryRun() {
+        if (cycles.current().isPresent()) {
+            return cycleRunning("a dry run");
+        }
+        StagedDeletion.Held held = state.heldDeletions();
+        if (held.count() > 0) {
+            return ApiErrors.error(409, held.count() + " disables and deletes are held; no cycle runs until they are "
+                    + "approved or rejected (see GET /api/deletions), so a dry run has nothing to foresee");
+        }
+        ObjectNode reply = JSON.createObjectNode();
+        reply.put("dryRun", "requested");
+        reply.put("report", "GET /api/status while it runs; then {data-dir}/cycles/<cycleId>.json with \"dryRun\": true");
+        return new ApiReply(202, reply);
+    }
+
     /** No new cycle is scheduled; a running cycle runs to its end. Idempotent. */
     public synchronized ApiReply stop() throws Exception {
         if (scheduled()) {
@@ -143,6 +163,9 @@ public final class JobControl {
             ObjectNode current = reply.putObject("cycle");
             current.put("cycleId", cycle.id());
             current.put("type", cycle.type().name().toLowerCase(Locale.ROOT));
+            if (cycle.dryRun()) {
+                current.put("dryRun", true);
+            }
             current.put("start", cycle.start().toString());
             current.put("pagesRead", cycle.pages());
             progress(current, cycle.progress().snapshot(java.time.Instant.now()));

@@ -1,5 +1,6 @@
 package io.github.provisioning.cycle;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -10,9 +11,12 @@ import java.util.Map;
  * @param state completed, or failed when the cycle could not run to its end (the watermark did not move)
  * @param error the one-line reason of a failed cycle, or null
  * @param graph how Microsoft Graph throttled the cycle's requests, and how long they waited to be sent again
+ * @param dryRun true for a dry run (its counts are what the next real cycle would do); null, and left out of the
+ *               JSON, for a real cycle
  */
 public record CycleReport(String cycleId, String type, Instant start, Instant end, long durationMs,
-                          Map<String, Integer> counts, String state, String error, int pages, GraphRetries graph) {
+                          Map<String, Integer> counts, String state, String error, int pages, GraphRetries graph,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Boolean dryRun) {
 
     /**
      * The cycle's Graph requests (the token request included) that Graph throttled or that were sent again.
@@ -25,10 +29,16 @@ public record CycleReport(String cycleId, String type, Instant start, Instant en
         public static final GraphRetries NONE = new GraphRetries(0, 0, 0);
     }
 
+    /** A real cycle's report (not a dry run). */
+    public CycleReport(String cycleId, String type, Instant start, Instant end, long durationMs,
+                       Map<String, Integer> counts, String state, String error, int pages, GraphRetries graph) {
+        this(cycleId, type, start, end, durationMs, counts, state, error, pages, graph, null);
+    }
+
     /** A report without Graph retries. */
     public CycleReport(String cycleId, String type, Instant start, Instant end, long durationMs,
                        Map<String, Integer> counts, String state, String error, int pages) {
-        this(cycleId, type, start, end, durationMs, counts, state, error, pages, GraphRetries.NONE);
+        this(cycleId, type, start, end, durationMs, counts, state, error, pages, GraphRetries.NONE, null);
     }
 
     public boolean completed() {
@@ -41,7 +51,7 @@ public record CycleReport(String cycleId, String type, Instant start, Instant en
     }
 
     public String summary() {
-        StringBuilder line = new StringBuilder("Cycle ").append(cycleId).append(" (").append(type).append(") ")
+        StringBuilder line = new StringBuilder(Boolean.TRUE.equals(dryRun) ? "Dry run " : "Cycle ").append(cycleId).append(" (").append(type).append(") ")
                 .append(state).append(" in ").append(duration()).append(':');
         counts.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
         if (graph.retried() > 0 || graph.throttled() > 0) {

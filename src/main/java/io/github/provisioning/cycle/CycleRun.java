@@ -27,6 +27,8 @@ public final class CycleRun {
     private final String id;
     private final Type type;
     private final Instant start;
+    /** A dry run: SCIM writes are answered by the engine itself and the state is a copy (see docs/cycle.md). */
+    private final boolean dryRun;
     private final Map<Outcome, AtomicInteger> counts = new EnumMap<>(Outcome.class);
     private final AtomicInteger pages = new AtomicInteger();
     private volatile String userDeltaLink;
@@ -42,9 +44,14 @@ public final class CycleRun {
     private final CycleProgress progress = new CycleProgress(this);
 
     public CycleRun(String id, Type type, Instant start) {
+        this(id, type, start, false);
+    }
+
+    public CycleRun(String id, Type type, Instant start, boolean dryRun) {
         this.id = id;
         this.type = type;
         this.start = start;
+        this.dryRun = dryRun;
         usersRound.start(id, type == Type.INITIAL);
         for (Outcome outcome : Outcome.values()) {
             counts.put(outcome, new AtomicInteger());
@@ -62,6 +69,10 @@ public final class CycleRun {
 
     public Instant start() {
         return start;
+    }
+
+    public boolean dryRun() {
+        return dryRun;
     }
 
     public void count(Outcome outcome) {

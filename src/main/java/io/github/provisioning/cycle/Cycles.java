@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,16 +102,28 @@ public final class Cycles {
         this.clock = clock;
     }
 
+    /** The header that asks direct:run-cycle for a dry run ({@code POST /api/job/dry-run}, provisioning.dry-run). */
+    public static final String DRY_RUN_HEADER = "provisioningDryRun";
+
     public CycleRun begin() {
+        return begin(false);
+    }
+
+    /** The cycle direct:run-cycle was asked for: a dry run when its header says so. */
+    public CycleRun beginAsked(@Header(DRY_RUN_HEADER) Boolean dryRun) {
+        return begin(Boolean.TRUE.equals(dryRun));
+    }
+
+    public CycleRun begin(boolean dryRun) {
         cyclesPaused.acquireUninterruptibly();
         try {
-            return beginUnpaused();
+            return beginUnpaused(dryRun);
         } finally {
             cyclesPaused.release();
         }
     }
 
-    private CycleRun beginUnpaused() {
+    private CycleRun beginUnpaused(boolean dryRun) {
         boolean sameConfiguration = state.watermark(CONFIGURATION_WATERMARK)
                 .filter(configurationFingerprint::equals).isPresent();
         // A round an earlier cycle did not finish goes on where it stopped, unless the mapping or scope changed since.
@@ -119,15 +132,31 @@ public final class Cycles {
         boolean incremental = unfinished.map(round -> !round.full())
                 .orElseGet(() -> sameConfiguration && state.watermark(USERS_WATERMARK).isPresent());
         CycleRun cycle = new CycleRun(UUID.randomUUID().toString(),
-                incremental ? CycleRun.Type.INCREMENTAL : CycleRun.Type.INITIAL, clock.instant());
+                incremental ? CycleRun.Type.INCREMENTAL : CycleRun.Type.INITIAL, clock.instant(), dryRun);
         unfinished.ifPresentOrElse(cycle.usersRound()::resume,
                 () -> cycle.usersRound().start(cycle.id(), !incremental));
         if (!running.compareAndSet(null, cycle)) {
             throw new IllegalStateException("cycle " + running.get().id() + " is still running");
         }
-        state.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
+        if (dryRun) {
+            // The type above came from the stored state; from here on the cycle reads and writes a copy of it. A dry
+            // run that cannot start leaves neither the copy nor itself behind (its route has no cycle to abort).
+            try {
+                state.beginDryRun();
+                state.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
+            } catch (RuntimeException e) {
+                state.endDryRun();
+                running.compareAndSet(cycle, null);
+                throw e;
+            }
+        } else {
+            state.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
+        }
         CycleMdc.begin(cycle.id());
-        if (cycle.resumed() != null) {
+        if (dryRun) {
+            LOG.info("Cycle {} ({}) started as a dry run: no SCIM write is sent, the stored state is left as it is",
+                    cycle.id(), typeName(cycle));
+        } else if (cycle.resumed() != null) {
             LOG.info("Cycle {} ({}) started: resumes users delta round {} after its {} pages done", cycle.id(),
                     typeName(cycle), cycle.roundId(), cycle.resumed().pagesDone());
         } else {
@@ -458,7 +487,7 @@ public final class Cycles {
         }
         CycleReport report = new CycleReport(cycle.id(), typeName(cycle), cycle.start(), end,
                 end.toEpochMilli() - cycle.start().toEpochMilli(), counts, result, error, cycle.pages(),
-                cycle.graphRetries());
+                cycle.graphRetries(), cycle.dryRun() ? Boolean.TRUE : null);
         try {
             String json = JSON.writeValueAsString(report);
             Path file = dataDir.resolve("cycles").resolve(cycle.id() + ".json");
@@ -471,6 +500,9 @@ public final class Cycles {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the cycle report", e);
         } finally {
+            if (cycle.dryRun()) {
+                state.endDryRun();
+            }
             running.compareAndSet(cycle, null);
             outcome.record(report);
         }

@@ -98,7 +98,7 @@ public final class DeletionGuard {
                 + row.reason();
         return new LogEntry(Instant.now(), cycle.id(), UUID.randomUUID().toString(), row.objectType(), STAGED_DELETE,
                 "skipped", row.sourceId(), row.sourceIdentity(), row.targetId(), reason, List.of(), null, 0,
-                List.of());
+                List.of(), null, cycle.dryRun());
     }
 
     /** The staged user disables and deletes to send now (within the threshold, or approved), a page at a time. */

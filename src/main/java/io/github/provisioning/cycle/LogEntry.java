@@ -13,11 +13,20 @@ import java.util.List;
  * @param error              null unless status is failure
  * @param retries            every request that had to be sent again in this operation
  * @param escrow             on failure: the failed attempts so far and the next retry (null when permanent)
+ * @param dryRun             planned by a dry run: nothing was sent, and the outcome is the one it would have had
  */
 public record LogEntry(Instant time, String cycleId, String changeId, String objectType, String action, String status,
                        String sourceId, String sourceIdentity, String targetId, String reason,
                        List<ModifiedProperty> modifiedProperties, Error error, long durationMs,
-                       List<Retry> retries, Escrow escrow) {
+                       List<Retry> retries, Escrow escrow, boolean dryRun) {
+
+    public LogEntry(Instant time, String cycleId, String changeId, String objectType, String action, String status,
+                    String sourceId, String sourceIdentity, String targetId, String reason,
+                    List<ModifiedProperty> modifiedProperties, Error error, long durationMs, List<Retry> retries,
+                    Escrow escrow) {
+        this(time, cycleId, changeId, objectType, action, status, sourceId, sourceIdentity, targetId, reason,
+                modifiedProperties, error, durationMs, retries, escrow, false);
+    }
 
     public LogEntry(Instant time, String cycleId, String changeId, String objectType, String action, String status,
                     String sourceId, String sourceIdentity, String targetId, String reason,

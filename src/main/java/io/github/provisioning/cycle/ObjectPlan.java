@@ -293,7 +293,8 @@ public abstract class ObjectPlan {
     /** The provisioning-log line for this operation. */
     LogEntry logEntry(String objectType, String sourceId, String sourceIdentity) {
         return new LogEntry(Instant.now(), cycle.id(), changeId, objectType, action, status, sourceId, sourceIdentity,
-                targetId, reason, modified, error, (System.nanoTime() - startNanos) / 1_000_000, retries, escrow);
+                targetId, reason, modified, error, (System.nanoTime() - startNanos) / 1_000_000, retries, escrow,
+                cycle.dryRun());
     }
 
     // ---- read-only view of the outcome, for provision on demand

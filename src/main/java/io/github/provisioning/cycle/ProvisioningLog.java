@@ -64,7 +64,10 @@ public final class ProvisioningLog implements AutoCloseable {
         size = Files.size(file);
     }
 
-    /** Also hands every line to {@code observer} once written (metrics, the cycle digest); it must not throw. */
+    /**
+     * Also hands every line but a dry run's to {@code observer} once written (metrics, the cycle digest); it must not
+     * throw.
+     */
     public void observe(Consumer<LogEntry> observer) {
         observers.add(observer);
     }
@@ -80,6 +83,9 @@ public final class ProvisioningLog implements AutoCloseable {
         line.put("sourceId", entry.sourceId());
         line.put("sourceIdentity", entry.sourceIdentity());
         line.put("targetId", entry.targetId());
+        if (entry.dryRun()) {
+            line.put("dryRun", true);
+        }
         if (entry.reason() != null) {
             line.put("reason", entry.reason());
         }
@@ -109,7 +115,10 @@ public final class ProvisioningLog implements AutoCloseable {
         }
         // Group commit: lines written concurrently share one flush, and each is flushed when its writer returns.
         lines.submit(line.toString());
-        observers.forEach(observer -> observer.accept(entry));
+        // A dry run's lines are plans: they count in no metric and in no cycle digest.
+        if (!entry.dryRun()) {
+            observers.forEach(observer -> observer.accept(entry));
+        }
     }
 
     private void append(List<String> batch) {

@@ -6,10 +6,14 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RunOutcome {
 
     private final AtomicReference<CycleReport> last = new AtomicReference<>();
+    private final AtomicReference<CycleReport> lastReal = new AtomicReference<>();
     private volatile boolean decidesExit;
 
     public void record(CycleReport report) {
         last.set(report);
+        if (!Boolean.TRUE.equals(report.dryRun())) {
+            lastReal.set(report);
+        }
     }
 
     /** The run ends after this cycle ({@code provisioning.once}, sandbox demo): its outcome is the exit code. */
@@ -21,8 +25,14 @@ public final class RunOutcome {
         return decidesExit;
     }
 
+    /** The last report, a dry run's too (a {@code provisioning.dry-run} run exits with its outcome). */
     public CycleReport last() {
         return last.get();
+    }
+
+    /** The last report of a real cycle: what the job's health is about (a dry run changes nothing). */
+    public CycleReport lastReal() {
+        return lastReal.get();
     }
 
     /** 0 when the last cycle ran to its end (even with per-object failures), 1 otherwise. */

@@ -245,9 +245,12 @@ public final class UserProvisioner {
         }
     }
 
-    /** A write succeeded: done, or with scim.verify-writes, read the account back first. */
+    /**
+     * A write succeeded: done, or with scim.verify-writes, read the account back first (not in a dry run, whose
+     * writes were never sent).
+     */
     private void finishWrite(UserPlan plan, String action, String reason) {
-        if (!verifyWrites || plan.sentValues.isEmpty()) {
+        if (!verifyWrites || plan.sentValues.isEmpty() || plan.cycle.dryRun()) {
             plan.finish(action, "success", reason);
             return;
         }

@@ -21,7 +21,7 @@ public final class LastCycleHealthCheck extends ReadinessCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        CycleReport last = outcome.last();
+        CycleReport last = outcome.lastReal();
         if (last == null) {
             builder.up().message("no cycle has ended yet");
             return;

@@ -53,6 +53,11 @@ public final class StateStore implements AutoCloseable {
     private static final String SCOPE_RUNNING = "scope-running";
 
     private final DataSource dataSource;
+    /** The database reads and writes go to: {@link #dataSource}, or a dry run's copy of it (see {@link DryRunCopy}). */
+    private volatile DataSource active;
+    private DryRunCopy dryRun;
+    private RunningScope runningBeforeDryRun;
+    private RunningScope completedBeforeDryRun;
     /** H2 may write a commit to its file after it returns; {@link #putWatermarkDurably} makes sure it is written. */
     private final boolean embeddedH2;
     /** {@link #save}s from concurrent threads, written together in one transaction. */
@@ -79,6 +84,7 @@ public final class StateStore implements AutoCloseable {
 
     public StateStore(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.active = dataSource;
         migrate();
         this.embeddedH2 = productName().startsWith("H2");
     }
@@ -712,7 +718,7 @@ public final class StateStore implements AutoCloseable {
             putWatermark(c, name, value);
             return null;
         });
-        if (embeddedH2) {
+        if (embeddedH2 && active == dataSource) {
             try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
                 s.execute("CHECKPOINT");
             } catch (SQLException e) {
@@ -1416,7 +1422,7 @@ public final class StateStore implements AutoCloseable {
             throw new IllegalStateException("The state store is closed");
         }
         if (writer == null) {
-            Connection c = dataSource.getConnection();
+            Connection c = active.getConnection();
             try {
                 c.setAutoCommit(false);
                 writerSave = c.prepareStatement(SAVE);
@@ -1487,6 +1493,40 @@ public final class StateStore implements AutoCloseable {
         synchronized (writerLock) {
             closed = true;
             closeWriter();
+        }
+    }
+
+    /**
+     * A dry run from here on: every read and write goes to a copy of the database ({@link DryRunCopy}) until
+     * {@link #endDryRun()} drops it, so the stored state is left as it was. Called as a cycle begins, with no save
+     * in flight.
+     */
+    public void beginDryRun() {
+        synchronized (writerLock) {
+            if (dryRun != null) {
+                throw new IllegalStateException("A dry run is already in progress");
+            }
+            DryRunCopy copy = DryRunCopy.of(dataSource);
+            closeWriter();
+            runningBeforeDryRun = runningScope;
+            completedBeforeDryRun = completedScope.get();
+            dryRun = copy;
+            active = copy.dataSource();
+        }
+    }
+
+    /** Back to the stored state, with what this store remembered of the scope before the dry run; the copy goes. */
+    public void endDryRun() {
+        synchronized (writerLock) {
+            if (dryRun == null) {
+                return;
+            }
+            closeWriter();
+            active = dataSource;
+            runningScope = runningBeforeDryRun;
+            completedScope.set(completedBeforeDryRun);
+            dryRun.close();
+            dryRun = null;
         }
     }
 
@@ -1642,7 +1682,7 @@ public final class StateStore implements AutoCloseable {
     }
 
     private <T> T query(String sql, Binder binder, Reader<T> reader) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = active.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
                 return reader.read(rs);
@@ -1667,7 +1707,7 @@ public final class StateStore implements AutoCloseable {
     }
 
     private <T> T transaction(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = active.getConnection()) {
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);

@@ -43,6 +43,33 @@ class StateStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
+    void aDryRunReadsTheStoredStateAndLeavesItAsItWas(TestDatabase.Kind kind) {
+        StateStore store = store(database(kind));
+        store.save(StateStore.USER, new Link("u1", "scim-1", "ada@contoso.com", true, Map.of(), "c1", null, null));
+        store.putWatermark("users-delta", "https://graph/delta?token=1");
+
+        store.beginDryRun();
+        assertThat(store.link(StateStore.USER, "u1")).get().extracting(Link::targetId).isEqualTo("scim-1");
+        assertThat(store.watermark("users-delta")).contains("https://graph/delta?token=1");
+        store.save(StateStore.USER, new Link("u1", null, null, false, Map.of(), "dry", null, null));
+        store.save(StateStore.USER, new Link("u2", "dry-run-x", "bo@contoso.com", true, Map.of(), "dry", null, null));
+        store.putWatermark("users-delta", "https://graph/delta?token=2");
+        assertThat(store.link(StateStore.USER, "u2")).isPresent();
+        store.endDryRun();
+
+        assertThat(store.link(StateStore.USER, "u1")).get().satisfies(link -> {
+            assertThat(link.targetId()).isEqualTo("scim-1");
+            assertThat(link.lastCycle()).isEqualTo("c1");
+        });
+        assertThat(store.link(StateStore.USER, "u2")).isEmpty();
+        assertThat(store.watermark("users-delta")).contains("https://graph/delta?token=1");
+        // Saves after it go to the stored state again.
+        store.save(StateStore.USER, new Link("u3", "scim-3", "cy@contoso.com", true, Map.of(), "c2", null, null));
+        assertThat(store.link(StateStore.USER, "u3")).isPresent();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
     void linksKeepTheirValuesAndAreReplacedWhole(TestDatabase.Kind kind) {
         StateStore store = store(database(kind));
         Map<String, JsonNode> values = Map.of("userName", JsonNodeFactory.instance.textNode("ada@contoso.com"),
