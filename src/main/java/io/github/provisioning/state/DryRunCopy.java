@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 
 /**
@@ -56,7 +55,7 @@ final class DryRunCopy implements AutoCloseable {
         Connection keeper = null;
         try {
             keeper = copy.getConnection();
-            Flyway.configure().dataSource(copy).locations("classpath:db/state").table(HISTORY).load().migrate();
+            StateStore.flyway(copy).load().migrate();
             try (Connection from = source.getConnection(); Connection to = copy.getConnection()) {
                 to.setAutoCommit(false);
                 for (String table : tables(from)) {
@@ -139,10 +138,15 @@ final class DryRunCopy implements AutoCloseable {
         try {
             keeper.close();
         } catch (SQLException e) {
-            throw new StateStore.StateStoreException(e);
-        } finally {
-            delete(folder);
+            StateStore.StateStoreException failure = new StateStore.StateStoreException(e);
+            try {
+                delete(folder);
+            } catch (UncheckedIOException deleting) {
+                failure.addSuppressed(deleting);
+            }
+            throw failure;
         }
+        delete(folder);
     }
 
     private static void delete(Path folder) {

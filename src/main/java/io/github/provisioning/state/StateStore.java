@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiPredicate;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,11 +103,13 @@ public final class StateStore implements AutoCloseable {
      * {@code prov_schema_history}). A database written before versioned migrations existed holds version 1's
      * tables without a history: it is recorded as version 1, and later scripts apply to it.
      */
+    /** Flyway over the store's scripts and history table: the store's own schema, and a dry run's copy of it. */
+    static FluentConfiguration flyway(DataSource dataSource) {
+        return Flyway.configure().dataSource(dataSource).locations("classpath:db/state").table("prov_schema_history");
+    }
+
     private void migrate() {
-        Flyway flyway = Flyway.configure()
-                .dataSource(dataSource)
-                .locations("classpath:db/state")
-                .table("prov_schema_history")
+        Flyway flyway = flyway(dataSource)
                 .baselineVersion("1")
                 .baselineDescription("schema created before versioned migrations")
                 .load();
@@ -1525,8 +1528,10 @@ public final class StateStore implements AutoCloseable {
             active = dataSource;
             runningScope = runningBeforeDryRun;
             completedScope.set(completedBeforeDryRun);
-            dryRun.close();
+            // Forgotten before it is closed: a copy that fails to close must not block every later dry run.
+            DryRunCopy copy = dryRun;
             dryRun = null;
+            copy.close();
         }
     }
 
