@@ -65,13 +65,15 @@ public final class CycleProgress {
         if (cycle.type() == CycleRun.Type.INITIAL && !assigned) {
             return;
         }
-        processed.incrementAndGet();
+        int done = processed.incrementAndGet();
+        int total = cycle.type() == CycleRun.Type.INCREMENTAL ? changesRead.get() : scopeSize;
+        // Most users pass no new tenth, and a short cycle logs none: no lock and no snapshot for them.
+        if (total < LONG_CYCLE_USERS || done * 10L / total <= loggedTenths.get()) {
+            return;
+        }
         // One thread at a time, so that the lines' percents only go up.
         synchronized (loggedTenths) {
             Snapshot snapshot = snapshot(now);
-            if (snapshot.percent() == null || snapshot.total() < LONG_CYCLE_USERS) {
-                return;
-            }
             int tenths = (int) (snapshot.percent() / 10);
             if (tenths > loggedTenths.get()) {
                 loggedTenths.set(tenths);
