@@ -1,7 +1,6 @@
 package io.github.provisioning.cycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -43,9 +42,7 @@ public final class UserProvisioner {
     /** The exchange property naming the staged deletion that {@code direct:provision-user} releases. */
     public static final String STAGED_DELETION = "stagedDeletion";
     private static final String USERS = "/Users";
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** A match answer that found no account. */
-    private static final ScimResponse NO_ACCOUNT = MatchIndex.NO_MATCH;
 
     private final ObjectMapping mapping;
     private final StateStore state;
@@ -696,7 +693,7 @@ public final class UserProvisioner {
             plan.fail(plan.createConflicted ? "ScimError409" : "ScimNoAnswer", MatchIndex.createUnknown(candidate));
         } else {
             plan.step = UserPlan.Step.MATCH;
-            afterMatch(plan, NO_ACCOUNT);
+            afterMatch(plan, MatchIndex.NO_MATCH);
         }
     }
 
