@@ -17,6 +17,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/cycles}: the reports of the last cycles, {@code {data-dir}/cycles/<id>.json}, newest first. The
@@ -24,6 +26,8 @@ import org.apache.camel.Header;
  * and only the newest {@code limit} are read.
  */
 public final class CycleHistory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CycleHistory.class);
 
     static final int DEFAULT_LIMIT = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,8 +62,11 @@ public final class CycleHistory {
             try {
                 JsonNode report = JSON.readTree(file.toFile());
                 return report.isObject() ? new Read(report, end(report, time.toInstant())) : null;
+            } catch (NoSuchFileException e) {
+                return null; // pruned meanwhile
             } catch (IOException e) {
-                return null; // pruned meanwhile, or not a report
+                LOG.warn("Cycle report {} left out of /api/cycles: {}", file, e.getMessage());
+                return null;
             }
         }
 
