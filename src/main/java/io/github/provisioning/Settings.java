@@ -102,7 +102,7 @@ public final class Settings {
         };
     }
 
-    /** Names every missing required setting in one message. */
+    /** Names every missing required setting in one message, or the first malformed one. */
     void validate() {
         List<String> missing = new ArrayList<>();
         for (String name : REQUIRED) {
