@@ -1,6 +1,7 @@
 package io.github.provisioning;
 
 import io.github.provisioning.admin.AdminAccess;
+import io.github.provisioning.admin.AdminRoutes;
 import io.github.provisioning.auth.TargetCredentials;
 import io.github.provisioning.cycle.CycleMdc;
 import io.github.provisioning.cycle.LogFiles;
@@ -128,6 +129,9 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         });
         context.getRegistry().bind("quarantineHealthCheck", new QuarantineHealthCheck(() -> context.getRegistry()
                 .lookupByNameAndType("quarantine", Quarantine.class).current()));
+        // The admin API's REST DSL routes: added here, not through a routes setting, so that Camel Main, camel run
+        // and the Spring Boot starter, which all call this class, serve them (--test-connection has no admin API).
+        context.addRoutes(new AdminRoutes());
         protectAdminApi(context, effective);
         LOG.info("Provisioning {} users from {} to {} every {}{}", effective.get("provisioning.scope").orElse("assigned"),
                 effective.require("graph.url"), effective.require("scim.url"),

@@ -63,7 +63,7 @@ class AdminAuthTest extends EngineTest {
                     refused.post("/api/provision/users/x"), refused.get("/api/preview/users/x"),
                     refused.get("/api/deletions"),
                     refused.post("/api/deletions/approve"), refused.post("/api/deletions/reject"),
-                    refused.get("/api/cycles"), refused.get("/observe/metrics")}) {
+                    refused.get("/api/cycles"), refused.get("/api/openapi.json"), refused.get("/observe/metrics")}) {
                 assertThat(response.statusCode()).as(response.uri().toString()).isEqualTo(401);
                 assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
                         assertThat(v).startsWith("Bearer"));
@@ -74,6 +74,7 @@ class AdminAuthTest extends EngineTest {
         assertThat(right.ok(right.post("/api/test-connection")).path("ok").asBoolean()).isTrue();
         assertThat(right.ok(right.get("/api/deletions")).path("held").asInt()).isZero();
         assertThat(right.ok(right.get("/api/cycles")).path("cycles").isArray()).isTrue();
+        assertThat(right.ok(right.get("/api/openapi.json")).path("openapi").asText()).startsWith("3.");
         // Through the check: the endpoint itself answers (nothing is held to approve).
         assertThat(right.post("/api/deletions/approve").statusCode()).isEqualTo(409);
         // A refused request changed nothing: the job still runs.

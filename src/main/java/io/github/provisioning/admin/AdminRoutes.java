@@ -1,0 +1,244 @@
+package io.github.provisioning.admin;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Predicate;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.dataformat.JsonLibrary;
+import org.apache.camel.model.rest.ParamDefinition;
+import org.apache.camel.model.rest.RestBindingMode;
+import org.apache.camel.model.rest.RestDefinition;
+import org.apache.camel.model.rest.RestParamType;
+
+/**
+ * The admin API on {@code admin.host:admin.port}, declared with the REST DSL: every endpoint, its parameters and
+ * answers, and its OpenAPI document at {@value #OPENAPI}. Each endpoint calls a {@code direct:} route. The short ones
+ * (one bean, then the answer) are here; the on-demand flows, which run the engine's Graph and SCIM sub-flows, are
+ * in {@code routes/admin-on-demand.camel.yaml}. Every answer is an {@link ApiReply} that {@code direct:admin-reply}
+ * writes with camel-jackson. Who may call is decided before any of this, by {@link AdminAccess}.
+ */
+public class AdminRoutes extends RouteBuilder {
+
+    /** The OpenAPI document of the admin API. */
+    public static final String OPENAPI = "/api/openapi.json";
+    private static final String JSON = "application/json";
+    private static final String BEARER = "adminToken";
+    private static final String BAD_LIMIT = "limit is not a whole number from 1 to " + ListLimit.MAX;
+
+    @Override
+    public void configure() {
+        // The answers are built by the beans and written by admin-reply, so the REST binding leaves bodies alone
+        // (the beans parse request bodies themselves, to answer 400 with the reason). Routes are not inlined: the
+        // YAML flows the endpoints call keep their ids and error handling.
+        restConfiguration()
+                .component("platform-http")
+                .bindingMode(RestBindingMode.off)
+                .inlineRoutes(false)
+                .apiContextPath(OPENAPI)
+                .apiContextRouteId("admin-openapi")
+                .apiProperty("api.title", "Entra provisioning engine: admin API")
+                .apiProperty("api.version", "0.1.0")
+                .apiProperty("api.description", "Test Connection, preview, expression tester, job control, held "
+                        + "deletions, status, cycles, provisioning log, provision on demand (docs/admin-api.md)");
+
+        RestDefinition api = rest("/api")
+                .description("The engine's admin API")
+                .securityDefinitions()
+                .bearerToken(BEARER, "admin.token, when set: every request carries Authorization: Bearer "
+                        + "<admin.token>; without it the API answers loopback callers only")
+                .end();
+
+        // Mapping preview, expression tester, Test Connection
+        post(api, "/preview", "admin-preview",
+                "A Graph user (JSON body): is it in scope, how is it matched, what SCIM resource a create would send",
+                answer(200, "The scope decision, the match filter and the resource"),
+                answer(400, "The body is not a Graph user object"),
+                answer(422, "The mapping cannot be applied to this user"))
+                .consumes(JSON);
+        post(api, "/expressions/evaluate", "admin-evaluate-expression",
+                "{expression, user, target?}: the expression's value, or its error and position. With target, "
+                        + "SelectUniqueValue asks the SCIM target about its candidates",
+                answer(200, "The value"),
+                answer(400, "No expression, a bad target, or the expression does not parse (with the position)"),
+                answer(409, "Every SelectUniqueValue candidate is taken in the target"),
+                answer(502, "The SCIM target could not be asked"))
+                .consumes(JSON);
+        post(api, "/test-connection", "admin-test-connection", "Test Connection against the SCIM target",
+                answer(200, "{ok, diagnosis, request, status}, whatever the target did"));
+
+        // Job controls and status
+        post(api, "/job/start", "admin-job-start", "Resume the schedule and run a cycle now",
+                answer(200, "The status"), answer(409, "Deletions are held"));
+        post(api, "/job/stop", "admin-job-stop", "No new cycle is scheduled, a running one ends normally",
+                answer(200, "The status"));
+        post(api, "/job/restart", "admin-job-restart",
+                "Clear the watermark, the escrows and the quarantine (full: the links too)",
+                answer(200, "What was cleared"), answer(400, "full is not true or false"),
+                answer(409, "A cycle is running"))
+                .param().name("full").type(RestParamType.query).dataType("boolean").required(false)
+                .description("true: also remove the links, so every account is matched again").endParam();
+        post(api, "/job/dry-run", "admin-job-dry-run",
+                "Run one dry run now: plans the cycle, sends no SCIM write, leaves the state as it is",
+                answer(202, "The dry run is requested"), answer(409, "A cycle is running or deletions are held"));
+        get(api, "/status", "admin-status", "Running or stopped, the cycle in progress, the last cycle's report, "
+                + "escrows, quarantine, held deletions", answer(200, "The status"));
+        get(api, "/cycles", "admin-cycles", "The last cycles' reports, newest first",
+                answer(200, "The reports"), answer(400, BAD_LIMIT))
+                .param(limit(20));
+
+        // Held deletions
+        get(api, "/deletions", "admin-deletions",
+                "The disables and deletes held above the threshold: count, since, the first users and groups",
+                answer(200, "The held deletions"), answer(400, BAD_LIMIT))
+                .param(limit(100));
+        post(api, "/deletions/approve", "admin-deletions-approve",
+                "Approve the held deletions and resume the job; a cycle runs at once and sends them",
+                answer(200, "How many, and the status"), answer(409, "Nothing is held, or a cycle is running"));
+        post(api, "/deletions/reject", "admin-deletions-reject",
+                "Drop the held deletions unsent and resume the job; a cycle runs at once",
+                answer(200, "How many, and the status"), answer(409, "Nothing is held, or a cycle is running"));
+
+        // The provisioning log
+        get(api, "/logs", "admin-logs", "Provisioning log lines, newest first",
+                answer(200, "The lines"), answer(400, "A filter is malformed or given twice"))
+                .param(query("cycle", "string", "a cycle id"))
+                .param(query("status", "string", "success, failure, skipped or warning"))
+                .param(query("action", "string", "create, update, disable, delete or other"))
+                .param(query("source-id", "string", "a Graph object id"))
+                .param(limit(100));
+
+        // On demand: the flows are in admin-on-demand.camel.yaml.
+        post(api, "/provision/users/{id}", "admin-provision-on-demand", "Provision one user now (read from Graph by "
+                + "id, then as in a cycle)", onDemand("The steps Import, Scope, Match and Action"))
+                .param(path("the user's Graph object id (or userPrincipalName)"));
+        get(api, "/preview/users/{id}", "admin-preview-user", "What provisioning one user now would do; sends the "
+                + "target reads only, stores nothing", onDemand("create, update with each attribute's old and new value, "
+                + "disable, delete or none, with the reason"))
+                .param(path("the user's Graph object id (or userPrincipalName)"));
+        post(api, "/provision/groups/{id}", "admin-provision-group-on-demand",
+                "Provision one group now with at most 5 of its direct user members",
+                onDemand("The group's steps and each member's"))
+                .param(path("the group's Graph object id"))
+                .param(query("members", "string", "comma-separated Graph ids of at most 5 direct user members"));
+
+        from("direct:admin-preview").routeId("admin-preview")
+                .bean("adminApi", "preview")
+                .to("direct:admin-reply");
+        from("direct:admin-evaluate-expression").routeId("admin-evaluate-expression")
+                .bean("adminApi", "evaluate")
+                .to("direct:admin-reply");
+        from("direct:admin-test-connection").routeId("admin-test-connection")
+                .to("direct:test-connection")
+                .bean("adminApi", "connectionTested")
+                .to("direct:admin-reply");
+        from("direct:admin-job-start").routeId("admin-job-start")
+                .bean("jobControl", "start")
+                // A resumed quartz trigger fires only at its next tick, up to provisioning.interval later.
+                .filter(answered(200)).to("direct:request-cycle").end()
+                .to("direct:admin-reply");
+        from("direct:admin-job-stop").routeId("admin-job-stop")
+                .bean("jobControl", "stop")
+                .to("direct:admin-reply");
+        from("direct:admin-job-restart").routeId("admin-job-restart")
+                .bean("jobControl", "restart")
+                .to("direct:admin-reply");
+        from("direct:admin-job-dry-run").routeId("admin-job-dry-run")
+                .bean("jobControl", "dryRun")
+                .filter(answered(202))
+                    .to("seda:dry-run-requests?size=1&discardWhenFull=true&waitForTaskToComplete=Never")
+                .end()
+                .to("direct:admin-reply");
+        from("direct:admin-status").routeId("admin-status")
+                .bean("jobControl", "status")
+                .to("direct:admin-reply");
+        from("direct:admin-cycles").routeId("admin-cycles")
+                .bean("cycleHistory", "list")
+                .to("direct:admin-reply");
+        from("direct:admin-deletions").routeId("admin-deletions")
+                .bean("deletionApproval", "held")
+                .to("direct:admin-reply");
+        from("direct:admin-deletions-approve").routeId("admin-deletions-approve")
+                .bean("deletionApproval", "approve")
+                .filter(answered(200)).to("direct:request-cycle").end()
+                .to("direct:admin-reply");
+        from("direct:admin-deletions-reject").routeId("admin-deletions-reject")
+                .bean("deletionApproval", "reject")
+                .filter(answered(200)).to("direct:request-cycle").end()
+                .to("direct:admin-reply");
+        from("direct:admin-logs").routeId("admin-logs")
+                .bean("provisioningLogQuery", "query")
+                .to("direct:admin-reply");
+
+        // Body: an ApiReply. Writes its status, and its body as JSON with camel-jackson.
+        from("direct:admin-reply").routeId("admin-reply")
+                .removeHeaders("*")
+                .process(AdminRoutes::statusAndBody)
+                .marshal().json(JsonLibrary.Jackson);
+    }
+
+    /**
+     * A POST endpoint that calls the route {@code flow} ({@code direct:<flow>}); its own route is named
+     * {@code api-...} for it. It answers JSON: the answers given, and 401 without the token.
+     */
+    private static RestDefinition post(RestDefinition api, String path, String flow, String description,
+                                       Answer... answers) {
+        return endpoint(api.post(path), flow, description, answers);
+    }
+
+    private static RestDefinition get(RestDefinition api, String path, String flow, String description,
+                                      Answer... answers) {
+        return endpoint(api.get(path), flow, description, answers);
+    }
+
+    private static RestDefinition endpoint(RestDefinition verb, String flow, String description, Answer... answers) {
+        verb.routeId(flow.replaceFirst("^admin-", "api-")).description(description).produces(JSON).security(BEARER);
+        for (Answer answer : answers) {
+            // Not responseMessage(int, String): it drops what it is given.
+            verb.responseMessage().code(answer.code()).message(answer.why()).endResponseMessage();
+        }
+        return verb.responseMessage().code(401).message("admin.token is set and the request does not carry it")
+                .endResponseMessage()
+                .to("direct:" + flow);
+    }
+
+    /** An HTTP status an endpoint answers, and when. */
+    private record Answer(int code, String why) {
+    }
+
+    private static Answer answer(int code, String why) {
+        return new Answer(code, why);
+    }
+
+    /** The answers of the on-demand endpoints, with what a 200 holds. */
+    private static Answer[] onDemand(String ok) {
+        return new Answer[] {answer(200, ok), answer(400, "The id or a parameter is malformed"),
+            answer(404, "Graph has no such object"),
+            answer(409, "A cycle is running, or the profile does not provision this object type"),
+            answer(502, "Graph or the SCIM target failed")};
+    }
+
+    private static ParamDefinition path(String description) {
+        return new ParamDefinition().name("id").type(RestParamType.path).dataType("string").required(true)
+                .description(description);
+    }
+
+    private static ParamDefinition limit(int byDefault) {
+        return query("limit", "integer", "how many, 1 to " + ListLimit.MAX + " (default " + byDefault + ")");
+    }
+
+    private static ParamDefinition query(String name, String type, String description) {
+        return new ParamDefinition().name(name).type(RestParamType.query)
+                .dataType(type).required(false).description(description);
+    }
+
+    private static Predicate answered(int status) {
+        return exchange -> exchange.getMessage().getBody(ApiReply.class).status() == status;
+    }
+
+    private static void statusAndBody(Exchange exchange) throws InvalidPayloadException {
+        ApiReply reply = exchange.getMessage().getMandatoryBody(ApiReply.class);
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, reply.status());
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, JSON);
+        exchange.getMessage().setBody(reply.body());
+    }
+}
