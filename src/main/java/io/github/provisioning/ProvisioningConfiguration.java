@@ -52,8 +52,12 @@ import io.github.provisioning.scim.ScimHttpResponse;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.ScimResponses;
 import io.github.provisioning.scim.TargetCapabilities;
+import io.github.provisioning.state.GroupStore;
+import io.github.provisioning.state.JobStateStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.ScopeStore;
+import io.github.provisioning.state.StagedDeletionStore;
 import io.github.provisioning.state.StateDatabase;
-import io.github.provisioning.state.StateStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -323,7 +327,10 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         return MappingTable.load(location);
     }
 
-    /** The state store's database: embedded H2 in the data directory, or provisioning.state.jdbc-url. */
+    /**
+     * The state store's database, its schema migrated: embedded H2 in the data directory, or
+     * provisioning.state.jdbc-url. The stores below share it.
+     */
     @BindToRegistry(value = "stateDatabase", lazy = true)
     public StateDatabase stateDatabase(CamelContext context,
                                        @PropertyInject("provisioning.work-dir") String dataDir,
@@ -334,20 +341,44 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                        @PropertyInject("provisioning.state.password")
                                        String password,
                                        @PropertyInject("provisioning.concurrency") int concurrency) {
-        // A connection per provisioning thread and two to spare, as before; and one more, which the state store keeps
+        // A connection per provisioning thread and two to spare, as before; and one more, which the link store keeps
         // for its saves from the first one on: without it, it would take one of those the others wait for.
         StateDatabase database = StateDatabase.open(jdbcUrl, username, password, Path.of(dataDir), concurrency + 3);
         LOG.info("State store: {}", database.description());
-        return closedOnStop(context, database);
+        closedOnStop(context, database);
+        return database.migrate();
     }
 
     /**
      * Closed on stop before its database: Camel stops services in the reverse order of their adding, and the
      * database was added first (injected into this method). The store gives back the connection it keeps.
      */
-    @BindToRegistry(value = "stateStore", lazy = true)
-    public StateStore stateStore(CamelContext context, @BeanInject("stateDatabase") StateDatabase database) {
-        return closedOnStop(context, new StateStore(database.dataSource()));
+    @BindToRegistry(value = "linkStore", lazy = true)
+    public LinkStore linkStore(CamelContext context, @BeanInject("stateDatabase") StateDatabase database,
+                               @BeanInject("scopeStore") ScopeStore scope) {
+        return closedOnStop(context, new LinkStore(database, scope));
+    }
+
+    @BindToRegistry(value = "scopeStore", lazy = true)
+    public ScopeStore scopeStore(@BeanInject("stateDatabase") StateDatabase database) {
+        return new ScopeStore(database);
+    }
+
+    @BindToRegistry(value = "groupStore", lazy = true)
+    public GroupStore groupStore(@BeanInject("stateDatabase") StateDatabase database,
+                                 @BeanInject("scopeStore") ScopeStore scope) {
+        return new GroupStore(database, scope);
+    }
+
+    @BindToRegistry(value = "stagedDeletionStore", lazy = true)
+    public StagedDeletionStore stagedDeletionStore(@BeanInject("stateDatabase") StateDatabase database) {
+        return new StagedDeletionStore(database);
+    }
+
+    @BindToRegistry(value = "jobStateStore", lazy = true)
+    public JobStateStore jobStateStore(@BeanInject("stateDatabase") StateDatabase database,
+                                       @BeanInject("scopeStore") ScopeStore scope) {
+        return new JobStateStore(database, scope);
     }
 
     @BindToRegistry(value = "provisioningLog", lazy = true)
@@ -400,10 +431,12 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     /** On the registry Camel Main's metrics support creates ({@code camel.metrics.enabled}) and scrapes. */
     @BindToRegistry(value = "provisioningMetrics", lazy = true)
     public ProvisioningMetrics provisioningMetrics(@BeanInject("metricsRegistry") MeterRegistry registry,
-                                                   @BeanInject("stateStore") StateStore state,
+                                                   @BeanInject("linkStore") LinkStore links,
+                                                   @BeanInject("jobStateStore") JobStateStore jobState,
+                                                   @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                                    @BeanInject("cycles") Cycles cycles) {
-        ProvisioningMetrics metrics = new ProvisioningMetrics(registry, state::awaitingRetry,
-                () -> state.quarantine().isPresent(), () -> state.heldDeletions().count());
+        ProvisioningMetrics metrics = new ProvisioningMetrics(registry, links::awaitingRetry,
+                () -> jobState.quarantine().isPresent(), () -> deletions.heldDeletions().count());
         metrics.cycleProgress(cycles::progress);
         return metrics;
     }
@@ -562,13 +595,16 @@ public class ProvisioningConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "cycles", lazy = true)
     public Cycles cycles(@BeanInject("mappingTable") MappingTable mapping,
-                         @BeanInject("stateStore") StateStore state,
+                         @BeanInject("stateDatabase") StateDatabase database,
+                         @BeanInject("linkStore") LinkStore links,
+                         @BeanInject("scopeStore") ScopeStore scopeStore,
+                         @BeanInject("jobStateStore") JobStateStore jobState,
                          @BeanInject("runOutcome") RunOutcome outcome,
                          @PropertyInject("provisioning.work-dir") String dataDir,
                          @PropertyInject("graph.url") String graphUrl,
                          @PropertyInject(value = "graph.app-id", defaultValue = "") String appId,
                          @PropertyInject("provisioning.scope") String scope) {
-        return new Cycles(state, Path.of(dataDir), graphUrl, appId, "assigned".equals(scope),
+        return new Cycles(database, links, scopeStore, jobState, Path.of(dataDir), graphUrl, appId, "assigned".equals(scope),
                 mapping.user().readsAppRoleAssignments(), EntraUser.select(mapping.user().sourceAttributes()),
                 configurationFingerprint(mapping, scope), outcome, Clock.systemUTC());
     }
@@ -580,7 +616,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "userProvisioner", lazy = true)
     public UserProvisioner userProvisioner(@BeanInject("mappingTable") MappingTable mapping,
-                                           @BeanInject("stateStore") StateStore state,
+                                           @BeanInject("linkStore") LinkStore links,
+                                           @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                            @BeanInject("provisioningLog") ProvisioningLog log,
                                            @BeanInject("cycles") Cycles cycles,
                                            @BeanInject("retryPolicy") RetryPolicy retryPolicy,
@@ -593,7 +630,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                            @BeanInject("matchIndex") MatchIndex matchIndex,
                                            @BeanInject("uniqueValueReservations")
                                            UniqueValueReservations reservations) {
-        return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy, target, verifyWrites,
+        return new UserProvisioner(mapping.user(), links, deletions, log, cycles::inScope, retryPolicy, target, verifyWrites,
                 cycles::appRoleAssignments, escrow, deletionThreshold, matchIndex, reservations);
     }
 
@@ -621,38 +658,42 @@ public class ProvisioningConfiguration implements CamelConfiguration {
 
     /** The end of a cycle's accidental-deletions prevention: release the staged disables and deletes, or hold them. */
     @BindToRegistry(value = "deletionGuard", lazy = true)
-    public DeletionGuard deletionGuard(@BeanInject("stateStore") StateStore state,
+    public DeletionGuard deletionGuard(@BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                        @BeanInject("provisioningLog") ProvisioningLog log,
                                        @PropertyInject(value = Settings.DELETION_THRESHOLD, defaultValue = "500") int threshold,
                                        @PropertyInject(value = NotificationSettings.MAX_FAILURES_LISTED,
                                                defaultValue = "20") int maxListed) {
-        return new DeletionGuard(state, log, threshold, maxListed);
+        return new DeletionGuard(deletions, log, threshold, maxListed);
     }
 
     @BindToRegistry(value = "deletionApproval", lazy = true)
     public DeletionApproval deletionApproval(@BeanInject("cycles") Cycles cycles,
-                                             @BeanInject("stateStore") StateStore state,
+                                             @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                              @BeanInject("jobControl") JobControl job,
                                              @PropertyInject(value = Settings.DELETION_THRESHOLD, defaultValue = "500")
                                              int threshold) {
-        return new DeletionApproval(cycles, state, job, threshold);
+        return new DeletionApproval(cycles, deletions, job, threshold);
     }
 
     @BindToRegistry(value = "groups", lazy = true)
     public Groups groups(@BeanInject("mappingTable") MappingTable mapping,
-                         @BeanInject("stateStore") StateStore state,
+                         @BeanInject("groupStore") GroupStore store,
+                         @BeanInject("scopeStore") ScopeStore scopeStore,
+                         @BeanInject("jobStateStore") JobStateStore jobState,
                          @BeanInject("scimDialect") ScimDialect dialect,
                          @PropertyInject("graph.url") String graphUrl,
                          @PropertyInject("provisioning.scope") String scope) {
         boolean enabled = mapping.group() != null && dialect.groups();
-        return new Groups(state, graphUrl, enabled, "assigned".equals(scope),
+        return new Groups(store, scopeStore, jobState, graphUrl, enabled, "assigned".equals(scope),
                 EntraGroup.select(mapping.group() == null ? java.util.Set.of() : mapping.group().sourceAttributes()),
                 configurationFingerprint(mapping, scope));
     }
 
     @BindToRegistry(value = "groupProvisioner", lazy = true)
     public GroupProvisioner groupProvisioner(@BeanInject("mappingTable") MappingTable mapping,
-                                             @BeanInject("stateStore") StateStore state,
+                                             @BeanInject("linkStore") LinkStore links,
+                                             @BeanInject("groupStore") GroupStore store,
+                                             @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                              @BeanInject("provisioningLog") ProvisioningLog log,
                                              @BeanInject("groups") Groups groups,
                                              @BeanInject("retryPolicy") RetryPolicy retryPolicy,
@@ -665,7 +706,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                                              @BeanInject("groupMatchIndex") MatchIndex listing) {
         ObjectMapping groupMapping = mapping.group() != null ? mapping.group()
                 : new ObjectMapping(java.util.List.of(), ObjectMapping.TargetActions.ALL);
-        return new GroupProvisioner(groupMapping, state, log, groups::inScope, retryPolicy, target, membersPerPatch,
+        return new GroupProvisioner(groupMapping, links, store, deletions, log, groups::inScope, retryPolicy, target, membersPerPatch,
                 escrow, deletionThreshold, listing);
     }
 
@@ -686,7 +727,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "adminApi", lazy = true)
     public AdminApi adminApi(CamelContext context, @BeanInject("mappingTable") MappingTable mapping,
-                             @BeanInject("stateStore") StateStore state,
+                             @BeanInject("scopeStore") ScopeStore scopeStore,
                              @BeanInject("retryPolicy") RetryPolicy retryPolicy,
                              @BeanInject("targetCapabilities") TargetCapabilities target,
                              @PropertyInject("provisioning.scope") String scope) {
@@ -701,7 +742,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
         }, retryPolicy, target::filter);
-        return AdminApi.of(mapping, "assigned".equals(scope), state, clock != null ? clock : Clock.systemUTC(),
+        return AdminApi.of(mapping, "assigned".equals(scope), scopeStore, clock != null ? clock : Clock.systemUTC(),
                 targetCheck);
     }
 
@@ -717,17 +758,19 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "quarantine", lazy = true)
-    public Quarantine quarantine(@BeanInject("stateStore") StateStore state,
+    public Quarantine quarantine(@BeanInject("jobStateStore") JobStateStore jobState,
                                  @BeanInject("quarantinePolicy") Quarantine.Policy policy) {
-        return new Quarantine(state, policy, Clock.systemUTC());
+        return new Quarantine(jobState, policy, Clock.systemUTC());
     }
 
     @BindToRegistry(value = "jobControl", lazy = true)
     public JobControl jobControl(CamelContext context, @BeanInject("cycles") Cycles cycles,
-                                 @BeanInject("stateStore") StateStore state,
+                                 @BeanInject("linkStore") LinkStore links,
+                                 @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
+                                 @BeanInject("jobStateStore") JobStateStore jobState,
                                  @BeanInject("quarantine") Quarantine quarantine,
                                  @PropertyInject(value = Settings.DELETION_THRESHOLD, defaultValue = "500") int threshold) {
-        return new JobControl(context, cycles, state, quarantine, threshold);
+        return new JobControl(context, cycles, links, deletions, jobState, quarantine, threshold);
     }
 
     @BindToRegistry(value = "provisionOnDemand", lazy = true)

@@ -37,164 +37,164 @@ class StateStoreTest {
         return stores.database(kind);
     }
 
-    private StateStore store(TestDatabase database) {
-        return stores.store(database);
+    private Stores store(TestDatabase database) {
+        return stores.state(database);
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aDryRunReadsTheStoredStateAndLeavesItAsItWas(TestDatabase.Kind kind) {
-        StateStore store = store(database(kind));
-        store.save(StateStore.USER, new Link("u1", "scim-1", "ada@contoso.com", true, Map.of(), "c1", null, null));
-        store.putWatermark("users-delta", "https://graph/delta?token=1");
+        Stores store = store(database(kind));
+        store.links().save(ObjectType.USER, new Link("u1", "scim-1", "ada@contoso.com", true, Map.of(), "c1", null, null));
+        store.jobState().putWatermark("users-delta", "https://graph/delta?token=1");
 
-        store.beginDryRun();
-        assertThat(store.link(StateStore.USER, "u1")).get().extracting(Link::targetId).isEqualTo("scim-1");
-        assertThat(store.watermark("users-delta")).contains("https://graph/delta?token=1");
-        store.save(StateStore.USER, new Link("u1", null, null, false, Map.of(), "dry", null, null));
-        store.save(StateStore.USER, new Link("u2", "dry-run-x", "bo@contoso.com", true, Map.of(), "dry", null, null));
-        store.putWatermark("users-delta", "https://graph/delta?token=2");
-        assertThat(store.link(StateStore.USER, "u2")).isPresent();
-        store.endDryRun();
+        store.database().beginDryRun();
+        assertThat(store.links().link(ObjectType.USER, "u1")).get().extracting(Link::targetId).isEqualTo("scim-1");
+        assertThat(store.jobState().watermark("users-delta")).contains("https://graph/delta?token=1");
+        store.links().save(ObjectType.USER, new Link("u1", null, null, false, Map.of(), "dry", null, null));
+        store.links().save(ObjectType.USER, new Link("u2", "dry-run-x", "bo@contoso.com", true, Map.of(), "dry", null, null));
+        store.jobState().putWatermark("users-delta", "https://graph/delta?token=2");
+        assertThat(store.links().link(ObjectType.USER, "u2")).isPresent();
+        store.database().endDryRun();
 
-        assertThat(store.link(StateStore.USER, "u1")).get().satisfies(link -> {
+        assertThat(store.links().link(ObjectType.USER, "u1")).get().satisfies(link -> {
             assertThat(link.targetId()).isEqualTo("scim-1");
             assertThat(link.lastCycle()).isEqualTo("c1");
         });
-        assertThat(store.link(StateStore.USER, "u2")).isEmpty();
-        assertThat(store.watermark("users-delta")).contains("https://graph/delta?token=1");
+        assertThat(store.links().link(ObjectType.USER, "u2")).isEmpty();
+        assertThat(store.jobState().watermark("users-delta")).contains("https://graph/delta?token=1");
         // Saves after it go to the stored state again.
-        store.save(StateStore.USER, new Link("u3", "scim-3", "cy@contoso.com", true, Map.of(), "c2", null, null));
-        assertThat(store.link(StateStore.USER, "u3")).isPresent();
+        store.links().save(ObjectType.USER, new Link("u3", "scim-3", "cy@contoso.com", true, Map.of(), "c2", null, null));
+        assertThat(store.links().link(ObjectType.USER, "u3")).isPresent();
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void linksKeepTheirValuesAndAreReplacedWhole(TestDatabase.Kind kind) {
-        StateStore store = store(database(kind));
+        Stores store = store(database(kind));
         Map<String, JsonNode> values = Map.of("userName", JsonNodeFactory.instance.textNode("ada@contoso.com"),
                 "active", JsonNodeFactory.instance.booleanNode(true));
-        store.save(StateStore.USER, new Link("u1", "scim-1", "ada@contoso.com", true, values, "c1", null, null));
+        store.links().save(ObjectType.USER, new Link("u1", "scim-1", "ada@contoso.com", true, values, "c1", null, null));
 
-        assertThat(store.link(StateStore.USER, "u1")).get().satisfies(link -> {
+        assertThat(store.links().link(ObjectType.USER, "u1")).get().satisfies(link -> {
             assertThat(link.targetId()).isEqualTo("scim-1");
             assertThat(link.values()).isEqualTo(values);
             assertThat(link.retryAction()).isNull();
         });
-        store.save(StateStore.USER, new Link("u1", "scim-1", "ada@contoso.com", false, Map.of(), "c2",
+        store.links().save(ObjectType.USER, new Link("u1", "scim-1", "ada@contoso.com", false, Map.of(), "c2",
                 Link.RETRY_REFRESH, "x".repeat(3000)));
-        assertThat(store.link(StateStore.USER, "u1")).get().satisfies(link -> {
+        assertThat(store.links().link(ObjectType.USER, "u1")).get().satisfies(link -> {
             assertThat(link.active()).isFalse();
             assertThat(link.values()).isEmpty();
             assertThat(link.retryAction()).isEqualTo(Link.RETRY_REFRESH);
             assertThat(link.lastError()).hasSize(2000);
         });
-        assertThat(store.link("group", "u1")).isEmpty();
-        assertThat(store.link(StateStore.USER, "nobody")).isEmpty();
+        assertThat(store.links().link("group", "u1")).isEmpty();
+        assertThat(store.links().link(ObjectType.USER, "nobody")).isEmpty();
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aScopeReadByACycleThatDidNotCompleteIsNotTakenForTheNextCyclesScope(TestDatabase.Kind kind) {
         TestDatabase database = database(kind);
-        StateStore store = store(database);
-        store.startNextScope();
-        store.addToNextScope(List.of("a", "b"));
-        store.completeCycle(Map.of(), true, false);
+        Stores store = store(database);
+        store.scope().startNextScope();
+        store.scope().addToNextScope(List.of("a", "b"));
+        store.jobState().completeCycle(Map.of(), true, false);
 
         // A cycle reads a, b and a new c, and the process dies before the end of the cycle.
-        store.startNextScope();
-        store.addToNextScope(List.of("a", "b", "c"));
-        assertThat(store.toRefresh("c2", true)).containsExactly("c");
+        store.scope().startNextScope();
+        store.scope().addToNextScope(List.of("a", "b", "c"));
+        assertThat(store.links().toRefresh("c2", true)).containsExactly("c");
 
         // After the restart, c and b are no longer assigned: b left; c was never in a completed scope.
-        StateStore restarted = store(database);
-        restarted.startNextScope();
-        restarted.addToNextScope(List.of("a"));
-        assertThat(restarted.inNextScope("c")).isFalse();
-        assertThat(restarted.leftScope("c3")).containsExactly("b");
-        assertThat(restarted.toRefresh("c3", true)).isEmpty();
-        restarted.completeCycle(Map.of(), true, false);
-        assertThat(restarted.inCurrentScope("a")).isTrue();
-        assertThat(restarted.inCurrentScope("b")).isFalse();
-        assertThat(restarted.inCurrentScope("c")).isFalse();
+        Stores restarted = store(database);
+        restarted.scope().startNextScope();
+        restarted.scope().addToNextScope(List.of("a"));
+        assertThat(restarted.scope().inNextScope("c")).isFalse();
+        assertThat(restarted.scope().leftScope("c3")).containsExactly("b");
+        assertThat(restarted.links().toRefresh("c3", true)).isEmpty();
+        restarted.jobState().completeCycle(Map.of(), true, false);
+        assertThat(restarted.scope().inCurrentScope("a")).isTrue();
+        assertThat(restarted.scope().inCurrentScope("b")).isFalse();
+        assertThat(restarted.scope().inCurrentScope("c")).isFalse();
 
         // c assigned again later is new again; a cycle with no change finds nothing to do.
-        restarted.startNextScope();
-        restarted.addToNextScope(List.of("a", "c"));
-        assertThat(restarted.toRefresh("c4", true)).containsExactly("c");
-        assertThat(restarted.leftScope("c4")).isEmpty();
-        restarted.completeCycle(Map.of(), true, false);
-        restarted.startNextScope();
-        restarted.addToNextScope(List.of("c", "a"));
-        assertThat(restarted.toRefresh("c5", true)).isEmpty();
-        assertThat(restarted.leftScope("c5")).isEmpty();
+        restarted.scope().startNextScope();
+        restarted.scope().addToNextScope(List.of("a", "c"));
+        assertThat(restarted.links().toRefresh("c4", true)).containsExactly("c");
+        assertThat(restarted.scope().leftScope("c4")).isEmpty();
+        restarted.jobState().completeCycle(Map.of(), true, false);
+        restarted.scope().startNextScope();
+        restarted.scope().addToNextScope(List.of("c", "a"));
+        assertThat(restarted.links().toRefresh("c5", true)).isEmpty();
+        assertThat(restarted.scope().leftScope("c5")).isEmpty();
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aCycleWritesOnlyTheScopeRowsThatChanged(TestDatabase.Kind kind) {
         StatementLog writes = new StatementLog();
-        StateStore store = stores.store(database(kind), writes::wrap);
+        Stores store = stores.state(database(kind), writes::wrap);
         List<String> guids = IntStream.range(0, 2500)
                 .mapToObj(i -> new java.util.UUID(0x6f1c2d3e0a4b4c5dL, 0x8e9f000000000000L + i).toString()).toList();
         List<String> assigned = new ArrayList<>(guids);
         assigned.add("not-a-guid");
-        store.startNextScope();
-        store.addToNextScope(assigned);
-        store.addToNextGroupScope(List.of("g1"));
-        assertThat(store.toRefresh("c1", true)).hasSize(2501);
-        store.completeCycle(Map.of(), true, false);
+        store.scope().startNextScope();
+        store.scope().addToNextScope(assigned);
+        store.scope().addToNextGroupScope(List.of("g1"));
+        assertThat(store.links().toRefresh("c1", true)).hasSize(2501);
+        store.jobState().completeCycle(Map.of(), true, false);
         assertThat(writes.scopeRowsWritten()).isEqualTo(2502);
 
         // The same scope, read in another order and partly twice (assigned directly and through a group).
         writes.reset();
-        store.startNextScope();
+        store.scope().startNextScope();
         List<String> reversed = new ArrayList<>(assigned);
         java.util.Collections.reverse(reversed);
-        store.addToNextScope(reversed);
-        store.addToNextScope(guids.subList(0, 100));
-        store.addToNextGroupScope(List.of("g1"));
-        assertThat(store.leftScope("c2")).isEmpty();
-        assertThat(store.toRefresh("c2", true)).isEmpty();
-        assertThat(store.groupsToProvision(true)).isEmpty();
-        store.completeCycle(Map.of(), true, false);
+        store.scope().addToNextScope(reversed);
+        store.scope().addToNextScope(guids.subList(0, 100));
+        store.scope().addToNextGroupScope(List.of("g1"));
+        assertThat(store.scope().leftScope("c2")).isEmpty();
+        assertThat(store.links().toRefresh("c2", true)).isEmpty();
+        assertThat(store.groups().groupsToProvision(true)).isEmpty();
+        store.jobState().completeCycle(Map.of(), true, false);
         assertThat(writes.scopeRowsWritten()).isZero();
 
         // One user unassigned, one assigned: two rows.
         writes.reset();
-        store.startNextScope();
+        store.scope().startNextScope();
         List<String> next = new ArrayList<>(assigned.subList(1, assigned.size()));
         next.add("e3c1a1f0-9b1d-4a39-a0a1-5c2f7d1e2b3c");
-        store.addToNextScope(next);
-        store.addToNextGroupScope(List.of("g1"));
-        assertThat(store.leftScope("c3")).containsExactly(guids.get(0));
-        assertThat(store.toRefresh("c3", true)).containsExactly("e3c1a1f0-9b1d-4a39-a0a1-5c2f7d1e2b3c");
-        store.completeCycle(Map.of(), true, false);
+        store.scope().addToNextScope(next);
+        store.scope().addToNextGroupScope(List.of("g1"));
+        assertThat(store.scope().leftScope("c3")).containsExactly(guids.get(0));
+        assertThat(store.links().toRefresh("c3", true)).containsExactly("e3c1a1f0-9b1d-4a39-a0a1-5c2f7d1e2b3c");
+        store.jobState().completeCycle(Map.of(), true, false);
         assertThat(writes.scopeRowsWritten()).isEqualTo(2);
-        assertThat(store.inCurrentScope(guids.get(0))).isFalse();
-        assertThat(store.inCurrentScope("e3c1a1f0-9b1d-4a39-a0a1-5c2f7d1e2b3c")).isTrue();
-        assertThat(store.inCurrentScope("not-a-guid")).isTrue();
+        assertThat(store.scope().inCurrentScope(guids.get(0))).isFalse();
+        assertThat(store.scope().inCurrentScope("e3c1a1f0-9b1d-4a39-a0a1-5c2f7d1e2b3c")).isTrue();
+        assertThat(store.scope().inCurrentScope("not-a-guid")).isTrue();
     }
 
     @Test
     void theQueriesForRetriesReadTheRetryIndexNotEveryObject() throws Exception {
         StatementLog log = new StatementLog();
-        StateStore store = stores.store(database(TestDatabase.Kind.H2), log::wrap);
+        Stores store = stores.state(database(TestDatabase.Kind.H2), log::wrap);
         // Enough objects, few of them waiting, for H2 to read "retry_action IS NOT NULL" by the primary key.
         for (int i = 0; i < 2000; i++) {
-            store.save(StateStore.USER, new Link("u" + i, "scim-" + i, "u" + i, true, Map.of(), "c1",
+            store.links().save(ObjectType.USER, new Link("u" + i, "scim-" + i, "u" + i, true, Map.of(), "c1",
                     i % 100 == 0 ? Link.RETRY_REFRESH : null, null));
         }
-        store.startNextScope();
+        store.scope().startNextScope();
         log.reset();
-        store.toRefresh("c2", true);
-        store.groupsToProvision(true);
-        store.awaitingRetry(StateStore.USER);
-        store.escrowCounts();
+        store.links().toRefresh("c2", true);
+        store.groups().groupsToProvision(true);
+        store.links().awaitingRetry(ObjectType.USER);
+        store.links().escrowCounts();
 
         List<StatementLog.Query> retries = log.queries().stream()
-                .filter(q -> q.sql().contains(StateStore.HAS_RETRY)).toList();
+                .filter(q -> q.sql().contains(LinkStore.HAS_RETRY)).toList();
         assertThat(retries).hasSize(4);
         for (StatementLog.Query query : retries) {
             // The index is searched by the retry action too, not only walked for the object type.
@@ -206,88 +206,88 @@ class StateStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void theEndOfAFullRoundFindsEveryLinkedActiveAccountItDidNotListOrThatIsOutOfScope(TestDatabase.Kind kind) {
-        StateStore store = store(database(kind));
+        Stores store = store(database(kind));
         // A first run of round r1 (cycle c1) lists a, e and f and is cut short; a second (c2) completes it.
         for (String id : List.of("a", "b", "c", "d", "e", "f", "g")) {
             boolean linked = !id.equals("d");
-            store.save(StateStore.USER, new Link(id, linked ? "scim-" + id : null, id, !id.equals("c"), Map.of(),
+            store.links().save(ObjectType.USER, new Link(id, linked ? "scim-" + id : null, id, !id.equals("c"), Map.of(),
                     "c1", null, null));
         }
-        store.markListed("r1", List.of("a", "e", "f", "nobody"));
-        store.save(StateStore.USER, new Link("g", "scim-g", "g", true, Map.of(), "c2", null, null));
-        store.startNextScope("c2");
-        store.addToNextScope(List.of("a", "b", "c", "d", "f", "g"));
+        store.links().markListed("r1", List.of("a", "e", "f", "nobody"));
+        store.links().save(ObjectType.USER, new Link("g", "scim-g", "g", true, Map.of(), "c2", null, null));
+        store.scope().startNextScope("c2");
+        store.scope().addToNextScope(List.of("a", "b", "c", "d", "f", "g"));
 
         // b: linked and active, not listed; e: listed, but out of the final scope. Not a and f (listed, in scope),
         // c (inactive), d (unlinked), g (this cycle provisioned it).
-        assertThat(store.unlistedAccounts("r1", "c2", true)).containsExactly("b", "e");
-        assertThat(store.unlistedAccounts("r1", "c2", false)).containsExactly("b");
+        assertThat(store.links().unlistedAccounts("r1", "c2", true)).containsExactly("b", "e");
+        assertThat(store.links().unlistedAccounts("r1", "c2", false)).containsExactly("b");
         // Another round listed none of them.
-        assertThat(store.unlistedAccounts("r2", "c2", false)).containsExactly("a", "b", "e", "f");
+        assertThat(store.links().unlistedAccounts("r2", "c2", false)).containsExactly("a", "b", "e", "f");
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aPageOfListedUsersIsMarkedWithOneStatementPerChunk(TestDatabase.Kind kind) {
         StatementLog log = new StatementLog();
-        StateStore store = stores.store(database(kind), log::wrap);
+        Stores store = stores.state(database(kind), log::wrap);
         List<String> ids = IntStream.range(0, 600).mapToObj(i -> "u" + i).toList();
         for (String id : ids) {
-            store.save(StateStore.USER, new Link(id, "scim-" + id, id, true, Map.of(), "c1", null, null));
+            store.links().save(ObjectType.USER, new Link(id, "scim-" + id, id, true, Map.of(), "c1", null, null));
         }
         log.reset();
-        store.markListed("r1", ids);
+        store.links().markListed("r1", ids);
 
         assertThat(log.updates()).extracting(StatementLog.Query::sql).hasSize(2)
                 .allMatch(sql -> sql.contains("listed_round"));
-        assertThat(store.unlistedAccounts("r1", "c2", false)).isEmpty();
+        assertThat(store.links().unlistedAccounts("r1", "c2", false)).isEmpty();
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aCreateIntentStaysUntilASaveWithoutOneAndTheNextCycleReadsItsUser(TestDatabase.Kind kind) {
-        StateStore store = store(database(kind));
+        Stores store = store(database(kind));
         Instant at = Instant.parse("2026-01-02T03:04:05Z");
         CreateIntent intent = new CreateIntent("userName", "ada@contoso.com", "c1", at);
-        store.save(StateStore.USER, new Link("u1", null, null, false, Map.of(), null, null, null).withIntent(intent));
+        store.links().save(ObjectType.USER, new Link("u1", null, null, false, Map.of(), null, null, null).withIntent(intent));
         // An escrowed failure whose POST may have been applied keeps it.
-        store.save(StateStore.USER, new Link("u1", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "no answer",
+        store.links().save(ObjectType.USER, new Link("u1", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "no answer",
                 new Escrow(1, at, false), intent));
 
-        assertThat(store.link(StateStore.USER, "u1").orElseThrow().intent()).isEqualTo(intent);
-        assertThat(store.toRefresh("c1", false, false, at.minusSeconds(3600))).isEmpty();
-        assertThat(store.toRefresh("c2", false, false, at.minusSeconds(3600))).containsExactly("u1");
+        assertThat(store.links().link(ObjectType.USER, "u1").orElseThrow().intent()).isEqualTo(intent);
+        assertThat(store.links().toRefresh("c1", false, false, at.minusSeconds(3600))).isEmpty();
+        assertThat(store.links().toRefresh("c2", false, false, at.minusSeconds(3600))).containsExactly("u1");
 
-        store.save(StateStore.USER, new Link("u1", "scim-1", "ada@contoso.com", true, Map.of(), "c2", null, null));
-        assertThat(store.link(StateStore.USER, "u1").orElseThrow().intent()).isNull();
-        assertThat(store.toRefresh("c3", false, false, at)).isEmpty();
+        store.links().save(ObjectType.USER, new Link("u1", "scim-1", "ada@contoso.com", true, Map.of(), "c2", null, null));
+        assertThat(store.links().link(ObjectType.USER, "u1").orElseThrow().intent()).isNull();
+        assertThat(store.links().toRefresh("c3", false, false, at)).isEmpty();
     }
 
     @Test
     void theOpenCreateIntentsAndAPagesListedUsersAreFoundByIndexNotByReadingEveryObject() throws Exception {
         StatementLog log = new StatementLog();
-        StateStore store = stores.store(database(TestDatabase.Kind.H2), log::wrap);
+        Stores store = stores.state(database(TestDatabase.Kind.H2), log::wrap);
         for (int i = 0; i < 2000; i++) {
             Link link = new Link("u" + i, "scim-" + i, "u" + i, true, Map.of(), "c1", null, null);
-            store.save(StateStore.USER, i % 100 == 0 ? link.withIntent(
+            store.links().save(ObjectType.USER, i % 100 == 0 ? link.withIntent(
                     new CreateIntent("userName", "u" + i, "c1", Instant.now())) : link);
         }
         log.reset();
-        assertThat(store.toRefresh("c2", false, false)).hasSize(20);
+        assertThat(store.links().toRefresh("c2", false, false)).hasSize(20);
 
-        StatementLog.Query intents = log.queries().stream().filter(q -> q.sql().contains(StateStore.HAS_INTENT))
+        StatementLog.Query intents = log.queries().stream().filter(q -> q.sql().contains(LinkStore.HAS_INTENT))
                 .findFirst().orElseThrow();
         assertThat(log.plan(intents).replaceAll("\\s+", " ")).containsPattern("PROV_OBJECT_INTENT: [^*]*INTENT_CYCLE");
 
         // A page's users are marked by their primary key, not by reading every user.
         log.reset();
-        store.markListed("r1", List.of("u1", "u2", "u3"));
+        store.links().markListed("r1", List.of("u1", "u2", "u3"));
         assertThat(log.plan(log.updates().get(0)).replaceAll("\\s+", " ")).containsPattern("PRIMARY_KEY_\\w+: IN\\(ROW");
         // The end of a full round: one pass over the users, the scope probed by its primary key.
-        store.startNextScope("c2");
-        store.addToNextScope(List.of("u1"));
+        store.scope().startNextScope("c2");
+        store.scope().addToNextScope(List.of("u1"));
         log.reset();
-        store.unlistedAccounts("r1", "c2", true);
+        store.links().unlistedAccounts("r1", "c2", true);
         StatementLog.Query unlisted = log.queries().stream().filter(q -> q.sql().contains("listed_round"))
                 .findFirst().orElseThrow();
         assertThat(log.plan(unlisted).replaceAll("\\s+", " "))
@@ -298,28 +298,28 @@ class StateStoreTest {
     @EnumSource(TestDatabase.Kind.class)
     void afterACompletedCycleTheScopeIsComparedInMemoryAfterAnUnfinishedOneWithTheRows(TestDatabase.Kind kind) {
         StatementLog log = new StatementLog();
-        StateStore store = stores.store(database(kind), log::wrap);
-        store.startNextScope();
-        store.addToNextScope(List.of("a", "b"));
-        store.completeCycle(Map.of(), true, false);
+        Stores store = stores.state(database(kind), log::wrap);
+        store.scope().startNextScope();
+        store.scope().addToNextScope(List.of("a", "b"));
+        store.jobState().completeCycle(Map.of(), true, false);
 
-        store.startNextScope();
-        store.addToNextScope(List.of("a", "b", "c"));
+        store.scope().startNextScope();
+        store.scope().addToNextScope(List.of("a", "b", "c"));
         log.reset();
-        assertThat(store.toRefresh("c2", true)).containsExactly("c");
+        assertThat(store.links().toRefresh("c2", true)).containsExactly("c");
         assertThat(log.queries()).noneMatch(q -> q.sql().contains(READ_SCOPE_ROWS));
 
         // c2 stops before its end: the rows hold c, which c3 must find gone, not new, and b, which left.
-        store.startNextScope();
-        store.addToNextScope(List.of("a"));
+        store.scope().startNextScope();
+        store.scope().addToNextScope(List.of("a"));
         log.reset();
-        assertThat(store.leftScope("c3")).containsExactly("b");
-        assertThat(store.toRefresh("c3", true)).isEmpty();
+        assertThat(store.scope().leftScope("c3")).containsExactly("b");
+        assertThat(store.links().toRefresh("c3", true)).isEmpty();
         assertThat(log.queries()).anyMatch(q -> q.sql().contains(READ_SCOPE_ROWS));
-        store.completeCycle(Map.of(), true, false);
-        assertThat(store.inCurrentScope("a")).isTrue();
-        assertThat(store.inCurrentScope("b")).isFalse();
-        assertThat(store.inCurrentScope("c")).isFalse();
+        store.jobState().completeCycle(Map.of(), true, false);
+        assertThat(store.scope().inCurrentScope("a")).isTrue();
+        assertThat(store.scope().inCurrentScope("b")).isFalse();
+        assertThat(store.scope().inCurrentScope("c")).isFalse();
     }
 
     private static final String READ_SCOPE_ROWS = "SELECT object_id, left_in FROM prov_scope_member";
@@ -328,157 +328,157 @@ class StateStoreTest {
     @EnumSource(TestDatabase.Kind.class)
     void theCycleReadingTheScopeKnowsWhichOfItsUsersItSavedWithoutALookupPerUser(TestDatabase.Kind kind) {
         StatementLog log = new StatementLog();
-        StateStore store = stores.store(database(kind), log::wrap);
-        store.startNextScope("c1");
-        store.addToNextScope(List.of("a", "b", "c", "d"));
-        store.save(StateStore.USER, new Link("a", "scim-a", "a", true, Map.of(), "c1", null, null));
+        Stores store = stores.state(database(kind), log::wrap);
+        store.scope().startNextScope("c1");
+        store.scope().addToNextScope(List.of("a", "b", "c", "d"));
+        store.links().save(ObjectType.USER, new Link("a", "scim-a", "a", true, Map.of(), "c1", null, null));
         // Saved by another run (a provision on demand, say), or not in the scope.
-        store.save(StateStore.USER, new Link("b", "scim-b", "b", true, Map.of(), "on-demand", null, null));
-        store.save(StateStore.USER, new Link("x", "scim-x", "x", true, Map.of(), "c1", null, null));
-        store.save(StateStore.GROUP, new Link("c", "scim-c", "c", true, Map.of(), "c1", null, null));
+        store.links().save(ObjectType.USER, new Link("b", "scim-b", "b", true, Map.of(), "on-demand", null, null));
+        store.links().save(ObjectType.USER, new Link("x", "scim-x", "x", true, Map.of(), "c1", null, null));
+        store.links().save(ObjectType.GROUP, new Link("c", "scim-c", "c", true, Map.of(), "c1", null, null));
         log.reset();
 
-        assertThat(store.toRefresh("c1", true)).containsExactly("b", "c", "d");
+        assertThat(store.links().toRefresh("c1", true)).containsExactly("b", "c", "d");
         assertThat(log.queries()).filteredOn(q -> q.sql().contains("prov_scope_member"))
                 .isNotEmpty().noneMatch(q -> q.sql().contains("prov_object"));
         // Any other cycle's answer comes from the rows, as it always did: the same for c1's saves.
-        assertThat(store.toRefresh("on-demand", true)).containsExactly("a", "c", "d");
-        assertThat(store.leftScope("c1")).isEmpty();
-        store.startNextScope();
-        store.addToNextScope(List.of("a", "b", "c", "d"));
-        assertThat(store.toRefresh("c1", true)).containsExactly("b", "c", "d");
+        assertThat(store.links().toRefresh("on-demand", true)).containsExactly("a", "c", "d");
+        assertThat(store.scope().leftScope("c1")).isEmpty();
+        store.scope().startNextScope();
+        store.scope().addToNextScope(List.of("a", "b", "c", "d"));
+        assertThat(store.links().toRefresh("c1", true)).containsExactly("b", "c", "d");
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void theScopeIsAddedToUntilItIsRecordedAndNotAfter(TestDatabase.Kind kind) {
-        StateStore store = store(database(kind));
-        store.startNextScope();
-        store.addToNextScope(List.of("a"));
-        assertThat(store.leftScope("c1")).isEmpty();
-        assertThatThrownBy(() -> store.addToNextScope(List.of("b")))
+        Stores store = store(database(kind));
+        store.scope().startNextScope();
+        store.scope().addToNextScope(List.of("a"));
+        assertThat(store.scope().leftScope("c1")).isEmpty();
+        assertThatThrownBy(() -> store.scope().addToNextScope(List.of("b")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("already recorded");
-        assertThat(store.inNextScope("b")).isFalse();
+        assertThat(store.scope().inNextScope("b")).isFalse();
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void scopeChangesAreFoundAndTheScopeMovesOnlyWithTheWatermark(TestDatabase.Kind kind) {
-        StateStore store = store(database(kind));
-        store.startNextScope();
-        store.addToNextScope(List.of("a", "b", "c"));
-        store.addToNextScope(List.of("b"));    // assigned directly and through a group
-        assertThat(store.toRefresh("c1", true)).containsExactly("a", "b", "c");
-        store.completeCycle(Map.of("users-delta", "link-1"), true, false);
-        assertThat(store.watermark("users-delta")).contains("link-1");
-        assertThat(store.inCurrentScope("b")).isTrue();
+        Stores store = store(database(kind));
+        store.scope().startNextScope();
+        store.scope().addToNextScope(List.of("a", "b", "c"));
+        store.scope().addToNextScope(List.of("b"));    // assigned directly and through a group
+        assertThat(store.links().toRefresh("c1", true)).containsExactly("a", "b", "c");
+        store.jobState().completeCycle(Map.of("users-delta", "link-1"), true, false);
+        assertThat(store.jobState().watermark("users-delta")).contains("link-1");
+        assertThat(store.scope().inCurrentScope("b")).isTrue();
 
-        store.startNextScope();
-        store.addToNextScope(List.of("b", "c", "d"));
-        store.save(StateStore.USER, new Link("c", "scim-c", "c", true, Map.of(), "c2", null, null));
-        store.save(StateStore.USER, new Link("x", "scim-x", "x", true, Map.of(), "c1", Link.RETRY_REFRESH, "429"));
-        assertThat(store.leftScope("c2")).containsExactly("a");
-        assertThat(store.toRefresh("c2", true)).containsExactly("d", "x");
-        assertThat(store.inNextScope("d")).isTrue();
-        assertThat(store.inCurrentScope("d")).isFalse();
+        store.scope().startNextScope();
+        store.scope().addToNextScope(List.of("b", "c", "d"));
+        store.links().save(ObjectType.USER, new Link("c", "scim-c", "c", true, Map.of(), "c2", null, null));
+        store.links().save(ObjectType.USER, new Link("x", "scim-x", "x", true, Map.of(), "c1", Link.RETRY_REFRESH, "429"));
+        assertThat(store.scope().leftScope("c2")).containsExactly("a");
+        assertThat(store.links().toRefresh("c2", true)).containsExactly("d", "x");
+        assertThat(store.scope().inNextScope("d")).isTrue();
+        assertThat(store.scope().inCurrentScope("d")).isFalse();
 
         // a crash before the end of the cycle: nothing moved
-        assertThat(store.watermark("users-delta")).contains("link-1");
-        store.completeCycle(Map.of("users-delta", "link-2"), true, false);
-        assertThat(store.inCurrentScope("a")).isFalse();
-        assertThat(store.inCurrentScope("d")).isTrue();
-        assertThat(store.watermark("users-delta")).contains("link-2");
-        store.putWatermark("users-delta", null);
-        assertThat(store.watermark("users-delta")).isEmpty();
+        assertThat(store.jobState().watermark("users-delta")).contains("link-1");
+        store.jobState().completeCycle(Map.of("users-delta", "link-2"), true, false);
+        assertThat(store.scope().inCurrentScope("a")).isFalse();
+        assertThat(store.scope().inCurrentScope("d")).isTrue();
+        assertThat(store.jobState().watermark("users-delta")).contains("link-2");
+        store.jobState().putWatermark("users-delta", null);
+        assertThat(store.jobState().watermark("users-delta")).isEmpty();
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void usersWhoseAppRolesAloneChangedAreRefreshed(TestDatabase.Kind kind) {
-        StateStore store = store(database(kind));
-        store.startNextScope();
-        store.startNextRoles();
-        store.addToNextScope(List.of("a", "b", "c"));
-        store.addToNextRoles(List.of(new StateStore.RoleAssignment("a", "r1", "Admin", "admin"),
-                new StateStore.RoleAssignment("b", "r1", "Admin", "admin"),
-                new StateStore.RoleAssignment("b", "r1", "Admin", "admin"),   // directly and through a group
-                new StateStore.RoleAssignment("c", "r2", "Reader", null)));
-        assertThat(store.appRoleAssignments("b", false)).containsExactly(
+        Stores store = store(database(kind));
+        store.scope().startNextScope();
+        store.scope().startNextRoles();
+        store.scope().addToNextScope(List.of("a", "b", "c"));
+        store.scope().addToNextRoles(List.of(new ScopeStore.RoleAssignment("a", "r1", "Admin", "admin"),
+                new ScopeStore.RoleAssignment("b", "r1", "Admin", "admin"),
+                new ScopeStore.RoleAssignment("b", "r1", "Admin", "admin"),   // directly and through a group
+                new ScopeStore.RoleAssignment("c", "r2", "Reader", null)));
+        assertThat(store.scope().appRoleAssignments("b", false)).containsExactly(
                 Map.of("id", "r1", "displayName", "Admin", "value", "admin"));
-        store.completeCycle(Map.of("users-delta", "link-1"), true, true);
-        assertThat(store.appRoleAssignments("b", true)).hasSize(1);
+        store.jobState().completeCycle(Map.of("users-delta", "link-1"), true, true);
+        assertThat(store.scope().appRoleAssignments("b", true)).hasSize(1);
 
-        store.startNextScope();
-        store.startNextRoles();
-        store.addToNextScope(List.of("a", "b", "c"));
-        store.addToNextRoles(List.of(new StateStore.RoleAssignment("a", "r1", "Administrator", "admin"),  // renamed
-                new StateStore.RoleAssignment("b", "r1", "Admin", "admin"),
-                new StateStore.RoleAssignment("c", "r2", "Reader", null),
-                new StateStore.RoleAssignment("c", "r3", "Writer", "writer")));                            // added
-        assertThat(store.toRefresh("c2", true, true)).containsExactly("a", "c");
-        assertThat(store.toRefresh("c2", true, false)).isEmpty();
+        store.scope().startNextScope();
+        store.scope().startNextRoles();
+        store.scope().addToNextScope(List.of("a", "b", "c"));
+        store.scope().addToNextRoles(List.of(new ScopeStore.RoleAssignment("a", "r1", "Administrator", "admin"),  // renamed
+                new ScopeStore.RoleAssignment("b", "r1", "Admin", "admin"),
+                new ScopeStore.RoleAssignment("c", "r2", "Reader", null),
+                new ScopeStore.RoleAssignment("c", "r3", "Writer", "writer")));                            // added
+        assertThat(store.links().toRefresh("c2", true, true)).containsExactly("a", "c");
+        assertThat(store.links().toRefresh("c2", true, false)).isEmpty();
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void failedObjectsAreRetriedOnceDueAndPermanentFailuresWaitForAChange(TestDatabase.Kind kind) {
-        StateStore store = store(database(kind));
+        Stores store = store(database(kind));
         Instant now = Instant.parse("2026-11-26T08:00:00Z");
-        store.save(StateStore.USER, new Link("due", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "500",
+        store.links().save(ObjectType.USER, new Link("due", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "500",
                 new Escrow(1, now.minusSeconds(1), false)));
-        store.save(StateStore.USER, new Link("later", "scim-l", "l", true, Map.of(), "c1", Link.RETRY_REFRESH, "500",
+        store.links().save(ObjectType.USER, new Link("later", "scim-l", "l", true, Map.of(), "c1", Link.RETRY_REFRESH, "500",
                 new Escrow(3, now.plusSeconds(3600), false)));
-        store.save(StateStore.USER, new Link("gave-up", "scim-g", "g", true, Map.of(), "c1", Link.RETRY_REFRESH,
+        store.links().save(ObjectType.USER, new Link("gave-up", "scim-g", "g", true, Map.of(), "c1", Link.RETRY_REFRESH,
                 "400 invalidValue", new Escrow(1, null, true)));
-        store.save(StateStore.USER, new Link("reference", "scim-r", "r", true, Map.of(), "c1", Link.RETRY_REFRESH,
+        store.links().save(ObjectType.USER, new Link("reference", "scim-r", "r", true, Map.of(), "c1", Link.RETRY_REFRESH,
                 null));
-        store.save(StateStore.GROUP, new Link("g-due", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "500",
+        store.links().save(ObjectType.GROUP, new Link("g-due", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "500",
                 new Escrow(2, now, false)));
-        store.save(StateStore.GROUP, new Link("g-later", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "500",
+        store.links().save(ObjectType.GROUP, new Link("g-later", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "500",
                 new Escrow(2, now.plusSeconds(60), false)));
 
-        assertThat(store.toRefresh("c2", false, false, now)).containsExactly("due", "reference");
-        assertThat(store.toRefresh("c2", false, false, now.plusSeconds(3600))).containsExactly("due", "later",
+        assertThat(store.links().toRefresh("c2", false, false, now)).containsExactly("due", "reference");
+        assertThat(store.links().toRefresh("c2", false, false, now.plusSeconds(3600))).containsExactly("due", "later",
                 "reference");
-        assertThat(store.groupsToProvision(false, now)).containsExactly("g-due");
-        assertThat(store.awaitingRetry(StateStore.USER)).isEqualTo(3);
-        assertThat(store.awaitingRetry(StateStore.GROUP)).isEqualTo(2);
-        assertThat(store.escrowCounts()).isEqualTo(new StateStore.EscrowCounts(5, 1));
-        assertThat(store.link(StateStore.USER, "later")).get().satisfies(link -> {
+        assertThat(store.groups().groupsToProvision(false, now)).containsExactly("g-due");
+        assertThat(store.links().awaitingRetry(ObjectType.USER)).isEqualTo(3);
+        assertThat(store.links().awaitingRetry(ObjectType.GROUP)).isEqualTo(2);
+        assertThat(store.links().escrowCounts()).isEqualTo(new LinkStore.EscrowCounts(5, 1));
+        assertThat(store.links().link(ObjectType.USER, "later")).get().satisfies(link -> {
             assertThat(link.escrow()).isEqualTo(new Escrow(3, now.plusSeconds(3600), false));
             assertThat(link.failedAttempts()).isEqualTo(3);
         });
-        assertThat(store.link(StateStore.USER, "gave-up").orElseThrow().escrow()).isEqualTo(new Escrow(1, null, true));
-        assertThat(store.link(StateStore.USER, "reference").orElseThrow().escrow()).isNull();
+        assertThat(store.links().link(ObjectType.USER, "gave-up").orElseThrow().escrow()).isEqualTo(new Escrow(1, null, true));
+        assertThat(store.links().link(ObjectType.USER, "reference").orElseThrow().escrow()).isNull();
 
         // A success clears the escrow.
-        store.save(StateStore.USER, new Link("later", "scim-l", "l", true, Map.of(), "c2", null, null));
-        assertThat(store.link(StateStore.USER, "later").orElseThrow().failedAttempts()).isZero();
-        assertThat(store.escrowCounts()).isEqualTo(new StateStore.EscrowCounts(4, 1));
+        store.links().save(ObjectType.USER, new Link("later", "scim-l", "l", true, Map.of(), "c2", null, null));
+        assertThat(store.links().link(ObjectType.USER, "later").orElseThrow().failedAttempts()).isZero();
+        assertThat(store.links().escrowCounts()).isEqualTo(new LinkStore.EscrowCounts(4, 1));
 
         // A restart clears the permanent ones too.
-        assertThat(store.restart(List.of("users-delta"), false).retriesCleared()).isEqualTo(5);
-        assertThat(store.escrowCounts()).isEqualTo(new StateStore.EscrowCounts(0, 0));
-        assertThat(store.link(StateStore.USER, "gave-up").orElseThrow().escrow()).isNull();
+        assertThat(store.jobState().restart(List.of("users-delta"), false).retriesCleared()).isEqualTo(5);
+        assertThat(store.links().escrowCounts()).isEqualTo(new LinkStore.EscrowCounts(0, 0));
+        assertThat(store.links().link(ObjectType.USER, "gave-up").orElseThrow().escrow()).isNull();
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aLargeScopeIsWrittenInBatches(TestDatabase.Kind kind) {
-        StateStore store = store(database(kind));
-        store.startNextScope();
+        Stores store = store(database(kind));
+        store.scope().startNextScope();
         List<String> ids = IntStream.range(0, 5000).mapToObj(i -> "user-" + i).toList();
-        store.addToNextScope(ids);
-        assertThat(store.toRefresh("c1", true)).hasSize(5000);
+        store.scope().addToNextScope(ids);
+        assertThat(store.links().toRefresh("c1", true)).hasSize(5000);
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void cyclesAreRecorded(TestDatabase.Kind kind) throws Exception {
         TestDatabase database = database(kind);
-        try (StateDatabase db = database.open(stores.dataDir()); StateStore store = new StateStore(db.dataSource())) {
-            store.cycleStarted("c1", "initial", Instant.parse("2026-11-26T10:00:00Z"));
-            store.cycleEnded("c1", "completed", Instant.parse("2026-11-26T10:01:00Z"), "{\"created\": 3}");
+        try (StateDatabase db = database.open(stores.dataDir()); Stores store = Stores.on(db)) {
+            store.jobState().cycleStarted("c1", "initial", Instant.parse("2026-11-26T10:00:00Z"));
+            store.jobState().cycleEnded("c1", "completed", Instant.parse("2026-11-26T10:01:00Z"), "{\"created\": 3}");
             try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT state, report FROM prov_cycle WHERE cycle_id = 'c1'")) {
                 assertThat(rs.next()).isTrue();
@@ -492,11 +492,11 @@ class StateStoreTest {
     @EnumSource(TestDatabase.Kind.class)
     void reopeningMigratesNothingTwiceAndKeepsTheData(TestDatabase.Kind kind) throws Exception {
         TestDatabase database = database(kind);
-        try (StateDatabase db = database.open(stores.dataDir()); StateStore store = new StateStore(db.dataSource())) {
-            store.putWatermark("users-delta", "kept");
+        try (StateDatabase db = database.open(stores.dataDir()); Stores store = Stores.on(db)) {
+            store.jobState().putWatermark("users-delta", "kept");
         }
-        try (StateDatabase db = database.open(stores.dataDir()); StateStore store = new StateStore(db.dataSource())) {
-            assertThat(store.watermark("users-delta")).contains("kept");
+        try (StateDatabase db = database.open(stores.dataDir()); Stores store = Stores.on(db)) {
+            assertThat(store.jobState().watermark("users-delta")).contains("kept");
             assertThat(versions(db)).containsExactlyElementsOf(migrationVersions());
         }
     }
@@ -523,15 +523,15 @@ class StateStoreTest {
             // u1 in the completed scope, u2 read by a cycle that was running.
             s.execute("INSERT INTO prov_scope (generation, source_id) VALUES ('current', 'u1'), ('next', 'u2')");
         }
-        try (StateDatabase db = database.open(stores.dataDir()); StateStore store = new StateStore(db.dataSource())) {
-            assertThat(store.link(StateStore.USER, "u1")).get().extracting(Link::targetId).isEqualTo("scim-1");
+        try (StateDatabase db = database.open(stores.dataDir()); Stores store = Stores.on(db)) {
+            assertThat(store.links().link(ObjectType.USER, "u1")).get().extracting(Link::targetId).isEqualTo("scim-1");
             // The scope survives the change to numbered generations (V7): the completed one, not the running one.
-            assertThat(store.inCurrentScope("u1")).isTrue();
-            assertThat(store.inCurrentScope("u2")).isFalse();
-            store.startNextScope();
-            store.addToNextScope(List.of("u2"));
-            assertThat(store.leftScope("c1")).containsExactly("u1");
-            assertThat(store.toRefresh("c1", true)).containsExactly("u2");
+            assertThat(store.scope().inCurrentScope("u1")).isTrue();
+            assertThat(store.scope().inCurrentScope("u2")).isFalse();
+            store.scope().startNextScope();
+            store.scope().addToNextScope(List.of("u2"));
+            assertThat(store.scope().leftScope("c1")).containsExactly("u1");
+            assertThat(store.links().toRefresh("c1", true)).containsExactly("u2");
             assertThat(versions(db)).first().isEqualTo("1");
             assertThat(versions(db)).containsExactlyElementsOf(migrationVersions());
         }
@@ -540,58 +540,58 @@ class StateStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void theLinksOfManyObjectsAreReadAtOnceAsOneByOne(TestDatabase.Kind kind) {
-        StateStore store = store(database(kind));
+        Stores store = store(database(kind));
         // More ids than one IN list takes: the answer spans chunks.
         List<String> ids = IntStream.range(0, 1203).mapToObj(i -> "u" + i).toList();
         for (int i = 0; i < ids.size(); i += 2) {
-            store.save(StateStore.USER, new Link(ids.get(i), "scim-" + i, "m" + i, i % 4 == 0,
+            store.links().save(ObjectType.USER, new Link(ids.get(i), "scim-" + i, "m" + i, i % 4 == 0,
                     Map.of("title", JsonNodeFactory.instance.textNode("t" + i)), "c1", null, null));
         }
-        store.save(StateStore.GROUP, new Link("u1", "g-1", null, true, Map.of(), "c1", null, null));
+        store.links().save(ObjectType.GROUP, new Link("u1", "g-1", null, true, Map.of(), "c1", null, null));
 
         List<String> asked = new ArrayList<>(ids);
         asked.add("u0");
         asked.add("nobody");
-        Map<String, Link> links = store.links(StateStore.USER, asked);
+        Map<String, Link> links = store.links().links(ObjectType.USER, asked);
 
         assertThat(links.keySet()).containsExactlyInAnyOrderElementsOf(
                 IntStream.range(0, ids.size()).filter(i -> i % 2 == 0).mapToObj(ids::get).toList());
         for (String id : List.of("u0", "u2", "u1000", "u1202")) {
-            assertThat(links.get(id)).isEqualTo(store.link(StateStore.USER, id).orElseThrow());
+            assertThat(links.get(id)).isEqualTo(store.links().link(ObjectType.USER, id).orElseThrow());
         }
-        assertThat(store.links(StateStore.GROUP, List.of("u0", "u1"))).containsOnlyKeys("u1");
-        assertThat(store.links(StateStore.USER, List.of())).isEmpty();
+        assertThat(store.links().links(ObjectType.GROUP, List.of("u0", "u1"))).containsOnlyKeys("u1");
+        assertThat(store.links().links(ObjectType.USER, List.of())).isEmpty();
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void theScopeOfManyUsersIsReadAtOnceFromTheRunningGenerationOnly(TestDatabase.Kind kind) {
-        StateStore store = store(database(kind));
-        store.startNextScope();
-        store.addToNextScope(List.of("a", "b"));
-        store.completeCycle(Map.of(), true, false);
-        store.startNextScope();
+        Stores store = store(database(kind));
+        store.scope().startNextScope();
+        store.scope().addToNextScope(List.of("a", "b"));
+        store.jobState().completeCycle(Map.of(), true, false);
+        store.scope().startNextScope();
         List<String> many = IntStream.range(0, 1100).mapToObj(i -> "n" + i).toList();
         List<String> assigned = new ArrayList<>(List.of("b", "c"));
         assigned.addAll(many.subList(0, 1000));
-        store.addToNextScope(assigned);
-        store.addToNextGroupScope(List.of("d"));
+        store.scope().addToNextScope(assigned);
+        store.scope().addToNextGroupScope(List.of("d"));
 
         List<String> asked = new ArrayList<>(List.of("a", "b", "c", "d", "e"));
         asked.addAll(many);
 
-        assertThat(store.inNextScope(asked)).containsExactlyInAnyOrderElementsOf(assigned);
+        assertThat(store.scope().inNextScope(asked)).containsExactlyInAnyOrderElementsOf(assigned);
         for (String id : List.of("a", "b", "c", "d", "e", "n999", "n1000")) {
-            assertThat(store.inNextScope(List.of(id))).as(id).hasSize(store.inNextScope(id) ? 1 : 0);
+            assertThat(store.scope().inNextScope(List.of(id))).as(id).hasSize(store.scope().inNextScope(id) ? 1 : 0);
         }
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void concurrentSavesAreAllStoredWhenTheyReturn(TestDatabase.Kind kind) throws Exception {
-        StateStore store = store(database(kind));
+        Stores store = store(database(kind));
         for (int i = 0; i < 400; i += 2) {
-            store.save(StateStore.USER, new Link("u" + i, null, null, false, Map.of(), "c1", null, null));
+            store.links().save(ObjectType.USER, new Link("u" + i, null, null, false, Map.of(), "c1", null, null));
         }
         ExecutorService threads = Executors.newFixedThreadPool(8);
         try {
@@ -603,8 +603,8 @@ class StateStoreTest {
                         // Each returns only once its row is committed: read it back at once.
                         Link link = new Link("u" + i, "scim-" + i, "m" + i, true,
                                 Map.of("n", JsonNodeFactory.instance.numberNode(i)), "c2", null, null);
-                        store.save(StateStore.USER, link);
-                        assertThat(store.link(StateStore.USER, "u" + i)).contains(link);
+                        store.links().save(ObjectType.USER, link);
+                        assertThat(store.links().link(ObjectType.USER, "u" + i)).contains(link);
                     }
                     return null;
                 }));
@@ -615,7 +615,7 @@ class StateStoreTest {
         } finally {
             threads.shutdownNow();
         }
-        Map<String, Link> links = store.links(StateStore.USER,
+        Map<String, Link> links = store.links().links(ObjectType.USER,
                 IntStream.range(0, 400).mapToObj(i -> "u" + i).toList());
         assertThat(links).hasSize(400);
         assertThat(links.values()).allSatisfy(link -> {
@@ -627,7 +627,7 @@ class StateStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aRowThatCannotBeStoredFailsItsOwnSaveOnly(TestDatabase.Kind kind) throws Exception {
-        StateStore store = store(database(kind));
+        Stores store = store(database(kind));
         ExecutorService threads = Executors.newFixedThreadPool(8);
         try {
             List<Future<?>> saves = new ArrayList<>();
@@ -637,7 +637,7 @@ class StateStoreTest {
                 int thread = t;
                 saves.add(threads.submit(() -> {
                     for (int i = 0; i < 20; i++) {
-                        store.save(StateStore.USER, new Link("t" + thread + "-" + i, "s", match, true, Map.of(),
+                        store.links().save(ObjectType.USER, new Link("t" + thread + "-" + i, "s", match, true, Map.of(),
                                 "c1", null, null));
                     }
                     return null;
@@ -645,7 +645,7 @@ class StateStoreTest {
             }
             for (int t = 0; t < 8; t++) {
                 if (t == 3) {
-                    assertThatThrownBy(() -> saves.get(3).get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(StateStore.StateStoreException.class);
+                    assertThatThrownBy(() -> saves.get(3).get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(StateStoreException.class);
                 } else {
                     saves.get(t).get(60, TimeUnit.SECONDS);
                 }
@@ -655,7 +655,7 @@ class StateStoreTest {
         }
         List<String> ids = IntStream.range(0, 8).boxed()
                 .flatMap(t -> IntStream.range(0, 20).mapToObj(i -> "t" + t + "-" + i)).toList();
-        assertThat(store.links(StateStore.USER, ids)).hasSize(7 * 20)
+        assertThat(store.links().links(ObjectType.USER, ids)).hasSize(7 * 20)
                 .allSatisfy((id, link) -> assertThat(id).doesNotStartWith("t3-"));
     }
 
@@ -663,54 +663,54 @@ class StateStoreTest {
     @EnumSource(TestDatabase.Kind.class)
     void aBadRowInABatchFailsOnlyItsOwnSaveAndTheWriterKeepsItsConnection(TestDatabase.Kind kind) throws Exception {
         StateDatabase db = stores.open(database(kind));
-        StateStore store = stores.store(db);
-        store.save(StateStore.USER, saved("held", "c1"));
-        Connection writer = store.writerConnection();
+        Stores store = stores.state(db);
+        store.links().save(ObjectType.USER, saved("held", "c1"));
+        Connection writer = store.links().writerConnection();
         int writerPid = kind == TestDatabase.Kind.POSTGRESQL ? writer.unwrap(PGConnection.class).getBackendPID() : 0;
         ExecutorService threads = Executors.newFixedThreadPool(4);
         try (Connection holder = db.dataSource().getConnection(); Statement s = holder.createStatement()) {
             // Another transaction holds the row: its next save waits, and the saves behind it form one batch.
             holder.setAutoCommit(false);
             s.executeUpdate("UPDATE prov_object SET last_cycle = 'holder' WHERE source_id = 'held'");
-            Future<?> held = threads.submit(() -> store.save(StateStore.USER, saved("held", "c2")));
+            Future<?> held = threads.submit(() -> store.links().save(ObjectType.USER, saved("held", "c2")));
             await().atMost(Duration.ofSeconds(30)).until(() -> waitsForALock(kind, db, writerPid));
-            Future<?> good = threads.submit(() -> store.save(StateStore.USER, saved("good", "c2")));
-            Future<?> bad = threads.submit(() -> store.save(StateStore.USER, new Link("bad", "s", "x".repeat(1025),
+            Future<?> good = threads.submit(() -> store.links().save(ObjectType.USER, saved("good", "c2")));
+            Future<?> bad = threads.submit(() -> store.links().save(ObjectType.USER, new Link("bad", "s", "x".repeat(1025),
                     true, Map.of(), "c2", null, null)));
-            Future<?> alsoGood = threads.submit(() -> store.save(StateStore.USER, saved("also-good", "c2")));
-            await().atMost(Duration.ofSeconds(30)).until(() -> store.savesQueued() == 3);
+            Future<?> alsoGood = threads.submit(() -> store.links().save(ObjectType.USER, saved("also-good", "c2")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.links().savesQueued() == 3);
             holder.rollback();
 
             held.get(60, TimeUnit.SECONDS);
             good.get(60, TimeUnit.SECONDS);
             alsoGood.get(60, TimeUnit.SECONDS);
             assertThatThrownBy(() -> bad.get(60, TimeUnit.SECONDS))
-                    .hasCauseInstanceOf(StateStore.StateStoreException.class);
+                    .hasCauseInstanceOf(StateStoreException.class);
         } finally {
             threads.shutdownNow();
         }
-        assertThat(store.links(StateStore.USER, List.of("held", "good", "bad", "also-good")))
+        assertThat(store.links().links(ObjectType.USER, List.of("held", "good", "bad", "also-good")))
                 .containsOnlyKeys("held", "good", "also-good")
                 .allSatisfy((id, link) -> assertThat(link.lastCycle()).isEqualTo("c2"));
         // A row the table refuses says nothing against the connection: it is kept.
-        assertThat(store.writerConnection()).isSameAs(writer);
+        assertThat(store.links().writerConnection()).isSameAs(writer);
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aSaveWhoseConnectionBrokeIsWrittenOnANewOne(TestDatabase.Kind kind) throws Exception {
         TestDatabase database = database(kind);
-        StateStore store = store(database);
-        store.save(StateStore.USER, saved("before", "c1"));
-        Connection broken = store.writerConnection();
+        Stores store = store(database);
+        store.links().save(ObjectType.USER, saved("before", "c1"));
+        Connection broken = store.links().writerConnection();
         breakBehindItsBack(kind, broken);
 
-        store.save(StateStore.USER, saved("after", "c1"));
-        store.save(StateStore.USER, saved("later", "c1"));
+        store.links().save(ObjectType.USER, saved("after", "c1"));
+        store.links().save(ObjectType.USER, saved("later", "c1"));
 
-        assertThat(store.writerConnection()).isNotNull().isNotSameAs(broken);
+        assertThat(store.links().writerConnection()).isNotNull().isNotSameAs(broken);
         // Committed: a store on a pool of its own reads them.
-        assertThat(store(database).links(StateStore.USER, List.of("before", "after", "later")))
+        assertThat(store(database).links().links(ObjectType.USER, List.of("before", "after", "later")))
                 .containsOnlyKeys("before", "after", "later");
     }
 
