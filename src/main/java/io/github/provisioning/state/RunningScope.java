@@ -1,5 +1,7 @@
 package io.github.provisioning.state;
 
+import java.util.List;
+
 /** The generations a cycle reads the scope with, and the ids it read, until it is recorded in the store. */
 final class RunningScope {
     final long completed;
@@ -21,5 +23,19 @@ final class RunningScope {
 
     ScopeIds ids(String scopeType) {
         return ObjectType.USER.equals(scopeType) ? users : groups;
+    }
+
+    /** Keeps, from a batch of committed saves, the users of this scope that its cycle saved. */
+    void noteSaved(List<LinkWriter.Save> batch) {
+        if (cycleId == null) {
+            return;
+        }
+        for (LinkWriter.Save save : batch) {
+            String id = save.link().sourceId();
+            if (ObjectType.USER.equals(save.objectType()) && cycleId.equals(save.link().lastCycle())
+                    && users.contains(id)) {
+                saved.add(id);
+            }
+        }
     }
 }

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * differs, before the first query that needs it; completing the cycle promotes it
  * ({@link JobStateStore#completeCycle}).
  */
-public final class ScopeStore implements StateDatabase.DryRunListener {
+public final class ScopeStore {
 
     private static final String SCOPE_CURRENT = "current";
     private static final String SCOPE_NEXT = "next";
@@ -44,12 +44,26 @@ public final class ScopeStore implements StateDatabase.DryRunListener {
      * the scope rows of its database.
      */
     private final AtomicReference<RunningScope> completedScope = new AtomicReference<>();
-    private RunningScope runningBeforeDryRun;
-    private RunningScope completedBeforeDryRun;
 
     public ScopeStore(StateDatabase database) {
         this.database = database;
-        database.onDryRun(this);
+        // A dry run reads and writes a copy: what this store remembers of the stored scope is kept for its end.
+        database.onDryRun(new StateDatabase.DryRunListener() {
+            private RunningScope runningBefore;
+            private RunningScope completedBefore;
+
+            @Override
+            public void dryRunBegins() {
+                runningBefore = runningScope;
+                completedBefore = completedScope.get();
+            }
+
+            @Override
+            public void dryRunEnds() {
+                runningScope = runningBefore;
+                completedScope.set(completedBefore);
+            }
+        });
     }
 
     /**
@@ -297,15 +311,8 @@ public final class ScopeStore implements StateDatabase.DryRunListener {
     /** Keeps the users of the running scope that its cycle saved, once committed ({@link LinkStore#toRefresh}). */
     void noteSaved(List<LinkWriter.Save> batch) {
         RunningScope scope = runningScope;
-        if (scope == null || scope.cycleId == null) {
-            return;
-        }
-        for (LinkWriter.Save save : batch) {
-            String id = save.link().sourceId();
-            if (USER.equals(save.objectType()) && scope.cycleId.equals(save.link().lastCycle())
-                    && scope.users.contains(id)) {
-                scope.saved.add(id);
-            }
+        if (scope != null) {
+            scope.noteSaved(batch);
         }
     }
 
@@ -335,19 +342,6 @@ public final class ScopeStore implements StateDatabase.DryRunListener {
             s.executeUpdate("DELETE FROM prov_app_role WHERE generation = 'current'");
             s.executeUpdate("UPDATE prov_app_role SET generation = 'current' WHERE generation = 'next'");
         }
-    }
-
-    /** A dry run reads and writes a copy: what this store remembers of the stored scope is kept for its end. */
-    @Override
-    public void dryRunBegins() {
-        runningBeforeDryRun = runningScope;
-        completedBeforeDryRun = completedScope.get();
-    }
-
-    @Override
-    public void dryRunEnds() {
-        runningScope = runningBeforeDryRun;
-        completedScope.set(completedBeforeDryRun);
     }
 
     // ---- app role assignments
