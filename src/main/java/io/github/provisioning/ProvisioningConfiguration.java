@@ -4,6 +4,7 @@ import io.github.provisioning.admin.AdminAccess;
 import io.github.provisioning.admin.AdminApi;
 import io.github.provisioning.admin.CycleHistory;
 import io.github.provisioning.admin.DeletionApproval;
+import io.github.provisioning.admin.EscrowList;
 import io.github.provisioning.admin.GroupOnDemand;
 import io.github.provisioning.admin.JobControl;
 import io.github.provisioning.admin.ProvisionOnDemand;
@@ -753,6 +754,11 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "cycleHistory", lazy = true)
     public CycleHistory cycleHistory(@PropertyInject("provisioning.work-dir") String dataDir) {
         return new CycleHistory(Path.of(dataDir).resolve("cycles"));
+    }
+
+    @BindToRegistry(value = "escrowList", lazy = true)
+    public EscrowList escrowList(@BeanInject("stateStore") StateStore state) {
+        return new EscrowList(state);
     }
 
     @BindToRegistry(value = "provisioningLogQuery", lazy = true)
