@@ -9,6 +9,7 @@ import io.github.provisioning.admin.GroupOnDemand;
 import io.github.provisioning.admin.JobControl;
 import io.github.provisioning.admin.ProvisionOnDemand;
 import io.github.provisioning.admin.ProvisioningLogQuery;
+import io.github.provisioning.admin.StatusPage;
 import io.github.provisioning.admin.TargetUniquenessCheck;
 import io.github.provisioning.auth.TargetCredentials;
 import io.github.provisioning.auth.TargetToken;
@@ -76,6 +77,7 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.component.mail.MailComponent;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyConfiguration;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
+import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.spi.RoutePolicyFactory;
@@ -759,6 +761,16 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "escrowList", lazy = true)
     public EscrowList escrowList(@BeanInject("stateStore") StateStore state) {
         return new EscrowList(state);
+    }
+
+    @BindToRegistry(value = "statusPage", lazy = true)
+    public StatusPage statusPage() {
+        return new StatusPage();
+    }
+
+    @BindToRegistry(value = "statusPageHeaders", lazy = true)
+    public HeaderFilterStrategy statusPageHeaders() {
+        return StatusPage.responseHeaders();
     }
 
     @BindToRegistry(value = "provisioningLogQuery", lazy = true)

@@ -1,5 +1,6 @@
 package io.github.provisioning.admin;
 
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
@@ -14,7 +15,8 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * Who may use the admin API. On a loopback address without {@code admin.token}, anyone on this machine; bound
  * anywhere else, a token is required (start-up fails without one), and with a token every request on the admin
  * server must carry {@code Authorization: Bearer <admin.token>}. The check is a Vert.x handler in front of every
- * route of the server, so endpoints added later are covered too.
+ * route of the server, so endpoints added later are covered too. Only the status page's own static files load
+ * without it ({@link #isStatusPageFile}): they hold no data, and the page asks for the token to read the API.
  */
 public final class AdminAccess {
 
@@ -66,7 +68,7 @@ public final class AdminAccess {
     }
 
     private void check(RoutingContext request) {
-        if (accepts(request.request().getHeader("Authorization"))) {
+        if (accepts(request.request().getHeader("Authorization")) || isStatusPageFile(request)) {
             request.next();
             return;
         }
@@ -74,6 +76,17 @@ public final class AdminAccess {
                 .putHeader("WWW-Authenticate", CHALLENGE)
                 .putHeader("Content-Type", "application/json")
                 .end(UNAUTHORIZED);
+    }
+
+    /**
+     * A GET of one of the status page's own files, which must load without the token so that the page can ask for
+     * it. The raw path must be one of them exactly, and so must the path Vert.x routes by (a path such as
+     * {@code /page.js/../api/status} is routed as {@code /api/status}); every other path stays guarded.
+     */
+    static boolean isStatusPageFile(RoutingContext request) {
+        String path = request.request().path();
+        return request.request().method() == HttpMethod.GET && StatusPage.OPEN_PATHS.contains(path)
+                && path.equals(request.normalizedPath());
     }
 
     private static byte[] sha256(String text) {
