@@ -274,5 +274,6 @@ document.addEventListener('DOMContentLoaded', () => {
     }
   });
   refresh();
-  setInterval(refresh, REFRESH_MS);
+  // While the page waits for the token, it does not ask the API again.
+  setInterval(() => $('token-form').hidden && refresh(), REFRESH_MS);
 });
