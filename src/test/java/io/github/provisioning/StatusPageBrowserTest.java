@@ -107,6 +107,15 @@ class StatusPageBrowserTest extends EngineTest {
                     && browser.text("logs").contains(Contoso.upn("adele")));
             assertThat(browser.text("logs")).contains("\tstaged-delete\tskipped\t");
 
+            // Preview of gus, whose rejected update is still to be made: the diff, with nothing sent.
+            scim.clearRequests();
+            browser.type("preview-id", ids.get("gus"));
+            browser.click("preview-submit");
+            await().atMost(PAGE_TIMEOUT).until(() -> browser.text("preview").startsWith("Action: update"));
+            assertThat(browser.text("preview")).contains(Contoso.upn("gus") + ": in scope",
+                    "title\t\"Buyer\"\t\"Head Buyer\"");
+            assertThat(writes()).isEmpty();
+
             // Asked once: the token is kept for the session, so a reload shows the page at once.
             browser.navigate(page + "/");
             await().atMost(PAGE_TIMEOUT).until(() -> browser.text("job-state").equals("stopped"));
