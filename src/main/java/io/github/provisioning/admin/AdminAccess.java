@@ -1,6 +1,5 @@
 package io.github.provisioning.admin;
 
-import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
@@ -80,13 +79,20 @@ public final class AdminAccess {
 
     /**
      * A GET of one of the status page's own files, which must load without the token so that the page can ask for
-     * it. The raw path must be one of them exactly, and so must the path Vert.x routes by (a path such as
-     * {@code /page.js/../api/status} is routed as {@code /api/status}); every other path stays guarded.
+     * it. The raw path must be one of them exactly (a path such as {@code /page.js/../api/status} is not), and so
+     * must the path Vert.x routes by; every other path stays guarded.
      */
     static boolean isStatusPageFile(RoutingContext request) {
         String path = request.request().path();
-        return request.request().method() == HttpMethod.GET && StatusPage.OPEN_PATHS.contains(path)
-                && path.equals(request.normalizedPath());
+        return isStatusPageFile(request.request().method().name(), path) && path.equals(request.normalizedPath());
+    }
+
+    /**
+     * Whether a request may skip the token because it fetches one of the status page's files: a GET whose raw
+     * path (as sent, not decoded nor normalized) is exactly one of them. For a server in front of the engine's.
+     */
+    public static boolean isStatusPageFile(String method, String rawPath) {
+        return "GET".equals(method) && StatusPage.OPEN_PATHS.contains(rawPath);
     }
 
     private static byte[] sha256(String text) {

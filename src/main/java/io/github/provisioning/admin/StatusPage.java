@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Header;
 import org.apache.camel.Message;
-import org.apache.camel.http.base.HttpHeaderFilterStrategy;
 import org.apache.camel.spi.HeaderFilterStrategy;
+import org.apache.camel.support.DefaultHeaderFilterStrategy;
 
 /**
  * The status page on the admin port: three static files from {@code admin-page/} on the classpath, read once at
@@ -58,12 +58,15 @@ public final class StatusPage {
     }
 
     /**
-     * The HTTP headers the page's routes answer with: Camel's usual filter, except that Cache-Control, which it
-     * drops, goes out, so that a browser asks again for a page an upgrade changed.
+     * The HTTP headers the page's routes answer with: {@link #serve} leaves only its own and Camel's, and this drops
+     * Camel's, both ways. Unlike the default HTTP filter it lets Cache-Control go out, so that a browser asks again for
+     * a page an upgrade changed.
      */
     public static HeaderFilterStrategy responseHeaders() {
-        HttpHeaderFilterStrategy filter = new HttpHeaderFilterStrategy();
-        filter.getOutFilter().remove("cache-control");
+        DefaultHeaderFilterStrategy filter = new DefaultHeaderFilterStrategy();
+        filter.setLowerCase(true);
+        filter.setOutFilterStartsWith(DefaultHeaderFilterStrategy.CAMEL_FILTER_STARTS_WITH);
+        filter.setInFilterStartsWith(DefaultHeaderFilterStrategy.CAMEL_FILTER_STARTS_WITH);
         return filter;
     }
 
