@@ -157,10 +157,28 @@ class StatusPageBrowserTest extends EngineTest {
             await().atMost(PAGE_TIMEOUT).until(() -> browser.text("job-state").equals("running")
                     && browser.text("deletions-summary").equals("No disables or deletes are held."));
 
+            // Start runs a cycle at once; held mid-way, the page shows it in progress.
+            tenant.updateUser(ids.get("gus"), Map.of("jobTitle", "Chief Buyer"));
+            try (CycleHold hold = CycleHold.install(engine.context())) {
+                browser.click("start");
+                hold.awaitHeldCycle();
+                // The page's next refresh (the one after Start may precede the first page read) shows it held.
+                await().atMost(PAGE_TIMEOUT).until(() -> browser.text("cycle-pages").equals("1"));
+                assertThat(browser.text("job-result")).isEqualTo("Job running.");
+                assertThat(browser.text("no-cycle")).isEmpty();
+                assertThat(browser.text("cycle-type")).startsWith("incremental, started ");
+                assertThat(browser.text("progress-label")).startsWith("Progress: ");
+                hold.release();
+            }
+            CycleReport started = engine.awaitNextReport();
+            assertThat(started.counts()).containsEntry("updated", 1);
+            await().atMost(PAGE_TIMEOUT).until(() -> browser.text("no-cycle").equals("No cycle is running.")
+                    && browser.text("escrow").equals("Nothing is in escrow."));
+
             List<String> requested = browser.requestedUrls();
             assertThat(requested).contains(page + "/", page + "/page.css", page + "/page.js", page + "/api/status",
                     page + "/api/cycles?limit=10", page + "/api/deletions?limit=10", page + "/api/escrow?limit=20",
-                    page + "/api/deletions/approve", page + "/api/deletions/reject",
+                    page + "/api/deletions/approve", page + "/api/deletions/reject", page + "/api/job/start",
                     page + "/api/logs?status=skipped&limit=20&source-id=" + ids.get("adele"));
             assertThat(requested).as("every request of the page").allSatisfy(url ->
                     assertThat(url).startsWith(page + "/"));
