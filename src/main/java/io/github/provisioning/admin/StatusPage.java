@@ -12,9 +12,9 @@ import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.support.DefaultHeaderFilterStrategy;
 
 /**
- * The status page on the admin port: three static files from {@code admin-page/} on the classpath, read once at
- * start-up, over the admin API. They are the only paths of the admin server that answer without the token
- * ({@link AdminAccess}), so that the page can ask for it; they hold no data, only the code that fetches it.
+ * The status page on the admin port, a static page over the admin API: three files from {@code admin-page/} on the
+ * classpath, read once when this bean is made. They are the only paths of the admin server that answer without the
+ * token ({@link AdminAccess}), so that the page can ask for it; they hold no data, only the code that fetches it.
  */
 public final class StatusPage {
 
