@@ -71,7 +71,7 @@ class AdminOpenApiTest extends EngineTest {
         }
         // The admin API as docs/admin-api.md describes it; the set is compared whole above.
         assertThat(served).contains("GET /api/status", "POST /api/job/start", "POST /api/preview",
-                "GET /api/preview/users/{id}", "POST /api/provision/groups/{id}", "GET /api/logs");
+                "GET /api/preview/users/{id}", "POST /api/provision/groups/{id}", "GET /api/escrow", "GET /api/logs");
         return served;
     }
 }

@@ -107,34 +107,22 @@ class CamelCliIT {
                 throw new AssertionError(command + " was not ready and provisioned in " + START + "; output:\n" + output("dev"), e);
             }
             assertThat(status(admin + "/api/status")).isEqualTo(200);
-            assertThat(status(admin + "/api/job-status")).isEqualTo(404);
 
-            // The admin API's endpoints are Java (the REST DSL, which --dev does not reload); its on-demand flows are a
-            // route file. A route saved into that file with an HTTP endpoint of its own shows the file reloaded.
-            String badId = admin + "/api/preview/users/not!an-id";
-            assertThat(status(badId)).as("the file's preview flow refuses a malformed id").isEqualTo(400);
-            Path routeFile = project.resolve("src/main/resources/routes/admin-on-demand.camel.yaml");
+            // The admin API's endpoints are Java (the REST DSL, which --dev does not reload); the status page's files
+            // are served by a route file.
+            assertThat(status(admin + "/style.css")).isEqualTo(404);
+            Path routeFile = project.resolve("src/main/resources/routes/admin-page.camel.yaml");
             String routes = Files.readString(routeFile);
-            assertThat(routes).contains("uri: direct:admin-preview-user\n");
-            Files.writeString(routeFile, routes + """
-
-                    - route:
-                        id: admin-job-status
-                        from:
-                          uri: platform-http:/api/job-status
-                          parameters:
-                            httpMethodRestrict: GET
-                          steps:
-                            - to: direct:admin-status
-                    """);
+            assertThat(routes).contains("uri: platform-http:/page.css\n");
+            Files.writeString(routeFile, routes.replace("uri: platform-http:/page.css\n", "uri: platform-http:/style.css\n"));
 
             try {
                 await("the edited route answers").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> status(admin + "/api/job-status") == 200);
+                        .until(() -> status(admin + "/style.css") == 200);
             } catch (ConditionTimeoutException e) {
                 throw new AssertionError("the edited route file was not reloaded; output:\n" + output("dev"), e);
             }
-            assertThat(status(badId)).as("the reloaded file's preview flow").isEqualTo(400);
+            assertThat(status(admin + "/page.css")).as("the route's old path").isEqualTo(404);
             assertThat(status(admin + "/api/deletions")).as("a route of another file keeps running").isEqualTo(200);
         }
     }

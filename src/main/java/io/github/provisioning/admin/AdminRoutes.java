@@ -39,7 +39,8 @@ public class AdminRoutes extends RouteBuilder {
                 .apiProperty("api.title", "Entra provisioning engine: admin API")
                 .apiProperty("api.version", "0.1.0")
                 .apiProperty("api.description", "Test Connection, preview, expression tester, job control, held "
-                        + "deletions, status, cycles, provisioning log, provision on demand (docs/admin-api.md)");
+                        + "deletions, status, cycles, escrow, provisioning log, provision on demand "
+                        + "(docs/admin-api.md)");
 
         RestDefinition api = rest("/api")
                 .description("The engine's admin API")
@@ -97,6 +98,12 @@ public class AdminRoutes extends RouteBuilder {
         post(api, "/deletions/reject", "admin-deletions-reject",
                 "Drop the held deletions unsent and resume the job; a cycle runs at once",
                 answer(200, "How many, and the status"), answer(409, "Nothing is held, or a cycle is running"));
+
+        // Escrow
+        get(api, "/escrow", "admin-escrow",
+                "The users and groups in escrow: attempts, next retry, whether permanent, the last error",
+                answer(200, "The counts, then the objects, the soonest retry first"), answer(400, BAD_LIMIT))
+                .param(limit(100));
 
         // The provisioning log
         get(api, "/logs", "admin-logs", "Provisioning log lines, newest first",
@@ -164,6 +171,9 @@ public class AdminRoutes extends RouteBuilder {
         from("direct:admin-deletions-reject").routeId("admin-deletions-reject")
                 .bean("deletionApproval", "reject")
                 .filter(answered(200)).to("direct:request-cycle").end()
+                .to("direct:admin-reply");
+        from("direct:admin-escrow").routeId("admin-escrow")
+                .bean("escrowList", "list")
                 .to("direct:admin-reply");
         from("direct:admin-logs").routeId("admin-logs")
                 .bean("provisioningLogQuery", "query")

@@ -151,6 +151,11 @@ class ProvisioningBootJarIT {
             assertThat(get(base + "/observe/health", null).statusCode()).isEqualTo(401);
             HttpResponse<String> status = get(base + "/api/status", token);
             assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+            // The admin API's REST DSL and its OpenAPI document on Spring Boot's web server, behind the token too.
+            assertThat(get(base + "/api/openapi.json", null).statusCode()).isEqualTo(401);
+            HttpResponse<String> openApi = get(base + "/api/openapi.json", token);
+            assertThat(openApi.statusCode()).as(openApi.body()).isEqualTo(200);
+            assertThat(JSON.readTree(openApi.body()).path("paths").has("/api/status")).as(openApi.body()).isTrue();
             HttpResponse<String> health = get(base + "/observe/health", token);
             assertThat(health.statusCode()).as(health.body()).isEqualTo(503);
             JsonNode camelHealth = JSON.readTree(health.body()).path("components").path("camelHealth");
