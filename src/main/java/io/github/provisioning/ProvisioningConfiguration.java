@@ -205,23 +205,24 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         });
     }
 
-    /** admin.token: required off loopback; when set, every admin request must carry it (never logged). */
+    /**
+     * admin.token: required off loopback; when set, every admin request must carry it (never logged). With or without
+     * it, cross-site writes are refused.
+     */
     private static void protectAdminApi(CamelContext context, Settings settings) throws Exception {
         if (!settings.flag("camel.server.enabled")) {
             return;
         }
         AdminAccess access = AdminAccess.of(settings.get("admin.host").orElse("127.0.0.1"),
                 settings.get("admin.token").orElse(""));
-        if (access != null) {
-            int port = Math.toIntExact(settings.wholeNumber("admin.port", 8080));
-            // The admin server is up once the context has started its services, before any route starts.
-            context.addStartupListener(new StartupListener() {
-                @Override
-                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                    access.install(started, port);
-                }
-            });
-        }
+        int port = Math.toIntExact(settings.wholeNumber("admin.port", 8080));
+        // The admin server is up once the context has started its services, before any route starts.
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                access.install(started, port);
+            }
+        });
     }
 
     /**
