@@ -12,6 +12,7 @@ import io.github.provisioning.admin.TargetUniquenessCheck;
 import io.github.provisioning.auth.TargetCredentials;
 import io.github.provisioning.auth.TargetToken;
 import io.github.provisioning.auth.TokenRoute;
+import io.github.provisioning.cycle.CycleGate;
 import io.github.provisioning.cycle.CycleMdc;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.DryRunTarget;
@@ -26,6 +27,7 @@ import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.cycle.Quarantine;
 import io.github.provisioning.cycle.RetrySchedule;
 import io.github.provisioning.cycle.RunOutcome;
+import io.github.provisioning.cycle.TargetListing;
 import io.github.provisioning.cycle.UserProvisioner;
 import io.github.provisioning.graph.EntraGroup;
 import io.github.provisioning.graph.EntraUser;
@@ -94,7 +96,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProvisioningConfiguration.class);
     /** The routes Camel's route metrics leave out ({@link #leaveOutOfRouteMetrics}). */
-    static final String UNMETERED_ROUTES = "provision-user,provision-group,scim-exchange";
+    static final String UNMETERED_ROUTES = "provision-user,provision-group,scim-exchange,scim-send";
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -497,6 +499,17 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         return new DryRunTarget();
     }
 
+    /** In scim-exchange: a dry run's request that must not reach the target, and its answer (DryRunTarget). */
+    @BindToRegistry(value = "dryRunWrite", lazy = true)
+    public Predicate dryRunWrite(@BeanInject("dryRunTarget") DryRunTarget target) {
+        return target.interceptsRequest();
+    }
+
+    @BindToRegistry(value = "dryRunAnswer", lazy = true)
+    public Processor dryRunAnswer(@BeanInject("dryRunTarget") DryRunTarget target) {
+        return target.answersRequest();
+    }
+
     @BindToRegistry(value = "scimResponses", lazy = true)
     public ScimResponses scimResponses() {
         return new ScimResponses();
@@ -527,6 +540,49 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     @BindToRegistry("graphPageChanges")
     public Expression graphPageChanges() {
         return PageExpressions.changes();
+    }
+
+    /** The paging routes' loop condition: a next page is left to read (PageExpressions.NEXT_PAGE). */
+    @BindToRegistry("morePages")
+    public Predicate morePages() {
+        return PageExpressions.morePages();
+    }
+
+    // graph-exchange's loop over the attempts of one Graph request.
+    @BindToRegistry("graphCallPending")
+    public Predicate graphCallPending() {
+        return GraphRetry.callPending();
+    }
+
+    @BindToRegistry("graphRetryDelay")
+    public Expression graphRetryDelay() {
+        return GraphRetry.retryDelay();
+    }
+
+    // list-target's loop over the pages of a listing of the target.
+    @BindToRegistry("targetPagesLeft")
+    public Predicate targetPagesLeft() {
+        return TargetListing.pagesLeft();
+    }
+
+    @BindToRegistry("targetListingRetryDelay")
+    public Expression targetListingRetryDelay() {
+        return TargetListing.retryDelay();
+    }
+
+    @BindToRegistry("targetListingPageRequest")
+    public Expression targetListingPageRequest() {
+        return TargetListing.pageRequest();
+    }
+
+    @BindToRegistry("targetListingPageRead")
+    public Processor targetListingPageRead() {
+        return TargetListing.pageRead();
+    }
+
+    @BindToRegistry("targetListingEnd")
+    public Processor targetListingEnd() {
+        return TargetListing.end();
     }
 
     // What provision-user and provision-group read from their plan on each pass of the loop (the ref language).
@@ -714,6 +770,12 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             throw new IllegalStateException("Cannot register the template for " + purpose, e);
         }
         return template;
+    }
+
+    @BindToRegistry(value = "cycleGate", lazy = true)
+    public CycleGate cycleGate(@BeanInject("cycles") Cycles cycles, @BeanInject("quarantine") Quarantine quarantine,
+                               @BeanInject("deletionGuard") DeletionGuard deletionGuard) {
+        return new CycleGate(cycles, quarantine, deletionGuard);
     }
 
     @BindToRegistry(value = "quarantine", lazy = true)
