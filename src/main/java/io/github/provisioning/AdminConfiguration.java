@@ -5,10 +5,12 @@ import static io.github.provisioning.ProvisioningConfiguration.template;
 import io.github.provisioning.admin.AdminApi;
 import io.github.provisioning.admin.CycleHistory;
 import io.github.provisioning.admin.DeletionApproval;
+import io.github.provisioning.admin.EscrowList;
 import io.github.provisioning.admin.GroupOnDemand;
 import io.github.provisioning.admin.JobControl;
 import io.github.provisioning.admin.ProvisionOnDemand;
 import io.github.provisioning.admin.ProvisioningLogQuery;
+import io.github.provisioning.admin.StatusPage;
 import io.github.provisioning.admin.TargetUniquenessCheck;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.Groups;
@@ -18,7 +20,10 @@ import io.github.provisioning.http.RetryPolicy;
 import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.TargetCapabilities;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.JobStateStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.ScopeStore;
+import io.github.provisioning.state.StagedDeletionStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.apache.camel.BeanInject;
@@ -28,17 +33,18 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.spi.HeaderFilterStrategy;
 
 /**
- * The admin API's beans: the expression tester, job control, provisioning on demand, deletion approval and the
- * history and log queries.
+ * The admin API's beans: the expression tester, job control, provisioning on demand, deletion approval, the
+ * history, escrow and log queries, and the status page.
  * {@link ProvisioningConfiguration} binds these.
  */
 public class AdminConfiguration {
 
     @BindToRegistry(value = "adminApi", lazy = true)
     public AdminApi adminApi(CamelContext context, @BeanInject("mappingTable") MappingTable mapping,
-                             @BeanInject("stateStore") StateStore state,
+                             @BeanInject("scopeStore") ScopeStore scopeStore,
                              @BeanInject("retryPolicy") RetryPolicy retryPolicy,
                              @BeanInject("targetCapabilities") TargetCapabilities target,
                              @PropertyInject("provisioning.scope") String scope) {
@@ -53,24 +59,27 @@ public class AdminConfiguration {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
         }, retryPolicy, target::filter);
-        return AdminApi.of(mapping, "assigned".equals(scope), state, clock != null ? clock : Clock.systemUTC(),
+        return AdminApi.of(mapping, "assigned".equals(scope), scopeStore, clock != null ? clock : Clock.systemUTC(),
                 targetCheck);
     }
 
     @BindToRegistry(value = "jobControl", lazy = true)
     public JobControl jobControl(CamelContext context, @BeanInject("cycles") Cycles cycles,
-                                 @BeanInject("stateStore") StateStore state,
+                                 @BeanInject("linkStore") LinkStore links,
+                                 @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
+                                 @BeanInject("jobStateStore") JobStateStore jobState,
                                  @BeanInject("quarantine") Quarantine quarantine,
                                  @BeanInject("settings") Settings settings) {
-        return new JobControl(context, cycles, state, quarantine, settings.deletionThreshold());
+        return new JobControl(context, cycles, links, deletions, jobState, quarantine,
+                settings.deletionThreshold());
     }
 
     @BindToRegistry(value = "deletionApproval", lazy = true)
     public DeletionApproval deletionApproval(@BeanInject("cycles") Cycles cycles,
-                                             @BeanInject("stateStore") StateStore state,
+                                             @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                              @BeanInject("jobControl") JobControl job,
                                              @BeanInject("settings") Settings settings) {
-        return new DeletionApproval(cycles, state, job, settings.deletionThreshold());
+        return new DeletionApproval(cycles, deletions, job, settings.deletionThreshold());
     }
 
     @BindToRegistry(value = "provisionOnDemand", lazy = true)
@@ -96,6 +105,21 @@ public class AdminConfiguration {
     @BindToRegistry(value = "cycleHistory", lazy = true)
     public CycleHistory cycleHistory(@PropertyInject("provisioning.work-dir") String dataDir) {
         return new CycleHistory(Path.of(dataDir).resolve("cycles"));
+    }
+
+    @BindToRegistry(value = "escrowList", lazy = true)
+    public EscrowList escrowList(@BeanInject("linkStore") LinkStore links) {
+        return new EscrowList(links);
+    }
+
+    @BindToRegistry(value = "statusPage", lazy = true)
+    public StatusPage statusPage() {
+        return new StatusPage();
+    }
+
+    @BindToRegistry(value = "statusPageHeaders", lazy = true)
+    public HeaderFilterStrategy statusPageHeaders() {
+        return StatusPage.responseHeaders();
     }
 
     @BindToRegistry(value = "provisioningLogQuery", lazy = true)

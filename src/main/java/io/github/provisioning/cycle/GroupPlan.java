@@ -2,7 +2,7 @@ package io.github.provisioning.cycle;
 
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.state.Link;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.GroupStore;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,13 +26,13 @@ public final class GroupPlan extends ObjectPlan {
     static final int LOGGED_IDS = 50;
 
     final String groupId;
-    final StateStore.GroupSource source;
+    final GroupStore.GroupSource source;
     String identity;
     boolean created;
     boolean rematched;
     boolean propertiesChanged;
     /** The member batch the pending PATCH writes. */
-    List<StateStore.GroupMember> batch = List.of();
+    List<GroupStore.GroupMember> batch = List.of();
     String lastBatchStart;
     int added;
     int removed;
@@ -43,7 +43,7 @@ public final class GroupPlan extends ObjectPlan {
     Step putStep;
     Step step = Step.DONE;
 
-    GroupPlan(CycleRun cycle, String groupId, StateStore.GroupSource source, Link link) {
+    GroupPlan(CycleRun cycle, String groupId, GroupStore.GroupSource source, Link link) {
         super(cycle, link);
         this.groupId = groupId;
         this.source = source;

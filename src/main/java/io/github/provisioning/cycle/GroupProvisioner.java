@@ -19,7 +19,10 @@ import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.GroupStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.ObjectType;
+import io.github.provisioning.state.StagedDeletionStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,7 +47,9 @@ public final class GroupProvisioner {
 
     private final ObjectMapping mapping;
     private final RetrySchedule escrow;
-    private final StateStore state;
+    private final LinkStore links;
+    private final GroupStore groups;
+    private final StagedDeletionStore deletions;
     private final ProvisioningLog log;
     private final Predicate<String> inScope;
     private final RetryPolicy retryPolicy;
@@ -68,7 +73,8 @@ public final class GroupProvisioner {
      * @param listing           the cycle's listing of the target's groups, which a target without filters is matched
      *                          through
      */
-    public GroupProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
+    public GroupProvisioner(ObjectMapping mapping, LinkStore links, GroupStore groups, StagedDeletionStore deletions,
+                            ProvisioningLog log, Predicate<String> inScope,
                             RetryPolicy retryPolicy, TargetCapabilities target, int membersPerPatch, RetrySchedule escrow,
                             int deletionThreshold, MatchIndex listing) {
         this.listing = listing;
@@ -78,7 +84,9 @@ public final class GroupProvisioner {
             throw new IllegalArgumentException("scim.members-per-patch must be at least 1");
         }
         this.mapping = mapping;
-        this.state = state;
+        this.links = links;
+        this.groups = groups;
+        this.deletions = deletions;
         this.log = log;
         this.inScope = inScope;
         this.retryPolicy = retryPolicy;
@@ -94,8 +102,8 @@ public final class GroupProvisioner {
      */
     public GroupPlan plan(@Body String groupId, @ExchangeProperty("cycle") CycleRun cycle,
                           @ExchangeProperty(UserProvisioner.STAGED_DELETION) StagedDeletion staged) {
-        GroupPlan plan = new GroupPlan(cycle, groupId, state.groupSource(groupId).orElse(null),
-                state.link(StateStore.GROUP, groupId).orElse(null));
+        GroupPlan plan = new GroupPlan(cycle, groupId, groups.groupSource(groupId).orElse(null),
+                links.link(ObjectType.GROUP, groupId).orElse(null));
         plan.releasing = staged;
         if (staged == null && plan.link != null && plan.link.intent() != null) {
             // A run was cut between a POST /Groups and the save of its link: match the intent's value first.
@@ -115,14 +123,14 @@ public final class GroupProvisioner {
     private void planChange(GroupPlan plan) {
         StagedDeletion staged = plan.releasing;
         try {
-            StateStore.GroupSource source = plan.source;
+            GroupStore.GroupSource source = plan.source;
             if (staged != null) {
                 if (plan.releaseStillDue(plan.link)) {
                     planDelete(plan, SourceChange.Kind.valueOf(staged.changeKind()), staged.reason());
                 }
             } else if (source == null) {
                 planDelete(plan, SourceChange.Kind.NOT_FOUND, "not found in Entra ID");
-            } else if (StateStore.GroupSource.SOFT_DELETED.equals(source.state())) {
+            } else if (GroupStore.GroupSource.SOFT_DELETED.equals(source.state())) {
                 planDelete(plan, SourceChange.Kind.SOFT_DELETED, "soft-deleted in Entra ID");
             } else if (!source.present()) {
                 planDelete(plan, SourceChange.Kind.HARD_DELETED, "deleted in Entra ID");
@@ -187,33 +195,33 @@ public final class GroupProvisioner {
             // Nothing was sent: the memberships stay as they are until the delete is released. The link names this
             // cycle, the cycle the staged row names, so a later change of the group supersedes the row.
             Link l = plan.link;
-            state.save(StateStore.GROUP, new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(),
+            links.save(ObjectType.GROUP, new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(),
                     cycleId, null, null));
-            state.groupProcessed(plan.groupId);
+            groups.groupProcessed(plan.groupId);
             return;
         }
         if (plan.superseded) {
-            state.dropStagedDeletion(StateStore.GROUP, plan.groupId);
+            deletions.dropStagedDeletion(ObjectType.GROUP, plan.groupId);
             return;
         }
         boolean linked = plan.targetId != null && !"delete".equals(plan.action);
         if ("delete".equals(plan.action)) {
-            state.save(StateStore.GROUP, new Link(plan.groupId, null, null, false, Map.of(), cycleId, null, null));
-            state.forgetTargetMembers(plan.groupId);
+            links.save(ObjectType.GROUP, new Link(plan.groupId, null, null, false, Map.of(), cycleId, null, null));
+            groups.forgetTargetMembers(plan.groupId);
         } else if (linked) {
-            state.save(StateStore.GROUP, new Link(plan.groupId, plan.targetId, matchValue(plan), true,
+            links.save(ObjectType.GROUP, new Link(plan.groupId, plan.targetId, matchValue(plan), true,
                     plan.updateValues.isEmpty() && plan.link != null ? plan.link.values() : plan.updateValues,
                     cycleId, null, null));
         } else if (plan.link != null) {
             Link l = plan.link;
-            state.save(StateStore.GROUP, new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(),
+            links.save(ObjectType.GROUP, new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(),
                     cycleId, null, null));
         }
-        if (plan.source == null || StateStore.GroupSource.DELETED.equals(plan.source.state())) {
+        if (plan.source == null || GroupStore.GroupSource.DELETED.equals(plan.source.state())) {
             // Deleted for good in Entra ID: its memberships will never be read again.
-            state.dropMembers(plan.groupId);
+            groups.dropMembers(plan.groupId);
         }
-        state.groupProcessed(plan.groupId);
+        groups.groupProcessed(plan.groupId);
         plan.cycle.countGroup(switch (plan.action) {
             case "create" -> CycleRun.Outcome.CREATED;
             case "update" -> CycleRun.Outcome.UPDATED;
@@ -227,7 +235,7 @@ public final class GroupProvisioner {
     /** A released group delete is done with once its outcome is stored, success or failure (escrow). */
     private void released(GroupPlan plan) {
         if (plan.releasing != null) {
-            state.dropStagedDeletion(StateStore.GROUP, plan.groupId);
+            deletions.dropStagedDeletion(ObjectType.GROUP, plan.groupId);
         }
     }
 
@@ -236,8 +244,8 @@ public final class GroupProvisioner {
                        @ExchangeProperty("cycle") CycleRun cycle,
                        @ExchangeProperty("CamelExceptionCaught") Exception e,
                        @ExchangeProperty(UserProvisioner.STAGED_DELETION) StagedDeletion staged) {
-        GroupPlan failed = plan != null ? plan : new GroupPlan(cycle, groupId, state.groupSource(groupId).orElse(null),
-                state.link(StateStore.GROUP, groupId).orElse(null));
+        GroupPlan failed = plan != null ? plan : new GroupPlan(cycle, groupId, groups.groupSource(groupId).orElse(null),
+                links.link(ObjectType.GROUP, groupId).orElse(null));
         failed.releasing = staged;
         failed.fail(e.getClass().getSimpleName(), e.getMessage());
         recordFailure(failed);
@@ -252,7 +260,7 @@ public final class GroupProvisioner {
         } else if (!mapping.actions().delete()) {
             plan.finish("other", "skipped", reason + "; delete is switched off");
         } else if (plan.guarded(deletionThreshold)) {
-            plan.stage(state, StagedDeletion.staged(StateStore.GROUP, plan.groupId, StagedDeletion.DELETE,
+            plan.stage(deletions, StagedDeletion.staged(ObjectType.GROUP, plan.groupId, StagedDeletion.DELETE,
                     kind.name(), reason, plan.identity, plan.targetId, plan.cycle.id(), Instant.now()));
         } else {
             // Groups have no disable: Entra deletes them.
@@ -377,8 +385,8 @@ public final class GroupProvisioner {
         plan.intent = new CreateIntent(plan.matchedOn.attribute(), plan.matchedOn.value(), plan.cycle.id(),
                 Instant.now());
         Link l = plan.link != null ? plan.link : new Link(plan.groupId, null, null, false, Map.of(), null, null, null);
-        state.save(StateStore.GROUP, l.withIntent(plan.intent));
-        state.forgetTargetMembers(plan.groupId);
+        links.save(ObjectType.GROUP, l.withIntent(plan.intent));
+        groups.forgetTargetMembers(plan.groupId);
     }
 
     private void afterCreate(GroupPlan plan, ScimResponse response) {
@@ -403,7 +411,7 @@ public final class GroupProvisioner {
         plan.createValues.forEach((path, value) -> plan.modified.add(
                 new LogEntry.ModifiedProperty(path, null, value)));
         // A new group holds no members: whatever we knew of the old one's is void.
-        state.forgetTargetMembers(plan.groupId);
+        groups.forgetTargetMembers(plan.groupId);
         nextMembers(plan);
     }
 
@@ -443,7 +451,7 @@ public final class GroupProvisioner {
         plan.targetId = null;
         plan.modified.clear();
         plan.propertiesChanged = false;
-        state.forgetTargetMembers(plan.groupId);
+        groups.forgetTargetMembers(plan.groupId);
         UserPlan.MatchCandidate first = firstCandidate(plan);
         if (first == null) {
             plan.fail("NoMatchingValue", "the linked group is gone and the group has no matching value");
@@ -463,12 +471,12 @@ public final class GroupProvisioner {
             done(plan);
             return;
         }
-        List<StateStore.GroupMember> removals = state.memberRemovals(plan.groupId, membersPerPatch);
+        List<GroupStore.GroupMember> removals = groups.memberRemovals(plan.groupId, membersPerPatch);
         if (!removals.isEmpty()) {
             sendMembers(plan, GroupPlan.Step.REMOVE_MEMBERS, removals);
             return;
         }
-        List<StateStore.GroupMember> additions = state.memberAdditions(plan.groupId, membersPerPatch);
+        List<GroupStore.GroupMember> additions = groups.memberAdditions(plan.groupId, membersPerPatch);
         if (!additions.isEmpty()) {
             sendMembers(plan, GroupPlan.Step.ADD_MEMBERS, additions);
             return;
@@ -476,14 +484,14 @@ public final class GroupProvisioner {
         done(plan);
     }
 
-    private void sendMembers(GroupPlan plan, GroupPlan.Step step, List<StateStore.GroupMember> batch) {
+    private void sendMembers(GroupPlan plan, GroupPlan.Step step, List<GroupStore.GroupMember> batch) {
         String start = step + ":" + batch.get(0).memberId();
         if (start.equals(plan.lastBatchStart)) {
             throw new IllegalStateException("the same member batch came twice for group " + plan.groupId);
         }
         plan.lastBatchStart = start;
         plan.batch = batch;
-        List<String> ids = batch.stream().map(StateStore.GroupMember::targetId).toList();
+        List<String> ids = batch.stream().map(GroupStore.GroupMember::targetId).toList();
         boolean add = step == GroupPlan.Step.ADD_MEMBERS;
         sendPatch(plan, step, GroupResources.memberOperations(add ? ids : List.of(), add ? List.of() : ids),
                 () -> add ? GroupResources.addMembers(ids, dialect) : GroupResources.removeMembers(ids, dialect));
@@ -492,8 +500,8 @@ public final class GroupProvisioner {
     private void afterMembers(GroupPlan plan, ScimResponse response) {
         boolean add = plan.step == GroupPlan.Step.ADD_MEMBERS;
         if (response.isSuccess()) {
-            state.markMembers(plan.groupId, plan.batch, add);
-            for (StateStore.GroupMember member : plan.batch) {
+            groups.markMembers(plan.groupId, plan.batch, add);
+            for (GroupStore.GroupMember member : plan.batch) {
                 List<String> ids = add ? plan.addedIds : plan.removedIds;
                 if (ids.size() < GroupPlan.LOGGED_IDS) {
                     ids.add(member.memberId());
@@ -522,7 +530,7 @@ public final class GroupProvisioner {
         }
         String reason = plan.reason;
         if (syncMembers) {
-            StateStore.CountedMembers skipped = state.skippedMembers(plan.groupId, GroupPlan.LOGGED_IDS);
+            GroupStore.CountedMembers skipped = groups.skippedMembers(plan.groupId, GroupPlan.LOGGED_IDS);
             if (skipped.count() > 0) {
                 plan.modified.add(members("members.skipped", skipped.count(), skipped.ids()));
                 reason = join(reason, skipped.count() + " direct member" + (skipped.count() == 1 ? "" : "s")
@@ -583,13 +591,13 @@ public final class GroupProvisioner {
         Link l = plan.link;
         String reason = plan.error == null ? null : plan.error.reason();
         Escrow escrowed = plan.enterEscrow(escrow, l, "group");
-        state.save(StateStore.GROUP, l == null || plan.created || plan.rematched
+        links.save(ObjectType.GROUP, l == null || plan.created || plan.rematched
                 ? new Link(plan.groupId, plan.targetId, matchValue(plan), plan.targetId != null,
                         plan.created ? plan.updateValues : Map.of(), plan.cycle.id(), Link.RETRY_REFRESH, reason,
                         escrowed, plan.intent)
                 : new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(), plan.cycle.id(),
                         Link.RETRY_REFRESH, reason, escrowed, plan.intent));
-        state.groupProcessed(plan.groupId);
+        groups.groupProcessed(plan.groupId);
         plan.cycle.countGroupFailure(escrowed);
         write(plan);
         released(plan);

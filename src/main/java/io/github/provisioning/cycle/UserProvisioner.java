@@ -20,7 +20,9 @@ import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.ObjectType;
+import io.github.provisioning.state.StagedDeletionStore;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -45,7 +47,8 @@ public final class UserProvisioner {
     /** A match answer that found no account. */
 
     private final ObjectMapping mapping;
-    private final StateStore state;
+    private final LinkStore links;
+    private final StagedDeletionStore deletions;
     private final ProvisioningLog log;
     private final Predicate<String> inScope;
     private final RetryPolicy retryPolicy;
@@ -71,7 +74,8 @@ public final class UserProvisioner {
      *                           for a target without filters, every cycle's listing of it
      * @param reservations       SelectUniqueValue's values on their way to the target, shared by the run's users
      */
-    public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
+    public UserProvisioner(ObjectMapping mapping, LinkStore links, StagedDeletionStore deletions, ProvisioningLog log,
+                           Predicate<String> inScope,
                            RetryPolicy retryPolicy, TargetCapabilities target, boolean verifyWrites,
                            Function<String, List<Map<String, String>>> appRoleAssignments, RetrySchedule escrow,
                            int deletionThreshold, MatchIndex matchIndex, UniqueValueReservations reservations) {
@@ -82,7 +86,8 @@ public final class UserProvisioner {
         this.deletionThreshold = deletionThreshold;
         this.appRoleAssignments = appRoleAssignments;
         this.mapping = mapping;
-        this.state = state;
+        this.links = links;
+        this.deletions = deletions;
         this.log = log;
         this.inScope = inScope;
         this.retryPolicy = retryPolicy;
@@ -121,7 +126,7 @@ public final class UserProvisioner {
                           boolean preview) {
         PageState known = page != null && page.covers(change.id()) ? page : null;
         UserPlan plan = new UserPlan(cycle, change, (known != null ? known.link(change.id())
-                : state.link(StateStore.USER, change.id())).orElse(null));
+                : links.link(ObjectType.USER, change.id())).orElse(null));
         plan.preview = preview;
         plan.page = known;
         plan.releasing = staged;
@@ -341,35 +346,35 @@ public final class UserProvisioner {
         if (plan.staged) {
             // Like "nothing to send": this cycle's later passes skip the user; the staged row says the rest.
             Link l = plan.link;
-            state.save(StateStore.USER, new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(),
+            links.save(ObjectType.USER, new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(),
                     cycleId, null, null));
             return;
         }
         if (plan.superseded) {
-            state.dropStagedDeletion(StateStore.USER, plan.change.id());
+            deletions.dropStagedDeletion(ObjectType.USER, plan.change.id());
             return;
         }
         switch (plan.action) {
             // A tombstone, not a removal: this cycle's later passes must see that the user was handled.
-            case "delete" -> state.save(StateStore.USER, new Link(plan.change.id(), null, null, false, Map.of(),
+            case "delete" -> links.save(ObjectType.USER, new Link(plan.change.id(), null, null, false, Map.of(),
                     cycleId, null, null));
-            case "create", "update" -> state.save(StateStore.USER, new Link(plan.change.id(), plan.targetId,
+            case "create", "update" -> links.save(ObjectType.USER, new Link(plan.change.id(), plan.targetId,
                     matchValue(plan), true, provisionedValues(plan), cycleId, pendingReference(plan), null));
             case "disable" -> {
                 Map<String, JsonNode> values = new LinkedHashMap<>(plan.link.values());
                 values.put("active", BooleanNode.FALSE);
-                state.save(StateStore.USER, new Link(plan.change.id(), plan.targetId, plan.link.matchValue(),
+                links.save(ObjectType.USER, new Link(plan.change.id(), plan.targetId, plan.link.matchValue(),
                         false, values, cycleId, null, null));
             }
             default -> {
                 if (plan.linkedExisting) {
                     // Linked to an account that already held the mapped values.
-                    state.save(StateStore.USER, new Link(plan.change.id(), plan.targetId, matchValue(plan), true,
+                    links.save(ObjectType.USER, new Link(plan.change.id(), plan.targetId, matchValue(plan), true,
                             provisionedValues(plan), cycleId, pendingReference(plan), null));
                 } else {
                     // Nothing to send; remember that this cycle saw the user so that later passes skip it.
                     Link l = plan.link;
-                    state.save(StateStore.USER, l == null
+                    links.save(ObjectType.USER, l == null
                             ? new Link(plan.change.id(), null, null, false, Map.of(), cycleId, null, null)
                             : new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(), cycleId,
                                     null, null));
@@ -391,7 +396,7 @@ public final class UserProvisioner {
     /** A released deletion is done with once its user's outcome is stored, success or failure (escrow). */
     private void released(UserPlan plan) {
         if (plan.releasing != null) {
-            state.dropStagedDeletion(StateStore.USER, plan.change.id());
+            deletions.dropStagedDeletion(ObjectType.USER, plan.change.id());
         }
     }
 
@@ -419,7 +424,7 @@ public final class UserProvisioner {
                        @ExchangeProperty("cycle") CycleRun cycle, @ExchangeProperty("CamelExceptionCaught") Exception e,
                        @ExchangeProperty(STAGED_DELETION) StagedDeletion staged) {
         UserPlan failed = plan != null ? plan : new UserPlan(cycle, change,
-                state.link(StateStore.USER, change.id()).orElse(null));
+                links.link(ObjectType.USER, change.id()).orElse(null));
         failed.releasing = staged;
         reservations.settle(change.id(), failed.reserved, false);
         failed.fail(e.getClass().getSimpleName(), e.getMessage());
@@ -449,7 +454,7 @@ public final class UserProvisioner {
     }
 
     private void stage(UserPlan plan, String action, String reason) {
-        plan.stage(state, StagedDeletion.staged(StateStore.USER, plan.change.id(), action, plan.change.kind().name(),
+        plan.stage(deletions, StagedDeletion.staged(ObjectType.USER, plan.change.id(), action, plan.change.kind().name(),
                 reason, identity(plan), plan.targetId, plan.cycle.id(), Instant.now()));
     }
 
@@ -536,7 +541,7 @@ public final class UserProvisioner {
                 Instant.now());
         Link l = plan.link != null ? plan.link
                 : new Link(plan.change.id(), null, null, false, Map.of(), null, null, null);
-        state.save(StateStore.USER, l.withIntent(plan.intent));
+        links.save(ObjectType.USER, l.withIntent(plan.intent));
     }
 
     private EntraUser sourceUser(SourceChange change) {
@@ -563,7 +568,7 @@ public final class UserProvisioner {
             }
             String manager = managerId.toString();
             String targetId = (plan.page != null && plan.page.knowsManager(manager) ? plan.page.manager(manager)
-                    : state.link(StateStore.USER, manager)).map(Link::targetId).orElse(null);
+                    : links.link(ObjectType.USER, manager)).map(Link::targetId).orElse(null);
             if (targetId == null) {
                 plan.createValues.remove(rule.target());
                 plan.updateValues.remove(rule.target());
@@ -863,7 +868,7 @@ public final class UserProvisioner {
         String retry = plan.change.kind() == SourceChange.Kind.HARD_DELETED ? Link.RETRY_DELETE : Link.RETRY_REFRESH;
         String reason = plan.error == null ? null : plan.error.reason();
         Escrow escrowed = plan.enterEscrow(escrow, l, "user");
-        state.save(StateStore.USER, l == null
+        links.save(ObjectType.USER, l == null
                 ? new Link(plan.change.id(), plan.targetId, null, false, Map.of(), plan.cycle.id(), retry, reason,
                         escrowed, plan.intent)
                 : new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(), plan.cycle.id(),
