@@ -92,7 +92,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                     + "cycle, then exit); on a running engine, POST /api/job/dry-run runs one");
         }
         // The routes' schedule and HTTP timeouts take milliseconds.
-        for (String name : List.of("provisioning.interval", "scim.connect-timeout", "scim.response-timeout",
+        for (String name : List.of("provisioning.interval", "provisioning.progress-interval", "scim.connect-timeout", "scim.response-timeout",
                 "graph.connect-timeout", "graph.response-timeout")) {
             derived.setProperty(name + "-millis", String.valueOf(effective.duration(name).toMillis()));
         }
