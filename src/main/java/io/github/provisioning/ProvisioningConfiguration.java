@@ -529,35 +529,25 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         return PageExpressions.changes();
     }
 
-    // What provision-user and provision-group read from their plan on each pass of the loop (the ref language).
-    @BindToRegistry("userPlanPending")
-    public Predicate userPlanPending() {
-        return PlanExpressions.pending("plan");
+    // The steps of direct:send-plan on the plan in the exchange property plan, once per SCIM request.
+    @BindToRegistry("planPending")
+    public Predicate planPending() {
+        return PlanExpressions.pending();
     }
 
-    @BindToRegistry("userPlanDelayMillis")
-    public Expression userPlanDelayMillis() {
-        return PlanExpressions.delayMillis("plan");
+    @BindToRegistry("planDelayMillis")
+    public Expression planDelayMillis() {
+        return PlanExpressions.delayMillis();
     }
 
-    @BindToRegistry("userPlanRequest")
-    public Expression userPlanRequest() {
-        return PlanExpressions.request("plan");
+    @BindToRegistry("plannedRequest")
+    public Expression plannedRequest() {
+        return PlanExpressions.request();
     }
 
-    @BindToRegistry("groupPlanPending")
-    public Predicate groupPlanPending() {
-        return PlanExpressions.pending("groupPlan");
-    }
-
-    @BindToRegistry("groupPlanDelayMillis")
-    public Expression groupPlanDelayMillis() {
-        return PlanExpressions.delayMillis("groupPlan");
-    }
-
-    @BindToRegistry("groupPlanRequest")
-    public Expression groupPlanRequest() {
-        return PlanExpressions.request("groupPlan");
+    @BindToRegistry("planTakesAnswer")
+    public Processor planTakesAnswer() {
+        return PlanExpressions.answer();
     }
 
     @BindToRegistry(value = "cycles", lazy = true)
