@@ -94,7 +94,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProvisioningConfiguration.class);
     /** The routes Camel's route metrics leave out ({@link #leaveOutOfRouteMetrics}). */
-    static final String UNMETERED_ROUTES = "provision-user,provision-group,scim-exchange";
+    static final String UNMETERED_ROUTES = "provision-user,provision-group,send-plan,scim-exchange";
 
     @Override
     public void configure(CamelContext context) throws Exception {
