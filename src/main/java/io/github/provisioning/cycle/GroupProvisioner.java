@@ -55,7 +55,7 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
     public GroupProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
                             RetryPolicy retryPolicy, TargetCapabilities target, int membersPerPatch, RetrySchedule escrow,
                             int deletionThreshold, MatchIndex listing) {
-        super(new ObjectType(StateStore.GROUP, "/Groups", "group", "groups", "excludedAttributes=members",
+        super(new ResourceType(StateStore.GROUP, "/Groups", "group", "groups", "excludedAttributes=members",
                 GroupResources::create, GroupResources::matchQuery), mapping, state, log, retryPolicy,
                 target, escrow, deletionThreshold, listing);
         if (membersPerPatch < 1) {

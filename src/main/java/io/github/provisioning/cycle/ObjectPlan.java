@@ -158,7 +158,7 @@ public abstract class ObjectPlan {
 
     /** The answer to the pending request: the plan's provisioner reads it and plans the next step. */
     @SuppressWarnings("unchecked")
-    public void answer(ScimResponse response) {
+    void answer(ScimResponse response) {
         ((ObjectProvisioner<ObjectPlan>) provisioner).next(this, response);
     }
 

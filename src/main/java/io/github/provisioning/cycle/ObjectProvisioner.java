@@ -38,21 +38,21 @@ import java.util.function.Supplier;
 public abstract class ObjectProvisioner<P extends ObjectPlan> {
 
     /**
-     * What tells the object types apart in the store, the target and the log's words.
+     * The SCIM resource type a provisioner writes, and what tells it apart in the store and the log's words.
      *
-     * @param table    the state store's object type ({@link StateStore#USER}, {@link StateStore#GROUP})
-     * @param endpoint the target's resource endpoint, e.g. {@code /Users}
-     * @param noun     the target object, in messages: "account", "group"
-     * @param listed   what the target's listing holds, in messages: "users", "groups"
-     * @param readQuery the query of a read by id (a match through the listing), or null
+     * @param table      the state store's object type ({@link StateStore#USER}, {@link StateStore#GROUP})
+     * @param endpoint   the target's resource endpoint, e.g. {@code /Users}
+     * @param noun       the target object, in messages: "account", "group"
+     * @param listed     what the target's listing holds, in messages: "users", "groups"
+     * @param readQuery  the query of a read by id (a match through the listing), or null
      * @param resource   the resource a POST creates, from the mapped values
      * @param matchQuery the query of a match: attribute, value → query
      */
-    record ObjectType(String table, String endpoint, String noun, String listed, String readQuery,
-                      Function<Map<String, JsonNode>, ObjectNode> resource, BinaryOperator<String> matchQuery) {
+    record ResourceType(String table, String endpoint, String noun, String listed, String readQuery,
+                        Function<Map<String, JsonNode>, ObjectNode> resource, BinaryOperator<String> matchQuery) {
     }
 
-    final ObjectType type;
+    final ResourceType type;
     final ObjectMapping mapping;
     final StateStore state;
     private final ProvisioningLog log;
@@ -64,7 +64,7 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
     /** The cycle's listing of the target, which a target without filters is matched through. */
     final MatchIndex listing;
 
-    ObjectProvisioner(ObjectType type, ObjectMapping mapping, StateStore state, ProvisioningLog log,
+    ObjectProvisioner(ResourceType type, ObjectMapping mapping, StateStore state, ProvisioningLog log,
                       RetryPolicy retryPolicy, TargetCapabilities target, RetrySchedule escrow, int deletionThreshold,
                       MatchIndex listing) {
         this.type = type;

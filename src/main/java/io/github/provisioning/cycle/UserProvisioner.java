@@ -62,7 +62,7 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
                            RetryPolicy retryPolicy, TargetCapabilities target, boolean verifyWrites,
                            Function<String, List<Map<String, String>>> appRoleAssignments, RetrySchedule escrow,
                            int deletionThreshold, MatchIndex matchIndex, UniqueValueReservations reservations) {
-        super(new ObjectType(StateStore.USER, "/Users", "account", "users", null, UserResources::create,
+        super(new ResourceType(StateStore.USER, "/Users", "account", "users", null, UserResources::create,
                 UserResources::matchQuery), mapping, state, log, retryPolicy,
                 target, escrow, deletionThreshold, matchIndex);
         this.reservations = reservations;
