@@ -3,20 +3,23 @@ package io.github.provisioning;
 import io.github.provisioning.auth.CredentialSettings;
 import io.github.provisioning.auth.TargetCredentials;
 import io.github.provisioning.cycle.LogFiles;
+import io.github.provisioning.cycle.Quarantine;
 import io.github.provisioning.graph.GraphCredential;
 import io.github.provisioning.graph.GraphToken;
 import io.github.provisioning.notify.NotificationSettings;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.camel.util.TimeUtils;
 
 /**
- * The settings the engine cannot start without, checked once at start-up so that a missing one is named there,
- * not discovered by the first cycle.
+ * The engine's settings, parsed here and checked once at start-up, so that a missing or malformed one is named
+ * there, not discovered by the first cycle. Beans read typed values from it (the registry's {@code settings}).
  */
 public final class Settings {
 
@@ -37,6 +40,27 @@ public final class Settings {
 
     /** The accidental-deletion guard's threshold: a whole number; 0 or less switches the guard off. */
     static final String DELETION_THRESHOLD = "provisioning.deletion-threshold";
+
+    /** A duration setting's default and whether it must be more than zero (a timeout) or may be zero (a delay). */
+    private record DurationSetting(String fallback, boolean positive) { }
+
+    /** Every duration the engine reads, in Camel's format (500ms, 10s, 40m, 1h30m), with its default. */
+    private static final Map<String, DurationSetting> DURATIONS = Map.ofEntries(
+            Map.entry("provisioning.interval", new DurationSetting("40m", false)),
+            Map.entry("provisioning.escrow.base-delay", new DurationSetting("0s", false)),
+            Map.entry("provisioning.escrow.max-delay", new DurationSetting("24h", false)),
+            Map.entry("scim.retry-base-delay", new DurationSetting("1s", false)),
+            Map.entry("scim.retry-max-delay", new DurationSetting("2m", false)),
+            Map.entry("scim.connect-timeout", new DurationSetting("10s", false)),
+            Map.entry("scim.response-timeout", new DurationSetting("60s", false)),
+            Map.entry("graph.retry-base-delay", new DurationSetting("1s", false)),
+            Map.entry("graph.retry-max-delay", new DurationSetting("2m", false)),
+            Map.entry("graph.connect-timeout", new DurationSetting("10s", true)),
+            Map.entry("graph.response-timeout", new DurationSetting("60s", true)));
+
+    /** The on/off settings the engine reads, with their defaults. */
+    private static final Map<String, Boolean> FLAGS = Map.of("provisioning.once", false, "provisioning.dry-run", false,
+            "provisioning.test-connection", false, "camel.server.enabled", true);
 
     private final Function<String, Optional<String>> lookup;
 
@@ -78,7 +102,7 @@ public final class Settings {
         };
     }
 
-    /** Names every missing required setting in one message. */
+    /** Names every missing required setting in one message, or the first malformed one. */
     void validate() {
         List<String> missing = new ArrayList<>();
         for (String name : REQUIRED) {
@@ -95,18 +119,13 @@ public final class Settings {
         if (scope.equals("assigned") && get("graph.app-id").isEmpty()) {
             missing.add("graph.app-id (needed by provisioning.scope=assigned)");
         }
-        get(DELETION_THRESHOLD).ifPresent(threshold -> {
-            try {
-                Integer.parseInt(threshold);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Setting " + DELETION_THRESHOLD + " must be a whole number (the "
-                        + "most disables and deletes one cycle sends; 0 switches the guard off), not '" + threshold
-                        + "'");
-            }
-        });
-        checkGraphRetries();
-        get(LogFiles.MAX_SIZE).ifPresent(LogFiles::maxSize);
-        get(LogFiles.RETENTION_DAYS).ifPresent(LogFiles::retention);
+        deletionThreshold();
+        graphMaxAttempts();
+        DURATIONS.keySet().stream().sorted().forEach(this::duration);
+        FLAGS.keySet().stream().sorted().forEach(this::flag);
+        logMaxSize();
+        logRetention();
+        quarantinePolicy();
         missing.addAll(NotificationSettings.missing(this::get));
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("Missing required setting" + (missing.size() > 1 ? "s" : "") + ": "
@@ -117,40 +136,89 @@ public final class Settings {
         scimCredentials();
     }
 
-    /** graph.max-attempts, the retry delays and the timeouts of Graph requests, each named when it is wrong. */
-    private void checkGraphRetries() {
-        get("graph.max-attempts").ifPresent(value -> {
-            int attempts;
-            try {
-                attempts = Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                attempts = 0;
-            }
-            if (attempts < 1) {
-                throw new IllegalArgumentException("Setting graph.max-attempts must be a whole number of at least 1"
-                        + " (the attempts of one Graph request, the first included), not '" + value + "'");
-            }
-        });
-        for (String name : List.of("graph.retry-base-delay", "graph.retry-max-delay")) {
-            duration(name, false);
-        }
-        for (String name : List.of("graph.connect-timeout", "graph.response-timeout")) {
-            duration(name, true);
+    /** The accidental-deletion guard's threshold (default 500); 0 or less switches the guard off. */
+    int deletionThreshold() {
+        String threshold = get(DELETION_THRESHOLD).orElse("500");
+        try {
+            return Integer.parseInt(threshold);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Setting " + DELETION_THRESHOLD + " must be a whole number (the "
+                    + "most disables and deletes one cycle sends; 0 switches the guard off), not '" + threshold
+                    + "'");
         }
     }
 
-    private void duration(String name, boolean positive) {
-        get(name).ifPresent(value -> {
-            long millis;
-            try {
-                millis = TimeUtils.toMilliSeconds(value);
-            } catch (RuntimeException e) {
-                millis = -1;
-            }
-            if (millis < 0 || positive && millis == 0) {
-                throw new IllegalArgumentException("Setting " + name + " must be a" + (positive ? "" : " zero or")
-                        + " positive duration (e.g. 500ms, 10s, 2m), not '" + value + "'");
-            }
-        });
+    /** graph.max-attempts (default 8): the attempts of one Graph request, the first included. */
+    int graphMaxAttempts() {
+        String value = get("graph.max-attempts").orElse("8");
+        int attempts;
+        try {
+            attempts = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            attempts = 0;
+        }
+        if (attempts < 1) {
+            throw new IllegalArgumentException("Setting graph.max-attempts must be a whole number of at least 1"
+                    + " (the attempts of one Graph request, the first included), not '" + value + "'");
+        }
+        return attempts;
+    }
+
+    /** A duration setting ({@link #DURATIONS}), or its default when it is not set. */
+    Duration duration(String name) {
+        DurationSetting setting = DURATIONS.get(name);
+        if (setting == null) {
+            throw new IllegalArgumentException("Not a duration setting: " + name);
+        }
+        String value = get(name).orElse(setting.fallback());
+        long millis;
+        try {
+            millis = TimeUtils.toMilliSeconds(value);
+        } catch (RuntimeException e) {
+            millis = -1;
+        }
+        if (millis < 0 || setting.positive() && millis == 0) {
+            throw new IllegalArgumentException("Setting " + name + " must be a" + (setting.positive() ? "" : " zero or")
+                    + " positive duration (e.g. 500ms, 10s, 2m), not '" + value + "'");
+        }
+        return Duration.ofMillis(millis);
+    }
+
+    /** An on/off setting ({@link #FLAGS}): true or false in any case, or its default when it is not set. */
+    boolean flag(String name) {
+        Boolean fallback = FLAGS.get(name);
+        if (fallback == null) {
+            throw new IllegalArgumentException("Not an on/off setting: " + name);
+        }
+        String value = get(name).orElse(fallback.toString());
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalArgumentException("Setting " + name + " must be true or false, not '" + value + "'");
+    }
+
+    /** A whole-number setting without a range of its own (a port, a count, a seed), or its default. */
+    long wholeNumber(String name, long fallback) {
+        String value = get(name).orElse(String.valueOf(fallback));
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Setting " + name + " must be a whole number, not '" + value + "'");
+        }
+    }
+
+    /** The provisioning log's size before it is rotated, in bytes (default 100MB). */
+    long logMaxSize() {
+        return LogFiles.maxSize(get(LogFiles.MAX_SIZE).orElse("100MB"));
+    }
+
+    /** How long rotated provisioning logs and cycle reports are kept (default 30 days). */
+    Duration logRetention() {
+        return LogFiles.retention(get(LogFiles.RETENTION_DAYS).orElse("30"));
+    }
+
+    /** When a failing job enters quarantine and how often it runs then (absent settings: Entra's values). */
+    Quarantine.Policy quarantinePolicy() {
+        return Quarantine.Policy.of(this::get);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.provisioning.graph.TestCertificate;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -211,5 +212,68 @@ class SettingsTest {
                 "graph.connect-timeout", "500ms", "graph.response-timeout", "1m30s"));
 
         settings().validate();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"provisioning.interval=soon", "provisioning.escrow.base-delay=-1",
+            "provisioning.escrow.max-delay=a day", "scim.retry-base-delay=1 second", "scim.retry-max-delay=2 fortnights",
+            "scim.connect-timeout=ten seconds", "scim.response-timeout=1 minute"})
+    void aMalformedDurationIsNamedAtStartUp(String setting) {
+        values.put("scim.token", "t");
+        String[] nameValue = setting.split("=", 2);
+        values.put(nameValue[0], nameValue[1]);
+
+        assertThatThrownBy(() -> settings().validate()).hasMessage("Setting " + nameValue[0] + " must be a zero or"
+                + " positive duration (e.g. 500ms, 10s, 2m), not '" + nameValue[1] + "'");
+    }
+
+    @Test
+    void durationsAreReadInCamelsFormatOrTakeTheirDefaults() {
+        values.putAll(Map.of("provisioning.interval", "1h30m", "scim.connect-timeout", "500ms",
+                "provisioning.escrow.max-delay", " 2h "));
+
+        assertThat(settings().duration("provisioning.interval")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(settings().duration("scim.connect-timeout")).isEqualTo(Duration.ofMillis(500));
+        assertThat(settings().duration("provisioning.escrow.max-delay")).isEqualTo(Duration.ofHours(2));
+        assertThat(settings().duration("provisioning.escrow.base-delay")).isEqualTo(Duration.ZERO);
+        assertThat(settings().duration("graph.response-timeout")).isEqualTo(Duration.ofSeconds(60));
+        assertThatThrownBy(() -> settings().duration("scim.url")).hasMessage("Not a duration setting: scim.url");
+    }
+
+    @Test
+    void anOnOffSettingIsTrueOrFalseAndNamedOtherwise() {
+        values.put("scim.token", "t");
+        values.put("provisioning.once", "TRUE");
+        assertThat(settings().flag("provisioning.once")).isTrue();
+        assertThat(settings().flag("camel.server.enabled")).isTrue();
+        assertThat(settings().flag("provisioning.dry-run")).isFalse();
+
+        values.put("provisioning.dry-run", "yes");
+
+        assertThatThrownBy(() -> settings().validate())
+                .hasMessage("Setting provisioning.dry-run must be true or false, not 'yes'");
+    }
+
+    @Test
+    void theLogAndRetrySettingsAreReadAsNumbers() {
+        values.putAll(Map.of("provisioning.log.max-size", "10KB", "provisioning.log.retention-days", "7",
+                "graph.max-attempts", "3", "provisioning.deletion-threshold", "0"));
+
+        assertThat(settings().logMaxSize()).isEqualTo(10_240);
+        assertThat(settings().logRetention()).isEqualTo(Duration.ofDays(7));
+        assertThat(settings().graphMaxAttempts()).isEqualTo(3);
+        assertThat(settings().deletionThreshold()).isZero();
+        values.clear();
+        assertThat(settings().graphMaxAttempts()).isEqualTo(8);
+        assertThat(settings().deletionThreshold()).isEqualTo(500);
+    }
+
+    @Test
+    void aMalformedQuarantineSettingIsNamedAtStartUp() {
+        values.put("scim.token", "t");
+        values.put("provisioning.quarantine.retry-delays", "6h,soon");
+
+        assertThatThrownBy(() -> settings().validate()).hasMessageStartingWith(
+                "Setting provisioning.quarantine.retry-delays");
     }
 }

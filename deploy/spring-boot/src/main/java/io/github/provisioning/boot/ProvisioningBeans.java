@@ -25,8 +25,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * The engine's beans on Spring Boot. camel-spring-boot neither runs Camel Main configuration classes nor binds
  * their {@code @BindToRegistry} methods, so this does what Camel Main does with ProvisioningConfiguration: Camel's
- * bean post-processor binds its beans into Camel's registry, then its {@code configure} checks the settings before
- * Camel starts the routes (with no tenant settings it stops start-up: the route bundle has no sandbox).
+ * bean post-processor processes it, then its {@code configure} checks the settings and binds the engine's beans into
+ * Camel's registry before Camel starts the routes (with no tenant settings it stops start-up: the route bundle has no
+ * sandbox).
  */
 @Configuration(proxyBeanMethods = false)
 public class ProvisioningBeans {

@@ -1,0 +1,105 @@
+package io.github.provisioning;
+
+import static io.github.provisioning.ProvisioningConfiguration.template;
+
+import io.github.provisioning.admin.AdminApi;
+import io.github.provisioning.admin.CycleHistory;
+import io.github.provisioning.admin.DeletionApproval;
+import io.github.provisioning.admin.GroupOnDemand;
+import io.github.provisioning.admin.JobControl;
+import io.github.provisioning.admin.ProvisionOnDemand;
+import io.github.provisioning.admin.ProvisioningLogQuery;
+import io.github.provisioning.admin.TargetUniquenessCheck;
+import io.github.provisioning.cycle.Cycles;
+import io.github.provisioning.cycle.Groups;
+import io.github.provisioning.cycle.LogFiles;
+import io.github.provisioning.cycle.Quarantine;
+import io.github.provisioning.http.RetryPolicy;
+import io.github.provisioning.mapping.MappingTable;
+import io.github.provisioning.scim.ScimResponse;
+import io.github.provisioning.scim.TargetCapabilities;
+import io.github.provisioning.state.StateStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.apache.camel.BeanInject;
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.PropertyInject;
+
+/**
+ * The admin API's beans: the expression tester, job control, provisioning on demand, deletion approval and the
+ * history and log queries.
+ * {@link ProvisioningConfiguration} binds these.
+ */
+public class AdminConfiguration {
+
+    @BindToRegistry(value = "adminApi", lazy = true)
+    public AdminApi adminApi(CamelContext context, @BeanInject("mappingTable") MappingTable mapping,
+                             @BeanInject("stateStore") StateStore state,
+                             @BeanInject("retryPolicy") RetryPolicy retryPolicy,
+                             @BeanInject("targetCapabilities") TargetCapabilities target,
+                             @PropertyInject("provisioning.scope") String scope) {
+        // A Clock bound as "testerClock" stands in for the system clock behind the tester's Now() (tests only).
+        Clock clock = context.getRegistry().lookupByNameAndType("testerClock", Clock.class);
+        // The tester's SelectUniqueValue queries go through the engine's SCIM route, as the cycle's do.
+        ProducerTemplate template = template(context, "the expression tester's SCIM queries");
+        TargetUniquenessCheck targetCheck = new TargetUniquenessCheck(request -> {
+            try {
+                return template.requestBody("direct:scim-exchange", request, ScimResponse.class);
+            } catch (CamelExecutionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+        }, retryPolicy, target::filter);
+        return AdminApi.of(mapping, "assigned".equals(scope), state, clock != null ? clock : Clock.systemUTC(),
+                targetCheck);
+    }
+
+    @BindToRegistry(value = "jobControl", lazy = true)
+    public JobControl jobControl(CamelContext context, @BeanInject("cycles") Cycles cycles,
+                                 @BeanInject("stateStore") StateStore state,
+                                 @BeanInject("quarantine") Quarantine quarantine,
+                                 @BeanInject("settings") Settings settings) {
+        return new JobControl(context, cycles, state, quarantine, settings.deletionThreshold());
+    }
+
+    @BindToRegistry(value = "deletionApproval", lazy = true)
+    public DeletionApproval deletionApproval(@BeanInject("cycles") Cycles cycles,
+                                             @BeanInject("stateStore") StateStore state,
+                                             @BeanInject("jobControl") JobControl job,
+                                             @BeanInject("settings") Settings settings) {
+        return new DeletionApproval(cycles, state, job, settings.deletionThreshold());
+    }
+
+    @BindToRegistry(value = "provisionOnDemand", lazy = true)
+    public ProvisionOnDemand provisionOnDemand(@BeanInject("cycles") Cycles cycles,
+                                               @BeanInject("mappingTable") MappingTable mapping) {
+        return new ProvisionOnDemand(cycles, mapping.user(), Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "groupOnDemand", lazy = true)
+    public GroupOnDemand groupOnDemand(@BeanInject("cycles") Cycles cycles, @BeanInject("groups") Groups groups,
+                                       @BeanInject("provisionOnDemand") ProvisionOnDemand users,
+                                       @BeanInject("mappingTable") MappingTable mapping,
+                                       @PropertyInject("graph.url") String graphUrl) {
+        return new GroupOnDemand(cycles, groups, users, mapping.group(), graphUrl, Clock.systemUTC());
+    }
+
+    /** Collects each member's steps when a group is provisioned on demand. */
+    @BindToRegistry(value = "groupOnDemandMembers", lazy = true)
+    public AggregationStrategy groupOnDemandMembers(@BeanInject("groupOnDemand") GroupOnDemand onDemand) {
+        return onDemand::memberDone;
+    }
+
+    @BindToRegistry(value = "cycleHistory", lazy = true)
+    public CycleHistory cycleHistory(@PropertyInject("provisioning.work-dir") String dataDir) {
+        return new CycleHistory(Path.of(dataDir).resolve("cycles"));
+    }
+
+    @BindToRegistry(value = "provisioningLogQuery", lazy = true)
+    public ProvisioningLogQuery provisioningLogQuery(@BeanInject("logFiles") LogFiles files) {
+        return new ProvisioningLogQuery(files);
+    }
+}

@@ -1,0 +1,65 @@
+package io.github.provisioning;
+
+import static io.github.provisioning.ProvisioningConfiguration.closedOnStop;
+
+import io.github.provisioning.cycle.LogFiles;
+import io.github.provisioning.cycle.ProvisioningLog;
+import io.github.provisioning.state.StateDatabase;
+import io.github.provisioning.state.StateStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the engine keeps between cycles: the state database and store, and the provisioning log's files.
+ * {@link ProvisioningConfiguration} binds these.
+ */
+public class StateConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StateConfiguration.class);
+
+    /** The state store's database: embedded H2 in the data directory, or provisioning.state.jdbc-url. */
+    @BindToRegistry(value = "stateDatabase", lazy = true)
+    public StateDatabase stateDatabase(CamelContext context,
+                                       @PropertyInject("provisioning.work-dir") String dataDir,
+                                       @PropertyInject("provisioning.state.jdbc-url")
+                                       String jdbcUrl,
+                                       @PropertyInject("provisioning.state.username")
+                                       String username,
+                                       @PropertyInject("provisioning.state.password")
+                                       String password,
+                                       @PropertyInject("provisioning.concurrency") int concurrency) {
+        // A connection per provisioning thread and two to spare; and one more, which the state store keeps
+        // for its saves from the first one on: without it, it would take one of those the others wait for.
+        StateDatabase database = StateDatabase.open(jdbcUrl, username, password, Path.of(dataDir), concurrency + 3);
+        LOG.info("State store: {}", database.description());
+        return closedOnStop(context, database);
+    }
+
+    /**
+     * Closed on stop before its database: Camel stops services in the reverse order of their adding, and the
+     * database was added first (injected into this method). The store gives back the connection it keeps.
+     */
+    @BindToRegistry(value = "stateStore", lazy = true)
+    public StateStore stateStore(CamelContext context, @BeanInject("stateDatabase") StateDatabase database) {
+        return closedOnStop(context, new StateStore(database.dataSource()));
+    }
+
+    @BindToRegistry(value = "provisioningLog", lazy = true)
+    public ProvisioningLog provisioningLog(CamelContext context, @BeanInject("logFiles") LogFiles files,
+                                           @BeanInject("settings") Settings settings) {
+        return closedOnStop(context, new ProvisioningLog(files, settings.logMaxSize()));
+    }
+
+    /** The provisioning log's current and rotated files, and the retention of those and of the cycle reports. */
+    @BindToRegistry(value = "logFiles", lazy = true)
+    public LogFiles logFiles(@PropertyInject("provisioning.work-dir") String dataDir,
+                             @BeanInject("settings") Settings settings) {
+        return new LogFiles(Path.of(dataDir), settings.logRetention(), Clock.systemUTC());
+    }
+}
