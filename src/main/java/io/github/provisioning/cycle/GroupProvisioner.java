@@ -83,8 +83,8 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
     }
 
     /** Stores the outcome and writes the log line. */
-    public void complete(@ExchangeProperty("plan") GroupPlan plan) {
-        record(plan);
+    public void record(@ExchangeProperty("plan") GroupPlan plan) {
+        recordOutcomeOf(plan);
     }
 
     /** An exception on the way (connection refused, timeout, a bug): this group fails, the cycle goes on. */

@@ -462,7 +462,7 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
     // ---- recording
 
     /** Stores the outcome and writes the log line. */
-    final void record(P plan) {
+    final void recordOutcomeOf(P plan) {
         settle(plan);
         if (plan.failed()) {
             recordFailure(plan);

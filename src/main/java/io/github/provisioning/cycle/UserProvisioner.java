@@ -107,8 +107,8 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
     }
 
     /** Stores the outcome and writes the log line. */
-    public void complete(@ExchangeProperty("plan") UserPlan plan) {
-        record(plan);
+    public void record(@ExchangeProperty("plan") UserPlan plan) {
+        recordOutcomeOf(plan);
     }
 
     /** An exception on the way (connection refused, timeout, a bug): this user fails, the cycle goes on. */
