@@ -5,10 +5,12 @@ import static io.github.provisioning.ProvisioningConfiguration.template;
 import io.github.provisioning.admin.AdminApi;
 import io.github.provisioning.admin.CycleHistory;
 import io.github.provisioning.admin.DeletionApproval;
+import io.github.provisioning.admin.EscrowList;
 import io.github.provisioning.admin.GroupOnDemand;
 import io.github.provisioning.admin.JobControl;
 import io.github.provisioning.admin.ProvisionOnDemand;
 import io.github.provisioning.admin.ProvisioningLogQuery;
+import io.github.provisioning.admin.StatusPage;
 import io.github.provisioning.admin.TargetUniquenessCheck;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.Groups;
@@ -28,10 +30,11 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.spi.HeaderFilterStrategy;
 
 /**
- * The admin API's beans: the expression tester, job control, provisioning on demand, deletion approval and the
- * history and log queries.
+ * The admin API's beans: the expression tester, job control, provisioning on demand, deletion approval, the
+ * history, escrow and log queries, and the status page.
  * {@link ProvisioningConfiguration} binds these.
  */
 public class AdminConfiguration {
@@ -96,6 +99,21 @@ public class AdminConfiguration {
     @BindToRegistry(value = "cycleHistory", lazy = true)
     public CycleHistory cycleHistory(@PropertyInject("provisioning.work-dir") String dataDir) {
         return new CycleHistory(Path.of(dataDir).resolve("cycles"));
+    }
+
+    @BindToRegistry(value = "escrowList", lazy = true)
+    public EscrowList escrowList(@BeanInject("stateStore") StateStore state) {
+        return new EscrowList(state);
+    }
+
+    @BindToRegistry(value = "statusPage", lazy = true)
+    public StatusPage statusPage() {
+        return new StatusPage();
+    }
+
+    @BindToRegistry(value = "statusPageHeaders", lazy = true)
+    public HeaderFilterStrategy statusPageHeaders() {
+        return StatusPage.responseHeaders();
     }
 
     @BindToRegistry(value = "provisioningLogQuery", lazy = true)

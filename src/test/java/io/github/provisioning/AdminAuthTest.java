@@ -63,7 +63,7 @@ class AdminAuthTest extends EngineTest {
                     refused.post("/api/provision/users/x"), refused.get("/api/preview/users/x"),
                     refused.get("/api/deletions"),
                     refused.post("/api/deletions/approve"), refused.post("/api/deletions/reject"),
-                    refused.get("/api/cycles"), refused.get("/observe/metrics")}) {
+                    refused.get("/api/cycles"), refused.get("/api/escrow"), refused.get("/observe/metrics")}) {
                 assertThat(response.statusCode()).as(response.uri().toString()).isEqualTo(401);
                 assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
                         assertThat(v).startsWith("Bearer"));
@@ -88,6 +88,35 @@ class AdminAuthTest extends EngineTest {
 
         assertThat(new AdminClient(settings.get("admin.port"), null).get("/api/status").statusCode()).isEqualTo(401);
         assertThat(new AdminClient(settings.get("admin.port"), "Bearer " + token).get("/api/status").statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void onlyTheStatusPageFilesLoadWithoutTheToken() throws Exception {
+        Map<String, String> settings = settings("127.0.0.1", token);
+        engine = EngineUnderTest.start(settings, dataDir);
+        AdminClient anonymous = new AdminClient(settings.get("admin.port"), null);
+
+        Map<String, String> pageFiles = Map.of("/", "text/html", "/page.css", "text/css", "/page.js", "text/javascript");
+        pageFiles.forEach((path, contentType) -> {
+            HttpResponse<String> file = anonymous.get(path);
+            assertThat(file.statusCode()).as(path).isEqualTo(200);
+            assertThat(file.headers().firstValue("Content-Type")).as(path).hasValueSatisfying(v ->
+                    assertThat(v).startsWith(contentType));
+            assertThat(file.headers().firstValue("Cache-Control")).as(path).hasValue("no-cache");
+            assertThat(file.headers().firstValue("Content-Security-Policy")).as(path).hasValueSatisfying(v ->
+                    assertThat(v).contains("default-src 'none'").contains("connect-src 'self'"));
+            assertThat(file.body()).as(path).isNotBlank().doesNotContain(token);
+        });
+        assertThat(anonymous.get("/").body()).contains("<title>Provisioning status</title>");
+        // Every other path stays guarded, also one that names a page file on its way to the API, and a POST.
+        for (HttpResponse<String> response : new HttpResponse[] {anonymous.get("/api/status"),
+                anonymous.get("/page.js/../api/status"), anonymous.get("//api/status"),
+                anonymous.get("/api/status/../../page.js"), anonymous.get("/index.html"),
+                anonymous.get("/api/escrow"), anonymous.post("/"), anonymous.post("/page.js")}) {
+            assertThat(response.statusCode()).as(response.uri().toString()).isEqualTo(401);
+        }
+        assertThat(new AdminClient(settings.get("admin.port"), "Bearer " + token).get("/").statusCode())
                 .isEqualTo(200);
     }
 

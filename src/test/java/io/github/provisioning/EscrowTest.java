@@ -116,6 +116,50 @@ class EscrowTest extends EngineTest {
         assertThat(status().path("escrow").path("permanent").asInt()).isZero();
     }
 
+    @Test
+    void theEscrowListNamesEachObjectWithItsAttemptsNextRetryAndLastError() throws Exception {
+        startEngine();
+        String adele = tenant.users().get(0).path("id").asText();
+        tenant.updateUser(adele, Map.of("jobTitle", "Head Buyer"));
+        scim.failNext(1, 400, null, "/Users/");
+        assertThat(engine.runCycle().counts()).containsEntry("permanent", 1);
+        String brian = tenant.addUser(Contoso.employee("brian", "Sales", "Buyer"));
+        tenant.assign(brian);
+        scim.failNext(2, 500, null, "/Users");
+        assertThat(engine.runCycle().counts()).containsEntry("failed", 1).containsEntry("permanent", 0);
+
+        JsonNode escrow = admin.ok(admin.get("/api/escrow"));
+
+        assertThat(escrow.path("escrows").asInt()).isEqualTo(2);
+        assertThat(escrow.path("waiting").asInt()).isEqualTo(1);
+        assertThat(escrow.path("permanent").asInt()).isEqualTo(1);
+        assertThat(escrow.path("count").asInt()).isEqualTo(2);
+        assertThat(escrow.path("more").asBoolean()).isFalse();
+        // The one waiting for a retry comes first, the permanent failure last.
+        JsonNode waiting = escrow.path("objects").get(0);
+        assertThat(waiting.path("objectType").asText()).isEqualTo("user");
+        assertThat(waiting.path("sourceId").asText()).isEqualTo(brian);
+        assertThat(waiting.path("action").asText()).isEqualTo("refresh");
+        assertThat(waiting.path("attempts").asInt()).isEqualTo(1);
+        assertThat(waiting.path("permanent").asBoolean()).isFalse();
+        assertThat(Instant.parse(waiting.path("nextRetry").asText())).isBeforeOrEqualTo(Instant.now());
+        assertThat(waiting.path("lastError").asText()).isNotBlank();
+        JsonNode permanent = escrow.path("objects").get(1);
+        assertThat(permanent.path("sourceId").asText()).isEqualTo(adele);
+        assertThat(permanent.path("matchValue").asText()).isEqualTo(scim.users().get(0).path("userName").asText());
+        assertThat(permanent.path("targetId").asText()).isEqualTo(scim.users().get(0).path("id").asText());
+        assertThat(permanent.path("attempts").asInt()).isEqualTo(1);
+        assertThat(permanent.path("permanent").asBoolean()).isTrue();
+        assertThat(permanent.path("nextRetry").isNull()).isTrue();
+        assertThat(permanent.path("lastError").asText()).contains("400");
+
+        JsonNode first = admin.ok(admin.get("/api/escrow?limit=1"));
+        assertThat(first.path("objects")).hasSize(1);
+        assertThat(first.path("objects").get(0).path("sourceId").asText()).isEqualTo(brian);
+        assertThat(first.path("more").asBoolean()).isTrue();
+        assertThat(admin.get("/api/escrow?limit=0").statusCode()).isEqualTo(400);
+    }
+
     /**
      * The hour of back-off passes while the engine is down: the stored retry time is moved into the past (the
      * engine has no clock to set).

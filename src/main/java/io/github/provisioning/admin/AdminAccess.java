@@ -14,7 +14,8 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * Who may use the admin API. On a loopback address without {@code admin.token}, anyone on this machine; bound
  * anywhere else, a token is required (start-up fails without one), and with a token every request on the admin
  * server must carry {@code Authorization: Bearer <admin.token>}. The check is a Vert.x handler in front of every
- * route of the server, so endpoints added later are covered too.
+ * route of the server, so endpoints added later are covered too. Only the status page's own static files load
+ * without it ({@link #isStatusPageFile}): they hold no data, and the page asks for the token to read the API.
  */
 public final class AdminAccess {
 
@@ -66,7 +67,7 @@ public final class AdminAccess {
     }
 
     private void check(RoutingContext request) {
-        if (accepts(request.request().getHeader("Authorization"))) {
+        if (accepts(request.request().getHeader("Authorization")) || isStatusPageFile(request)) {
             request.next();
             return;
         }
@@ -74,6 +75,24 @@ public final class AdminAccess {
                 .putHeader("WWW-Authenticate", CHALLENGE)
                 .putHeader("Content-Type", "application/json")
                 .end(UNAUTHORIZED);
+    }
+
+    /**
+     * A GET of one of the status page's own files, which must load without the token so that the page can ask for
+     * it. The raw path must be one of them exactly (a path such as {@code /page.js/../api/status} is not), and so
+     * must the path Vert.x routes by; every other path stays guarded.
+     */
+    static boolean isStatusPageFile(RoutingContext request) {
+        String path = request.request().path();
+        return isStatusPageFile(request.request().method().name(), path) && path.equals(request.normalizedPath());
+    }
+
+    /**
+     * Whether a request may skip the token because it fetches one of the status page's files: a GET whose raw
+     * path (as sent, not decoded nor normalized) is exactly one of them. For a server in front of the engine's.
+     */
+    public static boolean isStatusPageFile(String method, String rawPath) {
+        return "GET".equals(method) && StatusPage.OPEN_PATHS.contains(rawPath);
     }
 
     private static byte[] sha256(String text) {

@@ -1299,6 +1299,30 @@ public final class StateStore implements AutoCloseable {
                 });
     }
 
+    /**
+     * An object in escrow as the admin API lists it: its link (retry action, last error, escrow; the escrow is null
+     * for a retry that follows no failure, such as a pending manager reference) and when its row last changed.
+     */
+    public record Escrowed(String objectType, Link link, Instant updatedAt) {
+    }
+
+    /**
+     * The first {@code limit} objects in escrow, users and groups: those waiting for a retry, the soonest due first
+     * (a retry with no time is due in the next cycle), then the permanent failures, the latest first.
+     */
+    public List<Escrowed> escrowed(int limit) {
+        return query("SELECT * FROM prov_object WHERE object_type IN ('user', 'group') AND " + HAS_RETRY
+                + " ORDER BY retry_permanent, CASE WHEN retry_permanent THEN NULL ELSE retry_due END NULLS FIRST,"
+                + " updated_at DESC, object_type DESC, source_id", ps -> ps.setMaxRows(limit), rs -> {
+                    List<Escrowed> rows = new ArrayList<>();
+                    while (rs.next()) {
+                        rows.add(new Escrowed(rs.getString("object_type"), link(rs),
+                                rs.getTimestamp("updated_at").toInstant()));
+                    }
+                    return rows;
+                });
+    }
+
     /** The report (JSON) of the last cycle that ended, if any. */
     public Optional<String> lastCycleReport() {
         return query("SELECT report FROM prov_cycle WHERE ended_at IS NOT NULL AND report IS NOT NULL "
