@@ -20,7 +20,10 @@ import io.github.provisioning.http.RetryPolicy;
 import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.TargetCapabilities;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.JobStateStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.ScopeStore;
+import io.github.provisioning.state.StagedDeletionStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.apache.camel.BeanInject;
@@ -41,7 +44,7 @@ public class AdminConfiguration {
 
     @BindToRegistry(value = "adminApi", lazy = true)
     public AdminApi adminApi(CamelContext context, @BeanInject("mappingTable") MappingTable mapping,
-                             @BeanInject("stateStore") StateStore state,
+                             @BeanInject("scopeStore") ScopeStore scopeStore,
                              @BeanInject("retryPolicy") RetryPolicy retryPolicy,
                              @BeanInject("targetCapabilities") TargetCapabilities target,
                              @PropertyInject("provisioning.scope") String scope) {
@@ -56,24 +59,27 @@ public class AdminConfiguration {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
         }, retryPolicy, target::filter);
-        return AdminApi.of(mapping, "assigned".equals(scope), state, clock != null ? clock : Clock.systemUTC(),
+        return AdminApi.of(mapping, "assigned".equals(scope), scopeStore, clock != null ? clock : Clock.systemUTC(),
                 targetCheck);
     }
 
     @BindToRegistry(value = "jobControl", lazy = true)
     public JobControl jobControl(CamelContext context, @BeanInject("cycles") Cycles cycles,
-                                 @BeanInject("stateStore") StateStore state,
+                                 @BeanInject("linkStore") LinkStore links,
+                                 @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
+                                 @BeanInject("jobStateStore") JobStateStore jobState,
                                  @BeanInject("quarantine") Quarantine quarantine,
                                  @BeanInject("settings") Settings settings) {
-        return new JobControl(context, cycles, state, quarantine, settings.deletionThreshold());
+        return new JobControl(context, cycles, links, deletions, jobState, quarantine,
+                settings.deletionThreshold());
     }
 
     @BindToRegistry(value = "deletionApproval", lazy = true)
     public DeletionApproval deletionApproval(@BeanInject("cycles") Cycles cycles,
-                                             @BeanInject("stateStore") StateStore state,
+                                             @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                              @BeanInject("jobControl") JobControl job,
                                              @BeanInject("settings") Settings settings) {
-        return new DeletionApproval(cycles, state, job, settings.deletionThreshold());
+        return new DeletionApproval(cycles, deletions, job, settings.deletionThreshold());
     }
 
     @BindToRegistry(value = "provisionOnDemand", lazy = true)
@@ -102,8 +108,8 @@ public class AdminConfiguration {
     }
 
     @BindToRegistry(value = "escrowList", lazy = true)
-    public EscrowList escrowList(@BeanInject("stateStore") StateStore state) {
-        return new EscrowList(state);
+    public EscrowList escrowList(@BeanInject("linkStore") LinkStore links) {
+        return new EscrowList(links);
     }
 
     @BindToRegistry(value = "statusPage", lazy = true)

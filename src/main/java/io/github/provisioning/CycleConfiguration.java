@@ -20,7 +20,12 @@ import io.github.provisioning.mapping.ObjectMapping;
 import io.github.provisioning.notify.NotificationSettings;
 import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.TargetCapabilities;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.GroupStore;
+import io.github.provisioning.state.JobStateStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.ScopeStore;
+import io.github.provisioning.state.StagedDeletionStore;
+import io.github.provisioning.state.StateDatabase;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
@@ -46,13 +51,16 @@ public class CycleConfiguration {
 
     @BindToRegistry(value = "cycles", lazy = true)
     public Cycles cycles(@BeanInject("mappingTable") MappingTable mapping,
-                         @BeanInject("stateStore") StateStore state,
+                         @BeanInject("stateDatabase") StateDatabase database,
+                         @BeanInject("linkStore") LinkStore links,
+                         @BeanInject("scopeStore") ScopeStore scopeStore,
+                         @BeanInject("jobStateStore") JobStateStore jobState,
                          @BeanInject("runOutcome") RunOutcome outcome,
                          @PropertyInject("provisioning.work-dir") String dataDir,
                          @PropertyInject("graph.url") String graphUrl,
                          @PropertyInject(value = "graph.app-id", defaultValue = "") String appId,
                          @PropertyInject("provisioning.scope") String scope) {
-        return new Cycles(state, Path.of(dataDir), graphUrl, appId, "assigned".equals(scope),
+        return new Cycles(database, links, scopeStore, jobState, Path.of(dataDir), graphUrl, appId, "assigned".equals(scope),
                 mapping.user().readsAppRoleAssignments(), EntraUser.select(mapping.user().sourceAttributes()),
                 configurationFingerprint(mapping, scope), outcome, Clock.systemUTC());
     }
@@ -92,7 +100,8 @@ public class CycleConfiguration {
 
     @BindToRegistry(value = "userProvisioner", lazy = true)
     public UserProvisioner userProvisioner(@BeanInject("mappingTable") MappingTable mapping,
-                                           @BeanInject("stateStore") StateStore state,
+                                           @BeanInject("linkStore") LinkStore links,
+                                           @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                            @BeanInject("provisioningLog") ProvisioningLog log,
                                            @BeanInject("cycles") Cycles cycles,
                                            @BeanInject("retryPolicy") RetryPolicy retryPolicy,
@@ -104,7 +113,7 @@ public class CycleConfiguration {
                                            @BeanInject("matchIndex") MatchIndex matchIndex,
                                            @BeanInject("uniqueValueReservations")
                                            UniqueValueReservations reservations) {
-        return new UserProvisioner(mapping.user(), state, log, cycles::inScope, retryPolicy, target, verifyWrites,
+        return new UserProvisioner(mapping.user(), links, deletions, log, cycles::inScope, retryPolicy, target, verifyWrites,
                 cycles::appRoleAssignments, escrow, settings.deletionThreshold(), matchIndex, reservations);
     }
 
@@ -132,19 +141,23 @@ public class CycleConfiguration {
 
     @BindToRegistry(value = "groups", lazy = true)
     public Groups groups(@BeanInject("mappingTable") MappingTable mapping,
-                         @BeanInject("stateStore") StateStore state,
+                         @BeanInject("groupStore") GroupStore store,
+                         @BeanInject("scopeStore") ScopeStore scopeStore,
+                         @BeanInject("jobStateStore") JobStateStore jobState,
                          @BeanInject("scimDialect") ScimDialect dialect,
                          @PropertyInject("graph.url") String graphUrl,
                          @PropertyInject("provisioning.scope") String scope) {
         boolean enabled = mapping.group() != null && dialect.groups();
-        return new Groups(state, graphUrl, enabled, "assigned".equals(scope),
+        return new Groups(store, scopeStore, jobState, graphUrl, enabled, "assigned".equals(scope),
                 EntraGroup.select(mapping.group() == null ? java.util.Set.of() : mapping.group().sourceAttributes()),
                 configurationFingerprint(mapping, scope));
     }
 
     @BindToRegistry(value = "groupProvisioner", lazy = true)
     public GroupProvisioner groupProvisioner(@BeanInject("mappingTable") MappingTable mapping,
-                                             @BeanInject("stateStore") StateStore state,
+                                             @BeanInject("linkStore") LinkStore links,
+                                             @BeanInject("groupStore") GroupStore store,
+                                             @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                              @BeanInject("provisioningLog") ProvisioningLog log,
                                              @BeanInject("groups") Groups groups,
                                              @BeanInject("retryPolicy") RetryPolicy retryPolicy,
@@ -156,7 +169,7 @@ public class CycleConfiguration {
                                              @BeanInject("groupMatchIndex") MatchIndex listing) {
         ObjectMapping groupMapping = mapping.group() != null ? mapping.group()
                 : new ObjectMapping(java.util.List.of(), ObjectMapping.TargetActions.ALL);
-        return new GroupProvisioner(groupMapping, state, log, groups::inScope, retryPolicy, target, membersPerPatch,
+        return new GroupProvisioner(groupMapping, links, store, deletions, log, groups::inScope, retryPolicy, target, membersPerPatch,
                 escrow, settings.deletionThreshold(), listing);
     }
 
@@ -185,17 +198,17 @@ public class CycleConfiguration {
 
     /** The end of a cycle's accidental-deletions prevention: release the staged disables and deletes, or hold them. */
     @BindToRegistry(value = "deletionGuard", lazy = true)
-    public DeletionGuard deletionGuard(@BeanInject("stateStore") StateStore state,
+    public DeletionGuard deletionGuard(@BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                        @BeanInject("provisioningLog") ProvisioningLog log,
                                        @BeanInject("settings") Settings settings,
                                        @PropertyInject(value = NotificationSettings.MAX_FAILURES_LISTED,
                                                defaultValue = "20") int maxListed) {
-        return new DeletionGuard(state, log, settings.deletionThreshold(), maxListed);
+        return new DeletionGuard(deletions, log, settings.deletionThreshold(), maxListed);
     }
 
     @BindToRegistry(value = "quarantine", lazy = true)
-    public Quarantine quarantine(@BeanInject("stateStore") StateStore state,
+    public Quarantine quarantine(@BeanInject("jobStateStore") JobStateStore jobState,
                                  @BeanInject("quarantinePolicy") Quarantine.Policy policy) {
-        return new Quarantine(state, policy, Clock.systemUTC());
+        return new Quarantine(jobState, policy, Clock.systemUTC());
     }
 }

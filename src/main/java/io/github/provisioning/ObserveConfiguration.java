@@ -6,7 +6,9 @@ import io.github.provisioning.notify.NotificationSettings;
 import io.github.provisioning.notify.Notifier;
 import io.github.provisioning.observe.ProvisioningMetrics;
 import io.github.provisioning.observe.ScimRequestTimer;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.JobStateStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.StagedDeletionStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
@@ -22,10 +24,12 @@ public class ObserveConfiguration {
     /** On the registry Camel Main's metrics support creates ({@code camel.metrics.enabled}) and scrapes. */
     @BindToRegistry(value = "provisioningMetrics", lazy = true)
     public ProvisioningMetrics provisioningMetrics(@BeanInject("metricsRegistry") MeterRegistry registry,
-                                                   @BeanInject("stateStore") StateStore state,
+                                                   @BeanInject("linkStore") LinkStore links,
+                                                   @BeanInject("jobStateStore") JobStateStore jobState,
+                                                   @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                                    @BeanInject("cycles") Cycles cycles) {
-        ProvisioningMetrics metrics = new ProvisioningMetrics(registry, state::awaitingRetry,
-                () -> state.quarantine().isPresent(), () -> state.heldDeletions().count());
+        ProvisioningMetrics metrics = new ProvisioningMetrics(registry, links::awaitingRetry,
+                () -> jobState.quarantine().isPresent(), () -> deletions.heldDeletions().count());
         metrics.cycleProgress(cycles::progress);
         return metrics;
     }

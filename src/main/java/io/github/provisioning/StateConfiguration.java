@@ -4,8 +4,12 @@ import static io.github.provisioning.ProvisioningConfiguration.closedOnStop;
 
 import io.github.provisioning.cycle.LogFiles;
 import io.github.provisioning.cycle.ProvisioningLog;
+import io.github.provisioning.state.GroupStore;
+import io.github.provisioning.state.JobStateStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.ScopeStore;
+import io.github.provisioning.state.StagedDeletionStore;
 import io.github.provisioning.state.StateDatabase;
-import io.github.provisioning.state.StateStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.apache.camel.BeanInject;
@@ -16,14 +20,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the engine keeps between cycles: the state database and store, and the provisioning log's files.
+ * What the engine keeps between cycles: the state database and its stores, and the provisioning log's files.
  * {@link ProvisioningConfiguration} binds these.
  */
 public class StateConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateConfiguration.class);
 
-    /** The state store's database: embedded H2 in the data directory, or provisioning.state.jdbc-url. */
+    /**
+     * The state store's database, its schema migrated: embedded H2 in the data directory, or
+     * provisioning.state.jdbc-url. The stores below share it.
+     */
     @BindToRegistry(value = "stateDatabase", lazy = true)
     public StateDatabase stateDatabase(CamelContext context,
                                        @PropertyInject("provisioning.work-dir") String dataDir,
@@ -34,20 +41,44 @@ public class StateConfiguration {
                                        @PropertyInject("provisioning.state.password")
                                        String password,
                                        @PropertyInject("provisioning.concurrency") int concurrency) {
-        // A connection per provisioning thread and two to spare; and one more, which the state store keeps
+        // A connection per provisioning thread and two to spare; and one more, which the link store keeps
         // for its saves from the first one on: without it, it would take one of those the others wait for.
         StateDatabase database = StateDatabase.open(jdbcUrl, username, password, Path.of(dataDir), concurrency + 3);
         LOG.info("State store: {}", database.description());
-        return closedOnStop(context, database);
+        closedOnStop(context, database);
+        return database.migrate();
     }
 
     /**
      * Closed on stop before its database: Camel stops services in the reverse order of their adding, and the
      * database was added first (injected into this method). The store gives back the connection it keeps.
      */
-    @BindToRegistry(value = "stateStore", lazy = true)
-    public StateStore stateStore(CamelContext context, @BeanInject("stateDatabase") StateDatabase database) {
-        return closedOnStop(context, new StateStore(database.dataSource()));
+    @BindToRegistry(value = "linkStore", lazy = true)
+    public LinkStore linkStore(CamelContext context, @BeanInject("stateDatabase") StateDatabase database,
+                               @BeanInject("scopeStore") ScopeStore scope) {
+        return closedOnStop(context, new LinkStore(database, scope));
+    }
+
+    @BindToRegistry(value = "scopeStore", lazy = true)
+    public ScopeStore scopeStore(@BeanInject("stateDatabase") StateDatabase database) {
+        return new ScopeStore(database);
+    }
+
+    @BindToRegistry(value = "groupStore", lazy = true)
+    public GroupStore groupStore(@BeanInject("stateDatabase") StateDatabase database,
+                                 @BeanInject("scopeStore") ScopeStore scope) {
+        return new GroupStore(database, scope);
+    }
+
+    @BindToRegistry(value = "stagedDeletionStore", lazy = true)
+    public StagedDeletionStore stagedDeletionStore(@BeanInject("stateDatabase") StateDatabase database) {
+        return new StagedDeletionStore(database);
+    }
+
+    @BindToRegistry(value = "jobStateStore", lazy = true)
+    public JobStateStore jobStateStore(@BeanInject("stateDatabase") StateDatabase database,
+                                       @BeanInject("scopeStore") ScopeStore scope) {
+        return new JobStateStore(database, scope);
     }
 
     @BindToRegistry(value = "provisioningLog", lazy = true)

@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.provisioning.cycle.CycleReport;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
+import io.github.provisioning.state.ObjectType;
 import io.github.provisioning.state.StateDatabase;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.Stores;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -167,10 +168,10 @@ class EscrowTest extends EngineTest {
     private void backOffElapsed(String id) {
         try (StateDatabase database = StateDatabase.open(settings.get("provisioning.state.jdbc-url"),
                 settings.get("provisioning.state.username"), "", dataDir, 4);
-             StateStore store = new StateStore(database.dataSource())) {
-            Link link = store.link(StateStore.USER, id).orElseThrow();
+             Stores store = Stores.on(database)) {
+            Link link = store.links().link(ObjectType.USER, id).orElseThrow();
             assertThat(link.escrow().nextRetry()).isAfter(Instant.now());
-            store.save(StateStore.USER, new Link(link.sourceId(), link.targetId(), link.matchValue(), link.active(),
+            store.links().save(ObjectType.USER, new Link(link.sourceId(), link.targetId(), link.matchValue(), link.active(),
                     link.values(), link.lastCycle(), link.retryAction(), link.lastError(),
                     new Escrow(link.escrow().attempts(), Instant.now().minusSeconds(1), false)));
         }

@@ -21,7 +21,7 @@ import io.github.provisioning.mapping.SourceAttributes;
 import io.github.provisioning.mapping.UniquenessCheck;
 import io.github.provisioning.scim.ConnectionDiagnosis;
 import io.github.provisioning.scim.UserResources;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.ScopeStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
@@ -80,7 +80,7 @@ public final class AdminApi {
         this.storedRoles = storedRoles;
     }
 
-    public static AdminApi of(MappingTable mapping, boolean assignedScope, StateStore state, Clock clock,
+    public static AdminApi of(MappingTable mapping, boolean assignedScope, ScopeStore state, Clock clock,
                               TargetUniquenessCheck targetCheck) {
         return new AdminApi(mapping, assignedScope, state::inCurrentScope, mapping.user().readsAppRoleAssignments()
                 ? id -> state.appRoleAssignments(id, true) : id -> null, clock, targetCheck);

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.state.StagedDeletion;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.StagedDeletionStore;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,11 +22,11 @@ public final class DeletionApproval {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Cycles cycles;
-    private final StateStore state;
+    private final StagedDeletionStore state;
     private final JobControl job;
     private final int threshold;
 
-    public DeletionApproval(Cycles cycles, StateStore state, JobControl job, int threshold) {
+    public DeletionApproval(Cycles cycles, StagedDeletionStore state, JobControl job, int threshold) {
         this.cycles = cycles;
         this.state = state;
         this.job = job;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.LinkStore;
 import org.apache.camel.Header;
 
 /**
@@ -17,10 +17,10 @@ public final class EscrowList {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final StateStore state;
+    private final LinkStore links;
 
-    public EscrowList(StateStore state) {
-        this.state = state;
+    public EscrowList(LinkStore links) {
+        this.links = links;
     }
 
     public ApiReply list(@Header("limit") String limit) {
@@ -28,13 +28,13 @@ public final class EscrowList {
         if (listed < 0) {
             return ListLimit.invalid();
         }
-        StateStore.EscrowCounts counts = state.escrowCounts();
+        LinkStore.EscrowCounts counts = links.escrowCounts();
         ObjectNode reply = JSON.createObjectNode();
         reply.put("escrows", counts.total());
         reply.put("waiting", counts.waiting());
         reply.put("permanent", counts.permanent());
         ArrayNode objects = reply.putArray("objects");
-        for (StateStore.Escrowed row : state.escrowed(listed)) {
+        for (LinkStore.Escrowed row : links.escrowed(listed)) {
             Link link = row.link();
             Escrow escrow = link.escrow();
             ObjectNode object = objects.addObject();

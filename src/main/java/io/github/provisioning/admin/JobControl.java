@@ -9,7 +9,9 @@ import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.Quarantine;
 import io.github.provisioning.state.QuarantineState;
 import io.github.provisioning.state.StagedDeletion;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.JobStateStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.StagedDeletionStore;
 import java.util.Locale;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Header;
@@ -32,16 +34,20 @@ public final class JobControl {
 
     private final CamelContext context;
     private final Cycles cycles;
-    private final StateStore state;
+    private final LinkStore links;
+    private final StagedDeletionStore deletions;
+    private final JobStateStore jobState;
     private final Quarantine quarantine;
     private final int deletionThreshold;
 
     /** @param deletionThreshold {@code provisioning.deletion-threshold}, shown in the status */
-    public JobControl(CamelContext context, Cycles cycles, StateStore state, Quarantine quarantine,
-                      int deletionThreshold) {
+    public JobControl(CamelContext context, Cycles cycles, LinkStore links, StagedDeletionStore deletions,
+                      JobStateStore jobState, Quarantine quarantine, int deletionThreshold) {
         this.context = context;
         this.cycles = cycles;
-        this.state = state;
+        this.links = links;
+        this.deletions = deletions;
+        this.jobState = jobState;
         this.quarantine = quarantine;
         this.deletionThreshold = deletionThreshold;
     }
@@ -52,7 +58,7 @@ public final class JobControl {
      * for them, and only an approval or a rejection resumes it.
      */
     public synchronized ApiReply start() throws Exception {
-        StagedDeletion.Held held = state.heldDeletions();
+        StagedDeletion.Held held = deletions.heldDeletions();
         if (held.count() > 0) {
             return ApiErrors.error(409, held.count() + " disables and deletes are held (more than "
                     + "provisioning.deletion-threshold in one cycle); approve or reject them: "
@@ -78,7 +84,7 @@ public final class JobControl {
         if (cycles.current().isPresent()) {
             return cycleRunning("a dry run");
         }
-        StagedDeletion.Held held = state.heldDeletions();
+        StagedDeletion.Held held = deletions.heldDeletions();
         if (held.count() > 0) {
             return ApiErrors.error(409, held.count() + " disables and deletes are held; no cycle runs until they are "
                     + "approved or rejected (see GET /api/deletions), so a dry run has nothing to foresee");
@@ -126,7 +132,7 @@ public final class JobControl {
         if (!cycles.pauseCycles()) {
             return cycleRunning("restart");
         }
-        StateStore.Restart cleared;
+        JobStateStore.Restart cleared;
         boolean quarantineCleared;
         try {
             cleared = cycles.restart(breakLinks);
@@ -172,8 +178,8 @@ public final class JobControl {
             ObjectNode counts = current.putObject("counts");
             cycle.counts().forEach((outcome, n) -> counts.put(outcome.name().toLowerCase(Locale.ROOT), n));
         }
-        reply.set("lastCycle", state.lastCycleReport().map(JobControl::json).orElse(null));
-        StateStore.EscrowCounts escrows = state.escrowCounts();
+        reply.set("lastCycle", jobState.lastCycleReport().map(JobControl::json).orElse(null));
+        LinkStore.EscrowCounts escrows = links.escrowCounts();
         reply.put("escrows", escrows.total());
         ObjectNode escrow = reply.putObject("escrow");
         escrow.put("waiting", escrows.waiting());
@@ -195,7 +201,7 @@ public final class JobControl {
             current.put("stopped", q.stopped());
             current.put("stopsAt", quarantine.stopsAt(q).toString());
         }
-        DeletionApproval.summary(reply.putObject("deletions"), state.heldDeletions(), deletionThreshold);
+        DeletionApproval.summary(reply.putObject("deletions"), deletions.heldDeletions(), deletionThreshold);
         return new ApiReply(200, reply);
     }
 

@@ -8,7 +8,10 @@ import io.github.provisioning.graph.GraphPage;
 import io.github.provisioning.graph.GraphResponses;
 import io.github.provisioning.graph.PrincipalPage;
 import io.github.provisioning.graph.SourceChange;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.JobStateStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.ScopeStore;
+import io.github.provisioning.state.StateDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -53,7 +56,11 @@ public final class Cycles {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final StateStore state;
+    /** The state's database, switched to a copy for a dry run. */
+    private final StateDatabase database;
+    private final LinkStore links;
+    private final ScopeStore scope;
+    private final JobStateStore jobState;
     private final Path dataDir;
     private final String graphUrl;
     private final String appId;
@@ -73,24 +80,28 @@ public final class Cycles {
     /**
      * @param configurationFingerprint changes when the mapping or the scope changes; Entra then runs a full cycle
      */
-    public Cycles(StateStore state, Path dataDir, String graphUrl, String appId, boolean assignedScope,
-                  String userSelect, String configurationFingerprint, RunOutcome outcome, Clock clock) {
-        this(state, dataDir, graphUrl, appId, assignedScope, false, userSelect, configurationFingerprint, outcome,
-                clock);
+    public Cycles(StateDatabase database, LinkStore links, ScopeStore scope, JobStateStore jobState, Path dataDir,
+                  String graphUrl, String appId, boolean assignedScope, String userSelect,
+                  String configurationFingerprint, RunOutcome outcome, Clock clock) {
+        this(database, links, scope, jobState, dataDir, graphUrl, appId, assignedScope, false, userSelect,
+                configurationFingerprint, outcome, clock);
     }
 
     /**
      * @param readRoles whether a mapping reads {@code [appRoleAssignments]}; then every cycle reads the app roles and
      *                  the assignments (also with scope all), and users whose roles changed are re-evaluated
      */
-    public Cycles(StateStore state, Path dataDir, String graphUrl, String appId, boolean assignedScope,
-                  boolean readRoles, String userSelect, String configurationFingerprint, RunOutcome outcome,
-                  Clock clock) {
+    public Cycles(StateDatabase database, LinkStore links, ScopeStore scope, JobStateStore jobState, Path dataDir,
+                  String graphUrl, String appId, boolean assignedScope, boolean readRoles, String userSelect,
+                  String configurationFingerprint, RunOutcome outcome, Clock clock) {
         if (readRoles && (appId == null || appId.isBlank())) {
             throw new IllegalArgumentException("Missing required setting: graph.app-id (needed because the mapping "
                     + "reads [appRoleAssignments], which come from the app's service principal)");
         }
-        this.state = state;
+        this.database = database;
+        this.links = links;
+        this.scope = scope;
+        this.jobState = jobState;
         this.readRoles = readRoles;
         this.dataDir = dataDir;
         this.graphUrl = graphUrl.replaceAll("/+$", "");
@@ -124,13 +135,13 @@ public final class Cycles {
     }
 
     private CycleRun beginUnpaused(boolean dryRun) {
-        boolean sameConfiguration = state.watermark(CONFIGURATION_WATERMARK)
+        boolean sameConfiguration = jobState.watermark(CONFIGURATION_WATERMARK)
                 .filter(configurationFingerprint::equals).isPresent();
         // A round an earlier cycle did not finish goes on where it stopped, unless the mapping or scope changed since.
-        Optional<DeltaRound> unfinished = state.watermark(USERS_ROUND).flatMap(DeltaRound::decode)
+        Optional<DeltaRound> unfinished = jobState.watermark(USERS_ROUND).flatMap(DeltaRound::decode)
                 .filter(round -> configurationFingerprint.equals(round.configuration()));
         boolean incremental = unfinished.map(round -> !round.full())
-                .orElseGet(() -> sameConfiguration && state.watermark(USERS_WATERMARK).isPresent());
+                .orElseGet(() -> sameConfiguration && jobState.watermark(USERS_WATERMARK).isPresent());
         CycleRun cycle = new CycleRun(UUID.randomUUID().toString(),
                 incremental ? CycleRun.Type.INCREMENTAL : CycleRun.Type.INITIAL, clock.instant(), dryRun);
         unfinished.ifPresentOrElse(cycle.usersRound()::resume,
@@ -142,15 +153,15 @@ public final class Cycles {
             // The type above came from the stored state; from here on the cycle reads and writes a copy of it. A dry
             // run that cannot start leaves neither the copy nor itself behind (its route has no cycle to abort).
             try {
-                state.beginDryRun();
-                state.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
+                database.beginDryRun();
+                jobState.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
             } catch (RuntimeException e) {
-                state.endDryRun();
+                database.endDryRun();
                 running.compareAndSet(cycle, null);
                 throw e;
             }
         } else {
-            state.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
+            jobState.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
         }
         CycleMdc.begin(cycle.id());
         if (dryRun) {
@@ -183,7 +194,7 @@ public final class Cycles {
     /** The scope step is done: with assigned scope, its users are the total of an initial cycle's progress. */
     public void scopeRead(@ExchangeProperty("cycle") CycleRun cycle) {
         if (assignedScope) {
-            cycle.progress().scopeSize(state.nextScopeSize());
+            cycle.progress().scopeSize(scope.nextScopeSize());
         }
     }
 
@@ -218,8 +229,8 @@ public final class Cycles {
      * links stay unless {@code breakLinks} (then every account is matched again). Call between
      * {@link #pauseCycles()} and {@link #resumeCycles()}.
      */
-    public StateStore.Restart restart(boolean breakLinks) {
-        return state.restart(List.of(USERS_WATERMARK, USERS_ROUND, GROUPS_ROUND), breakLinks);
+    public JobStateStore.Restart restart(boolean breakLinks) {
+        return jobState.restart(List.of(USERS_WATERMARK, USERS_ROUND, GROUPS_ROUND), breakLinks);
     }
 
     /**
@@ -231,7 +242,7 @@ public final class Cycles {
             return cycle.resumed().nextLink();
         }
         if (cycle.type() == CycleRun.Type.INCREMENTAL) {
-            return state.watermark(USERS_WATERMARK).orElseThrow();
+            return jobState.watermark(USERS_WATERMARK).orElseThrow();
         }
         return fullRoundUrl();
     }
@@ -267,7 +278,7 @@ public final class Cycles {
         cycle.pageRead();
         int done = cycle.usersRound().pageDone();
         if (cycle.fullRound()) {
-            state.markListed(cycle.roundId(), page.changes().stream().map(SourceChange::id).toList());
+            links.markListed(cycle.roundId(), page.changes().stream().map(SourceChange::id).toList());
         }
         if (page.nextLink() == null) {
             if (page.deltaLink() == null) {
@@ -275,7 +286,7 @@ public final class Cycles {
             }
             cycle.userDeltaLink(page.deltaLink());
         } else {
-            state.putWatermarkDurably(USERS_ROUND,
+            jobState.putWatermarkDurably(USERS_ROUND,
                     cycle.usersRound().next(page.nextLink(), done, configurationFingerprint).encode());
         }
         return page.nextLink();
@@ -301,10 +312,10 @@ public final class Cycles {
             return null;
         }
         if (assignedScope) {
-            state.startNextScope(cycle.id());
+            scope.startNextScope(cycle.id());
         }
         if (readRoles) {
-            state.startNextRoles();
+            scope.startNextRoles();
         }
         // Only what the scope needs: a fraction of each entry's bytes, and Graph's $select costs fewer resource units.
         return graphUrl + "/servicePrincipals/" + encode(appId) + "/appRoleAssignedTo?$select="
@@ -321,12 +332,12 @@ public final class Cycles {
         List<GraphResponses.Principal> users = principals.stream().filter(GraphResponses.Principal::isUser).toList();
         if (assignedScope) {
             // Assigned groups are provisioned themselves (when the profile provisions groups).
-            state.addToNextGroupScope(principals.stream().filter(GraphResponses.Principal::isGroup)
+            scope.addToNextGroupScope(principals.stream().filter(GraphResponses.Principal::isGroup)
                     .map(GraphResponses.Principal::id).toList());
-            state.addToNextScope(users.stream().map(GraphResponses.Principal::id).toList());
+            scope.addToNextScope(users.stream().map(GraphResponses.Principal::id).toList());
         }
         if (readRoles) {
-            state.addToNextRoles(users.stream().map(u -> role(u.id(), u.appRoleId())).filter(Objects::nonNull)
+            scope.addToNextRoles(users.stream().map(u -> role(u.id(), u.appRoleId())).filter(Objects::nonNull)
                     .toList());
         }
         return principals.stream().filter(GraphResponses.Principal::isGroup)
@@ -346,10 +357,10 @@ public final class Cycles {
         List<String> users = page.principals().stream()
                 .filter(GraphResponses.Principal::isUser).map(GraphResponses.Principal::id).toList();
         if (assignedScope) {
-            state.addToNextScope(users);
+            scope.addToNextScope(users);
         }
         if (readRoles && group != null) {
-            state.addToNextRoles(users.stream().map(id -> role(id, group.appRoleId())).filter(Objects::nonNull)
+            scope.addToNextRoles(users.stream().map(id -> role(id, group.appRoleId())).filter(Objects::nonNull)
                     .toList());
         }
     }
@@ -359,9 +370,9 @@ public final class Cycles {
      * assignment is no app role of the application: it gives no entry in [appRoleAssignments]. Neither does an
      * appRoleId the service principal no longer lists.
      */
-    private StateStore.RoleAssignment role(String userId, String appRoleId) {
+    private ScopeStore.RoleAssignment role(String userId, String appRoleId) {
         GraphResponses.AppRole role = appRoleId == null ? null : appRoles.get(appRoleId);
-        return role == null ? null : new StateStore.RoleAssignment(userId, role.id(), role.displayName(), role.value());
+        return role == null ? null : new ScopeStore.RoleAssignment(userId, role.id(), role.displayName(), role.value());
     }
 
     /**
@@ -369,11 +380,11 @@ public final class Cycles {
      * them.
      */
     public List<Map<String, String>> appRoleAssignments(String sourceId) {
-        return readRoles ? state.appRoleAssignments(sourceId, false) : null;
+        return readRoles ? scope.appRoleAssignments(sourceId, false) : null;
     }
 
     public boolean inScope(String sourceId) {
-        return !assignedScope || state.inNextScope(sourceId);
+        return !assignedScope || scope.inNextScope(sourceId);
     }
 
     /**
@@ -382,7 +393,7 @@ public final class Cycles {
      */
     public PageState pageState(@ExchangeProperty("cycle") CycleRun cycle, @Body GraphPage page) {
         changesRead(cycle, page.changes());
-        return PageState.read(state, page.changes(), assignedScope, readsManager());
+        return PageState.read(links, scope, page.changes(), assignedScope, readsManager());
     }
 
     /** Users that left the assignment scope since the last cycle and did not change themselves. */
@@ -390,7 +401,7 @@ public final class Cycles {
         if (!assignedScope) {
             return List.of();
         }
-        return changesRead(cycle, state.leftScope(cycle.id()).stream()
+        return changesRead(cycle, scope.leftScope(cycle.id()).stream()
                 .map(id -> new SourceChange(id, null, SourceChange.Kind.LEFT_SCOPE)).toList());
     }
 
@@ -398,7 +409,7 @@ public final class Cycles {
     public List<String> toRefresh(@ExchangeProperty("cycle") CycleRun cycle) {
         String resumedFullRound = cycle.resumed() != null && cycle.fullRound() ? cycle.roundId() : null;
         return changesRead(cycle,
-                state.toRefresh(cycle.id(), resumedFullRound, assignedScope, readRoles, cycle.start()));
+                links.toRefresh(cycle.id(), resumedFullRound, assignedScope, readRoles, cycle.start()));
     }
 
     /**
@@ -410,7 +421,7 @@ public final class Cycles {
         if (!cycle.fullRound()) {
             return List.of();
         }
-        return changesRead(cycle, state.unlistedAccounts(cycle.roundId(), cycle.id(), assignedScope));
+        return changesRead(cycle, links.unlistedAccounts(cycle.roundId(), cycle.id(), assignedScope));
     }
 
     /** Users the cycle will give an outcome: an incremental cycle's progress is of the changes read so far. */
@@ -442,8 +453,8 @@ public final class Cycles {
         if (cycle.groupDeltaLink() != null) {
             watermarks.put(GROUPS_WATERMARK, cycle.groupDeltaLink());
         }
-        state.completeCycle(watermarks, assignedScope, readRoles);
-        state.putWatermark(CONFIGURATION_WATERMARK, configurationFingerprint);
+        jobState.completeCycle(watermarks, assignedScope, readRoles);
+        jobState.putWatermark(CONFIGURATION_WATERMARK, configurationFingerprint);
         return finish(cycle, "completed", null);
     }
 
@@ -496,12 +507,12 @@ public final class Cycles {
             Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
             Files.writeString(partial, json);
             Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            state.cycleEnded(cycle.id(), result, end, json);
+            jobState.cycleEnded(cycle.id(), result, end, json);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the cycle report", e);
         } finally {
             if (cycle.dryRun()) {
-                state.endDryRun();
+                database.endDryRun();
             }
             running.compareAndSet(cycle, null);
             outcome.record(report);

@@ -1,8 +1,9 @@
 package io.github.provisioning.cycle;
 
 import io.github.provisioning.graph.SourceChange;
+import io.github.provisioning.state.ObjectType;
 import io.github.provisioning.state.StagedDeletion;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.StagedDeletionStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -28,7 +29,7 @@ public final class DeletionGuard {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeletionGuard.class);
     private static final int PAGE = 500;
 
-    private final StateStore state;
+    private final StagedDeletionStore state;
     private final ProvisioningLog log;
     private final int threshold;
     private final int maxListed;
@@ -37,7 +38,7 @@ public final class DeletionGuard {
      * @param threshold the most disables and deletes one cycle sends on its own; 0 or less switches the guard off
      * @param maxListed how many held objects the e-mail lists ({@code notify.max-failures-listed})
      */
-    public DeletionGuard(StateStore state, ProvisioningLog log, int threshold, int maxListed) {
+    public DeletionGuard(StagedDeletionStore state, ProvisioningLog log, int threshold, int maxListed) {
         this.state = state;
         this.log = log;
         this.threshold = threshold;
@@ -75,7 +76,7 @@ public final class DeletionGuard {
             for (Iterator<StagedDeletion> rows = pages(objectType, false, true); rows.hasNext(); ) {
                 StagedDeletion row = rows.next();
                 log.write(logEntry(cycle, row, pending));
-                if (StateStore.GROUP.equals(objectType)) {
+                if (ObjectType.GROUP.equals(objectType)) {
                     cycle.countGroup(CycleRun.Outcome.STAGED);
                     groups++;
                 } else {
@@ -103,12 +104,12 @@ public final class DeletionGuard {
 
     /** The staged user disables and deletes to send now (within the threshold, or approved), a page at a time. */
     public Iterator<StagedDeletion> usersToRelease() {
-        return pages(StateStore.USER, false, false);
+        return pages(ObjectType.USER, false, false);
     }
 
     /** The staged group deletes to send now, a page at a time; released after the users'. */
     public Iterator<StagedDeletion> groupsToRelease() {
-        return pages(StateStore.GROUP, false, false);
+        return pages(ObjectType.GROUP, false, false);
     }
 
     /** The change a released user deletion is provisioned as; its stored action is what gets planned. */

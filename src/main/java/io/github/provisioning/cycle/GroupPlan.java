@@ -1,7 +1,7 @@
 package io.github.provisioning.cycle;
 
 import io.github.provisioning.state.Link;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.GroupStore;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,18 +18,18 @@ public final class GroupPlan extends ObjectPlan {
     static final int LOGGED_IDS = 50;
 
     private final String groupId;
-    private final StateStore.GroupSource source;
+    private final GroupStore.GroupSource source;
     private final String identity;
     private boolean propertiesChanged;
     /** The member batch the pending PATCH writes. */
-    private List<StateStore.GroupMember> batch = List.of();
+    private List<GroupStore.GroupMember> batch = List.of();
     private String lastBatchStart;
     private int added;
     private int removed;
     private final List<String> addedIds = new ArrayList<>();
     private final List<String> removedIds = new ArrayList<>();
 
-    GroupPlan(GroupProvisioner provisioner, CycleRun cycle, String groupId, StateStore.GroupSource source,
+    GroupPlan(GroupProvisioner provisioner, CycleRun cycle, String groupId, GroupStore.GroupSource source,
               Link link) {
         super(provisioner, cycle, link);
         this.groupId = groupId;
@@ -85,7 +85,7 @@ public final class GroupPlan extends ObjectPlan {
      *
      * @throws IllegalStateException when the store gives the same batch twice in a row (it would loop for ever)
      */
-    void sendsMembers(Step step, List<StateStore.GroupMember> batch) {
+    void sendsMembers(Step step, List<GroupStore.GroupMember> batch) {
         String start = step + ":" + batch.get(0).memberId();
         if (start.equals(lastBatchStart)) {
             throw new IllegalStateException("the same member batch came twice for group " + groupId);
@@ -98,7 +98,7 @@ public final class GroupPlan extends ObjectPlan {
     void membersWritten() {
         boolean add = step() == Step.ADD_MEMBERS;
         List<String> ids = add ? addedIds : removedIds;
-        for (StateStore.GroupMember member : batch) {
+        for (GroupStore.GroupMember member : batch) {
             if (ids.size() < LOGGED_IDS) {
                 ids.add(member.memberId());
             }
@@ -116,11 +116,11 @@ public final class GroupPlan extends ObjectPlan {
         return groupId;
     }
 
-    StateStore.GroupSource source() {
+    GroupStore.GroupSource source() {
         return source;
     }
 
-    List<StateStore.GroupMember> batch() {
+    List<GroupStore.GroupMember> batch() {
         return batch;
     }
 

@@ -16,7 +16,10 @@ import io.github.provisioning.scim.UserResources;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.GroupStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.ObjectType;
+import io.github.provisioning.state.StagedDeletionStore;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +38,7 @@ import org.apache.camel.ExchangeProperty;
  */
 public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
 
+    private final GroupStore groups;
     private final Predicate<String> inScope;
     private final int membersPerPatch;
     private final boolean syncMembers;
@@ -52,15 +56,17 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
      * @param listing           the cycle's listing of the target's groups, which a target without filters is matched
      *                          through
      */
-    public GroupProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
+    public GroupProvisioner(ObjectMapping mapping, LinkStore links, GroupStore groups, StagedDeletionStore deletions,
+                            ProvisioningLog log, Predicate<String> inScope,
                             RetryPolicy retryPolicy, TargetCapabilities target, int membersPerPatch, RetrySchedule escrow,
                             int deletionThreshold, MatchIndex listing) {
-        super(new ResourceType(StateStore.GROUP, "/Groups", "group", "groups", "excludedAttributes=members",
-                GroupResources::create, GroupResources::matchQuery), mapping, state, log, retryPolicy,
+        super(new ResourceType(ObjectType.GROUP, "/Groups", "group", "groups", "excludedAttributes=members",
+                GroupResources::create, GroupResources::matchQuery), mapping, links, deletions, log, retryPolicy,
                 target, escrow, deletionThreshold, listing);
         if (membersPerPatch < 1) {
             throw new IllegalArgumentException("scim.members-per-patch must be at least 1");
         }
+        this.groups = groups;
         this.inScope = inScope;
         this.membersPerPatch = membersPerPatch;
         this.syncMembers = mapping.rules().stream().anyMatch(r -> EntraGroup.MEMBERS.equals(r.target()));
@@ -78,8 +84,8 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
     }
 
     private GroupPlan newPlan(String groupId, CycleRun cycle) {
-        return new GroupPlan(this, cycle, groupId, state.groupSource(groupId).orElse(null),
-                state.link(StateStore.GROUP, groupId).orElse(null));
+        return new GroupPlan(this, cycle, groupId, groups.groupSource(groupId).orElse(null),
+                links.link(ObjectType.GROUP, groupId).orElse(null));
     }
 
     /** Stores the outcome and writes the log line. */
@@ -101,10 +107,10 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
     /** What the group needs by Entra's rules, from its source state, its scope and its link. */
     @Override
     void planChange(GroupPlan plan) {
-        StateStore.GroupSource source = plan.source();
+        GroupStore.GroupSource source = plan.source();
         if (source == null) {
             planDelete(plan, SourceChange.Kind.NOT_FOUND, "not found in Entra ID");
-        } else if (StateStore.GroupSource.SOFT_DELETED.equals(source.state())) {
+        } else if (GroupStore.GroupSource.SOFT_DELETED.equals(source.state())) {
             planDelete(plan, SourceChange.Kind.SOFT_DELETED, "soft-deleted in Entra ID");
         } else if (!source.present()) {
             planDelete(plan, SourceChange.Kind.HARD_DELETED, "deleted in Entra ID");
@@ -181,7 +187,7 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
      */
     @Override
     void intentRecorded(GroupPlan plan) {
-        state.forgetTargetMembers(plan.groupId());
+        groups.forgetTargetMembers(plan.groupId());
     }
 
     // ---- answers
@@ -200,14 +206,14 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
     @Override
     void created(GroupPlan plan, boolean answerLost) {
         // A new group holds no members: whatever we knew of the old one's is void.
-        state.forgetTargetMembers(plan.groupId());
+        groups.forgetTargetMembers(plan.groupId());
         nextMembers(plan);
     }
 
     @Override
     void written(GroupPlan plan) {
         if (plan.step() == ObjectPlan.Step.ADD_MEMBERS || plan.step() == ObjectPlan.Step.REMOVE_MEMBERS) {
-            state.markMembers(plan.groupId(), plan.batch(), plan.step() == ObjectPlan.Step.ADD_MEMBERS);
+            groups.markMembers(plan.groupId(), plan.batch(), plan.step() == ObjectPlan.Step.ADD_MEMBERS);
             plan.membersWritten();
         }
         nextMembers(plan);
@@ -216,7 +222,7 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
     @Override
     void forgetTarget(GroupPlan plan) {
         plan.propertiesForgotten();
-        state.forgetTargetMembers(plan.groupId());
+        groups.forgetTargetMembers(plan.groupId());
     }
 
     // ---- members
@@ -230,12 +236,12 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
             done(plan);
             return;
         }
-        List<StateStore.GroupMember> removals = state.memberRemovals(plan.groupId(), membersPerPatch);
+        List<GroupStore.GroupMember> removals = groups.memberRemovals(plan.groupId(), membersPerPatch);
         if (!removals.isEmpty()) {
             sendMembers(plan, ObjectPlan.Step.REMOVE_MEMBERS, removals);
             return;
         }
-        List<StateStore.GroupMember> additions = state.memberAdditions(plan.groupId(), membersPerPatch);
+        List<GroupStore.GroupMember> additions = groups.memberAdditions(plan.groupId(), membersPerPatch);
         if (!additions.isEmpty()) {
             sendMembers(plan, ObjectPlan.Step.ADD_MEMBERS, additions);
             return;
@@ -243,9 +249,9 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
         done(plan);
     }
 
-    private void sendMembers(GroupPlan plan, ObjectPlan.Step step, List<StateStore.GroupMember> batch) {
+    private void sendMembers(GroupPlan plan, ObjectPlan.Step step, List<GroupStore.GroupMember> batch) {
         plan.sendsMembers(step, batch);
-        List<String> ids = batch.stream().map(StateStore.GroupMember::targetId).toList();
+        List<String> ids = batch.stream().map(GroupStore.GroupMember::targetId).toList();
         boolean add = step == ObjectPlan.Step.ADD_MEMBERS;
         sendWrite(plan, step, GroupResources.memberOperations(add ? ids : List.of(), add ? List.of() : ids),
                 () -> add ? GroupResources.addMembers(ids, dialect) : GroupResources.removeMembers(ids, dialect));
@@ -261,7 +267,7 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
         }
         String reason = plan.reason();
         if (syncMembers) {
-            StateStore.CountedMembers skipped = state.skippedMembers(plan.groupId(), GroupPlan.LOGGED_IDS);
+            GroupStore.CountedMembers skipped = groups.skippedMembers(plan.groupId(), GroupPlan.LOGGED_IDS);
             if (skipped.count() > 0) {
                 plan.changes(members("members.skipped", skipped.count(), skipped.ids()));
                 reason = ObjectPlan.join(reason, skipped.count() + " direct member" + (skipped.count() == 1 ? "" : "s")
@@ -295,18 +301,18 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
         String cycleId = plan.cycle().id();
         Link l = plan.link();
         if ("delete".equals(plan.action())) {
-            state.save(StateStore.GROUP, tombstone(plan.groupId(), cycleId));
-            state.forgetTargetMembers(plan.groupId());
+            links.save(ObjectType.GROUP, tombstone(plan.groupId(), cycleId));
+            groups.forgetTargetMembers(plan.groupId());
         } else if (plan.targetId() != null) {
-            state.save(StateStore.GROUP, new Link(plan.groupId(), plan.targetId(), plan.matchValue(), true,
+            links.save(ObjectType.GROUP, new Link(plan.groupId(), plan.targetId(), plan.matchValue(), true,
                     plan.updateValues().isEmpty() && l != null ? l.values() : plan.updateValues(), cycleId, null,
                     null));
         } else if (l != null) {
-            state.save(StateStore.GROUP, seen(l, cycleId));
+            links.save(ObjectType.GROUP, seen(l, cycleId));
         }
-        if (plan.source() == null || StateStore.GroupSource.DELETED.equals(plan.source().state())) {
+        if (plan.source() == null || GroupStore.GroupSource.DELETED.equals(plan.source().state())) {
             // Deleted for good in Entra ID: its memberships will never be read again.
-            state.dropMembers(plan.groupId());
+            groups.dropMembers(plan.groupId());
         }
         plan.cycle().countGroup(outcome(plan.action()));
     }
@@ -316,7 +322,7 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
      */
     @Override
     void stagedRecorded(GroupPlan plan) {
-        state.groupProcessed(plan.groupId());
+        groups.groupProcessed(plan.groupId());
     }
 
     @Override
@@ -334,7 +340,7 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
 
     @Override
     void processed(GroupPlan plan) {
-        state.groupProcessed(plan.groupId());
+        groups.groupProcessed(plan.groupId());
     }
 
     private static Map<String, JsonNode> withoutMembers(Map<String, JsonNode> values) {

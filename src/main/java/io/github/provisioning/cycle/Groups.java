@@ -6,7 +6,9 @@ import io.github.provisioning.graph.GraphException;
 import io.github.provisioning.graph.GraphPage;
 import io.github.provisioning.graph.GraphResponses;
 import io.github.provisioning.graph.SourceChange;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.GroupStore;
+import io.github.provisioning.state.JobStateStore;
+import io.github.provisioning.state.ScopeStore;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,7 +29,9 @@ public final class Groups {
 
     private static final Logger LOG = LoggerFactory.getLogger(Groups.class);
 
-    private final StateStore state;
+    private final GroupStore store;
+    private final ScopeStore scope;
+    private final JobStateStore jobState;
     private final String graphUrl;
     private final boolean enabled;
     private final boolean assignedScope;
@@ -40,9 +44,11 @@ public final class Groups {
      * @param configurationFingerprint changes when the mapping or the scope changes; a groups round read with another
      *                                 one is not resumed
      */
-    public Groups(StateStore state, String graphUrl, boolean enabled, boolean assignedScope, String select,
-                  String configurationFingerprint) {
-        this.state = state;
+    public Groups(GroupStore store, ScopeStore scope, JobStateStore jobState, String graphUrl, boolean enabled,
+                  boolean assignedScope, String select, String configurationFingerprint) {
+        this.store = store;
+        this.scope = scope;
+        this.jobState = jobState;
         this.graphUrl = graphUrl.replaceAll("/+$", "");
         this.enabled = enabled;
         this.assignedScope = assignedScope;
@@ -65,7 +71,7 @@ public final class Groups {
      * deltaLink for an incremental cycle, or a full round.
      */
     public String deltaUrl(@ExchangeProperty("cycle") CycleRun cycle) {
-        Optional<DeltaRound> unfinished = state.watermark(Cycles.GROUPS_ROUND).flatMap(DeltaRound::decode)
+        Optional<DeltaRound> unfinished = jobState.watermark(Cycles.GROUPS_ROUND).flatMap(DeltaRound::decode)
                 .filter(round -> configurationFingerprint.equals(round.configuration()));
         if (unfinished.isPresent()) {
             cycle.groupsRound().resume(unfinished.get());
@@ -74,7 +80,7 @@ public final class Groups {
             return unfinished.get().nextLink();
         }
         Optional<String> watermark = cycle.type() == CycleRun.Type.INCREMENTAL
-                ? state.watermark(Cycles.GROUPS_WATERMARK) : Optional.empty();
+                ? jobState.watermark(Cycles.GROUPS_WATERMARK) : Optional.empty();
         cycle.groupsRound().start(cycle.id(), watermark.isEmpty());
         return watermark.orElseGet(this::firstPage);
     }
@@ -99,14 +105,14 @@ public final class Groups {
         String round = cycle.groupsRound().id();
         for (SourceChange change : page.changes()) {
             switch (change.kind()) {
-                case SOFT_DELETED -> state.stageGroup(change.id(), StateStore.GroupSource.SOFT_DELETED, null, round);
-                case HARD_DELETED -> state.stageGroup(change.id(), StateStore.GroupSource.DELETED, null, round);
+                case SOFT_DELETED -> store.stageGroup(change.id(), GroupStore.GroupSource.SOFT_DELETED, null, round);
+                case HARD_DELETED -> store.stageGroup(change.id(), GroupStore.GroupSource.DELETED, null, round);
                 default -> {
                     ObjectNode properties = change.graph().deepCopy();
                     JsonNode members = properties.remove("members@delta");
                     properties.remove("@odata.type");
-                    state.stageGroup(change.id(), StateStore.GroupSource.PRESENT, properties, round);
-                    state.stageMembers(change.id(), memberChanges(members), round);
+                    store.stageGroup(change.id(), GroupStore.GroupSource.PRESENT, properties, round);
+                    store.stageMembers(change.id(), memberChanges(members), round);
                 }
             }
         }
@@ -121,24 +127,24 @@ public final class Groups {
      */
     public void stageOnDemand(String groupId, ObjectNode properties, List<GraphResponses.Principal> members,
                               String runId) {
-        String round = state.watermark(Cycles.GROUPS_ROUND).flatMap(DeltaRound::decode).map(DeltaRound::id)
+        String round = jobState.watermark(Cycles.GROUPS_ROUND).flatMap(DeltaRound::decode).map(DeltaRound::id)
                 .orElse(runId);
         ObjectNode stored = properties.deepCopy();
         stored.remove("@odata.context");
         stored.remove("@odata.type");
-        state.stageGroup(groupId, StateStore.GroupSource.PRESENT, stored, round);
-        List<StateStore.MemberChange> changes = new ArrayList<>();
+        store.stageGroup(groupId, GroupStore.GroupSource.PRESENT, stored, round);
+        List<GroupStore.MemberChange> changes = new ArrayList<>();
         java.util.Set<String> listed = new java.util.HashSet<>();
         for (GraphResponses.Principal member : members) {
             listed.add(member.id());
-            changes.add(new StateStore.MemberChange(member.id(), member.type().toLowerCase(java.util.Locale.ROOT), true));
+            changes.add(new GroupStore.MemberChange(member.id(), member.type().toLowerCase(java.util.Locale.ROOT), true));
         }
-        for (StateStore.MemberChange known : state.sourceMembers(groupId)) {
+        for (GroupStore.MemberChange known : store.sourceMembers(groupId)) {
             if (!listed.contains(known.memberId())) {
-                changes.add(new StateStore.MemberChange(known.memberId(), known.memberType(), false));
+                changes.add(new GroupStore.MemberChange(known.memberId(), known.memberType(), false));
             }
         }
-        state.stageMembers(groupId, changes, round);
+        store.stageMembers(groupId, changes, round);
     }
 
     /**
@@ -154,7 +160,7 @@ public final class Groups {
             }
             cycle.groupDeltaLink(page.deltaLink());
         } else {
-            state.putWatermarkDurably(Cycles.GROUPS_ROUND,
+            jobState.putWatermarkDurably(Cycles.GROUPS_ROUND,
                     cycle.groupsRound().next(page.nextLink(), done, configurationFingerprint).encode());
         }
         return page.nextLink();
@@ -163,22 +169,22 @@ public final class Groups {
     /** After the last page of a full round: what the round did not list is gone from Entra ID. */
     public void roundRead(@ExchangeProperty("cycle") CycleRun cycle) {
         if (cycle.groupsRound().full()) {
-            state.finishFullGroupRound(cycle.groupsRound().id());
+            store.finishFullGroupRound(cycle.groupsRound().id());
         }
     }
 
     /** The groups to provision now, by id (the memberships stay in the state store); failed ones once due. */
     public List<String> toProvision(@ExchangeProperty("cycle") CycleRun cycle) {
-        return state.groupsToProvision(assignedScope, cycle.start());
+        return store.groupsToProvision(assignedScope, cycle.start());
     }
 
     /** Assigned groups are in scope (scope all: every group). */
     public boolean inScope(String groupId) {
-        return !assignedScope || state.inNextGroupScope(groupId);
+        return !assignedScope || scope.inNextGroupScope(groupId);
     }
 
-    private static List<StateStore.MemberChange> memberChanges(JsonNode members) {
-        List<StateStore.MemberChange> changes = new ArrayList<>();
+    private static List<GroupStore.MemberChange> memberChanges(JsonNode members) {
+        List<GroupStore.MemberChange> changes = new ArrayList<>();
         if (members == null || !members.isArray()) {
             return changes;
         }
@@ -189,7 +195,7 @@ public final class Groups {
             }
             String type = member.path("@odata.type").asText("#microsoft.graph.user");
             String kind = type.substring(type.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT);
-            changes.add(new StateStore.MemberChange(id, kind, !member.has("@removed")));
+            changes.add(new GroupStore.MemberChange(id, kind, !member.has("@removed")));
         }
         return changes;
     }

@@ -11,7 +11,7 @@ import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.StagedDeletionStore;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -470,8 +470,8 @@ public abstract class ObjectPlan {
     }
 
     /** Keeps this disable or delete from the target: the row goes to the deletion guard, and the plan is done. */
-    void stage(StateStore state, StagedDeletion row) {
-        state.stageDeletion(row);
+    void stage(StagedDeletionStore deletions, StagedDeletion row) {
+        deletions.stageDeletion(row);
         staged = true;
         finish(row.action(), "skipped", row.reason());
     }

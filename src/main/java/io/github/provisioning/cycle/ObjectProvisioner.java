@@ -17,7 +17,9 @@ import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.ObjectType;
+import io.github.provisioning.state.StagedDeletionStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +42,7 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
     /**
      * The SCIM resource type a provisioner writes, and what tells it apart in the store and the log's words.
      *
-     * @param table      the state store's object type ({@link StateStore#USER}, {@link StateStore#GROUP})
+     * @param table      the state store's object type ({@link ObjectType#USER}, {@link ObjectType#GROUP})
      * @param endpoint   the target's resource endpoint, e.g. {@code /Users}
      * @param noun       the target object, in messages: "account", "group"
      * @param listed     what the target's listing holds, in messages: "users", "groups"
@@ -54,7 +56,8 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
 
     final ResourceType type;
     final ObjectMapping mapping;
-    final StateStore state;
+    final LinkStore links;
+    final StagedDeletionStore deletions;
     private final ProvisioningLog log;
     private final RetryPolicy retryPolicy;
     final TargetCapabilities target;
@@ -64,12 +67,14 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
     /** The cycle's listing of the target, which a target without filters is matched through. */
     final MatchIndex listing;
 
-    ObjectProvisioner(ResourceType type, ObjectMapping mapping, StateStore state, ProvisioningLog log,
+    ObjectProvisioner(ResourceType type, ObjectMapping mapping, LinkStore links, StagedDeletionStore deletions,
+                      ProvisioningLog log,
                       RetryPolicy retryPolicy, TargetCapabilities target, RetrySchedule escrow, int deletionThreshold,
                       MatchIndex listing) {
         this.type = type;
         this.mapping = mapping;
-        this.state = state;
+        this.links = links;
+        this.deletions = deletions;
         this.log = log;
         this.retryPolicy = retryPolicy;
         this.target = target;
@@ -277,7 +282,7 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
         plan.intendToCreate(intent);
         Link l = plan.link() != null ? plan.link()
                 : new Link(plan.sourceId(), null, null, false, Map.of(), null, null, null);
-        state.save(type.table(), l.withIntent(intent));
+        links.save(type.table(), l.withIntent(intent));
         intentRecorded(plan);
     }
 
@@ -295,7 +300,7 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
             return false;
         }
         if (plan.guarded(deletionThreshold)) {
-            plan.stage(state, StagedDeletion.staged(type.table(), plan.sourceId(), action, change.name(), reason,
+            plan.stage(deletions, StagedDeletion.staged(type.table(), plan.sourceId(), action, change.name(), reason,
                     plan.identity(), plan.targetId(), plan.cycle().id(), Instant.now()));
             return false;
         }
@@ -471,12 +476,12 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
         if (plan.isStaged()) {
             // Nothing was sent. The link names this cycle, the cycle the staged row names, so that this cycle's later
             // passes skip the object and a later change of it supersedes the row.
-            state.save(type.table(), seen(plan.link(), plan.cycle().id()));
+            links.save(type.table(), seen(plan.link(), plan.cycle().id()));
             stagedRecorded(plan);
             return;
         }
         if (plan.isSuperseded()) {
-            state.dropStagedDeletion(type.table(), plan.sourceId());
+            deletions.dropStagedDeletion(type.table(), plan.sourceId());
             return;
         }
         recordOutcome(plan);
@@ -498,7 +503,7 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
         Link l = beforeFailure(plan);
         String reason = plan.error() == null ? null : plan.error().reason();
         Escrow escrowed = plan.enterEscrow(escrow, plan.link());
-        state.save(type.table(), new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(),
+        links.save(type.table(), new Link(l.sourceId(), l.targetId(), l.matchValue(), l.active(), l.values(),
                 plan.cycle().id(), retryAction(plan), reason, escrowed, plan.intent()));
         countFailure(plan, escrowed);
         log.write(plan.logEntry());
@@ -509,7 +514,7 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
     /** A released deletion is done with once its object's outcome is stored, success or failure (escrow). */
     private void released(P plan) {
         if (plan.releasing() != null) {
-            state.dropStagedDeletion(type.table(), plan.sourceId());
+            deletions.dropStagedDeletion(type.table(), plan.sourceId());
         }
     }
 

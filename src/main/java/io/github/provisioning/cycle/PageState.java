@@ -3,7 +3,9 @@ package io.github.provisioning.cycle;
 import io.github.provisioning.graph.EntraUser;
 import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.state.Link;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.ObjectType;
+import io.github.provisioning.state.ScopeStore;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,7 +50,7 @@ public final class PageState {
      * @param assignedScope whether the scope is assigned users (else everyone is in scope, nothing to read)
      * @param readsManager  whether the mapping reads {@code manager}: then the managers' links are read too
      */
-    public static PageState read(StateStore state, List<SourceChange> changes, boolean assignedScope,
+    public static PageState read(LinkStore links, ScopeStore scope, List<SourceChange> changes, boolean assignedScope,
                                  boolean readsManager) {
         Set<String> seen = new HashSet<>();
         Set<String> repeated = new HashSet<>();
@@ -70,8 +72,8 @@ public final class PageState {
         }
         Set<String> read = new LinkedHashSet<>(users);
         read.addAll(managers);
-        return new PageState(users, state.links(StateStore.USER, read),
-                assignedScope ? state.inNextScope(users) : null, managers);
+        return new PageState(users, links.links(ObjectType.USER, read),
+                assignedScope ? scope.inNextScope(users) : null, managers);
     }
 
     /** Whether this snapshot answers {@link #link} and {@link #inScope} for the user. */

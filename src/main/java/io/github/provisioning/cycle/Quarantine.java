@@ -3,7 +3,7 @@ package io.github.provisioning.cycle;
 import io.github.provisioning.graph.GraphCredentialsException;
 import io.github.provisioning.scim.ScimCredentialsException;
 import io.github.provisioning.state.QuarantineState;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.JobStateStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +37,7 @@ public final class Quarantine {
     private static final Set<String> OBJECT_COUNTS = Set.of("created", "updated", "disabled", "deleted", "skipped",
             "failed");
 
-    private final StateStore state;
+    private final JobStateStore state;
     private final Policy policy;
     private final Clock clock;
     /** The next attempt last announced in the log, so that each skipped tick does not log it again. */
@@ -129,7 +129,7 @@ public final class Quarantine {
         }
     }
 
-    public Quarantine(StateStore state, Policy policy, Clock clock) {
+    public Quarantine(JobStateStore state, Policy policy, Clock clock) {
         this.state = state;
         this.policy = policy;
         this.clock = clock;

@@ -18,7 +18,9 @@ import io.github.provisioning.scim.UserResources;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.ObjectType;
+import io.github.provisioning.state.StagedDeletionStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,12 +60,13 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
      *                           for a target without filters, every cycle's listing of it
      * @param reservations       SelectUniqueValue's values on their way to the target, shared by the run's users
      */
-    public UserProvisioner(ObjectMapping mapping, StateStore state, ProvisioningLog log, Predicate<String> inScope,
+    public UserProvisioner(ObjectMapping mapping, LinkStore links, StagedDeletionStore deletions, ProvisioningLog log,
+                           Predicate<String> inScope,
                            RetryPolicy retryPolicy, TargetCapabilities target, boolean verifyWrites,
                            Function<String, List<Map<String, String>>> appRoleAssignments, RetrySchedule escrow,
                            int deletionThreshold, MatchIndex matchIndex, UniqueValueReservations reservations) {
-        super(new ResourceType(StateStore.USER, "/Users", "account", "users", null, UserResources::create,
-                UserResources::matchQuery), mapping, state, log, retryPolicy,
+        super(new ResourceType(ObjectType.USER, "/Users", "account", "users", null, UserResources::create,
+                UserResources::matchQuery), mapping, links, deletions, log, retryPolicy,
                 target, escrow, deletionThreshold, matchIndex);
         this.reservations = reservations;
         this.appRoleAssignments = appRoleAssignments;
@@ -102,7 +105,7 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
 
     private UserPlan newPlan(SourceChange change, CycleRun cycle, PageState page, boolean preview) {
         PageState known = page != null && page.covers(change.id()) ? page : null;
-        Link link = (known != null ? known.link(change.id()) : state.link(StateStore.USER, change.id())).orElse(null);
+        Link link = (known != null ? known.link(change.id()) : links.link(ObjectType.USER, change.id())).orElse(null);
         return new UserPlan(this, cycle, change, link, known, preview);
     }
 
@@ -235,7 +238,7 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
             String manager = managerId.toString();
             PageState page = plan.page();
             String targetId = (page != null && page.knowsManager(manager) ? page.manager(manager)
-                    : state.link(StateStore.USER, manager)).map(Link::targetId).orElse(null);
+                    : links.link(ObjectType.USER, manager)).map(Link::targetId).orElse(null);
             if (targetId == null) {
                 plan.referenceLeftOut(rule.target());
             } else {
@@ -502,7 +505,7 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
         String id = plan.change().id();
         String cycleId = plan.cycle().id();
         Link l = plan.link();
-        state.save(StateStore.USER, switch (plan.action()) {
+        links.save(ObjectType.USER, switch (plan.action()) {
             case "delete" -> tombstone(id, cycleId);
             case "create", "update" -> new Link(id, plan.targetId(), plan.matchValue(), true,
                     plan.provisionedValues(), cycleId, plan.retryAfterSuccess(), null);

@@ -55,7 +55,7 @@ final class DryRunCopy implements AutoCloseable {
         Connection keeper = null;
         try {
             keeper = copy.getConnection();
-            StateStore.flyway(copy).load().migrate();
+            StateDatabase.flyway(copy).load().migrate();
             try (Connection from = source.getConnection(); Connection to = copy.getConnection()) {
                 to.setAutoCommit(false);
                 for (String table : tables(from)) {
@@ -74,7 +74,7 @@ final class DryRunCopy implements AutoCloseable {
             }
             delete(folder);
             if (e instanceof SQLException sql) {
-                throw new StateStore.StateStoreException(sql);
+                throw new StateStoreException(sql);
             }
             throw (RuntimeException) e;
         }
@@ -138,7 +138,7 @@ final class DryRunCopy implements AutoCloseable {
         try {
             keeper.close();
         } catch (SQLException e) {
-            StateStore.StateStoreException failure = new StateStore.StateStoreException(e);
+            StateStoreException failure = new StateStoreException(e);
             try {
                 delete(folder);
             } catch (UncheckedIOException deleting) {

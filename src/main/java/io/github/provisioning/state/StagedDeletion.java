@@ -7,7 +7,7 @@ import java.util.List;
  * A disable or delete the accidental-deletion guard kept from the target: staged by a cycle, then released or
  * held until an admin approves or rejects it. Values come from source data (escape them where they go).
  *
- * @param objectType     {@link StateStore#USER} or {@link StateStore#GROUP}
+ * @param objectType     {@link ObjectType#USER} or {@link ObjectType#GROUP}
  * @param action         {@link #DISABLE} or {@link #DELETE}; a group is only ever deleted (groups have no disable)
  * @param changeKind     the {@code SourceChange.Kind} name that led to it (HARD_DELETED for a user's delete)
  * @param reason         why the object would be disabled or deleted, as the log line says it
@@ -28,7 +28,7 @@ public record StagedDeletion(String objectType, String sourceId, String action, 
      * provisions them. Neither needs the other: deleting a group needs none of its members, and disabling or
      * deleting a user needs no group.
      */
-    public static final List<String> OBJECT_TYPES = List.of(StateStore.USER, StateStore.GROUP);
+    public static final List<String> OBJECT_TYPES = List.of(ObjectType.USER, ObjectType.GROUP);
 
     public StagedDeletion {
         if (!OBJECT_TYPES.contains(objectType)) {
@@ -37,7 +37,7 @@ public record StagedDeletion(String objectType, String sourceId, String action, 
         if (!DISABLE.equals(action) && !DELETE.equals(action)) {
             throw new IllegalArgumentException("a staged deletion is a disable or a delete, not " + action);
         }
-        if (StateStore.GROUP.equals(objectType) && !DELETE.equals(action)) {
+        if (ObjectType.GROUP.equals(objectType) && !DELETE.equals(action)) {
             throw new IllegalArgumentException("groups have no disable: a group's staged deletion is a delete");
         }
     }

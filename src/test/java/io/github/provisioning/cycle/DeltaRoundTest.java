@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.graph.GraphPage;
 import io.github.provisioning.graph.SourceChange;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.GroupStore;
+import io.github.provisioning.state.Stores;
 import io.github.provisioning.state.TestDatabase;
 import io.github.provisioning.state.TestStores;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class DeltaRoundTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aCycleThatStoppedMidRoundIsFollowedByOneThatReadsOnFromThePageNotDone(TestDatabase.Kind kind) {
-        StateStore state = stores.store(kind);
+        Stores state = stores.state(kind);
         Cycles first = cycles(state, "fp");
         CycleRun stopped = first.begin();
         assertThat(first.userDeltaUrl(stopped)).isEqualTo(GRAPH + "/users/delta?$select=id");
@@ -74,7 +75,7 @@ class DeltaRoundTest {
 
     @Test
     void aRoundReadWithAnotherMappingOrScopeIsNotResumed() {
-        StateStore state = stores.store(TestDatabase.Kind.H2);
+        Stores state = stores.state(TestDatabase.Kind.H2);
         Cycles first = cycles(state, "fp-1");
         CycleRun stopped = first.begin();
         first.pageRead(stopped, new GraphPage(List.of(), GRAPH + "/users/delta?$skiptoken=p2", null));
@@ -89,7 +90,7 @@ class DeltaRoundTest {
 
     @Test
     void anIncrementalRoundStoppedMidwayResumesAsAnIncrementalCycle() {
-        StateStore state = stores.store(TestDatabase.Kind.H2);
+        Stores state = stores.state(TestDatabase.Kind.H2);
         Cycles cycles = cycles(state, "fp");
         CycleRun initial = cycles.begin();
         cycles.pageRead(initial, new GraphPage(List.of(), null, GRAPH + "/users/delta?$deltatoken=d1"));
@@ -107,7 +108,7 @@ class DeltaRoundTest {
 
     @Test
     void aResumedPageGraphRefusesStartsAFullRoundAndAnyOtherRefusalFailsTheCycle() {
-        StateStore state = stores.store(TestDatabase.Kind.H2);
+        Stores state = stores.state(TestDatabase.Kind.H2);
         Cycles first = cycles(state, "fp");
         CycleRun stopped = first.begin();
         first.pageRead(stopped, new GraphPage(List.of(), GRAPH + "/users/delta?$skiptoken=p2", null));
@@ -132,7 +133,7 @@ class DeltaRoundTest {
 
     @Test
     void aRestartForgetsTheRoundInProgress() {
-        StateStore state = stores.store(TestDatabase.Kind.H2);
+        Stores state = stores.state(TestDatabase.Kind.H2);
         Cycles cycles = cycles(state, "fp");
         CycleRun stopped = cycles.begin();
         cycles.pageRead(stopped, new GraphPage(List.of(), GRAPH + "/users/delta?$skiptoken=p2", null));
@@ -150,8 +151,8 @@ class DeltaRoundTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aGroupsRoundGoesOnWhereItStoppedAndItsEndJudgesWhatTheWholeRoundListed(TestDatabase.Kind kind) {
-        StateStore state = stores.store(kind);
-        state.stageGroup("g-gone", StateStore.GroupSource.PRESENT, null, "an-earlier-round");
+        Stores state = stores.state(kind);
+        state.groups().stageGroup("g-gone", GroupStore.GroupSource.PRESENT, null, "an-earlier-round");
         Cycles cycles = cycles(state, "fp");
         Groups groups = groups(state, "fp");
         CycleRun stopped = cycles.begin();
@@ -172,9 +173,9 @@ class DeltaRoundTest {
         restarted.roundRead(resumed);
 
         // g-1 was listed by the run that stopped: the same round, so it is not taken for gone.
-        assertThat(state.groupSource("g-1").orElseThrow().state()).isEqualTo(StateStore.GroupSource.PRESENT);
-        assertThat(state.groupSource("g-2").orElseThrow().state()).isEqualTo(StateStore.GroupSource.PRESENT);
-        assertThat(state.groupSource("g-gone").orElseThrow().state()).isEqualTo(StateStore.GroupSource.DELETED);
+        assertThat(state.groups().groupSource("g-1").orElseThrow().state()).isEqualTo(GroupStore.GroupSource.PRESENT);
+        assertThat(state.groups().groupSource("g-2").orElseThrow().state()).isEqualTo(GroupStore.GroupSource.PRESENT);
+        assertThat(state.groups().groupSource("g-gone").orElseThrow().state()).isEqualTo(GroupStore.GroupSource.DELETED);
 
         resumed.userDeltaLink(GRAPH + "/users/delta?$deltatoken=ud");
         restartedCycles.complete(resumed);
@@ -185,7 +186,7 @@ class DeltaRoundTest {
 
     @Test
     void aResumedGroupsPageGraphRefusesStartsAFullGroupsRound() {
-        StateStore state = stores.store(TestDatabase.Kind.H2);
+        Stores state = stores.state(TestDatabase.Kind.H2);
         Groups groups = groups(state, "fp");
         CycleRun stopped = cycles(state, "fp").begin();
         groups.deltaUrl(stopped);
@@ -206,13 +207,13 @@ class DeltaRoundTest {
         return new SourceChange(id, graph, SourceChange.Kind.PRESENT);
     }
 
-    private static Groups groups(StateStore state, String fingerprint) {
-        return new Groups(state, GRAPH, true, false, "displayName", fingerprint);
+    private static Groups groups(Stores state, String fingerprint) {
+        return new Groups(state.groups(), state.scope(), state.jobState(), GRAPH, true, false, "displayName", fingerprint);
     }
 
     /** The cycles of an engine (re)started on {@code state}, with scope all and mapping fingerprint {@code fp}. */
-    private Cycles cycles(StateStore state, String fingerprint) {
-        return new Cycles(state, dataDir, GRAPH, null, false, "id", fingerprint, new RunOutcome(),
+    private Cycles cycles(Stores state, String fingerprint) {
+        return new Cycles(state.database(), state.links(), state.scope(), state.jobState(), dataDir, GRAPH, null, false, "id", fingerprint, new RunOutcome(),
                 Clock.systemUTC());
     }
 }

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.state.Link;
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.ObjectType;
+import io.github.provisioning.state.Stores;
 import io.github.provisioning.state.TestDatabase;
 import io.github.provisioning.state.TestStores;
 import java.util.List;
@@ -41,13 +42,13 @@ class PageStateTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void answersLinksScopeAndManagersAsTheStoreDoes(TestDatabase.Kind kind) {
-        StateStore state = stores.store(kind);
-        state.save(StateStore.USER, link("linked"));
-        state.save(StateStore.USER, link("boss"));
-        state.startNextScope();
-        state.addToNextScope(List.of("linked", "boss"));
+        Stores state = stores.state(kind);
+        state.links().save(ObjectType.USER, link("linked"));
+        state.links().save(ObjectType.USER, link("boss"));
+        state.scope().startNextScope();
+        state.scope().addToNextScope(List.of("linked", "boss"));
 
-        PageState page = PageState.read(state, List.of(user("linked", "boss"), user("new", "peer"),
+        PageState page = PageState.read(state.links(), state.scope(), List.of(user("linked", "boss"), user("new", "peer"),
                 user("peer", "elsewhere"), new SourceChange("gone", null, SourceChange.Kind.HARD_DELETED)),
                 true, true);
 
@@ -69,10 +70,10 @@ class PageStateTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aUserThePageHoldsTwiceIsLeftToTheSingleReads(TestDatabase.Kind kind) {
-        StateStore state = stores.store(kind);
-        state.save(StateStore.USER, link("twice"));
+        Stores state = stores.state(kind);
+        state.links().save(ObjectType.USER, link("twice"));
 
-        PageState page = PageState.read(state, List.of(user("twice", null), user("once", null), user("twice", null)),
+        PageState page = PageState.read(state.links(), state.scope(), List.of(user("twice", null), user("once", null), user("twice", null)),
                 false, false);
 
         // The first occurrence's outcome is what the second must see: only the store has it.
@@ -84,9 +85,9 @@ class PageStateTest {
     @EnumSource(TestDatabase.Kind.class)
     void withScopeAllEveryUserIsInScopeAndNoScopeIsRead(TestDatabase.Kind kind) {
         // No startNextScope(): reading the running scope would fail.
-        StateStore state = stores.store(kind);
+        Stores state = stores.state(kind);
 
-        PageState page = PageState.read(state, List.of(user("a", "m")), false, false);
+        PageState page = PageState.read(state.links(), state.scope(), List.of(user("a", "m")), false, false);
 
         assertThat(page.inScope("a")).isTrue();
         assertThat(page.knowsManager("m")).isFalse();

@@ -7,7 +7,7 @@ import io.github.provisioning.graph.GraphCredentialsException;
 import io.github.provisioning.scim.ScimCredentialsException;
 import io.github.provisioning.state.QuarantineState;
 
-import io.github.provisioning.state.StateStore;
+import io.github.provisioning.state.JobStateStore;
 import io.github.provisioning.state.TestDatabase;
 import io.github.provisioning.state.TestStores;
 
@@ -58,8 +58,8 @@ class QuarantineTest {
         }
     };
 
-    private StateStore store(TestDatabase.Kind kind) {
-        return stores.store(kind);
+    private JobStateStore store(TestDatabase.Kind kind) {
+        return stores.state(kind).jobState();
     }
 
     @Test
@@ -87,7 +87,7 @@ class QuarantineTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void rejectedCredentialsQuarantineTheJobWhichThenRunsAfter6h12h24hAndDaily(TestDatabase.Kind kind) {
-        StateStore state = store(kind);
+        JobStateStore state = store(kind);
         Quarantine quarantine = new Quarantine(state, ENTRA, clock);
         assertThat(quarantine.due()).isTrue();
 
@@ -123,7 +123,7 @@ class QuarantineTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aGraphTokenRejectionIsACredentialsQuarantineButAnUnreachableGraphIsNot(TestDatabase.Kind kind) {
-        StateStore state = store(kind);
+        JobStateStore state = store(kind);
         Quarantine quarantine = new Quarantine(state, ENTRA, clock);
         assertThat(quarantine.afterCycle(failed("c1", "Graph unreachable"), new java.io.IOException("refused")))
                 .isNull();
@@ -145,7 +145,7 @@ class QuarantineTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void moreThan40PercentFailedQuarantinesOnlyFromTheMinimumCountOnAndAnyShareAboveTheLimit(TestDatabase.Kind kind) {
-        StateStore state = store(kind);
+        JobStateStore state = store(kind);
         Quarantine quarantine = new Quarantine(state, ENTRA, clock);
         // 80 % failed, but fewer than 5,000 failures: not judged.
         assertThat(quarantine.afterCycle(completed("c1", 1000, 4000), null)).isNull();
@@ -171,7 +171,7 @@ class QuarantineTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aCompletedCycleEndsTheQuarantine(TestDatabase.Kind kind) {
-        StateStore state = store(kind);
+        JobStateStore state = store(kind);
         Quarantine quarantine = quarantinedByCredentials(state);
         now = T0.plus(Duration.ofHours(6));
 
@@ -187,7 +187,7 @@ class QuarantineTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void after28DaysInQuarantineTheJobIsStoppedAndAnAdminStartTriesAgainAtOnce(TestDatabase.Kind kind) {
-        StateStore state = store(kind);
+        JobStateStore state = store(kind);
         Quarantine quarantine = quarantinedByCredentials(state);
         int cycles = 1;
         Quarantine.Change change = null;
@@ -220,7 +220,7 @@ class QuarantineTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void withNoDaysAllowedTheJobStopsAsItEntersQuarantine(TestDatabase.Kind kind) {
-        StateStore state = store(kind);
+        JobStateStore state = store(kind);
         Quarantine quarantine = new Quarantine(state,
                 Quarantine.Policy.of(settings(Quarantine.Policy.MAX_DAYS, "0")), clock);
         Quarantine.Change change = quarantine.afterCycle(failed("c1", "401"), new ScimCredentialsException("401"));
@@ -231,14 +231,14 @@ class QuarantineTest {
 
     @Test
     void aCompletedCycleIsNeverACredentialsQuarantineWhateverExceptionItHandledOnTheWay() throws Exception {
-        StateStore state = store(TestDatabase.Kind.H2);
+        JobStateStore state = store(TestDatabase.Kind.H2);
         Quarantine quarantine = new Quarantine(state, ENTRA, clock);
         assertThat(quarantine.afterCycle(completed("c1", 10, 0), new ScimCredentialsException("401"))).isNull();
         assertThat(state.quarantine()).isEmpty();
     }
 
     /** Entra's policy, and a job that entered quarantine at T0 for rejected credentials. */
-    private Quarantine quarantinedByCredentials(StateStore state) {
+    private Quarantine quarantinedByCredentials(JobStateStore state) {
         Quarantine quarantine = new Quarantine(state, ENTRA, clock);
         assertThat(quarantine.afterCycle(failed("c1", "401"), new ScimCredentialsException("401")).kind())
                 .isEqualTo(Quarantine.Change.Kind.ENTERED);

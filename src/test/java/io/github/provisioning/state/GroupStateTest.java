@@ -20,13 +20,13 @@ class GroupStateTest {
 
     private TestDatabase database;
     private StateDatabase opened;
-    private StateStore state;
+    private Stores state;
 
     /** Each test runs on embedded H2 and on PostgreSQL. */
     private void open(TestDatabase.Kind kind) {
         database = TestDatabase.create(kind);
         opened = database.open(dataDir);
-        state = new StateStore(opened.dataSource());
+        state = Stores.on(opened);
     }
 
     @AfterEach
@@ -46,59 +46,59 @@ class GroupStateTest {
         return new ObjectMapper().createObjectNode().put("displayName", name);
     }
 
-    private static StateStore.MemberChange joined(String id) {
-        return new StateStore.MemberChange(id, "user", true);
+    private static GroupStore.MemberChange joined(String id) {
+        return new GroupStore.MemberChange(id, "user", true);
     }
 
     private void linkUser(String sourceId, String targetId) {
-        state.save(StateStore.USER, new Link(sourceId, targetId, sourceId, true, Map.of(), "c0", null, null));
+        state.links().save(ObjectType.USER, new Link(sourceId, targetId, sourceId, true, Map.of(), "c0", null, null));
     }
 
     private void linkGroup(String sourceId) {
-        state.save(StateStore.GROUP, new Link(sourceId, "t-" + sourceId, sourceId, true, Map.of(), "c0", null, null));
+        state.links().save(ObjectType.GROUP, new Link(sourceId, "t-" + sourceId, sourceId, true, Map.of(), "c0", null, null));
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aGroupSplitAcrossPagesIsMergedWhateverTheOrder(TestDatabase.Kind kind) {
         open(kind);
-        state.stageMembers("g", List.of(joined("u2"), joined("u3")), "c1");   // members before the group's row
-        state.stageGroup("g", StateStore.GroupSource.PRESENT, group("Sales"), "c1");
-        state.stageMembers("g", List.of(joined("u1"), new StateStore.MemberChange("u3", "user", false)), "c1");
-        state.stageGroup("g", StateStore.GroupSource.PRESENT, group("Sales"), "c1");
+        state.groups().stageMembers("g", List.of(joined("u2"), joined("u3")), "c1");   // members before the group's row
+        state.groups().stageGroup("g", GroupStore.GroupSource.PRESENT, group("Sales"), "c1");
+        state.groups().stageMembers("g", List.of(joined("u1"), new GroupStore.MemberChange("u3", "user", false)), "c1");
+        state.groups().stageGroup("g", GroupStore.GroupSource.PRESENT, group("Sales"), "c1");
         List.of("u1", "u2", "u3").forEach(u -> linkUser(u, "t-" + u));
         linkGroup("g");
 
-        assertThat(state.memberAdditions("g", 100)).extracting(StateStore.GroupMember::memberId)
+        assertThat(state.groups().memberAdditions("g", 100)).extracting(GroupStore.GroupMember::memberId)
                 .containsExactly("u1", "u2");
-        assertThat(state.groupSource("g").orElseThrow().properties().path("displayName").asText()).isEqualTo("Sales");
+        assertThat(state.groups().groupSource("g").orElseThrow().properties().path("displayName").asText()).isEqualTo("Sales");
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void batchesComeFromTheStoreAndMarkedMembersAreNotSentAgain(TestDatabase.Kind kind) {
         open(kind);
-        state.stageGroup("g", StateStore.GroupSource.PRESENT, group("Sales"), "c1");
-        state.stageMembers("g", List.of(joined("u1"), joined("u2"), joined("u3"), joined("nobody"),
-                new StateStore.MemberChange("nested", "group", true)), "c1");
+        state.groups().stageGroup("g", GroupStore.GroupSource.PRESENT, group("Sales"), "c1");
+        state.groups().stageMembers("g", List.of(joined("u1"), joined("u2"), joined("u3"), joined("nobody"),
+                new GroupStore.MemberChange("nested", "group", true)), "c1");
         List.of("u1", "u2", "u3").forEach(u -> linkUser(u, "t-" + u));
         linkGroup("g");
 
-        List<StateStore.GroupMember> first = state.memberAdditions("g", 2);
-        state.markMembers("g", first, true);
-        List<StateStore.GroupMember> second = state.memberAdditions("g", 2);
-        state.markMembers("g", second, true);
+        List<GroupStore.GroupMember> first = state.groups().memberAdditions("g", 2);
+        state.groups().markMembers("g", first, true);
+        List<GroupStore.GroupMember> second = state.groups().memberAdditions("g", 2);
+        state.groups().markMembers("g", second, true);
 
-        assertThat(first).extracting(StateStore.GroupMember::targetId).containsExactly("t-u1", "t-u2");
-        assertThat(second).extracting(StateStore.GroupMember::targetId).containsExactly("t-u3");
-        assertThat(state.memberAdditions("g", 2)).isEmpty();
-        StateStore.CountedMembers skipped = state.skippedMembers("g", 10);
+        assertThat(first).extracting(GroupStore.GroupMember::targetId).containsExactly("t-u1", "t-u2");
+        assertThat(second).extracting(GroupStore.GroupMember::targetId).containsExactly("t-u3");
+        assertThat(state.groups().memberAdditions("g", 2)).isEmpty();
+        GroupStore.CountedMembers skipped = state.groups().skippedMembers("g", 10);
         assertThat(skipped.count()).isEqualTo(2);
         assertThat(skipped.ids()).containsExactly("nested", "nobody");
 
         linkUser("nobody", "t-nobody");  // provisioned later: the group needs only this one
-        assertThat(state.groupsToProvision(false)).contains("g");
-        assertThat(state.memberAdditions("g", 100)).extracting(StateStore.GroupMember::memberId)
+        assertThat(state.groups().groupsToProvision(false)).contains("g");
+        assertThat(state.groups().memberAdditions("g", 100)).extracting(GroupStore.GroupMember::memberId)
                 .containsExactly("nobody");
     }
 
@@ -106,40 +106,40 @@ class GroupStateTest {
     @EnumSource(TestDatabase.Kind.class)
     void leftMembersAreRemovedByTheirTargetIdAndDeletedUsersAreForgotten(TestDatabase.Kind kind) {
         open(kind);
-        state.stageGroup("g", StateStore.GroupSource.PRESENT, group("Sales"), "c1");
-        state.stageMembers("g", List.of(joined("u1"), joined("u2")), "c1");
+        state.groups().stageGroup("g", GroupStore.GroupSource.PRESENT, group("Sales"), "c1");
+        state.groups().stageMembers("g", List.of(joined("u1"), joined("u2")), "c1");
         linkUser("u1", "t-u1");
         linkUser("u2", "t-u2");
         linkGroup("g");
-        state.markMembers("g", state.memberAdditions("g", 100), true);
-        state.groupProcessed("g");
-        assertThat(state.groupsToProvision(false)).isEmpty();
+        state.groups().markMembers("g", state.groups().memberAdditions("g", 100), true);
+        state.groups().groupProcessed("g");
+        assertThat(state.groups().groupsToProvision(false)).isEmpty();
 
-        state.stageMembers("g", List.of(new StateStore.MemberChange("u1", "user", false),
-                new StateStore.MemberChange("u2", "user", false)), "c2");
-        state.save(StateStore.USER, new Link("u2", null, null, false, Map.of(), "c2", null, null));  // u2 deleted
+        state.groups().stageMembers("g", List.of(new GroupStore.MemberChange("u1", "user", false),
+                new GroupStore.MemberChange("u2", "user", false)), "c2");
+        state.links().save(ObjectType.USER, new Link("u2", null, null, false, Map.of(), "c2", null, null));  // u2 deleted
 
-        assertThat(state.memberRemovals("g", 100)).containsExactly(new StateStore.GroupMember("u1", "t-u1"));
+        assertThat(state.groups().memberRemovals("g", 100)).containsExactly(new GroupStore.GroupMember("u1", "t-u1"));
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aFullRoundEndsWhatItDidNotList(TestDatabase.Kind kind) {
         open(kind);
-        state.stageGroup("kept", StateStore.GroupSource.PRESENT, group("Kept"), "c1");
-        state.stageGroup("gone", StateStore.GroupSource.PRESENT, group("Gone"), "c1");
-        state.stageMembers("kept", List.of(joined("u1"), joined("u2")), "c1");
+        state.groups().stageGroup("kept", GroupStore.GroupSource.PRESENT, group("Kept"), "c1");
+        state.groups().stageGroup("gone", GroupStore.GroupSource.PRESENT, group("Gone"), "c1");
+        state.groups().stageMembers("kept", List.of(joined("u1"), joined("u2")), "c1");
 
-        state.stageGroup("kept", StateStore.GroupSource.PRESENT, group("Kept"), "c2");
-        state.stageMembers("kept", List.of(joined("u1")), "c2");
-        state.finishFullGroupRound("c2");
+        state.groups().stageGroup("kept", GroupStore.GroupSource.PRESENT, group("Kept"), "c2");
+        state.groups().stageMembers("kept", List.of(joined("u1")), "c2");
+        state.groups().finishFullGroupRound("c2");
         linkUser("u1", "t-u1");
         linkUser("u2", "t-u2");
         linkGroup("kept");
 
-        assertThat(state.groupSource("gone").orElseThrow().state()).isEqualTo(StateStore.GroupSource.DELETED);
-        assertThat(state.groupSource("kept").orElseThrow().present()).isTrue();
-        assertThat(state.memberAdditions("kept", 100)).extracting(StateStore.GroupMember::memberId)
+        assertThat(state.groups().groupSource("gone").orElseThrow().state()).isEqualTo(GroupStore.GroupSource.DELETED);
+        assertThat(state.groups().groupSource("kept").orElseThrow().present()).isTrue();
+        assertThat(state.groups().memberAdditions("kept", 100)).extracting(GroupStore.GroupMember::memberId)
                 .containsExactly("u1");
     }
 
@@ -147,15 +147,15 @@ class GroupStateTest {
     @EnumSource(TestDatabase.Kind.class)
     void assignedGroupsAndUnassignedOnesAreProvisioned(TestDatabase.Kind kind) {
         open(kind);
-        state.startNextScope();
-        state.addToNextGroupScope(List.of("a", "b", "a"));
-        state.completeCycle(Map.of("groups-delta", "link-1"), true, false);
-        state.startNextScope();
-        state.addToNextGroupScope(List.of("b", "c"));
+        state.scope().startNextScope();
+        state.scope().addToNextGroupScope(List.of("a", "b", "a"));
+        state.jobState().completeCycle(Map.of("groups-delta", "link-1"), true, false);
+        state.scope().startNextScope();
+        state.scope().addToNextGroupScope(List.of("b", "c"));
 
-        assertThat(state.groupsToProvision(true)).containsExactly("a", "c");
-        assertThat(state.inNextGroupScope("c")).isTrue();
-        assertThat(state.inNextGroupScope("a")).isFalse();
-        assertThat(state.watermark("groups-delta")).contains("link-1");
+        assertThat(state.groups().groupsToProvision(true)).containsExactly("a", "c");
+        assertThat(state.scope().inNextGroupScope("c")).isTrue();
+        assertThat(state.scope().inNextGroupScope("a")).isFalse();
+        assertThat(state.jobState().watermark("groups-delta")).contains("link-1");
     }
 }

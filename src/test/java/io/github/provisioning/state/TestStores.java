@@ -56,29 +56,28 @@ public final class TestStores implements AfterEachCallback {
         return db;
     }
 
-    /** A store on the pool (the schema migrated), closed before the pool. */
-    public synchronized StateStore store(StateDatabase db) {
-        return store(db, UnaryOperator.identity());
+    /** The stores on the pool (the schema migrated), closed before the pool. */
+    public synchronized Stores state(StateDatabase db) {
+        return opened(Stores.on(db));
     }
 
-    /** A store on the database, as an engine starting on it would open it (the schema migrated). */
-    public synchronized StateStore store(TestDatabase database) {
-        return store(open(database));
+    /** The stores on the database, as an engine starting on it would open them (the schema migrated). */
+    public synchronized Stores state(TestDatabase database) {
+        return state(open(database));
     }
 
-    /** A store that reaches the database through {@code wrap}, to watch the statements it sends. */
-    public synchronized StateStore store(TestDatabase database, UnaryOperator<DataSource> wrap) {
-        return store(open(database), wrap);
+    /** Stores that reach the database through {@code wrap}, to watch the statements they send. */
+    public synchronized Stores state(TestDatabase database, UnaryOperator<DataSource> wrap) {
+        return opened(Stores.on(StateDatabase.on(wrap.apply(open(database).dataSource()))));
     }
 
-    private StateStore store(StateDatabase db, UnaryOperator<DataSource> wrap) {
-        StateStore store = new StateStore(wrap.apply(db.dataSource()));
-        opened.add(store);
-        return store;
+    private Stores opened(Stores state) {
+        opened.add(state);
+        return state;
     }
 
-    public StateStore store(TestDatabase.Kind kind) {
-        return store(database(kind));
+    public Stores state(TestDatabase.Kind kind) {
+        return state(database(kind));
     }
 
     private static int lentConnections(DataSource dataSource) {
