@@ -1,5 +1,6 @@
 package io.github.provisioning;
 
+import io.github.provisioning.cycle.CycleGate;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.DeletionGuard;
 import io.github.provisioning.cycle.GroupProvisioner;
@@ -204,6 +205,12 @@ public class CycleConfiguration {
                                        @PropertyInject(value = NotificationSettings.MAX_FAILURES_LISTED,
                                                defaultValue = "20") int maxListed) {
         return new DeletionGuard(deletions, log, settings.deletionThreshold(), maxListed);
+    }
+
+    @BindToRegistry(value = "cycleGate", lazy = true)
+    public CycleGate cycleGate(@BeanInject("cycles") Cycles cycles, @BeanInject("quarantine") Quarantine quarantine,
+                               @BeanInject("deletionGuard") DeletionGuard deletionGuard) {
+        return new CycleGate(cycles, quarantine, deletionGuard);
     }
 
     @BindToRegistry(value = "quarantine", lazy = true)

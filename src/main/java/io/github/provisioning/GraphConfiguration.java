@@ -13,6 +13,7 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Expression;
+import org.apache.camel.Predicate;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.spi.Registry;
 
@@ -77,5 +78,22 @@ public class GraphConfiguration {
     @BindToRegistry("graphPageChanges")
     public Expression graphPageChanges() {
         return PageExpressions.changes();
+    }
+
+    /** The paging routes' loop condition: a next page is left to read (PageExpressions.NEXT_PAGE). */
+    @BindToRegistry("morePages")
+    public Predicate morePages() {
+        return PageExpressions.morePages();
+    }
+
+    // graph-exchange's loop over the attempts of one Graph request.
+    @BindToRegistry("graphCallPending")
+    public Predicate graphCallPending() {
+        return GraphRetry.callPending();
+    }
+
+    @BindToRegistry("graphRetryDelay")
+    public Expression graphRetryDelay() {
+        return GraphRetry.retryDelay();
     }
 }

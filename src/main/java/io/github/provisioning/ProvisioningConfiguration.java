@@ -42,7 +42,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProvisioningConfiguration.class);
     /** The routes Camel's route metrics leave out ({@link #leaveOutOfRouteMetrics}). */
-    static final String UNMETERED_ROUTES = "provision-user,provision-group,send-plan,scim-exchange";
+    static final String UNMETERED_ROUTES = "provision-user,provision-group,send-plan,scim-exchange,scim-send";
 
     /**
      * The bean methods of each area. They are bound from here, not listed in camel.main.configuration-classes, so
@@ -92,7 +92,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                     + "cycle, then exit); on a running engine, POST /api/job/dry-run runs one");
         }
         // The routes' schedule and HTTP timeouts take milliseconds.
-        for (String name : List.of("provisioning.interval", "scim.connect-timeout", "scim.response-timeout",
+        for (String name : List.of("provisioning.interval", "provisioning.progress-interval", "scim.connect-timeout", "scim.response-timeout",
                 "graph.connect-timeout", "graph.response-timeout")) {
             derived.setProperty(name + "-millis", String.valueOf(effective.duration(name).toMillis()));
         }
@@ -205,23 +205,24 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         });
     }
 
-    /** admin.token: required off loopback; when set, every admin request must carry it (never logged). */
+    /**
+     * admin.token: required off loopback; when set, every admin request must carry it (never logged). With or without
+     * it, cross-site writes are refused.
+     */
     private static void protectAdminApi(CamelContext context, Settings settings) throws Exception {
         if (!settings.flag("camel.server.enabled")) {
             return;
         }
         AdminAccess access = AdminAccess.of(settings.get("admin.host").orElse("127.0.0.1"),
                 settings.get("admin.token").orElse(""));
-        if (access != null) {
-            int port = Math.toIntExact(settings.wholeNumber("admin.port", 8080));
-            // The admin server is up once the context has started its services, before any route starts.
-            context.addStartupListener(new StartupListener() {
-                @Override
-                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                    access.install(started, port);
-                }
-            });
-        }
+        int port = Math.toIntExact(settings.wholeNumber("admin.port", 8080));
+        // The admin server is up once the context has started its services, before any route starts.
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                access.install(started, port);
+            }
+        });
     }
 
     /**

@@ -5,6 +5,7 @@ import static io.github.provisioning.ProvisioningConfiguration.template;
 import io.github.provisioning.auth.TargetToken;
 import io.github.provisioning.auth.TokenRoute;
 import io.github.provisioning.cycle.DryRunTarget;
+import io.github.provisioning.cycle.TargetListing;
 import io.github.provisioning.graph.GraphToken;
 import io.github.provisioning.http.RetryPolicy;
 import io.github.provisioning.mapping.MappingRule;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Expression;
 import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.PropertyInject;
@@ -112,5 +114,42 @@ public class ScimConfiguration {
     @BindToRegistry(value = "dryRunTarget", lazy = true)
     public DryRunTarget dryRunTarget() {
         return new DryRunTarget();
+    }
+
+    /** In scim-exchange: a dry run's request that must not reach the target, and its answer (DryRunTarget). */
+    @BindToRegistry(value = "dryRunWrite", lazy = true)
+    public Predicate dryRunWrite(@BeanInject("dryRunTarget") DryRunTarget target) {
+        return target.interceptsRequest();
+    }
+
+    @BindToRegistry(value = "dryRunAnswer", lazy = true)
+    public Processor dryRunAnswer(@BeanInject("dryRunTarget") DryRunTarget target) {
+        return target.answersRequest();
+    }
+
+    // list-target's loop over the pages of a listing of the target (TargetListing).
+    @BindToRegistry("targetPagesLeft")
+    public Predicate targetPagesLeft() {
+        return TargetListing.pagesLeft();
+    }
+
+    @BindToRegistry("targetListingRetryDelay")
+    public Expression targetListingRetryDelay() {
+        return TargetListing.retryDelay();
+    }
+
+    @BindToRegistry("targetListingPageRequest")
+    public Expression targetListingPageRequest() {
+        return TargetListing.pageRequest();
+    }
+
+    @BindToRegistry("targetListingPageRead")
+    public Processor targetListingPageRead() {
+        return TargetListing.pageRead();
+    }
+
+    @BindToRegistry("targetListingEnd")
+    public Processor targetListingEnd() {
+        return TargetListing.end();
     }
 }

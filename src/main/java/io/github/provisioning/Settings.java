@@ -47,6 +47,7 @@ public final class Settings {
     /** Every duration the engine reads, in Camel's format (500ms, 10s, 40m, 1h30m), with its default. */
     private static final Map<String, DurationSetting> DURATIONS = Map.ofEntries(
             Map.entry("provisioning.interval", new DurationSetting("40m", false)),
+            Map.entry("provisioning.progress-interval", new DurationSetting("30s", true)),
             Map.entry("provisioning.escrow.base-delay", new DurationSetting("0s", false)),
             Map.entry("provisioning.escrow.max-delay", new DurationSetting("24h", false)),
             Map.entry("scim.retry-base-delay", new DurationSetting("1s", false)),

@@ -121,6 +121,28 @@ class AdminAuthTest extends EngineTest {
     }
 
     @Test
+    void aWebPageOfAnotherOriginChangesNothingEvenWithoutAToken() throws Exception {
+        Map<String, String> settings = settings("127.0.0.1", "");
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        String port = settings.get("admin.port");
+        AdminClient admin = new AdminClient(port, null);
+
+        for (String origin : new String[] {"http://attacker.example", "null", "http://127.0.0.1:" + port + ".evil",
+                "http://localhost:" + port}) {
+            HttpResponse<String> stop = admin.postFrom(origin, "/api/job/stop");
+            assertThat(stop.statusCode()).as(origin).isEqualTo(403);
+            assertThat(AdminClient.json(stop).path("error").path("message").asText()).contains("another origin");
+        }
+        assertThat(engine.context().getRouteController().getRouteStatus("cycle-schedule").isStarted()).isTrue();
+        // Reads are not refused; the page's own origin, and a script that sends no Origin, may write.
+        assertThat(admin.ok(admin.get("/api/status")).path("state").asText()).isEqualTo("running");
+        assertThat(admin.ok(admin.postFrom("http://127.0.0.1:" + port, "/api/job/stop")).path("state").asText())
+                .isEqualTo("stopped");
+        assertThat(admin.ok(admin.post("/api/job/start")).path("state").asText()).isEqualTo("running");
+    }
+
+    @Test
     void offLoopbackWithoutATokenTheEngineDoesNotStart() {
         assertThatThrownBy(() -> engine = EngineUnderTest.start(settings("0.0.0.0", ""), dataDir))
                 .hasMessageContaining("Setting admin.token is required")

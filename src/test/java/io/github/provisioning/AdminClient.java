@@ -36,6 +36,12 @@ final class AdminClient {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** A POST as a web page of that origin sends it (a browser names the page's origin on every write). */
+    HttpResponse<String> postFrom(String origin, String pathAndQuery) {
+        return send(request(pathAndQuery).header("Origin", origin).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("")));
+    }
+
     /** The JSON of a 200 answer; anything else fails the test with the answer. */
     JsonNode ok(HttpResponse<String> response) {
         if (response.statusCode() != 200) {

@@ -1,5 +1,6 @@
 package io.github.provisioning.admin;
 
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
@@ -13,9 +14,10 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 /**
  * Who may use the admin API. On a loopback address without {@code admin.token}, anyone on this machine; bound
  * anywhere else, a token is required (start-up fails without one), and with a token every request on the admin
- * server must carry {@code Authorization: Bearer <admin.token>}. The check is a Vert.x handler in front of every
- * route of the server, so endpoints added later are covered too. Only the status page's own static files load
- * without it ({@link #isStatusPageFile}): they hold no data, and the page asks for the token to read the API.
+ * server must carry {@code Authorization: Bearer <admin.token>}. Either way, a request that would change something
+ * (any method but GET, HEAD and OPTIONS) sent by a web page of another origin is refused: without a token, any page
+ * open in the admin's browser could otherwise post to the API. The check is a Vert.x handler in front of every
+ * route of the server, so endpoints added later are covered too.
  */
 public final class AdminAccess {
 
@@ -24,16 +26,21 @@ public final class AdminAccess {
             + "Authorization: Bearer <admin.token>\"}}";
     public static final String CHALLENGE = "Bearer realm=\"admin\"";
 
+    /** The body of a 403 for a cross-site write. */
+    public static final String CROSS_SITE = "{\"error\":{\"message\":\"A web page of another origin may not change "
+            + "anything through this admin API\"}}";
+
+    /** Null without a token. */
     private final byte[] tokenDigest;
 
     private AdminAccess(String token) {
-        this.tokenDigest = sha256("Bearer " + token);
+        this.tokenDigest = token == null ? null : sha256("Bearer " + token);
     }
 
     /**
      * Checks the settings at start-up.
      *
-     * @return the access check to install, or null when the API is open to loopback callers only
+     * @return the access check to install; without a token it refuses cross-site writes only
      */
     public static AdminAccess of(String host, String token) {
         boolean hasToken = token != null && !token.isBlank();
@@ -41,7 +48,7 @@ public final class AdminAccess {
             throw new IllegalArgumentException("Setting admin.token is required: admin.host (" + host
                     + ") is not a loopback address, so the admin API must be protected by a bearer token");
         }
-        return hasToken ? new AdminAccess(token.strip()) : null;
+        return new AdminAccess(hasToken ? token.strip() : null);
     }
 
     static boolean isLoopback(String host) {
@@ -61,12 +68,36 @@ public final class AdminAccess {
         router.route().order(Integer.MIN_VALUE).handler(this::check);
     }
 
-    /** Whether an Authorization header value carries the token; compares digests in constant time. */
+    /**
+     * Whether an Authorization header value carries the token (compares digests in constant time); without a token
+     * every request is accepted.
+     */
     public boolean accepts(String authorization) {
-        return authorization != null && MessageDigest.isEqual(tokenDigest, sha256(authorization.strip()));
+        return tokenDigest == null
+                || authorization != null && MessageDigest.isEqual(tokenDigest, sha256(authorization.strip()));
+    }
+
+    /**
+     * Whether a request would change something on behalf of a web page of another origin: a browser sends
+     * {@code Origin} with every such request, and a page of the admin server's own origin names its {@code Host}.
+     * A request without {@code Origin} (curl, scripts) is not one.
+     */
+    public static boolean isCrossSiteWrite(String method, String origin, String host) {
+        if (origin == null || "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method)) {
+            return false;
+        }
+        return host == null
+                || !(origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host));
     }
 
     private void check(RoutingContext request) {
+        if (isCrossSiteWrite(request.request().method().name(), request.request().getHeader("Origin"),
+                authority(request))) {
+            request.response().setStatusCode(403)
+                    .putHeader("Content-Type", "application/json")
+                    .end(CROSS_SITE);
+            return;
+        }
         if (accepts(request.request().getHeader("Authorization")) || isStatusPageFile(request)) {
             request.next();
             return;
@@ -75,6 +106,15 @@ public final class AdminAccess {
                 .putHeader("WWW-Authenticate", CHALLENGE)
                 .putHeader("Content-Type", "application/json")
                 .end(UNAUTHORIZED);
+    }
+
+    /** The host and port the request was sent to: its Host header, or HTTP/2's :authority. */
+    private static String authority(RoutingContext request) {
+        HostAndPort authority = request.request().authority();
+        if (authority == null) {
+            return null;
+        }
+        return authority.port() < 0 ? authority.host() : authority.host() + ":" + authority.port();
     }
 
     /**

@@ -10,7 +10,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Predicate;
+import org.apache.camel.Processor;
 
 /**
  * The target as a dry run sees it: a write (POST, PUT, PATCH, DELETE) is never sent, but answered here as a target
@@ -26,6 +29,28 @@ public final class DryRunTarget {
     /** What the running dry run created, by path; dropped when another dry run begins. */
     private final Map<String, JsonNode> created = new ConcurrentHashMap<>();
     private volatile String cycleId;
+
+    /** {@link #intercepts} as a registry predicate: the cycle in the exchange property, the request in the body. */
+    public Predicate interceptsRequest() {
+        return new Predicate() {
+            @Override
+            public boolean matches(Exchange exchange) {
+                return intercepts(exchange.getProperty("cycle", CycleRun.class),
+                        exchange.getMessage().getBody(ScimRequest.class));
+            }
+
+            @Override
+            public String toString() {
+                return "dryRunTarget.intercepts";
+            }
+        };
+    }
+
+    /** {@link #answer} as a registry processor: the body becomes the answer a target would give the request. */
+    public Processor answersRequest() {
+        return exchange -> exchange.getMessage().setBody(answer(exchange.getProperty("cycle", CycleRun.class),
+                exchange.getMessage().getMandatoryBody(ScimRequest.class)));
+    }
 
     /** True for a request of a dry run that must not reach the target. */
     public boolean intercepts(@ExchangeProperty("cycle") CycleRun cycle, @Body ScimRequest request) {

@@ -12,8 +12,11 @@ import java.util.function.Consumer;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Expression;
 import org.apache.camel.Header;
 import org.apache.camel.Message;
+import org.apache.camel.Predicate;
+import org.apache.camel.support.ExpressionAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +70,36 @@ public final class GraphRetry {
         this.token = token;
         this.tokenUrl = tokenUrl;
         this.observer = observer;
+    }
+
+    /** True until Graph has answered the call in the exchange property {@value #CALL} in a way not sent again. */
+    public static Predicate callPending() {
+        return new Predicate() {
+            @Override
+            public boolean matches(Exchange exchange) {
+                return exchange.getProperty(CALL, GraphCall.class).isPending();
+            }
+
+            @Override
+            public String toString() {
+                return "graphCall.pending";
+            }
+        };
+    }
+
+    /** The wait before the next attempt of the call in the exchange property {@value #CALL}: 0 before the first. */
+    public static Expression retryDelay() {
+        return new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange exchange) {
+                return exchange.getProperty(CALL, GraphCall.class).getDelayMillis();
+            }
+
+            @Override
+            public String toString() {
+                return "graphCall.delayMillis";
+            }
+        };
     }
 
     /** A GET of {@code url} with the current token, which the route has made sure is fresh. */

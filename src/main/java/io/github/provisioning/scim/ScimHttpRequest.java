@@ -10,8 +10,8 @@ import org.apache.camel.Processor;
  * Turns the {@link ScimRequest} in the body into the message camel-http sends: keeps the request in the exchange
  * property {@value #PROPERTY}, drops every header the message carried (a previous answer's), and sets the method,
  * path, query and JSON body, and the headers every request carries (Authorization, Content-Type, Accept,
- * User-Agent). One step: as simple-language expressions the request's fields were read by reflection, and as a
- * method expression the Authorization header was computed on a copy of the exchange, on every request.
+ * User-Agent). One processor, because it runs for every request (docs/benchmarks.md, "Why the routes are shaped this
+ * way").
  */
 public final class ScimHttpRequest implements Processor {
 

@@ -12,11 +12,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The retry decision for each answer to a Graph request, without Camel: what is sent again, when, and until when. */
+/** The retry decision for each answer to a Graph request: what is sent again, when, and until when. */
 class GraphRetryTest {
 
     private static final Instant NOW = Instant.parse("2026-11-26T08:00:00Z");
@@ -128,5 +131,23 @@ class GraphRetryTest {
         assertThat(get.authorization()).isEqualTo("Bearer abc");
         assertThat(token).hasToString("POST /tenant/oauth2/v2.0/token");
         assertThat(get).hasToString("GET /v1.0/users/delta");
+    }
+
+    @Test
+    void graphExchangeLoopsWhileTheCallInItsPropertyIsPendingAndWaitsItsDelay() throws Exception {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            Exchange exchange = new DefaultExchange(context);
+            GraphCall call = GraphCall.get(URL, "Bearer t");
+            exchange.setProperty(GraphRetry.CALL, call);
+            assertThat(GraphRetry.callPending().matches(exchange)).isTrue();
+            assertThat(GraphRetry.retryDelay().evaluate(exchange, Long.class)).isZero();
+
+            retry.answered(call, 429, "3", THROTTLED);
+            assertThat(GraphRetry.callPending().matches(exchange)).isTrue();
+            assertThat(GraphRetry.retryDelay().evaluate(exchange, Long.class)).isEqualTo(3000L);
+
+            retry.answered(call, 200, null, "{}");
+            assertThat(GraphRetry.callPending().matches(exchange)).isFalse();
+        }
     }
 }

@@ -23,4 +23,16 @@ class PageExpressionsTest {
             assertThat(PageExpressions.nextLink().evaluate(exchange, String.class)).isNull();
         }
     }
+
+    @Test
+    void morePagesWhileTheNextPagePropertyHoldsAUrl() throws Exception {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            Exchange exchange = new DefaultExchange(context);
+            assertThat(PageExpressions.morePages().matches(exchange)).isFalse();
+            exchange.setProperty(PageExpressions.NEXT_PAGE, "https://graph/next");
+            assertThat(PageExpressions.morePages().matches(exchange)).isTrue();
+            exchange.setProperty(PageExpressions.NEXT_PAGE, null);
+            assertThat(PageExpressions.morePages().matches(exchange)).isFalse();
+        }
+    }
 }

@@ -74,7 +74,8 @@ public class ProvisioningBeans {
 
     /**
      * admin.token on Spring Boot's web server, which serves the admin API and /observe: Camel Main's Vert.x check
-     * ({@link AdminAccess#install}) has no server here. Off loopback, start-up fails without a token.
+     * ({@link AdminAccess#install}) has no server here. Off loopback, start-up fails without a token; with or without
+     * one, cross-site writes are refused.
      */
     @Bean
     public FilterRegistrationBean<OncePerRequestFilter> adminAccess(@Value("${admin.host}") String host,
@@ -85,6 +86,13 @@ public class ProvisioningBeans {
                     @Override
                     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
                                                     FilterChain chain) throws ServletException, IOException {
+                        if (AdminAccess.isCrossSiteWrite(request.getMethod(), request.getHeader("Origin"),
+                                request.getHeader("Host"))) {
+                            response.setStatus(403);
+                            response.setContentType("application/json");
+                            response.getOutputStream().write(AdminAccess.CROSS_SITE.getBytes(StandardCharsets.UTF_8));
+                            return;
+                        }
                         // The status page's own files load without the token, so that the page can ask for it.
                         if (access.accepts(request.getHeader("Authorization"))
                                 || AdminAccess.isStatusPageFile(request.getMethod(), request.getRequestURI())) {
@@ -98,7 +106,6 @@ public class ProvisioningBeans {
                     }
                 });
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
-        registration.setEnabled(access != null);
         return registration;
     }
 }
