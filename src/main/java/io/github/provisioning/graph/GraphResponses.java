@@ -62,7 +62,7 @@ public final class GraphResponses {
     /**
      * An appRoleAssignedTo or group members page: each entry's principal (an assignment's principalId, principalType
      * and appRoleId; a member's id and {@code @odata.type}), and the next page's URL. Read as a stream, keeping no
-     * entry as a tree: the scope is read whole every cycle (68,000 entries at 100,000 users).
+     * entry as a tree: the scope is read whole every cycle.
      */
     public PrincipalPage principalPage(@Header(Exchange.HTTP_RESPONSE_CODE) int status, @Body InputStream body) {
         if (status < 200 || status > 299 || body == null) {

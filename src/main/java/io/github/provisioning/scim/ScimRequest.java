@@ -27,8 +27,8 @@ public record ScimRequest(String method, String path, String query, String body)
     }
 
     /**
-     * The method as camel-http reads its {@code CamelHttpMethod} header. Given as a String, the header goes through
-     * Camel's type-converter search on every request (a tenth of the engine's CPU samples in a 10,000-user cycle).
+     * The method as camel-http reads its {@code CamelHttpMethod} header. Given as a String, the header would go
+     * through Camel's type-converter search on every request.
      */
     public org.apache.camel.component.http.HttpMethods httpMethod() {
         return org.apache.camel.component.http.HttpMethods.valueOf(method);
