@@ -35,6 +35,7 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Expression;
 import org.apache.camel.Predicate;
+import org.apache.camel.Processor;
 import org.apache.camel.PropertyInject;
 
 /**
@@ -77,35 +78,25 @@ public class CycleConfiguration {
         return context.getExecutorServiceManager().newFixedThreadPool(this, "provisioning", concurrency);
     }
 
-    // What provision-user and provision-group read from their plan on each pass of the loop (the ref language).
-    @BindToRegistry("userPlanPending")
-    public Predicate userPlanPending() {
-        return PlanExpressions.pending("plan");
+    // The steps of direct:send-plan on the plan in the exchange property plan, once per SCIM request.
+    @BindToRegistry("planPending")
+    public Predicate planPending() {
+        return PlanExpressions.pending();
     }
 
-    @BindToRegistry("userPlanDelayMillis")
-    public Expression userPlanDelayMillis() {
-        return PlanExpressions.delayMillis("plan");
+    @BindToRegistry("planDelayMillis")
+    public Expression planDelayMillis() {
+        return PlanExpressions.delayMillis();
     }
 
-    @BindToRegistry("userPlanRequest")
-    public Expression userPlanRequest() {
-        return PlanExpressions.request("plan");
+    @BindToRegistry("plannedRequest")
+    public Expression plannedRequest() {
+        return PlanExpressions.request();
     }
 
-    @BindToRegistry("groupPlanPending")
-    public Predicate groupPlanPending() {
-        return PlanExpressions.pending("groupPlan");
-    }
-
-    @BindToRegistry("groupPlanDelayMillis")
-    public Expression groupPlanDelayMillis() {
-        return PlanExpressions.delayMillis("groupPlan");
-    }
-
-    @BindToRegistry("groupPlanRequest")
-    public Expression groupPlanRequest() {
-        return PlanExpressions.request("groupPlan");
+    @BindToRegistry("planTakesAnswer")
+    public Processor planTakesAnswer() {
+        return PlanExpressions.answer();
     }
 
     @BindToRegistry(value = "userProvisioner", lazy = true)

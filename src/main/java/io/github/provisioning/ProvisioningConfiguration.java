@@ -43,7 +43,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProvisioningConfiguration.class);
     /** The routes Camel's route metrics leave out ({@link #leaveOutOfRouteMetrics}). */
-    static final String UNMETERED_ROUTES = "provision-user,provision-group,scim-exchange,scim-send";
+    static final String UNMETERED_ROUTES = "provision-user,provision-group,send-plan,scim-exchange,scim-send";
 
     /**
      * The bean methods of each area. They are bound from here, not listed in camel.main.configuration-classes, so

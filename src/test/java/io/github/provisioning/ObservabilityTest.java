@@ -57,7 +57,7 @@ class ObservabilityTest extends EngineTest {
         // Camel's route metrics: the cycle's routes, not the ones run per object and per SCIM request.
         assertThat(metrics).contains("routeId=\"run-cycle\"").contains("routeId=\"read-user-changes\"")
                 .doesNotContain("routeId=\"provision-user\"").doesNotContain("routeId=\"scim-exchange\"")
-                .doesNotContain("routeId=\"provision-group\"");
+                .doesNotContain("routeId=\"provision-group\"").doesNotContain("routeId=\"send-plan\"");
 
         tenant.assign(tenant.addUser(Contoso.employee("cid", "Sales", "Buyer")));
         scim.failNext(1, 400, null, "/Users");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.CycleRun;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.GroupPlan;
+import io.github.provisioning.cycle.ObjectPlan;
 import io.github.provisioning.cycle.Groups;
 import io.github.provisioning.cycle.UserPlan;
 import io.github.provisioning.graph.EntraGroup;
@@ -190,7 +191,9 @@ public final class GroupOnDemand {
     }
 
     /** Lets cycles start again and answers the steps: the group's, and its members' under "members". */
-    public ApiReply finish(@ExchangeProperty("onDemand") Run run, @ExchangeProperty("groupPlan") GroupPlan plan) {
+    public ApiReply finish(@ExchangeProperty("onDemand") Run run, @ExchangeProperty("plan") ObjectPlan sent) {
+        // The plan property holds the group's plan once it is planned; before, it may hold a member's.
+        GroupPlan plan = sent instanceof GroupPlan group ? group : null;
         if (run.cycle != null) {
             cycles.resumeCycles();
         }

@@ -215,7 +215,7 @@ public final class ProvisionOnDemand {
         }
     }
 
-    private static String filter(UserPlan.MatchCandidate candidate) {
+    private static String filter(ObjectPlan.MatchCandidate candidate) {
         try {
             return Filter.eq(candidate.attribute(), candidate.value()).toString();
         } catch (BadRequestException e) {

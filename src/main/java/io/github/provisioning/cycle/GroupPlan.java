@@ -1,6 +1,5 @@
 package io.github.provisioning.cycle;
 
-import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.GroupStore;
 import java.util.ArrayList;
@@ -13,60 +12,136 @@ import java.util.List;
  */
 public final class GroupPlan extends ObjectPlan {
 
-    public enum Step {
-        MATCH, CREATE, UPDATE, REMOVE_MEMBERS, ADD_MEMBERS, DELETE,
-        /** A target without PATCH: read the group, to PUT it back with the changes applied. */
-        FETCH,
-        DONE
-    }
-
     /** One group may need many member batches; anything else is a handful of requests. */
     private static final int MAX_REQUESTS = 1_000_000;
     /** The log names at most this many member ids per direction; the counts are always complete. */
     static final int LOGGED_IDS = 50;
 
-    final String groupId;
-    final GroupStore.GroupSource source;
-    String identity;
-    boolean created;
-    boolean rematched;
-    boolean propertiesChanged;
+    private final String groupId;
+    private final GroupStore.GroupSource source;
+    private final String identity;
+    private boolean propertiesChanged;
     /** The member batch the pending PATCH writes. */
-    List<GroupStore.GroupMember> batch = List.of();
-    String lastBatchStart;
-    int added;
-    int removed;
-    final List<String> addedIds = new ArrayList<>();
-    final List<String> removedIds = new ArrayList<>();
-    /** For a PUT target: the operations to apply to the fetched group, and the step the PUT stands for. */
-    List<com.unboundid.scim2.common.messages.PatchOperation> pendingOperations = List.of();
-    Step putStep;
-    Step step = Step.DONE;
+    private List<GroupStore.GroupMember> batch = List.of();
+    private String lastBatchStart;
+    private int added;
+    private int removed;
+    private final List<String> addedIds = new ArrayList<>();
+    private final List<String> removedIds = new ArrayList<>();
 
-    GroupPlan(CycleRun cycle, String groupId, GroupStore.GroupSource source, Link link) {
-        super(cycle, link);
+    GroupPlan(GroupProvisioner provisioner, CycleRun cycle, String groupId, GroupStore.GroupSource source,
+              Link link) {
+        super(provisioner, cycle, link);
         this.groupId = groupId;
         this.source = source;
-        this.identity = source == null ? null : source.properties().path("displayName").asText(null);
-        if (identity == null && link != null) {
-            identity = link.matchValue();
-        }
-    }
-
-    void send(Step step, ScimRequest request) {
-        sendRequest(request, MAX_REQUESTS);
-        this.step = step;
-        this.action = switch (step) {
-            case CREATE -> "create";
-            case DELETE -> "delete";
-            case UPDATE, REMOVE_MEMBERS, ADD_MEMBERS, FETCH -> created ? "create" : "update";
-            case MATCH, DONE -> action;
-        };
+        String name = source == null ? null : source.properties().path("displayName").asText(null);
+        this.identity = name == null && link != null ? link.matchValue() : name;
     }
 
     @Override
-    void finish(String action, String status, String reason) {
-        this.step = Step.DONE;
-        super.finish(action, status, reason);
+    String sourceId() {
+        return groupId;
+    }
+
+    @Override
+    String identity() {
+        return identity;
+    }
+
+    @Override
+    String objectType() {
+        return "group";
+    }
+
+    @Override
+    int maxRequests() {
+        return MAX_REQUESTS;
+    }
+
+    @Override
+    String actionOf(Step step) {
+        return switch (step) {
+            case CREATE -> "create";
+            case DELETE -> "delete";
+            case UPDATE, REMOVE_MEMBERS, ADD_MEMBERS, FETCH -> isCreated() ? "create" : "update";
+            default -> action();
+        };
+    }
+
+    // ---- what happened
+
+    /** The group's properties differ from the target's: a PATCH replaces them. */
+    void propertiesChanged() {
+        propertiesChanged = true;
+    }
+
+    /** The linked group was gone: what was written to it is void. */
+    void propertiesForgotten() {
+        propertiesChanged = false;
+    }
+
+    /**
+     * The next membership batch is sent ({@code step}: {@link Step#ADD_MEMBERS}, {@link Step#REMOVE_MEMBERS}).
+     *
+     * @throws IllegalStateException when the store gives the same batch twice in a row (it would loop for ever)
+     */
+    void sendsMembers(Step step, List<GroupStore.GroupMember> batch) {
+        String start = step + ":" + batch.get(0).memberId();
+        if (start.equals(lastBatchStart)) {
+            throw new IllegalStateException("the same member batch came twice for group " + groupId);
+        }
+        lastBatchStart = start;
+        this.batch = batch;
+    }
+
+    /** The target took the pending member batch: counted, and its first ids kept for the log. */
+    void membersWritten() {
+        boolean add = step() == Step.ADD_MEMBERS;
+        List<String> ids = add ? addedIds : removedIds;
+        for (GroupStore.GroupMember member : batch) {
+            if (ids.size() < LOGGED_IDS) {
+                ids.add(member.memberId());
+            }
+        }
+        if (add) {
+            added += batch.size();
+        } else {
+            removed += batch.size();
+        }
+    }
+
+    // ---- reading the plan, for its provisioner
+
+    String groupId() {
+        return groupId;
+    }
+
+    GroupStore.GroupSource source() {
+        return source;
+    }
+
+    List<GroupStore.GroupMember> batch() {
+        return batch;
+    }
+
+    int added() {
+        return added;
+    }
+
+    int removed() {
+        return removed;
+    }
+
+    List<String> addedIds() {
+        return addedIds;
+    }
+
+    List<String> removedIds() {
+        return removedIds;
+    }
+
+    /** Whether the group's properties or its members changed in the target. */
+    boolean changedInTarget() {
+        return propertiesChanged || added > 0 || removed > 0;
     }
 }

@@ -245,7 +245,7 @@ public final class MatchIndex {
      *
      * @param response   the answer to {@link #pageAt(int)} for startIndex, a success
      */
-    public Search search(ScimResponse response, int startIndex, UserPlan.MatchCandidate candidate) {
+    public Search search(ScimResponse response, int startIndex, ObjectPlan.MatchCandidate candidate) {
         Page page = page(response, startIndex);
         if (page.problem() != null) {
             return new Search(null, 0, page.problem());
@@ -264,7 +264,7 @@ public final class MatchIndex {
      * match query would have given: a ListResponse with the account when it still holds the value (in any letter
      * case), an empty one when it is gone (404) or holds it no more; any other failure as it is.
      */
-    public static ScimResponse listedAccount(UserPlan.MatchCandidate candidate, ScimResponse response) {
+    public static ScimResponse listedAccount(ObjectPlan.MatchCandidate candidate, ScimResponse response) {
         if (response.status() == 404 || response.isSuccess() && !holds(response.body(), candidate)) {
             return NO_MATCH;
         }
@@ -280,13 +280,13 @@ public final class MatchIndex {
      * Why an object whose create got no answer, or a 409, fails on a target without filters: the cycle's listing
      * predates the create, so only the next cycle's listing shows whether it was made.
      */
-    public static String createUnknown(UserPlan.MatchCandidate candidate) {
+    public static String createUnknown(ObjectPlan.MatchCandidate candidate) {
         return "the create's outcome is unknown and the SCIM target supports no filter: the next cycle's listing "
                 + "shows whether " + candidate.attribute() + " \"" + candidate.value() + "\" was created";
     }
 
     /** Whether the resource holds the candidate's value at its attribute, in any letter case. */
-    private static boolean holds(JsonNode resource, UserPlan.MatchCandidate candidate) {
+    private static boolean holds(JsonNode resource, ObjectPlan.MatchCandidate candidate) {
         JsonNode held = UserResources.valuesAt(resource, List.of(candidate.attribute())).get(candidate.attribute());
         for (JsonNode value : held == null ? List.<JsonNode>of() : held.isArray() ? held : List.of(held)) {
             if (value.isValueNode() && value.asText().equalsIgnoreCase(candidate.value())) {
@@ -317,12 +317,12 @@ public final class MatchIndex {
      * True when this cycle's index shows that the target holds none of the candidates' values: no match query can
      * find an account, so the user is created at once. False when the index does not cover the cycle.
      */
-    public boolean rulesOut(CycleRun cycle, Collection<UserPlan.MatchCandidate> candidates) {
+    public boolean rulesOut(CycleRun cycle, Collection<ObjectPlan.MatchCandidate> candidates) {
         Built index = indexOf(cycle);
         if (index == null) {
             return false;
         }
-        for (UserPlan.MatchCandidate candidate : candidates) {
+        for (ObjectPlan.MatchCandidate candidate : candidates) {
             if (Arrays.binarySearch(index.fingerprints(), fingerprint(candidate.attribute(), candidate.value())) >= 0) {
                 return false;
             }
@@ -340,7 +340,7 @@ public final class MatchIndex {
     }
 
     /** The account this cycle's listing shows holding the value, or null; see {@link #lists}. */
-    public String accountWith(CycleRun cycle, UserPlan.MatchCandidate candidate) {
+    public String accountWith(CycleRun cycle, ObjectPlan.MatchCandidate candidate) {
         Built index = indexOf(cycle);
         if (index == null || index.ids() == null) {
             return null;

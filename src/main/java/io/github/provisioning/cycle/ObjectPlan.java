@@ -1,6 +1,7 @@
 package io.github.provisioning.cycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.unboundid.scim2.common.messages.PatchOperation;
 import io.github.provisioning.http.RetryPolicy;
 import io.github.provisioning.scim.ScimCredentialsException;
 import io.github.provisioning.scim.ScimRequest;
@@ -12,78 +13,135 @@ import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
 import io.github.provisioning.state.StagedDeletionStore;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * What a user plan and a group plan share: the one pending SCIM request, its attempts and retries (Retry-After,
- * back-off, giving up after {@code scim.max-attempts}), the outcome, and the provisioning-log line. The routes
- * drive it the same way for both: {@code pending}, {@code request}, {@code delayMillis}. One plan is only ever
- * used by one thread.
+ * The provisioning of one object (a user or a group) in one cycle, as a small state machine: each step may need one
+ * SCIM request, and the answer decides the next step. It holds the one pending request, its attempts and retries
+ * (Retry-After, back-off, giving up after {@code scim.max-attempts}), the outcome and the provisioning-log line.
+ * Its provisioner changes it only through methods named for what happened. One plan is only ever used by one thread.
  */
 public abstract class ObjectPlan {
 
-    final CycleRun cycle;
+    /** The steps of a plan; a user takes some, a group others. */
+    public enum Step {
+        MATCH,
+        /** Provision on demand against a target without filters: one page of its users, searched for the value. */
+        LIST,
+        /** SelectUniqueValue: ask the target whether it holds a candidate, before the create. */
+        UNIQUE,
+        CREATE, UPDATE, DISABLE, DELETE,
+        /** A group's membership changes, one PATCH per batch. */
+        REMOVE_MEMBERS, ADD_MEMBERS,
+        /** A target without PATCH: read the resource, to PUT it back with the changes applied. */
+        FETCH,
+        /** scim.verify-writes: read the account back after a write, to warn about values the target dropped. */
+        VERIFY,
+        DONE
+    }
+
+    /** A matching attribute to try: the SCIM attribute and the value the object has for it. */
+    public record MatchCandidate(String attribute, String value) {
+    }
+
+    /** The log line's reason for an object linked by a create intent's match. */
+    static final String LINKED_BY_INTENT = "linked to the object an earlier create made, whose answer was never "
+            + "recorded";
+
+    private final ObjectProvisioner<?> provisioner;
+    private final CycleRun cycle;
     /** What the store holds for the object; replaced once an open create intent is resolved. */
-    Link link;
+    private Link link;
     /**
      * The create intent the object's row must keep if this plan fails: the stored one until it is resolved, or the
      * one this plan wrote before its POST until the POST's fate is known. Null: none.
      */
-    CreateIntent intent;
+    private CreateIntent intent;
     /** The plan's first request matches the value of the stored create intent, before anything else is planned. */
-    boolean resolvingIntent;
+    private boolean resolvingIntent;
     /** The pending match reads the object a listing named ({@code GET /Users/{id}}, /Groups/{id}), not a filter query. */
-    boolean matchById;
+    private boolean matchById;
     /** The stored create intent's match found the object: it was linked to it. */
-    boolean linkedByIntent;
-    final String changeId = UUID.randomUUID().toString();
-    final long startNanos = System.nanoTime();
+    private boolean linkedByIntent;
+    private final String changeId = UUID.randomUUID().toString();
+    private final long startNanos = System.nanoTime();
     /** Attempts of the current request so far. */
-    int attempt;
+    private int attempt;
     /** How long to wait before sending the pending request (a retry). */
-    long delayMillis;
-    final List<LogEntry.Retry> retries = new ArrayList<>();
-    ScimRequest request;
-    int requests;
-    String action = "other";
+    private long delayMillis;
+    private final List<LogEntry.Retry> retries = new ArrayList<>();
+    private ScimRequest request;
+    private int requests;
+    private Step step = Step.DONE;
+    private String action = "other";
     /** The HTTP status of the last SCIM answer (0: no answer), or -1 before any request. */
-    int lastScimStatus = -1;
-    String status;
-    String reason;
-    String targetId;
-    LogEntry.Error error;
-    List<LogEntry.ModifiedProperty> modified = new ArrayList<>();
-    Map<String, JsonNode> createValues = Map.of();
-    Map<String, JsonNode> updateValues = Map.of();
-    UserPlan.MatchCandidate matchedOn;
+    private int lastScimStatus = -1;
+    private String status;
+    private String reason;
+    private String targetId;
+    private LogEntry.Error error;
+    private final List<LogEntry.ModifiedProperty> modified = new ArrayList<>();
+    private Map<String, JsonNode> createValues = Map.of();
+    private Map<String, JsonNode> updateValues = Map.of();
+    /** The matching values still to query, in rule order. */
+    private final Deque<MatchCandidate> candidates = new ArrayDeque<>();
+    private MatchCandidate matchedOn;
     /** The matching value the object was matched (or created) with. */
-    String matchValue;
+    private String matchValue;
     /** True when the object was linked to one that already existed in the target. */
-    boolean linkedExisting;
+    private boolean linkedExisting;
+    /** This plan's POST made the object (its answer came, or a match found it after the answer was lost). */
+    private boolean created;
+    /** A write found the linked object gone (404), and the object was matched again. */
+    private boolean rematched;
     /** The POST's reply was lost: the object may exist, so the next match decides, never a blind second POST. */
-    boolean createReplyLost;
+    private boolean createReplyLost;
     /** The POST answered 409: the next match must find the object; a second POST is never sent. */
-    boolean createConflicted;
+    private boolean createConflicted;
     /** The target declared the failure permanent: the same data would fail the same way. */
-    boolean permanentFailure;
+    private boolean permanentFailure;
+    /** For a PUT target: the operations to apply to the fetched resource, and the step the PUT stands for. */
+    private List<PatchOperation> pendingOperations = List.of();
+    private Step putStep;
     /** After a failure: the attempts so far and when the object is retried. */
-    Escrow escrow;
+    private Escrow escrow;
     /** The staged deletion this plan releases: planned as stored, never staged again. Null in a plain plan. */
-    StagedDeletion releasing;
+    private StagedDeletion releasing;
     /** The deletion guard kept this disable or delete from the target: staged, not sent, not logged. */
-    boolean staged;
+    private boolean staged;
     /** The released deletion's object was handled again after it was staged: dropped unsent, not logged. */
-    boolean superseded;
+    private boolean superseded;
 
-    ObjectPlan(CycleRun cycle, Link link) {
+    ObjectPlan(ObjectProvisioner<?> provisioner, CycleRun cycle, Link link) {
+        this.provisioner = provisioner;
         this.cycle = cycle;
         this.link = link;
         this.targetId = link == null ? null : link.targetId();
         this.intent = link == null ? null : link.intent();
     }
+
+    /** The object's id in Entra ID (a user or group id). */
+    abstract String sourceId();
+
+    /** The name the log shows for the object (userPrincipalName, displayName). */
+    abstract String identity();
+
+    /** The object type of the log line and the state store: "user" or "group". */
+    abstract String objectType();
+
+    /** The log's action for a request of this step (a failure is logged with the action it was attempting). */
+    abstract String actionOf(Step step);
+
+    /** Requests allowed for this object in one cycle. */
+    abstract int maxRequests();
+
+    // ---- the pending request, as the shared route sends it
 
     /** True while a SCIM request waits to be sent. */
     public boolean isPending() {
@@ -98,20 +156,32 @@ public abstract class ObjectPlan {
         return delayMillis;
     }
 
-    /** A new request; its attempts start again. At most {@code maxRequests} per object and cycle. */
-    void sendRequest(ScimRequest request, int maxRequests) {
-        attempt = 0;
-        delayMillis = 0;
-        if (++requests > maxRequests) {
-            throw new IllegalStateException("more than " + maxRequests + " requests for one object in one cycle");
-        }
-        this.request = request;
+    /** The answer to the pending request: the plan's provisioner reads it and plans the next step. */
+    @SuppressWarnings("unchecked")
+    void answer(ScimResponse response) {
+        ((ObjectProvisioner<ObjectPlan>) provisioner).next(this, response);
     }
 
-    /** The same request again after a pause. */
-    void retry(long delayMillis, LogEntry.Retry retry) {
+    /** A new request for {@code step}; its attempts start again. At most {@link #maxRequests()} per cycle. */
+    void send(Step step, ScimRequest request) {
+        attempt = 0;
+        delayMillis = 0;
+        if (++requests > maxRequests()) {
+            throw new IllegalStateException("more than " + maxRequests() + " requests for one object in one cycle");
+        }
+        this.request = request;
+        this.step = step;
+        this.action = actionOf(step);
+    }
+
+    /** The request is kept back, not sent: nothing is pending. */
+    void withhold() {
+        request = null;
+    }
+
+    /** The next request waits as long as the one it replaces did (a match that looks before a second POST). */
+    void waitBeforeSending(long delayMillis) {
         this.delayMillis = delayMillis;
-        retries.add(retry);
     }
 
     /**
@@ -122,6 +192,7 @@ public abstract class ObjectPlan {
      * @return true when the answer was transient: a retry is scheduled, or the plan failed
      */
     boolean handleTransient(ScimResponse response, RetryPolicy retryPolicy) {
+        lastScimStatus = response.status();
         attempt++;
         if (response.isCredentialsRejected()) {
             throw ScimCredentialsException.rejectedBy(response);
@@ -134,10 +205,91 @@ public abstract class ObjectPlan {
             return true;
         }
         long delay = retryPolicy.delay(attempt, response.retryAfter()).toMillis();
-        retry(delay, new LogEntry.Retry(request.method() + " " + request.path(), attempt, response.status(),
+        delayMillis = delay;
+        retries.add(new LogEntry.Retry(request.method() + " " + request.path(), attempt, response.status(),
                 response.errorReason(), delay));
         return true;
     }
+
+    // ---- planning
+
+    /** The values the mapping gives the object for a create and for an update. */
+    void mapped(Map<String, JsonNode> createValues, Map<String, JsonNode> updateValues) {
+        this.createValues = createValues;
+        this.updateValues = updateValues;
+    }
+
+    /** The values to match on, in rule order, replacing any left. */
+    void matchOn(Collection<MatchCandidate> values) {
+        candidates.clear();
+        candidates.addAll(values);
+    }
+
+    /** The next matching value to query, taken from those left, or null when none is left. */
+    MatchCandidate nextCandidate() {
+        return candidates.poll();
+    }
+
+    boolean hasCandidates() {
+        return !candidates.isEmpty();
+    }
+
+    Collection<MatchCandidate> candidates() {
+        return candidates;
+    }
+
+    /** The plan's first request matches the stored create intent's value. */
+    void resolveIntentFirst() {
+        resolvingIntent = true;
+    }
+
+    /** The object is matched on {@code candidate} (a query, or the cycle's listing). */
+    void matching(MatchCandidate candidate) {
+        matchedOn = candidate;
+        matchValue = candidate.value();
+        matchById = false;
+    }
+
+    /** A linked object keeps this matching value in its link (its current one), without a match being sent. */
+    void keepsMatchValue(String value) {
+        matchValue = value;
+    }
+
+    /** The listing named the object holding the value: it is read by its id. */
+    void matchingById() {
+        matchById = true;
+    }
+
+    /** The listing answered the match itself: no object holds the value. */
+    void matchedInListing() {
+        step = Step.MATCH;
+    }
+
+    /** A write of the object is sent as GET then PUT: these operations are applied to what the GET reads. */
+    void putAfterFetch(Step putStep, List<PatchOperation> operations) {
+        this.putStep = putStep;
+        this.pendingOperations = operations;
+    }
+
+    /** The GET of a PUT target answered: the plan is at the write it stands for. */
+    void fetched() {
+        step = putStep;
+    }
+
+    void because(String reason) {
+        this.reason = reason;
+    }
+
+    /** A write of this plan changes the property (logged as a modified property). */
+    void changes(String property, JsonNode old, JsonNode value) {
+        modified.add(new LogEntry.ModifiedProperty(property, old, value));
+    }
+
+    void changes(LogEntry.ModifiedProperty property) {
+        modified.add(property);
+    }
+
+    // ---- what happened
 
     /**
      * Reads the answer to a match query ({@code noun}: "accounts", "groups"): the one object found, or null when
@@ -192,6 +344,54 @@ public abstract class ObjectPlan {
         return resources.get(0);
     }
 
+    /** A match found the object, which existed before this plan: it is linked to it. */
+    void linkedTo(String targetId) {
+        this.targetId = targetId;
+        this.linkedExisting = true;
+    }
+
+    /** The create intent written before the POST: a crash before the link is saved leaves it for the next cycle. */
+    void intendToCreate(CreateIntent intent) {
+        this.intent = intent;
+    }
+
+    /** The POST's answer was lost: the object may exist. */
+    void createAnswerLost() {
+        createReplyLost = true;
+    }
+
+    /** The POST answered 409. */
+    void createConflicted() {
+        createConflicted = true;
+    }
+
+    /** The target refused the POST and made no object: nothing for a later cycle to look for. */
+    void createRefusedOutright() {
+        intent = null;
+    }
+
+    /** The POST made the object: its id, and every value it was created with. */
+    void created(String targetId) {
+        this.targetId = targetId;
+        this.created = true;
+        this.action = "create";
+        createValues.forEach((path, value) -> changes(path, null, value));
+    }
+
+    /** A write found the linked object gone from the target: what this plan knew of it goes. */
+    void goneFromTarget() {
+        rematched = true;
+        targetId = null;
+        linkedExisting = false;
+        modified.clear();
+    }
+
+    /** A disable found the account gone: nothing is left to disable, and the stale link goes. */
+    void goneBeforeDisable(String reason) {
+        targetId = null;
+        finish("disable", "success", reason);
+    }
+
     /** A match after our create's 409 found nothing: the target contradicts itself, and nothing is posted again. */
     void failConflictWithoutMatch(String noun) {
         fail("ScimError409", "the target answered 409 to the create, but no " + noun + " matches "
@@ -200,6 +400,7 @@ public abstract class ObjectPlan {
 
     void finish(String action, String status, String reason) {
         this.request = null;
+        this.step = Step.DONE;
         this.action = action;
         this.status = status;
         this.reason = reason;
@@ -214,10 +415,6 @@ public abstract class ObjectPlan {
         permanentFailure = rejectsTheData(request, response.status());
         fail("ScimError" + response.status(), response.errorReason());
     }
-
-    /** The log line's reason for an object linked by a create intent's match. */
-    static final String LINKED_BY_INTENT = "linked to the object an earlier create made, whose answer was never "
-            + "recorded";
 
     /**
      * The target answered a POST with a refusal that made no object (400 invalidValue, 403...): its create intent
@@ -246,13 +443,20 @@ public abstract class ObjectPlan {
      *
      * @param previous the object's link before this operation, or null
      */
-    Escrow enterEscrow(RetrySchedule schedule, Link previous, String objectType) {
+    Escrow enterEscrow(RetrySchedule schedule, Link previous) {
         escrow = schedule.afterFailure(previous == null ? 0 : previous.failedAttempts(), permanentFailure,
                 Instant.now());
         if (escrow.permanent()) {
-            reason = RetrySchedule.permanentReason(escrow, permanentFailure, objectType);
+            reason = RetrySchedule.permanentReason(escrow, permanentFailure, objectType());
         }
         return escrow;
+    }
+
+    // ---- the deletion guard
+
+    /** This plan releases a staged deletion at the end of a cycle. */
+    void releases(StagedDeletion staged) {
+        this.releasing = staged;
     }
 
     /**
@@ -277,7 +481,7 @@ public abstract class ObjectPlan {
      * after it was staged (its link names a later cycle: assigned again, restored, provisioned on demand, staged
      * anew) or is no longer linked at all (a full restart). Then the plan is done, and the row is dropped unsent.
      */
-    boolean releaseStillDue(Link link) {
+    boolean releaseStillDue() {
         if (link == null || !releasing.cycleId().equals(link.lastCycle())) {
             superseded = true;
             finish("other", "skipped", "superseded by a later change");
@@ -286,15 +490,107 @@ public abstract class ObjectPlan {
         return true;
     }
 
+    // ---- reading the plan, for its provisioner
+
+    CycleRun cycle() {
+        return cycle;
+    }
+
+    Link link() {
+        return link;
+    }
+
+    CreateIntent intent() {
+        return intent;
+    }
+
+    boolean isResolvingIntent() {
+        return resolvingIntent;
+    }
+
+    boolean matchesById() {
+        return matchById;
+    }
+
+    Step step() {
+        return step;
+    }
+
+    Step putStep() {
+        return putStep;
+    }
+
+    List<PatchOperation> pendingOperations() {
+        return pendingOperations;
+    }
+
+    Map<String, JsonNode> createValues() {
+        return createValues;
+    }
+
+    Map<String, JsonNode> updateValues() {
+        return updateValues;
+    }
+
+    boolean isCreated() {
+        return created;
+    }
+
+    boolean wasRematched() {
+        return rematched;
+    }
+
+    boolean createAnswerWasLost() {
+        return createReplyLost;
+    }
+
+    boolean createWasConflicted() {
+        return createConflicted;
+    }
+
+    StagedDeletion releasing() {
+        return releasing;
+    }
+
+    boolean isStaged() {
+        return staged;
+    }
+
+    boolean isSuperseded() {
+        return superseded;
+    }
+
+    /** A preview sends reads only and stores nothing, not even a create intent. */
+    boolean isPreview() {
+        return false;
+    }
+
     boolean failed() {
         return "failure".equals(status);
     }
 
+    /** The matching value to store with the link: the one matched (or created) with, else the stored one. */
+    String matchValue() {
+        if (matchValue != null) {
+            return matchValue;
+        }
+        return link == null ? null : link.matchValue();
+    }
+
     /** The provisioning-log line for this operation. */
-    LogEntry logEntry(String objectType, String sourceId, String sourceIdentity) {
-        return new LogEntry(Instant.now(), cycle.id(), changeId, objectType, action, status, sourceId, sourceIdentity,
-                targetId, reason, modified, error, (System.nanoTime() - startNanos) / 1_000_000, retries, escrow,
+    LogEntry logEntry() {
+        String logged = linkedByIntent ? join(LINKED_BY_INTENT, reason) : reason;
+        return new LogEntry(Instant.now(), cycle.id(), changeId, objectType(), action, status, sourceId(), identity(),
+                targetId, logged, modified, error, (System.nanoTime() - startNanos) / 1_000_000, retries, escrow,
                 cycle.dryRun());
+    }
+
+    /** Two reasons of one log line, either of which may be absent (null). */
+    static String join(String first, String second) {
+        if (first == null) {
+            return second;
+        }
+        return second == null ? first : first + "; " + second;
     }
 
     // ---- read-only view of the outcome, for provision on demand
@@ -324,7 +620,7 @@ public abstract class ObjectPlan {
     }
 
     /** The last matching attribute and value queried, or null when no match was sent. */
-    public UserPlan.MatchCandidate matchedOn() {
+    public MatchCandidate matchedOn() {
         return matchedOn;
     }
 

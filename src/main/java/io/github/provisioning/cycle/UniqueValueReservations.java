@@ -42,7 +42,7 @@ public final class UniqueValueReservations {
      *
      * @param keep the user was created in a target that is only listed once a cycle
      */
-    public void settle(String owner, Collection<UserPlan.MatchCandidate> values, boolean keep) {
+    public void settle(String owner, Collection<ObjectPlan.MatchCandidate> values, boolean keep) {
         if (!keep) {
             values.forEach(value -> release(value.attribute(), value.value(), owner));
         }

@@ -1,46 +1,35 @@
 package io.github.provisioning.cycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.state.Link;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The provisioning of one user in one cycle, as a small state machine: each step may need one SCIM request, and
- * the answer decides the next step (match, then create or update). One plan is only ever used by one thread.
+ * The provisioning of one user in one cycle: match, then create or update; disable or delete; with SelectUniqueValue
+ * checks before a create, references (manager) written once their object is provisioned, and in a preview the first
+ * write withheld.
  */
 public final class UserPlan extends ObjectPlan {
 
-    public enum Step {
-        MATCH, CREATE, UPDATE, DISABLE, DELETE,
-        /** Provision on demand against a target without filters: one page of its users, searched for the value. */
-        LIST,
-        /** A target without PATCH: read the resource, to PUT it back with the changes applied. */
-        FETCH,
-        /** scim.verify-writes: read the account back after a write, to warn about values the target dropped. */
-        VERIFY,
-        /** SelectUniqueValue: ask the target whether it holds a candidate, before the create. */
-        UNIQUE,
-        DONE
-    }
-
-    /** A matching attribute to try: the SCIM attribute and the value the user has for it. */
-    public record MatchCandidate(String attribute, String value) {
-    }
-
     /**
      * A SelectUniqueValue row to settle before the create: its target attribute and its candidates in rule order,
-     * {@code next} being the one being checked.
+     * the first one not yet taken being the one being checked.
      */
     static final class UniqueChoice {
         final String target;
         final List<String> candidates;
-        int next;
+        private int next;
 
         UniqueChoice(String target, List<String> candidates) {
             this.target = target;
@@ -51,70 +40,97 @@ public final class UserPlan extends ObjectPlan {
         String current() {
             return next < candidates.size() ? candidates.get(next) : null;
         }
+
+        /** The candidate being checked is taken: the next one is checked. */
+        void taken() {
+            next++;
+        }
     }
 
     private static final int MAX_REQUESTS = 12;
 
-    final SourceChange change;
-    /** Targets IgnoreFlowIfNullOrEmpty keeps out of this update: neither sent nor forgotten. */
-    java.util.Set<String> ignoredTargets = new java.util.LinkedHashSet<>();
-    /** None rows' targets this update fills with their default: empty in the account a match found. */
-    java.util.Set<String> filledTargets = new java.util.LinkedHashSet<>();
-    /** A manager that is not provisioned yet: the reference is written in a later cycle. */
-    boolean referencePending;
-    final Deque<MatchCandidate> candidates = new ArrayDeque<>();
-    /** For a PUT target: the operations to apply to the fetched resource, and the step the PUT stands for. */
-    List<com.unboundid.scim2.common.messages.PatchOperation> pendingOperations = List.of();
-    Step putStep;
-    /** The values the last write sent (path → value), to compare with what the target kept. */
-    Map<String, JsonNode> sentValues = Map.of();
-    Step step = Step.DONE;
+    private final SourceChange change;
     /** The state of the user's delta page, read before the page (null outside a delta page's split). */
-    PageState page;
-    /** SelectUniqueValue rows not settled yet, in mapping order; null until the create is planned. */
-    Deque<UniqueChoice> uniqueChoices;
-    /** The values this user holds reserved against the other users of the run (attribute, value). */
-    final List<MatchCandidate> reserved = new ArrayList<>();
-    /** Uniqueness queries sent: each may add one request to the object's budget. */
-    int uniqueChecks;
-    /** The startIndex of the listing page being searched on demand ({@link Step#LIST}). */
-    int listStart;
-    /** Listing pages read on demand: each may add one request to the object's budget. */
-    int listPages;
-    /** The user is in the assignment scope (always with scope all): what an initial cycle's progress counts. */
-    boolean assigned;
+    private final PageState page;
     /** A preview: reads are sent, the first write is withheld instead and ends the plan. */
-    boolean preview;
+    private final boolean preview;
+    /** Targets IgnoreFlowIfNullOrEmpty keeps out of this update: neither sent nor forgotten. */
+    private final Set<String> ignoredTargets = new LinkedHashSet<>();
+    /** None rows' targets this update fills with their default: empty in the account a match found. */
+    private final Set<String> filledTargets = new LinkedHashSet<>();
+    /** A manager that is not provisioned yet: the reference is written in a later cycle. */
+    private boolean referencePending;
+    /** The values the last write sent (path → value), to compare with what the target kept. */
+    private Map<String, JsonNode> sentValues = Map.of();
+    /** SelectUniqueValue rows not settled yet, in mapping order; null until the create is planned. */
+    private Deque<UniqueChoice> uniqueChoices;
+    /** The values this user holds reserved against the other users of the run (attribute, value). */
+    private final List<MatchCandidate> reserved = new ArrayList<>();
+    /** Uniqueness queries sent: each may add one request to the object's budget. */
+    private int uniqueChecks;
+    /** The startIndex of the listing page being searched on demand ({@link Step#LIST}). */
+    private int listStart;
+    /** Listing pages read on demand: each may add one request to the object's budget. */
+    private int listPages;
+    /** The user is in the assignment scope (always with scope all): what an initial cycle's progress counts. */
+    private boolean assigned;
     /** In a preview: the write the plan would send next, or null when it would send none. */
-    ScimRequest withheld;
+    private ScimRequest withheld;
 
-    UserPlan(CycleRun cycle, SourceChange change, Link link) {
-        super(cycle, link);
+    UserPlan(UserProvisioner provisioner, CycleRun cycle, SourceChange change, Link link, PageState page,
+             boolean preview) {
+        super(provisioner, cycle, link);
         this.change = change;
+        this.page = page;
+        this.preview = preview;
     }
 
+    @Override
+    String sourceId() {
+        return change.id();
+    }
+
+    @Override
+    String identity() {
+        String upn = change.userPrincipalName();
+        return upn != null ? upn : link() == null ? null : link().matchValue();
+    }
+
+    @Override
+    String objectType() {
+        return "user";
+    }
+
+    @Override
+    int maxRequests() {
+        return MAX_REQUESTS + uniqueChecks + listPages;
+    }
+
+    @Override
     void send(Step step, ScimRequest request) {
         if (step == Step.UNIQUE) {
             uniqueChecks++;
         } else if (step == Step.LIST) {
             listPages++;
         }
-        sendRequest(request, MAX_REQUESTS + uniqueChecks + listPages);
-        this.step = step;
+        super.send(step, request);
         if (preview && !"GET".equals(request.method())) {
             // Nothing pending: the loop ends here, and the preview answers with the write it kept back.
             withheld = request;
-            this.request = null;
+            withhold();
         }
+    }
+
+    @Override
+    String actionOf(Step step) {
         // A failure is logged with the action it was attempting (Entra logs a failed Create as a Create).
-        this.action = switch (step) {
-            case CREATE -> "create";
+        return switch (step) {
+            case CREATE, UNIQUE -> "create";
             case UPDATE -> "update";
             case DISABLE -> "disable";
             case DELETE -> "delete";
-            case FETCH -> putStep == Step.DISABLE ? "disable" : "update";
-            case UNIQUE -> "create";
-            case MATCH, LIST, VERIFY, DONE -> action;
+            case FETCH -> putStep() == Step.DISABLE ? "disable" : "update";
+            default -> action();
         };
     }
 
@@ -123,9 +139,134 @@ public final class UserPlan extends ObjectPlan {
         return withheld;
     }
 
+    // ---- what happened
+
+    /** The scope was read: whether the user is assigned (always with scope all). */
+    void scopeRead(boolean assigned) {
+        this.assigned = assigned;
+    }
+
+    /** IgnoreFlowIfNullOrEmpty: these targets are neither sent nor forgotten this time. */
+    void leavesAlone(Collection<String> targets) {
+        ignoredTargets.addAll(targets);
+    }
+
+    /** A None row's target is empty in the account a match found: this update fills it with its default. */
+    void fillsWithDefault(String path, JsonNode value) {
+        filledTargets.add(path);
+        updateValues().put(path, value);
+    }
+
+    /** The manager is provisioned: the reference is written as its id in the target. */
+    void referenceResolved(String target, String targetId) {
+        createValues().put(target, TextNode.valueOf(targetId));
+        updateValues().put(target, TextNode.valueOf(targetId));
+    }
+
+    /** The manager is not provisioned yet: the reference is left out now and written in a later cycle. */
+    void referenceLeftOut(String target) {
+        createValues().remove(target);
+        updateValues().remove(target);
+        ignoredTargets.add(target);
+        referencePending = true;
+    }
+
+    /** The last write sent these values (path → value). */
+    void wrote(Map<String, JsonNode> values) {
+        this.sentValues = values;
+    }
+
+    /** SelectUniqueValue's rows to settle before the create. */
+    void choosesUniqueValues(Collection<UniqueChoice> choices) {
+        uniqueChoices = new ArrayDeque<>(choices);
+    }
+
+    /** The row being settled, or null when every row is. */
+    UniqueChoice uniqueChoice() {
+        return uniqueChoices.peek();
+    }
+
+    /** The row being settled holds the candidate: the create sends it. */
+    void chose(UniqueChoice choice, String candidate) {
+        createValues().put(choice.target, TextNode.valueOf(candidate));
+        uniqueChoices.remove(choice);
+    }
+
+    void reserves(MatchCandidate value) {
+        reserved.add(value);
+    }
+
+    void unreserves(MatchCandidate value) {
+        reserved.remove(value);
+    }
+
+    /** On demand, the target's listing is searched from this startIndex. */
+    void searchesListingFrom(int startIndex) {
+        listStart = startIndex;
+    }
+
+    // ---- reading the plan, for its provisioner
+
+    SourceChange change() {
+        return change;
+    }
+
+    PageState page() {
+        return page;
+    }
+
     @Override
-    void finish(String action, String status, String reason) {
-        this.step = Step.DONE;
-        super.finish(action, status, reason);
+    boolean isPreview() {
+        return preview;
+    }
+
+    boolean isAssigned() {
+        return assigned;
+    }
+
+    boolean uniqueChoicesPlanned() {
+        return uniqueChoices != null;
+    }
+
+    List<MatchCandidate> reserved() {
+        return reserved;
+    }
+
+    int listStart() {
+        return listStart;
+    }
+
+    Map<String, JsonNode> sentValues() {
+        return sentValues;
+    }
+
+    /**
+     * The paths an update keeps in sync for this user: the mapping's, less what it leaves alone this time, plus the
+     * None rows it fills.
+     */
+    List<String> syncedPaths(Collection<String> updatedTargets) {
+        List<String> paths = new ArrayList<>(updatedTargets);
+        paths.removeAll(ignoredTargets);
+        paths.addAll(filledTargets);
+        return paths;
+    }
+
+    /** What the target now holds: the update values, and for ignored targets whatever it held before. */
+    Map<String, JsonNode> provisionedValues() {
+        Map<String, JsonNode> values = new LinkedHashMap<>(updateValues());
+        if (link() != null) {
+            for (String target : ignoredTargets) {
+                JsonNode before = link().values().get(target);
+                if (before != null) {
+                    values.put(target, before);
+                }
+            }
+        }
+        return values;
+    }
+
+    /** A reference left out for now is written when the user is read again next cycle. */
+    String retryAfterSuccess() {
+        return referencePending ? Link.RETRY_REFRESH : null;
     }
 }

@@ -108,9 +108,9 @@ class MatchIndexTest {
         assertThat(listing.read(page(3, "b"))).isFalse();
 
         assertThat(listing.lists(incremental)).isTrue();
-        assertThat(listing.accountWith(incremental, new UserPlan.MatchCandidate("userName", "A@X"))).isEqualTo("id-a");
-        assertThat(listing.accountWith(incremental, new UserPlan.MatchCandidate("userName", "b@x"))).isEqualTo("id-b");
-        assertThat(listing.accountWith(incremental, new UserPlan.MatchCandidate("userName", "d@x"))).isNull();
+        assertThat(listing.accountWith(incremental, new ObjectPlan.MatchCandidate("userName", "A@X"))).isEqualTo("id-a");
+        assertThat(listing.accountWith(incremental, new ObjectPlan.MatchCandidate("userName", "b@x"))).isEqualTo("id-b");
+        assertThat(listing.accountWith(incremental, new ObjectPlan.MatchCandidate("userName", "d@x"))).isNull();
         assertThat(listing.holds(incremental, "userName", "C@x")).isTrue();
         assertThat(listing.holds(incremental, "userName", "d@x")).isFalse();
         assertThat(listing.holds(initial, "userName", "c@x")).isNull();
@@ -123,7 +123,7 @@ class MatchIndexTest {
     @Test
     void aSearchStopsAtThePageHoldingTheValueAndOtherwiseNamesTheNextPage() throws Exception {
         MatchIndex listing = new MatchIndex(MatchIndex.Mode.OFF, List.of("userName"), 2, RETRIES);
-        UserPlan.MatchCandidate b = new UserPlan.MatchCandidate("userName", "B@X");
+        ObjectPlan.MatchCandidate b = new ObjectPlan.MatchCandidate("userName", "B@X");
 
         assertThat(listing.pageAt(3).query()).isEqualTo("attributes=userName&startIndex=3&count=2");
         assertThat(listing.search(page(5, "a", "c"), 1, b)).isEqualTo(new MatchIndex.Search(null, 3, null));
@@ -139,13 +139,13 @@ class MatchIndexTest {
 
     @Test
     void aListedAccountReadByIdAnswersAsAMatchQueryWould() throws Exception {
-        UserPlan.MatchCandidate a = new UserPlan.MatchCandidate("userName", "A@x");
+        ObjectPlan.MatchCandidate a = new ObjectPlan.MatchCandidate("userName", "A@x");
         JsonNode account = JSON.readTree("{\"id\":\"id-a\",\"userName\":\"a@x\"}");
 
         ScimResponse found = MatchIndex.listedAccount(a, new ScimResponse(200, account, null));
         assertThat(found.body().path("totalResults").asInt()).isEqualTo(1);
         assertThat(found.body().path("Resources").get(0)).isEqualTo(account);
-        assertThat(MatchIndex.listedAccount(new UserPlan.MatchCandidate("userName", "b@x"),
+        assertThat(MatchIndex.listedAccount(new ObjectPlan.MatchCandidate("userName", "b@x"),
                 new ScimResponse(200, account, null))).isSameAs(MatchIndex.NO_MATCH);
         assertThat(MatchIndex.listedAccount(a, new ScimResponse(404, JSON.createObjectNode(), null)))
                 .isSameAs(MatchIndex.NO_MATCH);
@@ -175,8 +175,8 @@ class MatchIndexTest {
         assertThatThrownBy(() -> MatchIndex.Mode.of("sometimes")).hasMessageContaining("scim.match-index");
     }
 
-    private static List<UserPlan.MatchCandidate> candidates(String attribute, String value) {
-        return List.of(new UserPlan.MatchCandidate(attribute, value));
+    private static List<ObjectPlan.MatchCandidate> candidates(String attribute, String value) {
+        return List.of(new ObjectPlan.MatchCandidate(attribute, value));
     }
 
     /** A list response page; each name becomes an account with userName name@x and work e-mail name@work. */
