@@ -29,6 +29,9 @@ import io.github.provisioning.state.StagedDeletionStore;
 import io.github.provisioning.state.StateDatabase;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
@@ -61,8 +64,9 @@ public class CycleConfiguration {
                          @PropertyInject("graph.url") String graphUrl,
                          @PropertyInject(value = "graph.app-id", defaultValue = "") String appId,
                          @PropertyInject("provisioning.scope") String scope) {
-        return new Cycles(database, links, scopeStore, jobState, Path.of(dataDir), graphUrl, appId, "assigned".equals(scope),
-                mapping.user().readsAppRoleAssignments(), EntraUser.select(mapping.user().sourceAttributes()),
+        return new Cycles(database, links, scopeStore, jobState, Path.of(dataDir), graphUrl, appId,
+                "assigned".equals(scope), mapping.user().readsAppRoleAssignments(),
+                EntraUser.select(mapping.user().sourceAttributes()),
                 configurationFingerprint(mapping, scope), outcome, Clock.systemUTC());
     }
 
@@ -114,8 +118,9 @@ public class CycleConfiguration {
                                            @BeanInject("matchIndex") MatchIndex matchIndex,
                                            @BeanInject("uniqueValueReservations")
                                            UniqueValueReservations reservations) {
-        return new UserProvisioner(mapping.user(), links, deletions, log, cycles::inScope, retryPolicy, target, verifyWrites,
-                cycles::appRoleAssignments, escrow, settings.deletionThreshold(), matchIndex, reservations);
+        return new UserProvisioner(mapping.user(), links, deletions, log, cycles::inScope, retryPolicy, target,
+                verifyWrites, cycles::appRoleAssignments, escrow, settings.deletionThreshold(), matchIndex,
+                reservations);
     }
 
     /** SelectUniqueValue's values on their way to the target, reserved against the run's other users. */
@@ -134,7 +139,7 @@ public class CycleConfiguration {
                                  @BeanInject("targetCapabilities") TargetCapabilities target,
                                  @PropertyInject(value = "scim.match-index", defaultValue = "initial") String mode,
                                  @PropertyInject(value = "scim.list-page-size", defaultValue = "500") int pageSize) {
-        java.util.List<String> paths = new java.util.ArrayList<>();
+        List<String> paths = new ArrayList<>();
         mapping.user().matchingRules().forEach(rule -> paths.add(rule.target()));
         mapping.user().uniqueValueRules().forEach(rule -> paths.add(rule.target()));
         return new MatchIndex(MatchIndex.Mode.of(mode), paths, pageSize, retryPolicy, target);
@@ -150,7 +155,7 @@ public class CycleConfiguration {
                          @PropertyInject("provisioning.scope") String scope) {
         boolean enabled = mapping.group() != null && dialect.groups();
         return new Groups(store, scopeStore, jobState, graphUrl, enabled, "assigned".equals(scope),
-                EntraGroup.select(mapping.group() == null ? java.util.Set.of() : mapping.group().sourceAttributes()),
+                EntraGroup.select(mapping.group() == null ? Set.of() : mapping.group().sourceAttributes()),
                 configurationFingerprint(mapping, scope));
     }
 
@@ -169,9 +174,9 @@ public class CycleConfiguration {
                                              @BeanInject("settings") Settings settings,
                                              @BeanInject("groupMatchIndex") MatchIndex listing) {
         ObjectMapping groupMapping = mapping.group() != null ? mapping.group()
-                : new ObjectMapping(java.util.List.of(), ObjectMapping.TargetActions.ALL);
-        return new GroupProvisioner(groupMapping, links, store, deletions, log, groups::inScope, retryPolicy, target, membersPerPatch,
-                escrow, settings.deletionThreshold(), listing);
+                : new ObjectMapping(List.of(), ObjectMapping.TargetActions.ALL);
+        return new GroupProvisioner(groupMapping, links, store, deletions, log, groups::inScope, retryPolicy, target,
+                membersPerPatch, escrow, settings.deletionThreshold(), listing);
     }
 
     /**
@@ -184,7 +189,7 @@ public class CycleConfiguration {
                                       @BeanInject("targetCapabilities") TargetCapabilities target,
                                       @PropertyInject(value = "scim.list-page-size", defaultValue = "500")
                                       int pageSize) {
-        java.util.List<String> paths = mapping.group() == null ? java.util.List.of()
+        List<String> paths = mapping.group() == null ? List.of()
                 : mapping.group().matchingRules().stream().map(rule -> rule.target()).toList();
         return new MatchIndex("/Groups", MatchIndex.Mode.OFF, paths, pageSize, retryPolicy, target);
     }

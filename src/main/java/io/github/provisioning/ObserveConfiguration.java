@@ -52,7 +52,8 @@ public class ObserveConfiguration {
     @BindToRegistry(value = "notifier", lazy = true)
     public Notifier notifier(@BeanInject("settings") Settings settings,
                              @BeanInject("cycleObjects") CycleObjects cycleObjects,
-                             @PropertyInject(value = "camel.main.name", defaultValue = "entra-provisioning") String job) {
+                             @PropertyInject(value = "camel.main.name",
+                                     defaultValue = "entra-provisioning") String job) {
         return new Notifier(NotificationSettings.enabled(settings::get), job, cycleObjects);
     }
 }

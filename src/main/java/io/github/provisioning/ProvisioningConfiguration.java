@@ -15,6 +15,7 @@ import io.github.provisioning.observe.ProvisioningMetrics;
 import io.github.provisioning.observe.QuarantineHealthCheck;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -77,15 +78,16 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             }
         }
         Settings effective = new Settings(name -> derived.containsKey(name)
-                ? java.util.Optional.of(derived.getProperty(name)) : properties.resolveProperty(name));
+                ? Optional.of(derived.getProperty(name)) : properties.resolveProperty(name));
         effective.validate();
         context.getRegistry().bind("settings", effective);
         bindAreas(context);
         // Checked at start-up, used at the end of each cycle.
         context.getRegistry().bind("quarantinePolicy", effective.quarantinePolicy());
         // The token route needs an endpoint in every mode; with a static token it is never called.
-        derived.setProperty("scim.auth.token-url", effective.scimCredentials() instanceof TargetCredentials.TokenGrant grant
-                ? grant.tokenUrl() : effective.require("scim.url"));
+        derived.setProperty("scim.auth.token-url",
+                effective.scimCredentials() instanceof TargetCredentials.TokenGrant grant
+                        ? grant.tokenUrl() : effective.require("scim.url"));
         boolean once = effective.flag("provisioning.once");
         // A dry run is one cycle: set alone, it would leave a scheduled engine that writes.
         if (effective.flag("provisioning.dry-run") && !once) {
@@ -93,8 +95,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                     + "cycle, then exit); on a running engine, POST /api/job/dry-run runs one");
         }
         // The routes' schedule and HTTP timeouts take milliseconds.
-        for (String name : List.of("provisioning.interval", "provisioning.progress-interval", "scim.connect-timeout", "scim.response-timeout",
-                "graph.connect-timeout", "graph.response-timeout")) {
+        for (String name : List.of("provisioning.interval", "provisioning.progress-interval", "scim.connect-timeout",
+                "scim.response-timeout", "graph.connect-timeout", "graph.response-timeout")) {
             derived.setProperty(name + "-millis", String.valueOf(effective.duration(name).toMillis()));
         }
         // Derived, not for users to set: which of the three starters runs (schedule, once, sandbox demo).
@@ -133,8 +135,9 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         // and the Spring Boot starter, which all call this class, serve them (--test-connection has no admin API).
         context.addRoutes(new AdminRoutes());
         protectAdminApi(context, effective);
-        LOG.info("Provisioning {} users from {} to {} every {}{}", effective.get("provisioning.scope").orElse("assigned"),
-                effective.require("graph.url"), effective.require("scim.url"),
+        LOG.info("Provisioning {} users from {} to {} every {}{}",
+                effective.get("provisioning.scope").orElse("assigned"), effective.require("graph.url"),
+                effective.require("scim.url"),
                 TimeUtils.printDuration(effective.duration("provisioning.interval"), true),
                 sandbox ? " (sandbox)" : once ? " (once)" : "");
     }

@@ -19,6 +19,7 @@ import io.github.provisioning.scim.ScimHttpResponse;
 import io.github.provisioning.scim.ScimResponses;
 import io.github.provisioning.scim.TargetCapabilities;
 import java.time.Clock;
+import java.util.function.Function;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -60,11 +61,14 @@ public class ScimConfiguration {
     }
 
     /** {@code scim.compat.<switch>}, or null when not set. */
-    private static java.util.function.Function<String, String> compatSetting(CamelContext context) {
+    private static Function<String, String> compatSetting(CamelContext context) {
         return name -> context.getPropertiesComponent().resolveProperty("scim.compat." + name).orElse(null);
     }
 
-    /** The Authorization of every SCIM request, in the mode the settings choose (checked in {@link ProvisioningConfiguration#configure}). */
+    /**
+     * The Authorization of every SCIM request, in the mode the settings choose (checked in
+     * {@link ProvisioningConfiguration#configure}).
+     */
     @BindToRegistry(value = "targetToken", lazy = true)
     public TargetToken targetToken(CamelContext context, @PropertyInject("scim.auth.token-url") String tokenUrl,
                                    @BeanInject("settings") Settings settings) {

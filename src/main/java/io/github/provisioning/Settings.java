@@ -115,7 +115,8 @@ public final class Settings {
         missing.addAll(CredentialSettings.missing(this::get));
         String scope = get("provisioning.scope").orElse("assigned");
         if (!scope.equals("assigned") && !scope.equals("all")) {
-            throw new IllegalArgumentException("Setting provisioning.scope must be 'assigned' or 'all', not '" + scope + "'");
+            throw new IllegalArgumentException("Setting provisioning.scope must be 'assigned' or 'all', not '"
+                    + scope + "'");
         }
         if (scope.equals("assigned") && get("graph.app-id").isEmpty()) {
             missing.add("graph.app-id (needed by provisioning.scope=assigned)");

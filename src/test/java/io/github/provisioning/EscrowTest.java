@@ -171,8 +171,8 @@ class EscrowTest extends EngineTest {
              Stores store = Stores.on(database)) {
             Link link = store.links().link(ObjectType.USER, id).orElseThrow();
             assertThat(link.escrow().nextRetry()).isAfter(Instant.now());
-            store.links().save(ObjectType.USER, new Link(link.sourceId(), link.targetId(), link.matchValue(), link.active(),
-                    link.values(), link.lastCycle(), link.retryAction(), link.lastError(),
+            store.links().save(ObjectType.USER, new Link(link.sourceId(), link.targetId(), link.matchValue(),
+                    link.active(), link.values(), link.lastCycle(), link.retryAction(), link.lastError(),
                     new Escrow(link.escrow().attempts(), Instant.now().minusSeconds(1), false)));
         }
     }

@@ -77,7 +77,8 @@ final class HeadlessChromium implements AutoCloseable {
         // Chromium writes the port it chose, and the browser's path, once it listens.
         Path activePort = profile.resolve("DevToolsActivePort");
         await("Chromium's DevToolsActivePort in " + profile).atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .until(() -> !process.isAlive() || Files.exists(activePort) && Files.readAllLines(activePort).size() >= 2);
+                .until(() -> !process.isAlive()
+                        || Files.exists(activePort) && Files.readAllLines(activePort).size() >= 2);
         if (!process.isAlive()) {
             throw new IllegalStateException("Chromium exited with " + process.exitValue() + ": "
                     + Files.readString(profile.resolve("chromium.log")));

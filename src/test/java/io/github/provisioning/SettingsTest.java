@@ -161,7 +161,8 @@ class SettingsTest {
         values.put("provisioning.deletion-threshold", "5%");
 
         assertThatThrownBy(() -> settings().validate()).hasMessage("Setting provisioning.deletion-threshold must be"
-                + " a whole number (the most disables and deletes one cycle sends; 0 switches the guard off), not '5%'");
+                + " a whole number (the most disables and deletes one cycle sends;"
+                + " 0 switches the guard off), not '5%'");
     }
 
     @Test
@@ -178,7 +179,8 @@ class SettingsTest {
         values.put("mail.smtp.host", "smtp.example.org");
         settings().validate();
         values.put("mail.smtp.username", "notifier");
-        assertThatThrownBy(() -> settings().validate()).hasMessageContaining("mail.smtp.password (needed by mail.smtp.username)");
+        assertThatThrownBy(() -> settings().validate())
+                .hasMessageContaining("mail.smtp.password (needed by mail.smtp.username)");
     }
 
     @ParameterizedTest
@@ -216,8 +218,8 @@ class SettingsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"provisioning.interval=soon", "provisioning.escrow.base-delay=-1",
-            "provisioning.escrow.max-delay=a day", "scim.retry-base-delay=1 second", "scim.retry-max-delay=2 fortnights",
-            "scim.connect-timeout=ten seconds", "scim.response-timeout=1 minute"})
+            "provisioning.escrow.max-delay=a day", "scim.retry-base-delay=1 second",
+            "scim.retry-max-delay=2 fortnights", "scim.connect-timeout=ten seconds", "scim.response-timeout=1 minute"})
     void aMalformedDurationIsNamedAtStartUp(String setting) {
         values.put("scim.token", "t");
         String[] nameValue = setting.split("=", 2);

@@ -27,7 +27,8 @@ class StatusPageBrowserTest extends EngineTest {
 
     private static final List<String> NAMES = List.of("adele", "brian", "chen", "dora", "emil", "fay", "gus");
     private static final Duration PAGE_TIMEOUT = Duration.ofSeconds(20);
-    private static final Path SCREENSHOT = Path.of(System.getProperty("status-page.screenshot", "target/status-page.png"));
+    private static final Path SCREENSHOT =
+            Path.of(System.getProperty("status-page.screenshot", "target/status-page.png"));
 
     @TempDir
     Path profile;

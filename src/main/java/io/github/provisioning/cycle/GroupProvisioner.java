@@ -58,8 +58,8 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
      */
     public GroupProvisioner(ObjectMapping mapping, LinkStore links, GroupStore groups, StagedDeletionStore deletions,
                             ProvisioningLog log, Predicate<String> inScope,
-                            RetryPolicy retryPolicy, TargetCapabilities target, int membersPerPatch, RetrySchedule escrow,
-                            int deletionThreshold, MatchIndex listing) {
+                            RetryPolicy retryPolicy, TargetCapabilities target, int membersPerPatch,
+                            RetrySchedule escrow, int deletionThreshold, MatchIndex listing) {
         super(new ResourceType(ObjectType.GROUP, "/Groups", "group", "groups", "excludedAttributes=members",
                 GroupResources::create, GroupResources::matchQuery), mapping, links, deletions, log, retryPolicy,
                 target, escrow, deletionThreshold, listing);

@@ -12,8 +12,11 @@ import io.github.provisioning.state.ScopeStore;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
@@ -134,10 +137,10 @@ public final class Groups {
         stored.remove("@odata.type");
         store.stageGroup(groupId, GroupStore.GroupSource.PRESENT, stored, round);
         List<GroupStore.MemberChange> changes = new ArrayList<>();
-        java.util.Set<String> listed = new java.util.HashSet<>();
+        Set<String> listed = new HashSet<>();
         for (GraphResponses.Principal member : members) {
             listed.add(member.id());
-            changes.add(new GroupStore.MemberChange(member.id(), member.type().toLowerCase(java.util.Locale.ROOT), true));
+            changes.add(new GroupStore.MemberChange(member.id(), member.type().toLowerCase(Locale.ROOT), true));
         }
         for (GroupStore.MemberChange known : store.sourceMembers(groupId)) {
             if (!listed.contains(known.memberId())) {
@@ -194,13 +197,14 @@ public final class Groups {
                 continue;
             }
             String type = member.path("@odata.type").asText("#microsoft.graph.user");
-            String kind = type.substring(type.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT);
+            String kind = type.substring(type.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
             changes.add(new GroupStore.MemberChange(id, kind, !member.has("@removed")));
         }
         return changes;
     }
 
     private String firstPage() {
-        return graphUrl + "/groups/delta?$select=" + URLEncoder.encode(select, StandardCharsets.UTF_8).replace("+", "%20");
+        return graphUrl + "/groups/delta?$select="
+                + URLEncoder.encode(select, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -65,7 +65,10 @@ public abstract class ObjectPlan {
     private CreateIntent intent;
     /** The plan's first request matches the value of the stored create intent, before anything else is planned. */
     private boolean resolvingIntent;
-    /** The pending match reads the object a listing named ({@code GET /Users/{id}}, /Groups/{id}), not a filter query. */
+    /**
+     * The pending match reads the object a listing named ({@code GET /Users/{id}}, /Groups/{id}), not a filter
+     * query.
+     */
     private boolean matchById;
     /** The stored create intent's match found the object: it was linked to it. */
     private boolean linkedByIntent;

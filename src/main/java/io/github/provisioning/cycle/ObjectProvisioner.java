@@ -269,7 +269,8 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
         if (plan.intent() == null && !plan.isPreview()) {
             recordIntent(plan);
         }
-        plan.send(ObjectPlan.Step.CREATE, ScimRequest.post(type.endpoint(), type.resource().apply(plan.createValues()).toString()));
+        plan.send(ObjectPlan.Step.CREATE,
+                ScimRequest.post(type.endpoint(), type.resource().apply(plan.createValues()).toString()));
     }
 
     /**
@@ -498,7 +499,10 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
         recordFailure(plan);
     }
 
-    /** The failed object goes to escrow; its row keeps its link, and its create intent while the POST's fate is open. */
+    /**
+     * The failed object goes to escrow; its row keeps its link, and its create intent while the POST's fate is
+     * open.
+     */
     private void recordFailure(P plan) {
         Link l = beforeFailure(plan);
         String reason = plan.error() == null ? null : plan.error().reason();

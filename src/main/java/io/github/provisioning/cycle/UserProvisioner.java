@@ -224,7 +224,8 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
      */
     private void resolveReferences(UserPlan plan, EntraUser user) {
         for (MappingRule rule : mapping.rules()) {
-            if (!(rule.source() instanceof MappingRule.Direct direct) || !EntraUser.MANAGER.equals(direct.attribute())) {
+            if (!(rule.source() instanceof MappingRule.Direct direct)
+                    || !EntraUser.MANAGER.equals(direct.attribute())) {
                 continue;
             }
             Object managerId = user.get(EntraUser.MANAGER);
@@ -391,7 +392,10 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
         plan.finish(plan.action(), "warning", ObjectPlan.join(plan.reason(), warning));
     }
 
-    /** On demand there is no cycle's listing (unless listsOnDemand): its pages are searched until one holds the value. */
+    /**
+     * On demand there is no cycle's listing (unless listsOnDemand): its pages are searched until one holds the
+     * value.
+     */
     @Override
     boolean searchesListing(UserPlan plan) {
         if (plan.cycle().type() != CycleRun.Type.ON_DEMAND) {

@@ -175,7 +175,8 @@ public final class GraphResponses {
         JsonNode removed = entry.get("@removed");
         if (removed != null) {
             boolean deleted = "deleted".equals(removed.path("reason").asText());
-            return new SourceChange(id, null, deleted ? SourceChange.Kind.HARD_DELETED : SourceChange.Kind.SOFT_DELETED);
+            return new SourceChange(id, null,
+                    deleted ? SourceChange.Kind.HARD_DELETED : SourceChange.Kind.SOFT_DELETED);
         }
         if (!entry.isObject()) {
             throw new GraphException(200, "UnexpectedResponse", "an entry is not a JSON object");

@@ -138,7 +138,8 @@ public final class GraphRetry {
             cause = cause.getCause();
         }
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, 0);
-        message.setBody(cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+        message.setBody(cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
     }
 
     /**

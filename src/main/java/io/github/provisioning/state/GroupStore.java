@@ -222,7 +222,8 @@ public final class GroupStore {
                     AND\s""" + HAS_RETRY + " AND " + RETRY_DUE + """
                   UNION SELECT source_id AS id FROM prov_object WHERE object_type = 'group' AND\s""" + HAS_INTENT + """
                   UNION SELECT m.group_id AS id FROM prov_member m
-                    JOIN prov_object g ON g.object_type = 'group' AND g.source_id = m.group_id AND g.target_id IS NOT NULL
+                    JOIN prov_object g ON g.object_type = 'group' AND g.source_id = m.group_id
+                                        AND g.target_id IS NOT NULL
                     WHERE (m.in_source = ? AND m.in_target = ? AND m.member_type = 'user'
                            AND EXISTS (SELECT 1 FROM prov_object u WHERE u.object_type = 'user'
                                        AND u.source_id = m.member_id AND u.target_id IS NOT NULL))
@@ -267,7 +268,8 @@ public final class GroupStore {
         });
         return members("""
                 SELECT member_id, target_member_id FROM prov_member
-                WHERE group_id = ? AND in_target = ? AND in_source = ? ORDER BY member_id""", groupId, true, false, limit);
+                WHERE group_id = ? AND in_target = ? AND in_source = ? ORDER BY member_id""",
+                groupId, true, false, limit);
     }
 
     /** Direct members Graph lists whose users exist in the target and are not in the target group yet. */
@@ -310,7 +312,8 @@ public final class GroupStore {
         }
         database.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE prov_member SET in_target = ?, target_member_id = ? WHERE group_id = ? AND member_id = ?")) {
+                    "UPDATE prov_member SET in_target = ?, target_member_id = ?"
+                            + " WHERE group_id = ? AND member_id = ?")) {
                 for (GroupMember member : members) {
                     ps.setBoolean(1, inTarget);
                     ps.setString(2, inTarget ? member.targetId() : null);

@@ -71,7 +71,8 @@ public final class JobStateStore {
     // ---- cycles
 
     public void cycleStarted(String cycleId, String type, Instant start) {
-        database.update("INSERT INTO prov_cycle (cycle_id, cycle_type, started_at, state) VALUES (?, ?, ?, 'running')", ps -> {
+        database.update("INSERT INTO prov_cycle (cycle_id, cycle_type, started_at, state)"
+                + " VALUES (?, ?, ?, 'running')", ps -> {
             ps.setString(1, cycleId);
             ps.setString(2, type);
             ps.setTimestamp(3, Timestamp.from(start));

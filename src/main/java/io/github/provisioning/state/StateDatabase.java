@@ -141,7 +141,8 @@ public final class StateDatabase implements Closeable {
      */
     private boolean tableExists(String table) {
         try (Connection c = dataSource.getConnection();
-             ResultSet tables = c.getMetaData().getTables(c.getCatalog(), c.getSchema(), null, new String[] {"TABLE"})) {
+             ResultSet tables = c.getMetaData().getTables(c.getCatalog(), c.getSchema(), null,
+                     new String[] {"TABLE"})) {
             while (tables.next()) {
                 if (table.equalsIgnoreCase(tables.getString("TABLE_NAME"))) {
                     return true;

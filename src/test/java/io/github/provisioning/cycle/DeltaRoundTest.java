@@ -175,7 +175,8 @@ class DeltaRoundTest {
         // g-1 was listed by the run that stopped: the same round, so it is not taken for gone.
         assertThat(state.groups().groupSource("g-1").orElseThrow().state()).isEqualTo(GroupStore.GroupSource.PRESENT);
         assertThat(state.groups().groupSource("g-2").orElseThrow().state()).isEqualTo(GroupStore.GroupSource.PRESENT);
-        assertThat(state.groups().groupSource("g-gone").orElseThrow().state()).isEqualTo(GroupStore.GroupSource.DELETED);
+        assertThat(state.groups().groupSource("g-gone").orElseThrow().state())
+                .isEqualTo(GroupStore.GroupSource.DELETED);
 
         resumed.userDeltaLink(GRAPH + "/users/delta?$deltatoken=ud");
         restartedCycles.complete(resumed);
@@ -208,12 +209,13 @@ class DeltaRoundTest {
     }
 
     private static Groups groups(Stores state, String fingerprint) {
-        return new Groups(state.groups(), state.scope(), state.jobState(), GRAPH, true, false, "displayName", fingerprint);
+        return new Groups(state.groups(), state.scope(), state.jobState(), GRAPH, true, false, "displayName",
+                fingerprint);
     }
 
     /** The cycles of an engine (re)started on {@code state}, with scope all and mapping fingerprint {@code fp}. */
     private Cycles cycles(Stores state, String fingerprint) {
-        return new Cycles(state.database(), state.links(), state.scope(), state.jobState(), dataDir, GRAPH, null, false, "id", fingerprint, new RunOutcome(),
-                Clock.systemUTC());
+        return new Cycles(state.database(), state.links(), state.scope(), state.jobState(), dataDir, GRAPH, null, false,
+                "id", fingerprint, new RunOutcome(), Clock.systemUTC());
     }
 }

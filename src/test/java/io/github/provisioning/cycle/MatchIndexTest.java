@@ -108,8 +108,10 @@ class MatchIndexTest {
         assertThat(listing.read(page(3, "b"))).isFalse();
 
         assertThat(listing.lists(incremental)).isTrue();
-        assertThat(listing.accountWith(incremental, new ObjectPlan.MatchCandidate("userName", "A@X"))).isEqualTo("id-a");
-        assertThat(listing.accountWith(incremental, new ObjectPlan.MatchCandidate("userName", "b@x"))).isEqualTo("id-b");
+        assertThat(listing.accountWith(incremental, new ObjectPlan.MatchCandidate("userName", "A@X")))
+                .isEqualTo("id-a");
+        assertThat(listing.accountWith(incremental, new ObjectPlan.MatchCandidate("userName", "b@x")))
+                .isEqualTo("id-b");
         assertThat(listing.accountWith(incremental, new ObjectPlan.MatchCandidate("userName", "d@x"))).isNull();
         assertThat(listing.holds(incremental, "userName", "C@x")).isTrue();
         assertThat(listing.holds(incremental, "userName", "d@x")).isFalse();
@@ -184,8 +186,8 @@ class MatchIndexTest {
         StringBuilder resources = new StringBuilder();
         for (String name : names) {
             resources.append(resources.isEmpty() ? "" : ",").append("{\"id\":\"id-").append(name)
-                    .append("\",\"userName\":\"").append(name).append("@x\",\"emails\":[{\"type\":\"work\",\"value\":\"")
-                    .append(name).append("@work\"}]}");
+                    .append("\",\"userName\":\"").append(name)
+                    .append("@x\",\"emails\":[{\"type\":\"work\",\"value\":\"").append(name).append("@work\"}]}");
         }
         JsonNode body = JSON.readTree("{\"totalResults\":" + total + ",\"Resources\":[" + resources + "]}");
         return new ScimResponse(200, body, null);

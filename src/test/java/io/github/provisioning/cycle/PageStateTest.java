@@ -48,8 +48,9 @@ class PageStateTest {
         state.scope().startNextScope();
         state.scope().addToNextScope(List.of("linked", "boss"));
 
-        PageState page = PageState.read(state.links(), state.scope(), List.of(user("linked", "boss"), user("new", "peer"),
-                user("peer", "elsewhere"), new SourceChange("gone", null, SourceChange.Kind.HARD_DELETED)),
+        PageState page = PageState.read(state.links(), state.scope(),
+                List.of(user("linked", "boss"), user("new", "peer"), user("peer", "elsewhere"),
+                        new SourceChange("gone", null, SourceChange.Kind.HARD_DELETED)),
                 true, true);
 
         assertThat(page.covers("linked")).isTrue();
@@ -73,8 +74,8 @@ class PageStateTest {
         Stores state = stores.state(kind);
         state.links().save(ObjectType.USER, link("twice"));
 
-        PageState page = PageState.read(state.links(), state.scope(), List.of(user("twice", null), user("once", null), user("twice", null)),
-                false, false);
+        PageState page = PageState.read(state.links(), state.scope(),
+                List.of(user("twice", null), user("once", null), user("twice", null)), false, false);
 
         // The first occurrence's outcome is what the second must see: only the store has it.
         assertThat(page.covers("twice")).isFalse();

@@ -33,7 +33,8 @@ class GraphRetryTest {
     private GraphRetry retry(int maxAttempts) {
         RetryPolicy policy = new RetryPolicy(maxAttempts, Duration.ofMillis(100), Duration.ofMinutes(2),
                 Clock.fixed(NOW, ZoneOffset.UTC));
-        GraphToken token = new GraphToken("client", new GraphCredential.Secret("secret"), ".default", Duration.ofMinutes(5), Clock.systemUTC());
+        GraphToken token = new GraphToken("client", new GraphCredential.Secret("secret"), ".default",
+                Duration.ofMinutes(5), Clock.systemUTC());
         return new GraphRetry(policy, token, "https://login.example/tenant/oauth2/v2.0/token", heard::add);
     }
 

@@ -55,7 +55,8 @@ class GroupStateTest {
     }
 
     private void linkGroup(String sourceId) {
-        state.links().save(ObjectType.GROUP, new Link(sourceId, "t-" + sourceId, sourceId, true, Map.of(), "c0", null, null));
+        state.links().save(ObjectType.GROUP,
+                new Link(sourceId, "t-" + sourceId, sourceId, true, Map.of(), "c0", null, null));
     }
 
     @ParameterizedTest
@@ -71,7 +72,8 @@ class GroupStateTest {
 
         assertThat(state.groups().memberAdditions("g", 100)).extracting(GroupStore.GroupMember::memberId)
                 .containsExactly("u1", "u2");
-        assertThat(state.groups().groupSource("g").orElseThrow().properties().path("displayName").asText()).isEqualTo("Sales");
+        assertThat(state.groups().groupSource("g").orElseThrow().properties().path("displayName").asText())
+                .isEqualTo("Sales");
     }
 
     @ParameterizedTest
@@ -117,7 +119,8 @@ class GroupStateTest {
 
         state.groups().stageMembers("g", List.of(new GroupStore.MemberChange("u1", "user", false),
                 new GroupStore.MemberChange("u2", "user", false)), "c2");
-        state.links().save(ObjectType.USER, new Link("u2", null, null, false, Map.of(), "c2", null, null));  // u2 deleted
+        // u2 deleted
+        state.links().save(ObjectType.USER, new Link("u2", null, null, false, Map.of(), "c2", null, null));
 
         assertThat(state.groups().memberRemovals("g", 100)).containsExactly(new GroupStore.GroupMember("u1", "t-u1"));
     }

@@ -46,7 +46,8 @@ class LinkStoreTest {
         Stores store = store(database(kind));
         Map<String, JsonNode> values = Map.of("userName", JsonNodeFactory.instance.textNode("ada@contoso.com"),
                 "active", JsonNodeFactory.instance.booleanNode(true));
-        store.links().save(ObjectType.USER, new Link("u1", "scim-1", "ada@contoso.com", true, values, "c1", null, null));
+        store.links().save(ObjectType.USER,
+                new Link("u1", "scim-1", "ada@contoso.com", true, values, "c1", null, null));
 
         assertThat(store.links().link(ObjectType.USER, "u1")).get().satisfies(link -> {
             assertThat(link.targetId()).isEqualTo("scim-1");
@@ -98,8 +99,8 @@ class LinkStoreTest {
         // A first run of round r1 (cycle c1) lists a, e and f and is cut short; a second (c2) completes it.
         for (String id : List.of("a", "b", "c", "d", "e", "f", "g")) {
             boolean linked = !id.equals("d");
-            store.links().save(ObjectType.USER, new Link(id, linked ? "scim-" + id : null, id, !id.equals("c"), Map.of(),
-                    "c1", null, null));
+            store.links().save(ObjectType.USER,
+                    new Link(id, linked ? "scim-" + id : null, id, !id.equals("c"), Map.of(), "c1", null, null));
         }
         store.links().markListed("r1", List.of("a", "e", "f", "nobody"));
         store.links().save(ObjectType.USER, new Link("g", "scim-g", "g", true, Map.of(), "c2", null, null));
@@ -137,16 +138,18 @@ class LinkStoreTest {
         Stores store = store(database(kind));
         Instant at = Instant.parse("2026-01-02T03:04:05Z");
         CreateIntent intent = new CreateIntent("userName", "ada@contoso.com", "c1", at);
-        store.links().save(ObjectType.USER, new Link("u1", null, null, false, Map.of(), null, null, null).withIntent(intent));
+        store.links().save(ObjectType.USER,
+                new Link("u1", null, null, false, Map.of(), null, null, null).withIntent(intent));
         // An escrowed failure whose POST may have been applied keeps it.
-        store.links().save(ObjectType.USER, new Link("u1", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "no answer",
-                new Escrow(1, at, false), intent));
+        store.links().save(ObjectType.USER, new Link("u1", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH,
+                "no answer", new Escrow(1, at, false), intent));
 
         assertThat(store.links().link(ObjectType.USER, "u1").orElseThrow().intent()).isEqualTo(intent);
         assertThat(store.links().toRefresh("c1", false, false, at.minusSeconds(3600))).isEmpty();
         assertThat(store.links().toRefresh("c2", false, false, at.minusSeconds(3600))).containsExactly("u1");
 
-        store.links().save(ObjectType.USER, new Link("u1", "scim-1", "ada@contoso.com", true, Map.of(), "c2", null, null));
+        store.links().save(ObjectType.USER,
+                new Link("u1", "scim-1", "ada@contoso.com", true, Map.of(), "c2", null, null));
         assertThat(store.links().link(ObjectType.USER, "u1").orElseThrow().intent()).isNull();
         assertThat(store.links().toRefresh("c3", false, false, at)).isEmpty();
     }
@@ -170,7 +173,8 @@ class LinkStoreTest {
         // A page's users are marked by their primary key, not by reading every user.
         log.reset();
         store.links().markListed("r1", List.of("u1", "u2", "u3"));
-        assertThat(log.plan(log.updates().get(0)).replaceAll("\\s+", " ")).containsPattern("PRIMARY_KEY_\\w+: IN\\(ROW");
+        assertThat(log.plan(log.updates().get(0)).replaceAll("\\s+", " "))
+                .containsPattern("PRIMARY_KEY_\\w+: IN\\(ROW");
         // The end of a full round: one pass over the users, the scope probed by its primary key.
         store.scope().startNextScope("c2");
         store.scope().addToNextScope(List.of("u1"));
@@ -179,7 +183,8 @@ class LinkStoreTest {
         StatementLog.Query unlisted = log.queries().stream().filter(q -> q.sql().contains("listed_round"))
                 .findFirst().orElseThrow();
         assertThat(log.plan(unlisted).replaceAll("\\s+", " "))
-                .containsPattern("PROV_SCOPE_MEMBER\" \"S\" /\\* PUBLIC.PRIMARY_KEY_\\w+: SCOPE_TYPE = 'user' AND OBJECT_ID = O.SOURCE_ID");
+                .containsPattern("PROV_SCOPE_MEMBER\" \"S\" /\\* PUBLIC.PRIMARY_KEY_\\w+:"
+                        + " SCOPE_TYPE = 'user' AND OBJECT_ID = O.SOURCE_ID");
     }
 
     @ParameterizedTest
@@ -187,18 +192,18 @@ class LinkStoreTest {
     void failedObjectsAreRetriedOnceDueAndPermanentFailuresWaitForAChange(TestDatabase.Kind kind) {
         Stores store = store(database(kind));
         Instant now = Instant.parse("2026-11-26T08:00:00Z");
-        store.links().save(ObjectType.USER, new Link("due", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "500",
-                new Escrow(1, now.minusSeconds(1), false)));
-        store.links().save(ObjectType.USER, new Link("later", "scim-l", "l", true, Map.of(), "c1", Link.RETRY_REFRESH, "500",
-                new Escrow(3, now.plusSeconds(3600), false)));
+        store.links().save(ObjectType.USER, new Link("due", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH,
+                "500", new Escrow(1, now.minusSeconds(1), false)));
+        store.links().save(ObjectType.USER, new Link("later", "scim-l", "l", true, Map.of(), "c1", Link.RETRY_REFRESH,
+                "500", new Escrow(3, now.plusSeconds(3600), false)));
         store.links().save(ObjectType.USER, new Link("gave-up", "scim-g", "g", true, Map.of(), "c1", Link.RETRY_REFRESH,
                 "400 invalidValue", new Escrow(1, null, true)));
-        store.links().save(ObjectType.USER, new Link("reference", "scim-r", "r", true, Map.of(), "c1", Link.RETRY_REFRESH,
-                null));
-        store.links().save(ObjectType.GROUP, new Link("g-due", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "500",
-                new Escrow(2, now, false)));
-        store.links().save(ObjectType.GROUP, new Link("g-later", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH, "500",
-                new Escrow(2, now.plusSeconds(60), false)));
+        store.links().save(ObjectType.USER, new Link("reference", "scim-r", "r", true, Map.of(), "c1",
+                Link.RETRY_REFRESH, null));
+        store.links().save(ObjectType.GROUP, new Link("g-due", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH,
+                "500", new Escrow(2, now, false)));
+        store.links().save(ObjectType.GROUP, new Link("g-later", null, null, false, Map.of(), "c1",
+                Link.RETRY_REFRESH, "500", new Escrow(2, now.plusSeconds(60), false)));
 
         assertThat(store.links().toRefresh("c2", false, false, now)).containsExactly("due", "reference");
         assertThat(store.links().toRefresh("c2", false, false, now.plusSeconds(3600))).containsExactly("due", "later",
@@ -211,7 +216,8 @@ class LinkStoreTest {
             assertThat(link.escrow()).isEqualTo(new Escrow(3, now.plusSeconds(3600), false));
             assertThat(link.failedAttempts()).isEqualTo(3);
         });
-        assertThat(store.links().link(ObjectType.USER, "gave-up").orElseThrow().escrow()).isEqualTo(new Escrow(1, null, true));
+        assertThat(store.links().link(ObjectType.USER, "gave-up").orElseThrow().escrow())
+                .isEqualTo(new Escrow(1, null, true));
         assertThat(store.links().link(ObjectType.USER, "reference").orElseThrow().escrow()).isNull();
 
         // A success clears the escrow.
@@ -310,7 +316,8 @@ class LinkStoreTest {
             }
             for (int t = 0; t < 8; t++) {
                 if (t == 3) {
-                    assertThatThrownBy(() -> saves.get(3).get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(StateStoreException.class);
+                    assertThatThrownBy(() -> saves.get(3).get(60, TimeUnit.SECONDS))
+                            .hasCauseInstanceOf(StateStoreException.class);
                 } else {
                     saves.get(t).get(60, TimeUnit.SECONDS);
                 }
@@ -340,8 +347,8 @@ class LinkStoreTest {
             Future<?> held = threads.submit(() -> store.links().save(ObjectType.USER, saved("held", "c2")));
             await().atMost(Duration.ofSeconds(30)).until(() -> waitsForALock(kind, db, writerPid));
             Future<?> good = threads.submit(() -> store.links().save(ObjectType.USER, saved("good", "c2")));
-            Future<?> bad = threads.submit(() -> store.links().save(ObjectType.USER, new Link("bad", "s", "x".repeat(1025),
-                    true, Map.of(), "c2", null, null)));
+            Future<?> bad = threads.submit(() -> store.links().save(ObjectType.USER,
+                    new Link("bad", "s", "x".repeat(1025), true, Map.of(), "c2", null, null)));
             Future<?> alsoGood = threads.submit(() -> store.links().save(ObjectType.USER, saved("also-good", "c2")));
             await().atMost(Duration.ofSeconds(30)).until(() -> store.links().savesQueued() == 3);
             holder.rollback();

@@ -194,7 +194,8 @@ class ScopeStoreTest {
         store.scope().startNextScope();
         store.scope().addToNextScope(List.of("b", "c", "d"));
         store.links().save(ObjectType.USER, new Link("c", "scim-c", "c", true, Map.of(), "c2", null, null));
-        store.links().save(ObjectType.USER, new Link("x", "scim-x", "x", true, Map.of(), "c1", Link.RETRY_REFRESH, "429"));
+        store.links().save(ObjectType.USER,
+                new Link("x", "scim-x", "x", true, Map.of(), "c1", Link.RETRY_REFRESH, "429"));
         assertThat(store.scope().leftScope("c2")).containsExactly("a");
         assertThat(store.links().toRefresh("c2", true)).containsExactly("d", "x");
         assertThat(store.scope().inNextScope("d")).isTrue();
@@ -229,10 +230,11 @@ class ScopeStoreTest {
         store.scope().startNextScope();
         store.scope().startNextRoles();
         store.scope().addToNextScope(List.of("a", "b", "c"));
-        store.scope().addToNextRoles(List.of(new ScopeStore.RoleAssignment("a", "r1", "Administrator", "admin"),  // renamed
+        store.scope().addToNextRoles(List.of(
+                new ScopeStore.RoleAssignment("a", "r1", "Administrator", "admin"),  // renamed
                 new ScopeStore.RoleAssignment("b", "r1", "Admin", "admin"),
                 new ScopeStore.RoleAssignment("c", "r2", "Reader", null),
-                new ScopeStore.RoleAssignment("c", "r3", "Writer", "writer")));                            // added
+                new ScopeStore.RoleAssignment("c", "r3", "Writer", "writer")));      // added
         assertThat(store.links().toRefresh("c2", true, true)).containsExactly("a", "c");
         assertThat(store.links().toRefresh("c2", true, false)).isEmpty();
     }

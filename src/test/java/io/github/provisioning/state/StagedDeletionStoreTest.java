@@ -25,8 +25,9 @@ class StagedDeletionStoreTest {
     }
 
     private static StagedDeletion staged(String id, String action, String cycle) {
-        return StagedDeletion.staged(ObjectType.USER, id, action, action.equals("delete") ? "HARD_DELETED" : "LEFT_SCOPE",
-                "why " + id, id + "@contoso.example", "t-" + id, cycle, Instant.parse("2026-01-01T00:00:00Z"));
+        return StagedDeletion.staged(ObjectType.USER, id, action,
+                action.equals("delete") ? "HARD_DELETED" : "LEFT_SCOPE", "why " + id, id + "@contoso.example",
+                "t-" + id, cycle, Instant.parse("2026-01-01T00:00:00Z"));
     }
 
     @ParameterizedTest
@@ -69,9 +70,11 @@ class StagedDeletionStoreTest {
         assertThat(store.deletions().heldDeletions()).isEqualTo(new StagedDeletion.Held(0, null));
         // Approved rows are released, but never counted against the threshold again.
         assertThat(store.deletions().pendingDeletions()).isZero();
-        assertThat(store.deletions().stagedDeletions(ObjectType.USER, false, false, null, 10)).extracting(StagedDeletion::sourceId)
+        assertThat(store.deletions().stagedDeletions(ObjectType.USER, false, false, null, 10))
+                .extracting(StagedDeletion::sourceId)
                 .containsExactly("u1", "u2", "u3");
-        assertThat(store.deletions().stagedDeletions(ObjectType.USER, false, false, null, 10)).allMatch(StagedDeletion::approved);
+        assertThat(store.deletions().stagedDeletions(ObjectType.USER, false, false, null, 10))
+                .allMatch(StagedDeletion::approved);
 
         store.deletions().stageDeletion(staged("u4", "disable", "c3"));
         store.deletions().holdPendingDeletions();
@@ -79,7 +82,8 @@ class StagedDeletionStoreTest {
         store.deletions().stageDeletion(staged("u5", "disable", "c3"));
         store.deletions().holdPendingDeletions();
         assertThat(store.deletions().rejectHeldDeletions()).isEqualTo(1);
-        assertThat(store.deletions().stagedDeletions(ObjectType.USER, false, false, null, 10)).extracting(StagedDeletion::sourceId)
+        assertThat(store.deletions().stagedDeletions(ObjectType.USER, false, false, null, 10))
+                .extracting(StagedDeletion::sourceId)
                 .containsExactly("u1", "u2", "u3", "u4");
     }
 
@@ -118,7 +122,8 @@ class StagedDeletionStoreTest {
         store.deletions().stageDeletion(groupDelete("g2", "c1"));
 
         assertThat(store.deletions().pendingDeletions()).isEqualTo(3);
-        assertThat(store.deletions().stagedDeletions(ObjectType.USER, false, true, null, 10)).extracting(StagedDeletion::sourceId)
+        assertThat(store.deletions().stagedDeletions(ObjectType.USER, false, true, null, 10))
+                .extracting(StagedDeletion::sourceId)
                 .containsExactly("x1");
         List<StagedDeletion> groups = store.deletions().stagedDeletions(ObjectType.GROUP, false, true, null, 10);
         assertThat(groups).extracting(StagedDeletion::sourceId).containsExactly("g2", "x1");
@@ -129,22 +134,26 @@ class StagedDeletionStoreTest {
             assertThat(row.changeKind()).isEqualTo("SOFT_DELETED");
         });
         assertThat(store.deletions().holdPendingDeletions()).isEqualTo(3);
-        assertThat(store.deletions().heldDeletions()).isEqualTo(new StagedDeletion.Held(3, Instant.parse("2026-01-01T00:00:00Z")));
+        assertThat(store.deletions().heldDeletions())
+                .isEqualTo(new StagedDeletion.Held(3, Instant.parse("2026-01-01T00:00:00Z")));
         assertThat(store.deletions().stagedDeletions(ObjectType.GROUP, true, false, null, 10)).hasSize(2);
 
         assertThat(store.deletions().approveHeldDeletions()).isEqualTo(3);
         assertThat(store.deletions().heldDeletions().count()).isZero();
         store.deletions().dropStagedDeletion(ObjectType.GROUP, "x1");
-        assertThat(store.deletions().stagedDeletions(ObjectType.USER, false, false, null, 10)).extracting(StagedDeletion::sourceId)
+        assertThat(store.deletions().stagedDeletions(ObjectType.USER, false, false, null, 10))
+                .extracting(StagedDeletion::sourceId)
                 .containsExactly("x1");
-        assertThat(store.deletions().stagedDeletions(ObjectType.GROUP, false, false, null, 10)).extracting(StagedDeletion::sourceId)
+        assertThat(store.deletions().stagedDeletions(ObjectType.GROUP, false, false, null, 10))
+                .extracting(StagedDeletion::sourceId)
                 .containsExactly("g2");
 
         store.deletions().stageDeletion(groupDelete("g3", "c2"));
         store.deletions().stageDeletion(staged("u3", "delete", "c2"));
         store.deletions().holdPendingDeletions();
         assertThat(store.deletions().rejectHeldDeletions()).isEqualTo(2);
-        assertThat(store.deletions().stagedDeletions(ObjectType.GROUP, false, false, null, 10)).extracting(StagedDeletion::sourceId)
+        assertThat(store.deletions().stagedDeletions(ObjectType.GROUP, false, false, null, 10))
+                .extracting(StagedDeletion::sourceId)
                 .containsExactly("g2");
     }
 

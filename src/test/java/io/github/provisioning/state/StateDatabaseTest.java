@@ -31,14 +31,16 @@ class StateDatabaseTest {
     @EnumSource(TestDatabase.Kind.class)
     void aDryRunReadsTheStoredStateAndLeavesItAsItWas(TestDatabase.Kind kind) {
         Stores store = store(database(kind));
-        store.links().save(ObjectType.USER, new Link("u1", "scim-1", "ada@contoso.com", true, Map.of(), "c1", null, null));
+        store.links().save(ObjectType.USER,
+                new Link("u1", "scim-1", "ada@contoso.com", true, Map.of(), "c1", null, null));
         store.jobState().putWatermark("users-delta", "https://graph/delta?token=1");
 
         store.database().beginDryRun();
         assertThat(store.links().link(ObjectType.USER, "u1")).get().extracting(Link::targetId).isEqualTo("scim-1");
         assertThat(store.jobState().watermark("users-delta")).contains("https://graph/delta?token=1");
         store.links().save(ObjectType.USER, new Link("u1", null, null, false, Map.of(), "dry", null, null));
-        store.links().save(ObjectType.USER, new Link("u2", "dry-run-x", "bo@contoso.com", true, Map.of(), "dry", null, null));
+        store.links().save(ObjectType.USER,
+                new Link("u2", "dry-run-x", "bo@contoso.com", true, Map.of(), "dry", null, null));
         store.jobState().putWatermark("users-delta", "https://graph/delta?token=2");
         assertThat(store.links().link(ObjectType.USER, "u2")).isPresent();
         store.database().endDryRun();
@@ -50,7 +52,8 @@ class StateDatabaseTest {
         assertThat(store.links().link(ObjectType.USER, "u2")).isEmpty();
         assertThat(store.jobState().watermark("users-delta")).contains("https://graph/delta?token=1");
         // Saves after it go to the stored state again.
-        store.links().save(ObjectType.USER, new Link("u3", "scim-3", "cy@contoso.com", true, Map.of(), "c2", null, null));
+        store.links().save(ObjectType.USER,
+                new Link("u3", "scim-3", "cy@contoso.com", true, Map.of(), "c2", null, null));
         assertThat(store.links().link(ObjectType.USER, "u3")).isPresent();
     }
 
@@ -116,8 +119,8 @@ class StateDatabaseTest {
     private static List<String> versions(StateDatabase db) throws Exception {
         List<String> versions = new ArrayList<>();
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT \"version\" FROM \"prov_schema_history\" WHERE \"success\" = TRUE AND \"version\" IS NOT NULL "
-                     + "ORDER BY \"installed_rank\"")) {
+             ResultSet rs = s.executeQuery("SELECT \"version\" FROM \"prov_schema_history\""
+                     + " WHERE \"success\" = TRUE AND \"version\" IS NOT NULL ORDER BY \"installed_rank\"")) {
             while (rs.next()) {
                 versions.add(rs.getString(1));
             }
