@@ -114,7 +114,8 @@ class CamelCliIT {
             Path routeFile = project.resolve("src/main/resources/routes/admin-page.camel.yaml");
             String routes = Files.readString(routeFile);
             assertThat(routes).contains("uri: platform-http:/page.css\n");
-            Files.writeString(routeFile, routes.replace("uri: platform-http:/page.css\n", "uri: platform-http:/style.css\n"));
+            Files.writeString(routeFile,
+                    routes.replace("uri: platform-http:/page.css\n", "uri: platform-http:/style.css\n"));
 
             try {
                 await("the edited route answers").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))

@@ -119,8 +119,8 @@ public class AdminRoutes extends RouteBuilder {
                 + "id, then as in a cycle)", onDemand("The steps Import, Scope, Match and Action"))
                 .param(path("the user's Graph object id (or userPrincipalName)"));
         get(api, "/preview/users/{id}", "admin-preview-user", "What provisioning one user now would do; sends the "
-                + "target reads only, stores nothing", onDemand("create, update with each attribute's old and new value, "
-                + "disable, delete or none, with the reason"))
+                + "target reads only, stores nothing", onDemand("create, update with each attribute's old and new "
+                + "value, disable, delete or none, with the reason"))
                 .param(path("the user's Graph object id (or userPrincipalName)"));
         post(api, "/provision/groups/{id}", "admin-provision-group-on-demand",
                 "Provision one group now with at most 5 of its direct user members",
