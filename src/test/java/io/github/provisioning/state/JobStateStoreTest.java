@@ -16,18 +16,10 @@ class JobStateStoreTest {
     @RegisterExtension
     final TestStores stores = new TestStores();
 
-    private TestDatabase database(TestDatabase.Kind kind) {
-        return stores.database(kind);
-    }
-
-    private Stores store(TestDatabase database) {
-        return stores.state(database);
-    }
-
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void cyclesAreRecorded(TestDatabase.Kind kind) throws Exception {
-        TestDatabase database = database(kind);
+        TestDatabase database = stores.database(kind);
         try (StateDatabase db = database.open(stores.dataDir()); Stores store = Stores.on(db)) {
             store.jobState().cycleStarted("c1", "initial", Instant.parse("2026-11-26T10:00:00Z"));
             store.jobState().cycleEnded("c1", "completed", Instant.parse("2026-11-26T10:01:00Z"), "{\"created\": 3}");

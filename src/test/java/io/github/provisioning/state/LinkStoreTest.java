@@ -32,18 +32,10 @@ class LinkStoreTest {
     @RegisterExtension
     final TestStores stores = new TestStores();
 
-    private TestDatabase database(TestDatabase.Kind kind) {
-        return stores.database(kind);
-    }
-
-    private Stores store(TestDatabase database) {
-        return stores.state(database);
-    }
-
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void linksKeepTheirValuesAndAreReplacedWhole(TestDatabase.Kind kind) {
-        Stores store = store(database(kind));
+        Stores store = stores.state(stores.database(kind));
         Map<String, JsonNode> values = Map.of("userName", JsonNodeFactory.instance.textNode("ada@contoso.com"),
                 "active", JsonNodeFactory.instance.booleanNode(true));
         store.links().save(ObjectType.USER,
@@ -69,7 +61,7 @@ class LinkStoreTest {
     @Test
     void theQueriesForRetriesReadTheRetryIndexNotEveryObject() throws Exception {
         StatementLog log = new StatementLog();
-        Stores store = stores.state(database(TestDatabase.Kind.H2), log::wrap);
+        Stores store = stores.state(stores.database(TestDatabase.Kind.H2), log::wrap);
         // Enough objects, few of them waiting, for H2 to read "retry_action IS NOT NULL" by the primary key.
         for (int i = 0; i < 2000; i++) {
             store.links().save(ObjectType.USER, new Link("u" + i, "scim-" + i, "u" + i, true, Map.of(), "c1",
@@ -95,7 +87,7 @@ class LinkStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void theEndOfAFullRoundFindsEveryLinkedActiveAccountItDidNotListOrThatIsOutOfScope(TestDatabase.Kind kind) {
-        Stores store = store(database(kind));
+        Stores store = stores.state(stores.database(kind));
         // A first run of round r1 (cycle c1) lists a, e and f and is cut short; a second (c2) completes it.
         for (String id : List.of("a", "b", "c", "d", "e", "f", "g")) {
             boolean linked = !id.equals("d");
@@ -119,7 +111,7 @@ class LinkStoreTest {
     @EnumSource(TestDatabase.Kind.class)
     void aPageOfListedUsersIsMarkedWithOneStatementPerChunk(TestDatabase.Kind kind) {
         StatementLog log = new StatementLog();
-        Stores store = stores.state(database(kind), log::wrap);
+        Stores store = stores.state(stores.database(kind), log::wrap);
         List<String> ids = IntStream.range(0, 600).mapToObj(i -> "u" + i).toList();
         for (String id : ids) {
             store.links().save(ObjectType.USER, new Link(id, "scim-" + id, id, true, Map.of(), "c1", null, null));
@@ -135,7 +127,7 @@ class LinkStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aCreateIntentStaysUntilASaveWithoutOneAndTheNextCycleReadsItsUser(TestDatabase.Kind kind) {
-        Stores store = store(database(kind));
+        Stores store = stores.state(stores.database(kind));
         Instant at = Instant.parse("2026-01-02T03:04:05Z");
         CreateIntent intent = new CreateIntent("userName", "ada@contoso.com", "c1", at);
         store.links().save(ObjectType.USER,
@@ -157,7 +149,7 @@ class LinkStoreTest {
     @Test
     void theOpenCreateIntentsAndAPagesListedUsersAreFoundByIndexNotByReadingEveryObject() throws Exception {
         StatementLog log = new StatementLog();
-        Stores store = stores.state(database(TestDatabase.Kind.H2), log::wrap);
+        Stores store = stores.state(stores.database(TestDatabase.Kind.H2), log::wrap);
         for (int i = 0; i < 2000; i++) {
             Link link = new Link("u" + i, "scim-" + i, "u" + i, true, Map.of(), "c1", null, null);
             store.links().save(ObjectType.USER, i % 100 == 0 ? link.withIntent(
@@ -190,7 +182,7 @@ class LinkStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void failedObjectsAreRetriedOnceDueAndPermanentFailuresWaitForAChange(TestDatabase.Kind kind) {
-        Stores store = store(database(kind));
+        Stores store = stores.state(stores.database(kind));
         Instant now = Instant.parse("2026-11-26T08:00:00Z");
         store.links().save(ObjectType.USER, new Link("due", null, null, false, Map.of(), "c1", Link.RETRY_REFRESH,
                 "500", new Escrow(1, now.minusSeconds(1), false)));
@@ -234,7 +226,7 @@ class LinkStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void theLinksOfManyObjectsAreReadAtOnceAsOneByOne(TestDatabase.Kind kind) {
-        Stores store = store(database(kind));
+        Stores store = stores.state(stores.database(kind));
         // More ids than one IN list takes: the answer spans chunks.
         List<String> ids = IntStream.range(0, 1203).mapToObj(i -> "u" + i).toList();
         for (int i = 0; i < ids.size(); i += 2) {
@@ -260,7 +252,7 @@ class LinkStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void concurrentSavesAreAllStoredWhenTheyReturn(TestDatabase.Kind kind) throws Exception {
-        Stores store = store(database(kind));
+        Stores store = stores.state(stores.database(kind));
         for (int i = 0; i < 400; i += 2) {
             store.links().save(ObjectType.USER, new Link("u" + i, null, null, false, Map.of(), "c1", null, null));
         }
@@ -298,7 +290,7 @@ class LinkStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aRowThatCannotBeStoredFailsItsOwnSaveOnly(TestDatabase.Kind kind) throws Exception {
-        Stores store = store(database(kind));
+        Stores store = stores.state(stores.database(kind));
         ExecutorService threads = Executors.newFixedThreadPool(8);
         try {
             List<Future<?>> saves = new ArrayList<>();
@@ -334,7 +326,7 @@ class LinkStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aBadRowInABatchFailsOnlyItsOwnSaveAndTheWriterKeepsItsConnection(TestDatabase.Kind kind) throws Exception {
-        StateDatabase db = stores.open(database(kind));
+        StateDatabase db = stores.open(stores.database(kind));
         Stores store = stores.state(db);
         store.links().save(ObjectType.USER, saved("held", "c1"));
         Connection writer = store.links().writerConnection();
@@ -371,8 +363,8 @@ class LinkStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aSaveWhoseConnectionBrokeIsWrittenOnANewOne(TestDatabase.Kind kind) throws Exception {
-        TestDatabase database = database(kind);
-        Stores store = store(database);
+        TestDatabase database = stores.database(kind);
+        Stores store = stores.state(database);
         store.links().save(ObjectType.USER, saved("before", "c1"));
         Connection broken = store.links().writerConnection();
         breakBehindItsBack(kind, broken);
@@ -382,7 +374,7 @@ class LinkStoreTest {
 
         assertThat(store.links().writerConnection()).isNotNull().isNotSameAs(broken);
         // Committed: a store on a pool of its own reads them.
-        assertThat(store(database).links().links(ObjectType.USER, List.of("before", "after", "later")))
+        assertThat(stores.state(database).links().links(ObjectType.USER, List.of("before", "after", "later")))
                 .containsOnlyKeys("before", "after", "later");
     }
 

@@ -20,19 +20,11 @@ class ScopeStoreTest {
     @RegisterExtension
     final TestStores stores = new TestStores();
 
-    private TestDatabase database(TestDatabase.Kind kind) {
-        return stores.database(kind);
-    }
-
-    private Stores store(TestDatabase database) {
-        return stores.state(database);
-    }
-
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aScopeReadByACycleThatDidNotCompleteIsNotTakenForTheNextCyclesScope(TestDatabase.Kind kind) {
-        TestDatabase database = database(kind);
-        Stores store = store(database);
+        TestDatabase database = stores.database(kind);
+        Stores store = stores.state(database);
         store.scope().startNextScope();
         store.scope().addToNextScope(List.of("a", "b"));
         store.jobState().completeCycle(Map.of(), true, false);
@@ -43,7 +35,7 @@ class ScopeStoreTest {
         assertThat(store.links().toRefresh("c2", true)).containsExactly("c");
 
         // After the restart, c and b are no longer assigned: b left; c was never in a completed scope.
-        Stores restarted = store(database);
+        Stores restarted = stores.state(database);
         restarted.scope().startNextScope();
         restarted.scope().addToNextScope(List.of("a"));
         assertThat(restarted.scope().inNextScope("c")).isFalse();
@@ -70,7 +62,7 @@ class ScopeStoreTest {
     @EnumSource(TestDatabase.Kind.class)
     void aCycleWritesOnlyTheScopeRowsThatChanged(TestDatabase.Kind kind) {
         StatementLog writes = new StatementLog();
-        Stores store = stores.state(database(kind), writes::wrap);
+        Stores store = stores.state(stores.database(kind), writes::wrap);
         List<String> guids = IntStream.range(0, 2500)
                 .mapToObj(i -> new java.util.UUID(0x6f1c2d3e0a4b4c5dL, 0x8e9f000000000000L + i).toString()).toList();
         List<String> assigned = new ArrayList<>(guids);
@@ -116,7 +108,7 @@ class ScopeStoreTest {
     @EnumSource(TestDatabase.Kind.class)
     void afterACompletedCycleTheScopeIsComparedInMemoryAfterAnUnfinishedOneWithTheRows(TestDatabase.Kind kind) {
         StatementLog log = new StatementLog();
-        Stores store = stores.state(database(kind), log::wrap);
+        Stores store = stores.state(stores.database(kind), log::wrap);
         store.scope().startNextScope();
         store.scope().addToNextScope(List.of("a", "b"));
         store.jobState().completeCycle(Map.of(), true, false);
@@ -146,7 +138,7 @@ class ScopeStoreTest {
     @EnumSource(TestDatabase.Kind.class)
     void theCycleReadingTheScopeKnowsWhichOfItsUsersItSavedWithoutALookupPerUser(TestDatabase.Kind kind) {
         StatementLog log = new StatementLog();
-        Stores store = stores.state(database(kind), log::wrap);
+        Stores store = stores.state(stores.database(kind), log::wrap);
         store.scope().startNextScope("c1");
         store.scope().addToNextScope(List.of("a", "b", "c", "d"));
         store.links().save(ObjectType.USER, new Link("a", "scim-a", "a", true, Map.of(), "c1", null, null));
@@ -170,7 +162,7 @@ class ScopeStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void theScopeIsAddedToUntilItIsRecordedAndNotAfter(TestDatabase.Kind kind) {
-        Stores store = store(database(kind));
+        Stores store = stores.state(stores.database(kind));
         store.scope().startNextScope();
         store.scope().addToNextScope(List.of("a"));
         assertThat(store.scope().leftScope("c1")).isEmpty();
@@ -182,7 +174,7 @@ class ScopeStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void scopeChangesAreFoundAndTheScopeMovesOnlyWithTheWatermark(TestDatabase.Kind kind) {
-        Stores store = store(database(kind));
+        Stores store = stores.state(stores.database(kind));
         store.scope().startNextScope();
         store.scope().addToNextScope(List.of("a", "b", "c"));
         store.scope().addToNextScope(List.of("b"));    // assigned directly and through a group
@@ -214,7 +206,7 @@ class ScopeStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void usersWhoseAppRolesAloneChangedAreRefreshed(TestDatabase.Kind kind) {
-        Stores store = store(database(kind));
+        Stores store = stores.state(stores.database(kind));
         store.scope().startNextScope();
         store.scope().startNextRoles();
         store.scope().addToNextScope(List.of("a", "b", "c"));
@@ -242,7 +234,7 @@ class ScopeStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aLargeScopeIsWrittenInBatches(TestDatabase.Kind kind) {
-        Stores store = store(database(kind));
+        Stores store = stores.state(stores.database(kind));
         store.scope().startNextScope();
         List<String> ids = IntStream.range(0, 5000).mapToObj(i -> "user-" + i).toList();
         store.scope().addToNextScope(ids);
@@ -252,7 +244,7 @@ class ScopeStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void theScopeOfManyUsersIsReadAtOnceFromTheRunningGenerationOnly(TestDatabase.Kind kind) {
-        Stores store = store(database(kind));
+        Stores store = stores.state(stores.database(kind));
         store.scope().startNextScope();
         store.scope().addToNextScope(List.of("a", "b"));
         store.jobState().completeCycle(Map.of(), true, false);

@@ -19,18 +19,10 @@ class StateDatabaseTest {
     @RegisterExtension
     final TestStores stores = new TestStores();
 
-    private TestDatabase database(TestDatabase.Kind kind) {
-        return stores.database(kind);
-    }
-
-    private Stores store(TestDatabase database) {
-        return stores.state(database);
-    }
-
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aDryRunReadsTheStoredStateAndLeavesItAsItWas(TestDatabase.Kind kind) {
-        Stores store = store(database(kind));
+        Stores store = stores.state(stores.database(kind));
         store.links().save(ObjectType.USER,
                 new Link("u1", "scim-1", "ada@contoso.com", true, Map.of(), "c1", null, null));
         store.jobState().putWatermark("users-delta", "https://graph/delta?token=1");
@@ -60,7 +52,7 @@ class StateDatabaseTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void reopeningMigratesNothingTwiceAndKeepsTheData(TestDatabase.Kind kind) throws Exception {
-        TestDatabase database = database(kind);
+        TestDatabase database = stores.database(kind);
         try (StateDatabase db = database.open(stores.dataDir()); Stores store = Stores.on(db)) {
             store.jobState().putWatermark("users-delta", "kept");
         }
@@ -73,7 +65,7 @@ class StateDatabaseTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aDatabaseFromBeforeVersionedMigrationsIsTakenAsVersionOne(TestDatabase.Kind kind) throws Exception {
-        TestDatabase database = database(kind);
+        TestDatabase database = stores.database(kind);
         try (StateDatabase db = database.open(stores.dataDir());
              Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             // The tables as the engine created them before Flyway, with a user in them.
