@@ -206,7 +206,7 @@ public final class GroupOnDemand {
         }
         long userMembers = run.members.stream().filter(GraphResponses.Principal::isUser).count();
         List<OnDemandStep> steps = new ArrayList<>();
-        steps.add(new OnDemandStep.GroupImported("Import", "success",
+        steps.add(new OnDemandStep.GroupImportStep("Import", "success",
                 run.change.graph().path("displayName").asText(null), run.change.graph(), userMembers,
                 run.members.size() - userMembers));
         steps.add(OnDemandStep.scope(run.outOfScope));

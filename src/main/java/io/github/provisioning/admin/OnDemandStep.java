@@ -6,26 +6,32 @@ import com.unboundid.scim2.common.exceptions.BadRequestException;
 import com.unboundid.scim2.common.filters.Filter;
 import io.github.provisioning.cycle.LogEntry;
 import io.github.provisioning.cycle.ObjectPlan;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 
 /**
  * One step of a provision-on-demand answer, as Entra shows them: {@code step} (Import, Scope, Match or Action) and
  * its {@code status}, then what the step found. What Graph answered for the object is kept as Graph wrote it.
  */
+// The OpenAPI document lists the kinds of step (the answers do not name their record).
+@Schema(oneOf = {OnDemandStep.FailedStep.class, OnDemandStep.UserImportStep.class,
+    OnDemandStep.GroupImportStep.class, OnDemandStep.ScopeStep.class, OnDemandStep.MatchStep.class,
+    OnDemandStep.ActionStep.class})
 public sealed interface OnDemandStep {
 
     /** A step that failed before it had anything else to say: Import, or an Action without a plan. */
-    record Failed(String step, String status, String reason) implements OnDemandStep {
+    record FailedStep(String step, String status, String reason) implements OnDemandStep {
     }
 
-    record UserImported(String step, String status, String userPrincipalName, JsonNode user) implements OnDemandStep {
+    record UserImportStep(String step, String status, String userPrincipalName, JsonNode user)
+            implements OnDemandStep {
     }
 
-    record GroupImported(String step, String status, String displayName, JsonNode group, long userMembers,
-                         long otherMembers) implements OnDemandStep {
+    record GroupImportStep(String step, String status, String displayName, JsonNode group, long userMembers,
+                           long otherMembers) implements OnDemandStep {
     }
 
-    record Scoped(String step, String status, boolean inScope, String reason) implements OnDemandStep {
+    record ScopeStep(String step, String status, boolean inScope, String reason) implements OnDemandStep {
     }
 
     /**
@@ -34,38 +40,39 @@ public sealed interface OnDemandStep {
      * {@code step}.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Matched(String step, String status, String filter, boolean found, String targetId, String reason)
+    record MatchStep(String step, String status, String filter, boolean found, String targetId, String reason)
             implements OnDemandStep {
     }
 
     /** @param scimStatus the HTTP status of the last SCIM write, or null when none was sent */
-    record Acted(String step, String status, String action, String outcome, Integer scimStatus, String targetId,
-                 String reason, List<LogEntry.ModifiedProperty> modifiedProperties) implements OnDemandStep {
+    record ActionStep(String step, String status, String action, String outcome, Integer scimStatus,
+                      String targetId, String reason, List<LogEntry.ModifiedProperty> modifiedProperties)
+            implements OnDemandStep {
     }
 
-    static Failed failed(String step, String reason) {
-        return new Failed(step, "failure", reason);
+    static FailedStep failed(String step, String reason) {
+        return new FailedStep(step, "failure", reason);
     }
 
-    static Scoped scope(String outOfScope) {
-        return new Scoped("Scope", outOfScope == null ? "success" : "skipped", outOfScope == null,
+    static ScopeStep scope(String outOfScope) {
+        return new ScopeStep("Scope", outOfScope == null ? "success" : "skipped", outOfScope == null,
                 outOfScope == null ? "in scope" : outOfScope);
     }
 
     /** The Match step of a user's or a group's plan; {@code step} null leaves the name out. */
-    static Matched match(String step, ObjectPlan plan, String objectType) {
+    static MatchStep match(String step, ObjectPlan plan, String objectType) {
         if (plan.wasLinked()) {
-            return new Matched(step, "success", null, true, plan.targetId(),
+            return new MatchStep(step, "success", null, true, plan.targetId(),
                     "already linked to a target account; no query needed");
         }
         if (plan.matchedOn() != null) {
             // A failed create still matched (nothing was found); a failed query or an ambiguous match did not.
             boolean matchFailed = "failure".equals(plan.status()) && !plan.matchedExisting()
                     && !"create".equals(plan.action());
-            return new Matched(step, matchFailed ? "failure" : "success", filter(plan.matchedOn()),
+            return new MatchStep(step, matchFailed ? "failure" : "success", filter(plan.matchedOn()),
                     plan.matchedExisting(), plan.matchedExisting() ? plan.targetId() : null, null);
         }
-        return new Matched(step, "skipped", null, false, null,
+        return new MatchStep(step, "skipped", null, false, null,
                 "no match query: the " + objectType + " is not provisioned and is not to be created");
     }
 
@@ -79,7 +86,7 @@ public sealed interface OnDemandStep {
     }
 
     /** The Action step of a user's or a group's plan. */
-    static Acted action(ObjectPlan plan) {
+    static ActionStep action(ObjectPlan plan) {
         String outcome = "failure".equals(plan.status()) ? "failed" : switch (plan.action()) {
             case "create" -> "created";
             case "update" -> "updated";
@@ -88,7 +95,7 @@ public sealed interface OnDemandStep {
             default -> "skipped";
         };
         LogEntry.Error error = plan.error();
-        return new Acted("Action", plan.status(), plan.action(), outcome,
+        return new ActionStep("Action", plan.status(), plan.action(), outcome,
                 plan.lastScimStatus() >= 0 ? plan.lastScimStatus() : null, plan.targetId(),
                 error != null ? error.code() + ": " + error.reason() : plan.reason(), plan.modified());
     }
@@ -97,7 +104,7 @@ public sealed interface OnDemandStep {
     record Refused(ApiErrors.Message error, List<OnDemandStep> steps) {
     }
 
-    static ApiReply couldNotRun(int status, String message, Failed importStep) {
+    static ApiReply couldNotRun(int status, String message, FailedStep importStep) {
         return new ApiReply(status, new Refused(new ApiErrors.Message(message), List.of(importStep)));
     }
 }

@@ -131,7 +131,7 @@ public final class ProvisionOnDemand {
      * @param modifiedProperties each attribute's old and new value, when an update or a disable would be sent
      */
     public record UserPreview(String id, String userPrincipalName, boolean inScope, String scopeReason,
-                              OnDemandStep.Matched match, String action, String reason, String targetId,
+                              OnDemandStep.MatchStep match, String action, String reason, String targetId,
                               @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode resource,
                               @JsonInclude(JsonInclude.Include.NON_NULL)
                               List<LogEntry.ModifiedProperty> modifiedProperties) {
@@ -172,7 +172,7 @@ public final class ProvisionOnDemand {
      */
     List<OnDemandStep> userSteps(SourceChange change, UserPlan plan, String failure) {
         List<OnDemandStep> steps = new ArrayList<>();
-        steps.add(new OnDemandStep.UserImported("Import", "success", change.userPrincipalName(), change.graph()));
+        steps.add(new OnDemandStep.UserImportStep("Import", "success", change.userPrincipalName(), change.graph()));
         steps.add(OnDemandStep.scope(UserScope.outOfScopeReason(change.graph(), cycles.inScope(change.id()), users)));
         if (plan == null) {
             steps.add(OnDemandStep.failed("Action", failure));
