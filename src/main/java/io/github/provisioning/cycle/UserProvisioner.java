@@ -509,7 +509,7 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
         String id = plan.change().id();
         String cycleId = plan.cycle().id();
         Link l = plan.link();
-        links.save(ObjectType.USER, switch (plan.action()) {
+        Link outcome = switch (plan.action()) {
             case "delete" -> tombstone(id, cycleId);
             case "create", "update" -> new Link(id, plan.targetId(), plan.matchValue(), true,
                     plan.provisionedValues(), cycleId, plan.retryAfterSuccess(), null);
@@ -523,7 +523,13 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
                     plan.provisionedValues(), cycleId, plan.retryAfterSuccess(), null)
                     // Nothing to send; remember that this cycle saw the user so that later passes skip it.
                     : l == null ? new Link(id, null, null, false, Map.of(), cycleId, null, null) : seen(l, cycleId);
-        });
+        };
+        // A cycle's outcomes are committed a page at a time; an admin's on-demand run answers once its is.
+        if (plan.cycle().type() == CycleRun.Type.ON_DEMAND) {
+            links.save(ObjectType.USER, outcome);
+        } else {
+            links.saveDeferred(ObjectType.USER, outcome);
+        }
         plan.cycle().count(outcome(plan.action()));
     }
 

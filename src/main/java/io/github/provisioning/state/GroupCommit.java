@@ -2,6 +2,7 @@ package io.github.provisioning.state;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * Group commit: concurrent writers share one durable write (one transaction, one flush) instead of paying for one
@@ -12,6 +13,10 @@ import java.util.List;
  * <p>So {@link #submit} keeps the promise of a plain write: when it returns, the item is durable; when the write
  * failed, it throws that failure. With {@code isolateFailures}, a batch that fails is written again item by item,
  * so that only the callers whose items fail get the failure (a batch in one transaction fails whole).
+ *
+ * <p>An item that need not be durable at once is {@linkplain #defer deferred}: it waits, without its caller, for
+ * the next write (a later submit's batch) or for {@link #flush}, and a failure of its own goes to the handler
+ * given for deferred items.
  *
  * @param <T> what one caller writes
  */
@@ -25,24 +30,61 @@ public final class GroupCommit<T> {
 
     private final Batch<T> batch;
     private final boolean isolateFailures;
+    private final BiConsumer<T, Throwable> deferredFailed;
     private final Object lock = new Object();
     /** Items waiting for the next write; guarded by {@link #lock}. */
     private List<Pending<T>> queue = new ArrayList<>();
     /** A leader is writing; guarded by {@link #lock}. */
     private boolean writing;
+    /** Deferred items queued or being written; guarded by {@link #lock}. */
+    private int deferredUnwritten;
 
     /**
      * @param isolateFailures whether a failed batch of several items is written again one item at a time, so that
      *                        one bad item fails only its own caller (the batch must be all or nothing)
      */
     public GroupCommit(Batch<T> batch, boolean isolateFailures) {
+        this(batch, isolateFailures, null);
+    }
+
+    /**
+     * @param deferredFailed told of each deferred item that could not be written, once no other attempt is due;
+     *                       null when nothing is ever deferred
+     */
+    public GroupCommit(Batch<T> batch, boolean isolateFailures, BiConsumer<T, Throwable> deferredFailed) {
         this.batch = batch;
         this.isolateFailures = isolateFailures;
+        this.deferredFailed = deferredFailed;
+    }
+
+    /** Queues the item for the next write and returns at once; it is durable once that write, or a flush, ends. */
+    public void defer(T item) {
+        if (deferredFailed == null) {
+            throw new IllegalStateException("This group commit takes no deferred items");
+        }
+        synchronized (lock) {
+            queue.add(new Pending<>(item, true));
+            deferredUnwritten++;
+        }
+    }
+
+    /**
+     * Returns once every item deferred before the call is written, or has gone to the deferred-failure handler: at
+     * once when none waits. Writes them itself when no write is running.
+     */
+    public void flush() {
+        synchronized (lock) {
+            if (deferredUnwritten == 0) {
+                return;
+            }
+        }
+        // A marker with nothing to write: behind the deferred items in the queue, so done only after them.
+        submit(null);
     }
 
     /** Writes the item, with whatever else is queued; returns once it is durable, or throws the write's failure. */
     public void submit(T item) {
-        Pending<T> mine = new Pending<>(item);
+        Pending<T> mine = new Pending<>(item, false);
         List<Pending<T>> items;
         synchronized (lock) {
             queue.add(mine);
@@ -72,7 +114,10 @@ public final class GroupCommit<T> {
             synchronized (lock) {
                 for (Pending<T> pending : items) {
                     if (!pending.done) {
-                        pending.fail(new IllegalStateException("the group commit ended without writing this item"));
+                        fail(pending, new IllegalStateException("the group commit ended without writing this item"));
+                    }
+                    if (pending.deferred) {
+                        deferredUnwritten--;
                     }
                 }
                 writing = false;
@@ -89,13 +134,19 @@ public final class GroupCommit<T> {
         }
     }
 
-    private void write(List<Pending<T>> items) {
+    private void write(List<Pending<T>> queued) {
+        // A flush's marker (no item) is done when the items queued before it are.
+        queued.stream().filter(p -> p.item == null).forEach(Pending::succeed);
+        List<Pending<T>> items = queued.stream().filter(p -> p.item != null).toList();
+        if (items.isEmpty()) {
+            return;
+        }
         try {
             batch.write(items.stream().map(p -> p.item).toList());
             items.forEach(Pending::succeed);
         } catch (Exception e) {
             if (!isolateFailures || items.size() == 1) {
-                items.forEach(p -> p.fail(e));
+                items.forEach(p -> fail(p, e));
                 return;
             }
             for (Pending<T> pending : items) {
@@ -103,23 +154,38 @@ public final class GroupCommit<T> {
                     batch.write(List.of(pending.item));
                     pending.succeed();
                 } catch (Exception alone) {
-                    pending.fail(alone);
+                    fail(pending, alone);
                 }
             }
         } catch (Error e) {
-            items.forEach(p -> p.fail(e));
+            items.forEach(p -> fail(p, e));
             throw e;
+        }
+    }
+
+    /** A caller hears of its failure from {@link Pending#report}; a deferred item's goes to the handler. */
+    private void fail(Pending<T> pending, Throwable failure) {
+        pending.fail(failure);
+        if (pending.deferred) {
+            try {
+                deferredFailed.accept(pending.item, failure);
+            } catch (RuntimeException handlerFailed) {
+                failure.addSuppressed(handlerFailed);
+            }
         }
     }
 
     /** One caller's item and how its write ended (the leader sets the failure first, then done). */
     private static final class Pending<T> {
         final T item;
+        /** No caller waits for it. */
+        final boolean deferred;
         volatile boolean done;
         volatile Throwable failure;
 
-        Pending(T item) {
+        Pending(T item, boolean deferred) {
             this.item = item;
+            this.deferred = deferred;
         }
 
         void succeed() {

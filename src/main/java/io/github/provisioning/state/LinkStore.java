@@ -98,6 +98,16 @@ public final class LinkStore implements AutoCloseable {
     }
 
     /**
+     * Stores an object's outcome without waiting for the commit: it is committed with the next {@link #save}s (a
+     * create intent, say), or before the next other statement on the state database, whichever comes first. So a
+     * cycle's page of outcomes takes one commit, made before the page's place in the round is stored. A crash before
+     * then loses the outcome, as a crash just before a {@link #save} would: the object's row stays as it was.
+     */
+    public void saveDeferred(String objectType, Link link) {
+        writer.saveDeferred(objectType, link);
+    }
+
+    /**
      * How many objects of this type wait for a retry (the escrow, permanent failures left out): an index range
      * count on {@code prov_object_retry}, cheap enough for every metrics scrape.
      */

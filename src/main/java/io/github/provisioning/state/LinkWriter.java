@@ -11,13 +11,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes {@link LinkStore#save}s: saves from concurrent threads go in one transaction ({@link GroupCommit}), on a
- * connection of the pool kept for them from the first save on ({@link #close} gives it back).
+ * connection of the pool kept for them from the first save on ({@link #close} gives it back). A deferred save
+ * ({@link #saveDeferred}) goes with the next save that waits, or before the next other statement on the database.
  */
 final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
 
+    private static final Logger LOG = LoggerFactory.getLogger(LinkWriter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One save: a link of an object type. */
@@ -50,7 +54,7 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
     private final StateDatabase database;
     /** Told of every batch once it is committed. */
     private final Consumer<List<Save>> committed;
-    private final GroupCommit<Save> saves = new GroupCommit<>(this::upsert, true);
+    private final GroupCommit<Save> saves = new GroupCommit<>(this::upsert, true, LinkWriter::deferredSaveFailed);
     /**
      * The saves' own connection (autocommit off) and its prepared {@link #SAVE}, kept from one batch to the next:
      * H2 parses a statement prepared on a pooled connection again each time (its query cache does not keep it).
@@ -66,11 +70,47 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
         this.database = database;
         this.committed = committed;
         database.onDryRun(this);
+        database.writeDeferredFirst(saves::flush);
     }
 
     /** Returns once the save is committed; a row that cannot be stored fails only its own caller. */
     void save(String objectType, Link link) {
         saves.submit(new Save(objectType, link));
+    }
+
+    /**
+     * Returns at once; the save is committed with the next {@link #save}'s batch, or before the next other statement
+     * on the database. A row whose values are longer than their columns allow is saved at once instead, so that its
+     * failure reaches its caller.
+     */
+    void saveDeferred(String objectType, Link link) {
+        Save save = new Save(objectType, link);
+        if (fitsColumns(link)) {
+            saves.defer(save);
+        } else {
+            saves.submit(save);
+        }
+    }
+
+    /** Writes the deferred saves now; returns once they are committed (or, those that failed, logged). */
+    void flush() {
+        saves.flush();
+    }
+
+    /** The lengths V1__baseline.sql gives these columns. */
+    private static boolean fitsColumns(Link link) {
+        return fits(link.sourceId(), 128) && fits(link.targetId(), 512) && fits(link.matchValue(), 1024)
+                && fits(link.lastCycle(), 64) && fits(link.retryAction(), 16) && link.intent() == null;
+    }
+
+    private static boolean fits(String value, int length) {
+        return value == null || value.length() <= length;
+    }
+
+    /** No caller waits for a deferred save: its failure is logged, and the next cycle finds the row as it was. */
+    private static void deferredSaveFailed(Save save, Throwable failure) {
+        LOG.error("The outcome of {} {} could not be stored; the next cycle provisions it from the row as it was: {}",
+                save.objectType(), save.link().sourceId(), failure.getMessage());
     }
 
     /**
@@ -165,9 +205,10 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
         }
     }
 
-    /** The next save opens a connection on the database the dry run switched to. */
+    /** The deferred saves go to the database they were made on; the next save opens a connection on the other. */
     @Override
     public void dryRunBegins() {
+        saves.flush();
         synchronized (writerLock) {
             closeWriter();
         }
@@ -184,6 +225,11 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
      */
     @Override
     public void close() {
+        try {
+            saves.flush();
+        } catch (RuntimeException e) {
+            LOG.error("The deferred saves could not be written as the state store closed: {}", e.getMessage());
+        }
         synchronized (writerLock) {
             closed = true;
             closeWriter();

@@ -42,6 +42,9 @@ public final class StateDatabase implements Closeable {
     private DryRunCopy dryRun;
     /** Stores that keep something of the active database beyond one statement: told when a dry run switches it. */
     private final List<DryRunListener> dryRunListeners = new CopyOnWriteArrayList<>();
+    /** Writes what a store deferred; run before each statement that is not inside a transaction of this thread. */
+    private final List<Runnable> deferredWrites = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<Boolean> inTransaction = ThreadLocal.withInitial(() -> false);
     /** H2 may write a commit to its file after it returns; {@link #checkpoint()} makes sure it is written. */
     private volatile boolean embeddedH2;
 
@@ -191,6 +194,7 @@ public final class StateDatabase implements Closeable {
         if (dryRun != null) {
             throw new IllegalStateException("A dry run is already in progress");
         }
+        writeDeferred();
         DryRunCopy copy = DryRunCopy.of(dataSource);
         dryRunListeners.forEach(DryRunListener::dryRunBegins);
         dryRun = copy;
@@ -224,12 +228,27 @@ public final class StateDatabase implements Closeable {
         T run(Connection c) throws SQLException;
     }
 
+    /**
+     * A store that defers writes (and so makes them durable late) names here what writes them: it runs before every
+     * later statement, so that no statement reads the database without them, and no commit is durable before them.
+     */
+    void writeDeferredFirst(Runnable write) {
+        deferredWrites.add(write);
+    }
+
+    private void writeDeferred() {
+        if (!inTransaction.get()) {
+            deferredWrites.forEach(Runnable::run);
+        }
+    }
+
     /** A connection of the active database, for a store that keeps one (the caller closes it). */
     Connection connection() throws SQLException {
         return active.getConnection();
     }
 
     <T> T query(String sql, Binder binder, Reader<T> reader) {
+        writeDeferred();
         try (Connection c = active.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
@@ -255,6 +274,9 @@ public final class StateDatabase implements Closeable {
     }
 
     <T> T transaction(Work<T> work) {
+        writeDeferred();
+        boolean outermost = !inTransaction.get();
+        inTransaction.set(true);
         try (Connection c = active.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -267,6 +289,10 @@ public final class StateDatabase implements Closeable {
             }
         } catch (SQLException e) {
             throw new StateStoreException(e);
+        } finally {
+            if (outermost) {
+                inTransaction.remove();
+            }
         }
     }
 

@@ -111,4 +111,38 @@ class GroupCommitTest {
         }
         assertThat(written.stream().flatMap(List::stream)).containsExactly("first");
     }
+
+    @Test
+    void deferredItemsGoWithTheNextSubmitOrAFlushAndAFailedOneGoesToTheHandler() {
+        firstWriteMayEnd.countDown();
+        List<String> failed = new CopyOnWriteArrayList<>();
+        GroupCommit<String> commit = new GroupCommit<>(this::write, true, (item, failure) -> failed.add(item));
+
+        commit.defer("a");
+        commit.defer("b");
+        assertThat(written).isEmpty();
+        commit.submit("c");
+        assertThat(written).containsExactly(List.of("a", "b", "c"));
+
+        commit.defer("d");
+        commit.flush();
+        commit.flush();
+        assertThat(written).containsExactly(List.of("a", "b", "c"), List.of("d"));
+
+        // The batch fails; each item is written alone, and only the bad one fails, to the handler, not the flush.
+        commit.defer("e");
+        commit.defer("bad");
+        commit.flush();
+        assertThat(written.stream().flatMap(List::stream)).containsExactly("a", "b", "c", "d", "e");
+        assertThat(failed).containsExactly("bad");
+    }
+
+    @Test
+    void aGroupCommitWithoutAHandlerTakesNoDeferredItem() {
+        GroupCommit<String> commit = new GroupCommit<>(this::write, true);
+
+        assertThatThrownBy(() -> commit.defer("a")).isInstanceOf(IllegalStateException.class);
+        commit.flush();
+        assertThat(written).isEmpty();
+    }
 }

@@ -289,6 +289,91 @@ class LinkStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
+    void aDeferredSaveIsCommittedWithTheNextSaveOrBeforeTheNextStatement(TestDatabase.Kind kind) throws Exception {
+        StateDatabase db = stores.open(stores.database(kind));
+        Stores store = stores.state(db);
+
+        store.links().saveDeferred(ObjectType.USER, linked("u1"));
+        assertThat(committedUsers(db)).isEmpty();
+        // A read of any store writes it first, and sees it.
+        assertThat(store.links().link(ObjectType.USER, "u1")).get().extracting(Link::targetId).isEqualTo("scim-u1");
+        assertThat(committedUsers(db)).containsExactly("u1");
+
+        // A save that waits takes it into its own commit.
+        store.links().saveDeferred(ObjectType.USER, linked("u2"));
+        store.links().save(ObjectType.USER, linked("u3"));
+        assertThat(committedUsers(db)).containsExactly("u1", "u2", "u3");
+
+        // A durable write of another store (the round's place after a page) is committed after it.
+        store.links().saveDeferred(ObjectType.USER, linked("u4"));
+        store.jobState().putWatermarkDurably("users-round", "next page");
+        assertThat(committedUsers(db)).containsExactly("u1", "u2", "u3", "u4");
+
+        // A dry run's copy starts from the stored state with it; what the dry run defers stays in the copy.
+        store.links().saveDeferred(ObjectType.USER, linked("u5"));
+        db.beginDryRun();
+        store.links().saveDeferred(ObjectType.USER, linked("dry"));
+        db.endDryRun();
+        assertThat(committedUsers(db)).containsExactly("u1", "u2", "u3", "u4", "u5");
+
+        // Closing the store writes what is left.
+        store.links().saveDeferred(ObjectType.USER, linked("u6"));
+        store.links().close();
+        assertThat(committedUsers(db)).containsExactly("u1", "u2", "u3", "u4", "u5", "u6");
+    }
+
+    @Test
+    void theOutcomesThreadsDeferDuringAPageTakeOneCommitBeforeThePagesPlaceIsStored() throws Exception {
+        StatementLog log = new StatementLog();
+        Stores store = stores.state(stores.database(TestDatabase.Kind.H2), log::wrap);
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> page = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                page.add(threads.submit(() -> IntStream.range(0, 25).forEach(i ->
+                        store.links().saveDeferred(ObjectType.USER, linked("t" + thread + "-" + i)))));
+            }
+            for (Future<?> saves : page) {
+                saves.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        log.reset();
+
+        store.jobState().putWatermarkDurably("users-round", "next page");
+
+        // One for the 200 outcomes, one for the round's place.
+        assertThat(log.commits()).isEqualTo(2);
+        assertThat(store.links().links(ObjectType.USER, IntStream.range(0, 8).boxed()
+                .flatMap(t -> IntStream.range(0, 25).mapToObj(i -> "t" + t + "-" + i)).toList())).hasSize(200);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aDeferredSaveLongerThanItsColumnsFailsItsCallerAtOnce(TestDatabase.Kind kind) {
+        Stores store = stores.state(stores.database(kind));
+
+        assertThatThrownBy(() -> store.links().saveDeferred(ObjectType.USER, new Link("u1", "s", "x".repeat(1025),
+                true, Map.of(), "c1", null, null))).isInstanceOf(StateStoreException.class);
+        assertThat(store.links().link(ObjectType.USER, "u1")).isEmpty();
+    }
+
+    private static Link linked(String sourceId) {
+        return new Link(sourceId, "scim-" + sourceId, sourceId, true, Map.of(), "c1", null, null);
+    }
+
+    /** The user rows another connection sees: what is committed. */
+    private static List<String> committedUsers(StateDatabase db) throws Exception {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT source_id FROM prov_object ORDER BY source_id")) {
+            return StateDatabase.strings(rs);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
     void aRowThatCannotBeStoredFailsItsOwnSaveOnly(TestDatabase.Kind kind) throws Exception {
         Stores store = stores.state(stores.database(kind));
         ExecutorService threads = Executors.newFixedThreadPool(8);

@@ -27,12 +27,18 @@ final class StatementLog {
     }
 
     private final AtomicInteger scopeRows = new AtomicInteger();
+    private final AtomicInteger commits = new AtomicInteger();
     private final List<Query> queries = new CopyOnWriteArrayList<>();
     private final List<Query> updates = new CopyOnWriteArrayList<>();
     private DataSource database;
 
     int scopeRowsWritten() {
         return scopeRows.get();
+    }
+
+    /** Transactions committed (autocommit statements left out). */
+    int commits() {
+        return commits.get();
     }
 
     List<Query> queries() {
@@ -46,6 +52,7 @@ final class StatementLog {
 
     void reset() {
         scopeRows.set(0);
+        commits.set(0);
         queries.clear();
         updates.clear();
     }
@@ -69,9 +76,13 @@ final class StatementLog {
     DataSource wrap(DataSource dataSource) {
         database = dataSource;
         return proxy(DataSource.class, dataSource, (method, args, result) -> result instanceof Connection c
-                ? proxy(Connection.class, c, (cMethod, cArgs, statement) ->
-                        statement instanceof PreparedStatement ps && cMethod.getName().equals("prepareStatement")
-                                ? watch(ps, (String) cArgs[0]) : statement)
+                ? proxy(Connection.class, c, (cMethod, cArgs, statement) -> {
+                    if (cMethod.getName().equals("commit")) {
+                        commits.incrementAndGet();
+                    }
+                    return statement instanceof PreparedStatement ps && cMethod.getName().equals("prepareStatement")
+                            ? watch(ps, (String) cArgs[0]) : statement;
+                })
                 : result);
     }
 
