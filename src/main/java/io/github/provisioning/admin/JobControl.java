@@ -7,6 +7,7 @@ import io.github.provisioning.cycle.CycleProgress;
 import io.github.provisioning.cycle.CycleRun;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.Quarantine;
+import io.github.provisioning.state.QuarantineState;
 import io.github.provisioning.state.StagedDeletion;
 import io.github.provisioning.state.JobStateStore;
 import io.github.provisioning.state.LinkStore;
@@ -162,18 +163,12 @@ public final class JobControl {
      * attempt, and the held deletions.
      */
     public ApiReply status() {
-        return new ApiReply(200, currentStatus());
-    }
-
-    JobStatus currentStatus() {
         LinkStore.EscrowCounts escrows = links.escrowCounts();
-        return new JobStatus(state(), cycles.current().map(JobControl::running).orElse(null),
+        return new ApiReply(200, new JobStatus(state(), cycles.current().map(JobControl::running).orElse(null),
                 jobState.lastCycleReport().map(JobControl::json).orElse(null), escrows.total(),
                 new EscrowCounts(escrows.waiting(), escrows.permanent()),
-                quarantine.current().map(q -> new QuarantineStatus(q.reason(), q.detail(), q.since().toString(),
-                        q.retries(), q.stopped() ? null : q.nextAttempt().toString(), q.stopped(),
-                        quarantine.stopsAt(q).toString())).orElse(null),
-                DeletionApproval.summary(deletions.heldDeletions(), deletionThreshold));
+                quarantine.current().map(this::quarantined).orElse(null),
+                DeletionApproval.summary(deletions.heldDeletions(), deletionThreshold)));
     }
 
     /**
@@ -206,6 +201,11 @@ public final class JobControl {
                                String start, int pagesRead, Integer scopeSize, int processed, Integer total,
                                String totalOf, Double percent, long elapsedSeconds, Long remainingSeconds,
                                Map<String, Integer> counts) {
+    }
+
+    private QuarantineStatus quarantined(QuarantineState q) {
+        return new QuarantineStatus(q.reason(), q.detail(), q.since().toString(), q.retries(),
+                q.stopped() ? null : q.nextAttempt().toString(), q.stopped(), quarantine.stopsAt(q).toString());
     }
 
     private static RunningCycle running(CycleRun cycle) {
