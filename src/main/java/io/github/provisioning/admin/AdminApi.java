@@ -1,5 +1,6 @@
 package io.github.provisioning.admin;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -104,22 +105,28 @@ public final class AdminApi {
         }
         ObjectMapping users = mapping.user();
         String outOfScope = outOfScopeReason(user);
-        ObjectNode reply = JSON.createObjectNode();
-        reply.put("inScope", outOfScope == null);
-        reply.put("scopeReason", outOfScope == null ? "in scope" : outOfScope);
         try {
             String id = user.path("id").asText(null);
             List<Map<String, String>> roles = user.has(SourceAttributes.APP_ROLE_ASSIGNMENTS) || id == null
                     ? null : storedRoles.apply(id);
             Map<String, JsonNode> values = users.valuesForCreate(new EntraUser(user, outOfScope != null, roles));
-            reply.put("matchFilter", matchFilter(users, values));
-            reply.set("resource", JSON.readTree(UserResources.create(values).toString()));
+            return new ApiReply(200, new Preview(outOfScope == null, outOfScope == null ? "in scope" : outOfScope,
+                    matchFilter(users, values), JSON.readTree(UserResources.create(values).toString())));
         } catch (ExpressionException e) {
             return error(422, "The mapping cannot be evaluated for this user: " + e.getMessage(), -1);
         } catch (Exception e) {
             return error(422, "The mapping cannot be applied to this user: " + e.getMessage(), -1);
         }
-        return new ApiReply(200, reply);
+    }
+
+    /**
+     * The preview's answer.
+     *
+     * @param matchFilter the SCIM filter that matches the user in the target; null when no matching attribute has a
+     *                    value
+     * @param resource    the SCIM resource a create would post
+     */
+    public record Preview(boolean inScope, String scopeReason, String matchFilter, JsonNode resource) {
     }
 
     /**
@@ -157,14 +164,8 @@ public final class AdminApi {
                         asked[0] = true;
                         return check.isUnique(candidate);
                     }, clock, RANDOM));
-            ObjectNode reply = shown(value);
-            if (asked[0]) {
-                reply.put("checkedInTarget", unchecked == null);
-                if (unchecked != null) {
-                    reply.put("uncheckedReason", unchecked);
-                }
-            }
-            return new ApiReply(200, reply);
+            ExpressionValue shown = shown(value);
+            return new ApiReply(200, asked[0] ? shown.checked(unchecked) : shown);
         } catch (NoUniqueValueException e) {
             // As the cycle fails the user: every candidate is taken in the target.
             return error(409, e.reasonFor(attribute), -1);
@@ -193,18 +194,30 @@ public final class AdminApi {
      * {@code "ignored": true} (value null) when IgnoreFlowIfNullOrEmpty drops the attribute and {@code "redacted":
      * true} when Redact hides it in the logs.
      */
-    static ObjectNode shown(Object value) {
-        ObjectNode reply = JSON.createObjectNode();
+    static ExpressionValue shown(Object value) {
         if (value == Ignored.INSTANCE) {
-            reply.putNull("value");
-            reply.put("ignored", true);
-            return reply;
+            return new ExpressionValue(null, true, null, null, null);
         }
-        reply.set("value", display(value instanceof Redacted redacted ? redacted.value() : value));
-        if (value instanceof Redacted) {
-            reply.put("redacted", true);
+        return new ExpressionValue(display(value instanceof Redacted redacted ? redacted.value() : value), null,
+                value instanceof Redacted ? true : null, null, null);
+    }
+
+    /**
+     * The expression tester's answer; the flags are absent unless true, the check's fields unless SelectUniqueValue
+     * had candidates.
+     *
+     * @param value           text, an array for a multi-valued value, an object for a complex one; null when none
+     * @param checkedInTarget whether SelectUniqueValue asked the target about its candidates
+     * @param uncheckedReason why it did not
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ExpressionValue(@JsonInclude(JsonInclude.Include.ALWAYS) JsonNode value, Boolean ignored,
+                                  Boolean redacted, Boolean checkedInTarget, String uncheckedReason) {
+
+        /** With the SelectUniqueValue check: made, or why not ({@code unchecked}). */
+        ExpressionValue checked(String unchecked) {
+            return new ExpressionValue(value, ignored, redacted, unchecked == null, unchecked);
         }
-        return reply;
     }
 
     /**
@@ -263,14 +276,14 @@ public final class AdminApi {
     }
 
     private static ApiReply error(int status, String message, int position) {
-        ObjectNode reply = JSON.createObjectNode();
-        ObjectNode error = reply.putObject("error");
-        error.put("message", message);
-        if (position >= 0) {
-            error.put("position", position);
-        } else {
-            error.putNull("position");
-        }
-        return new ApiReply(status, reply);
+        return new ApiReply(status,
+                new ExpressionError(new ExpressionProblem(message, position >= 0 ? position : null)));
+    }
+
+    /** The preview's and the tester's error answer: the message, and where the expression is wrong (or null). */
+    public record ExpressionError(ExpressionProblem error) {
+    }
+
+    public record ExpressionProblem(String message, Integer position) {
     }
 }

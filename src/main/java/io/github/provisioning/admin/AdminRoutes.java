@@ -1,11 +1,13 @@
 package io.github.provisioning.admin;
 
+import io.github.provisioning.scim.ConnectionDiagnosis;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Predicate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.dataformat.JsonLibrary;
 import org.apache.camel.model.rest.ParamDefinition;
+import org.apache.camel.model.rest.ResponseMessageDefinition;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.apache.camel.model.rest.RestDefinition;
 import org.apache.camel.model.rest.RestParamType;
@@ -35,6 +37,9 @@ public class AdminRoutes extends RouteBuilder {
                 .bindingMode(RestBindingMode.off)
                 .inlineRoutes(false)
                 .apiContextPath(OPENAPI)
+                // The document's server is the admin API's address, not the 0.0.0.0 the REST configuration guesses.
+                // (With X-Forwarded headers on, it would be "" unless a proxy sends X-Forwarded-Proto.)
+                .apiHost("{{admin.host}}:{{admin.port}}")
                 .apiContextRouteId("admin-openapi")
                 .apiProperty("api.title", "Entra provisioning engine: admin API")
                 .apiProperty("api.version", "0.1.0")
@@ -52,62 +57,67 @@ public class AdminRoutes extends RouteBuilder {
         // Mapping preview, expression tester, Test Connection
         post(api, "/preview", "admin-preview",
                 "A Graph user (JSON body): is it in scope, how is it matched, what SCIM resource a create would send",
-                answer(200, "The scope decision, the match filter and the resource"),
+                answer(200, AdminApi.Preview.class, "The scope decision, the match filter and the resource"),
                 answer(400, "The body is not a Graph user object"),
                 answer(422, "The mapping cannot be applied to this user"))
                 .consumes(JSON);
         post(api, "/expressions/evaluate", "admin-evaluate-expression",
                 "{expression, user, target?}: the expression's value, or its error and position. With target, "
                         + "SelectUniqueValue asks the SCIM target about its candidates",
-                answer(200, "The value"),
+                answer(200, AdminApi.ExpressionValue.class, "The value"),
                 answer(400, "No expression, a bad target, or the expression does not parse (with the position)"),
                 answer(409, "Every SelectUniqueValue candidate is taken in the target"),
                 answer(502, "The SCIM target could not be asked"))
                 .consumes(JSON);
         post(api, "/test-connection", "admin-test-connection", "Test Connection against the SCIM target",
-                answer(200, "{ok, diagnosis, request, status}, whatever the target did"));
+                answer(200, ConnectionDiagnosis.class, "{ok, diagnosis, request, status}, whatever the target did"));
 
         // Job controls and status
         post(api, "/job/start", "admin-job-start", "Resume the schedule and run a cycle now",
-                answer(200, "The status"), answer(409, "Deletions are held"));
+                answer(200, JobControl.JobStatus.class, "The status"), answer(409, "Deletions are held"));
         post(api, "/job/stop", "admin-job-stop", "No new cycle is scheduled, a running one ends normally",
-                answer(200, "The status"));
+                answer(200, JobControl.JobStatus.class, "The status"));
         post(api, "/job/restart", "admin-job-restart",
                 "Clear the watermark, the escrows and the quarantine (full: the links too)",
-                answer(200, "What was cleared"), answer(400, "full is not true or false"),
+                answer(200, JobControl.Restarted.class, "What was cleared"), answer(400, "full is not true or false"),
                 answer(409, "A cycle is running"))
                 .param().name("full").type(RestParamType.query).dataType("boolean").required(false)
                 .description("true: also remove the links, so every account is matched again").endParam();
         post(api, "/job/dry-run", "admin-job-dry-run",
                 "Run one dry run now: plans the cycle, sends no SCIM write, leaves the state as it is",
-                answer(202, "The dry run is requested"), answer(409, "A cycle is running or deletions are held"));
+                answer(202, JobControl.DryRunRequested.class, "The dry run is requested"),
+                answer(409, "A cycle is running or deletions are held"));
         get(api, "/status", "admin-status", "Running or stopped, the cycle in progress, the last cycle's report, "
-                + "escrows, quarantine, held deletions", answer(200, "The status"));
+                + "escrows, quarantine, held deletions", answer(200, JobControl.JobStatus.class, "The status"));
         get(api, "/cycles", "admin-cycles", "The last cycles' reports, newest first",
-                answer(200, "The reports"), answer(400, BAD_LIMIT))
+                answer(200, CycleHistory.CycleReports.class, "The reports"), answer(400, BAD_LIMIT))
                 .param(limit(20));
 
         // Held deletions
         get(api, "/deletions", "admin-deletions",
                 "The disables and deletes held above the threshold: count, since, the first users and groups",
-                answer(200, "The held deletions"), answer(400, BAD_LIMIT))
+                answer(200, DeletionApproval.HeldDeletions.class, "The held deletions"), answer(400, BAD_LIMIT))
                 .param(limit(100));
         post(api, "/deletions/approve", "admin-deletions-approve",
                 "Approve the held deletions and resume the job; a cycle runs at once and sends them",
-                answer(200, "How many, and the status"), answer(409, "Nothing is held, or a cycle is running"));
+                answer(200, DeletionApproval.Approved.class, "How many, and the status"),
+                answer(409, "Nothing is held, or a cycle is running"));
         post(api, "/deletions/reject", "admin-deletions-reject",
                 "Drop the held deletions unsent and resume the job; a cycle runs at once",
-                answer(200, "How many, and the status"), answer(409, "Nothing is held, or a cycle is running"));
+                answer(200, DeletionApproval.Rejected.class, "How many, and the status"),
+                answer(409, "Nothing is held, or a cycle is running"));
 
         // Escrow
         get(api, "/escrow", "admin-escrow",
                 "The users and groups in escrow: attempts, next retry, whether permanent, the last error",
-                answer(200, "The counts, then the objects, the soonest retry first"), answer(400, BAD_LIMIT))
+                answer(200, EscrowList.EscrowListing.class, "The counts, then the objects, the soonest retry first"),
+                answer(400, BAD_LIMIT))
                 .param(limit(100));
 
         // The provisioning log
         get(api, "/logs", "admin-logs", "Provisioning log lines, newest first",
-                answer(200, "The lines"), answer(400, "A filter is malformed or given twice"))
+                answer(200, ProvisioningLogQuery.LogLines.class, "The lines"),
+                answer(400, "A filter is malformed or given twice"))
                 .param(query("cycle", "string", "a cycle id"))
                 .param(query("status", "string", "success, failure, skipped or warning"))
                 .param(query("action", "string", "create, update, disable, delete or other"))
@@ -115,16 +125,17 @@ public class AdminRoutes extends RouteBuilder {
                 .param(limit(100));
 
         // On demand: the flows are in admin-on-demand.camel.yaml.
-        post(api, "/provision/users/{id}", "admin-provision-on-demand", "Provision one user now (read from Graph by "
-                + "id, then as in a cycle)", onDemand("The steps Import, Scope, Match and Action"))
+        post(api, "/provision/users/{id}", "admin-provision-on-demand",
+                "Provision one user now (read from Graph by id, then as in a cycle)",
+                onDemand(ProvisionOnDemand.UserProvisioned.class, "The steps Import, Scope, Match and Action"))
                 .param(path("the user's Graph object id (or userPrincipalName)"));
         get(api, "/preview/users/{id}", "admin-preview-user", "What provisioning one user now would do; sends the "
-                + "target reads only, stores nothing", onDemand("create, update with each attribute's old and new "
-                + "value, disable, delete or none, with the reason"))
+                + "target reads only, stores nothing", onDemand(ProvisionOnDemand.UserPreview.class,
+                "create, update with each attribute's old and new value, disable, delete or none, with the reason"))
                 .param(path("the user's Graph object id (or userPrincipalName)"));
         post(api, "/provision/groups/{id}", "admin-provision-group-on-demand",
                 "Provision one group now with at most 5 of its direct user members",
-                onDemand("The group's steps and each member's"))
+                onDemand(GroupOnDemand.GroupProvisioned.class, "The group's steps and each member's"))
                 .param(path("the group's Graph object id"))
                 .param(query("members", "string", "comma-separated Graph ids of at most 5 direct user members"));
 
@@ -204,24 +215,33 @@ public class AdminRoutes extends RouteBuilder {
         verb.routeId(flow.replaceFirst("^admin-", "api-")).description(description).produces(JSON).security(BEARER);
         for (Answer answer : answers) {
             // Not responseMessage(int, String): it drops what it is given.
-            verb.responseMessage().code(answer.code()).message(answer.why()).endResponseMessage();
+            ResponseMessageDefinition message = verb.responseMessage().code(answer.code()).message(answer.why());
+            if (answer.model() != null) {
+                // By its binary name: responseModel(Class) gives the canonical one, which cannot load a nested class.
+                message.setResponseModel(answer.model().getName());
+            }
+            message.endResponseMessage();
         }
         return verb.responseMessage().code(401).message("admin.token is set and the request does not carry it")
                 .endResponseMessage()
                 .to("direct:" + flow);
     }
 
-    /** An HTTP status an endpoint answers, and when. */
-    private record Answer(int code, String why) {
+    /** An HTTP status an endpoint answers, when, and the record its body is written from (null: an error). */
+    private record Answer(int code, Class<?> model, String why) {
     }
 
     private static Answer answer(int code, String why) {
-        return new Answer(code, why);
+        return new Answer(code, null, why);
+    }
+
+    private static Answer answer(int code, Class<?> model, String why) {
+        return new Answer(code, model, why);
     }
 
     /** The answers of the on-demand endpoints, with what a 200 holds. */
-    private static Answer[] onDemand(String ok) {
-        return new Answer[] {answer(200, ok), answer(400, "The id or a parameter is malformed"),
+    private static Answer[] onDemand(Class<?> model, String ok) {
+        return new Answer[] {answer(200, model, ok), answer(400, "The id or a parameter is malformed"),
             answer(404, "Graph has no such object"),
             answer(409, "A cycle is running, or the profile does not provision this object type"),
             answer(502, "Graph or the SCIM target failed")};

@@ -1,23 +1,23 @@
 package io.github.provisioning.admin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 /** The admin API's error answer: {@code {"error": {"message": "..."}}} with a status, never a stack trace. */
 final class ApiErrors {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private ApiErrors() {
+    }
+
+    /** An error answer's body. */
+    public record ApiError(Message error) {
+    }
+
+    public record Message(String message) {
     }
 
     static ApiReply error(int status, String message) {
         return new ApiReply(status, body(message));
     }
 
-    static ObjectNode body(String message) {
-        ObjectNode reply = JSON.createObjectNode();
-        reply.putObject("error").put("message", message);
-        return reply;
+    static ApiError body(String message) {
+        return new ApiError(new Message(message));
     }
 }

@@ -2,8 +2,6 @@ package io.github.provisioning.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -44,15 +41,14 @@ public final class CycleHistory {
             return ListLimit.invalid();
         }
         List<Report> newest = newest(listed + 1);
-        ObjectNode reply = JSON.createObjectNode();
-        ArrayNode cycles = reply.putArray("cycles");
         // Files written within the file system's clock tick share a time: the reports' own end orders those.
-        newest.stream().limit(listed).map(Report::read).filter(r -> r != null)
-                .sorted(Comparator.comparing(Read::end).reversed()).map(Read::report).forEach(cycles::add);
-        reply.put("count", cycles.size());
-        reply.put("limit", listed);
-        reply.put("more", newest.size() > listed);
-        return new ApiReply(200, reply);
+        List<JsonNode> cycles = newest.stream().limit(listed).map(Report::read).filter(r -> r != null)
+                .sorted(Comparator.comparing(Read::end).reversed()).map(Read::report).toList();
+        return new ApiReply(200, new CycleReports(cycles, cycles.size(), listed, newest.size() > listed));
+    }
+
+    /** The reports as their files have them, newest first; how many, the limit, and whether there are more. */
+    public record CycleReports(List<JsonNode> cycles, int count, int limit, boolean more) {
     }
 
     /** A report file and its time; a report being written is a hidden .partial file, left out. */

@@ -1,11 +1,11 @@
 package io.github.provisioning.admin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.state.StagedDeletion;
 import io.github.provisioning.state.StagedDeletionStore;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
 public final class DeletionApproval {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeletionApproval.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Cycles cycles;
     private final StagedDeletionStore state;
@@ -42,26 +41,29 @@ public final class DeletionApproval {
         if (listed < 0) {
             return ListLimit.invalid();
         }
-        ObjectNode reply = JSON.createObjectNode();
-        summary(reply, state.heldDeletions(), threshold);
-        ArrayNode objects = reply.putArray("objects");
+        List<HeldDeletion> objects = new ArrayList<>();
         for (String objectType : StagedDeletion.OBJECT_TYPES) {
             if (objects.size() == listed) {
                 break;  // the list is full (and a JDBC max-rows of 0 would mean every row)
             }
             for (StagedDeletion row : state.stagedDeletions(objectType, true, false, null, listed - objects.size())) {
-                ObjectNode object = objects.addObject();
-                object.put("objectType", row.objectType());
-                object.put("sourceId", row.sourceId());
-                object.put("sourceIdentity", row.sourceIdentity());
-                object.put("targetId", row.targetId());
-                object.put("action", row.action());
-                object.put("reason", row.reason());
-                object.put("cycleId", row.cycleId());
-                object.put("stagedAt", row.stagedAt().toString());
+                objects.add(new HeldDeletion(row.objectType(), row.sourceId(), row.sourceIdentity(), row.targetId(),
+                        row.action(), row.reason(), row.cycleId(), row.stagedAt().toString()));
             }
         }
-        return new ApiReply(200, reply);
+        return new ApiReply(200, new HeldDeletions(summary(state.heldDeletions(), threshold), objects));
+    }
+
+    /** {@code held}, {@code threshold} and {@code since} (null when none is held), as the status shows them. */
+    public record HeldSummary(int held, int threshold, String since) {
+    }
+
+    /** The summary, then the first held disables and deletes. */
+    public record HeldDeletions(@JsonUnwrapped HeldSummary summary, List<HeldDeletion> objects) {
+    }
+
+    public record HeldDeletion(String objectType, String sourceId, String sourceIdentity, String targetId,
+                               String action, String reason, String cycleId, String stagedAt) {
     }
 
     /** Approves every held deletion and resumes the job; 409 while a cycle runs or when nothing is held. */
@@ -90,16 +92,20 @@ public final class DeletionApproval {
         LOG.info("{} held disables and deletes {} from the admin API; the job resumes", decided,
                 approve ? "approved (the next cycle sends them)" : "rejected (dropped unsent)");
         ApiReply started = job.start();
-        ObjectNode reply = JSON.createObjectNode();
-        reply.put(approve ? "approved" : "rejected", decided);
-        reply.set("status", JSON.valueToTree(started.body()));
-        return new ApiReply(200, reply);
+        if (!(started.body() instanceof JobControl.JobStatus status)) {
+            return started;  // deletions were held again meanwhile: the refusal says so
+        }
+        return new ApiReply(200, approve ? new Approved(decided, status) : new Rejected(decided, status));
     }
 
-    /** {@code held}, {@code threshold} and {@code since} (null when none is held), as the status shows them. */
-    static void summary(ObjectNode target, StagedDeletion.Held held, int threshold) {
-        target.put("held", held.count());
-        target.put("threshold", threshold);
-        target.put("since", held.since() == null ? null : held.since().toString());
+    /** How many held disables and deletes were approved, and the job's status once resumed. */
+    public record Approved(int approved, JobControl.JobStatus status) {
+    }
+
+    public record Rejected(int rejected, JobControl.JobStatus status) {
+    }
+
+    static HeldSummary summary(StagedDeletion.Held held, int threshold) {
+        return new HeldSummary(held.count(), threshold, held.since() == null ? null : held.since().toString());
     }
 }

@@ -1,11 +1,10 @@
 package io.github.provisioning.admin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.LinkStore;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.camel.Header;
 
 /**
@@ -14,8 +13,6 @@ import org.apache.camel.Header;
  * last, each with its attempts, next retry and last error.
  */
 public final class EscrowList {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LinkStore links;
 
@@ -29,30 +26,33 @@ public final class EscrowList {
             return ListLimit.invalid();
         }
         LinkStore.EscrowCounts counts = links.escrowCounts();
-        ObjectNode reply = JSON.createObjectNode();
-        reply.put("escrows", counts.total());
-        reply.put("waiting", counts.waiting());
-        reply.put("permanent", counts.permanent());
-        ArrayNode objects = reply.putArray("objects");
+        List<EscrowedObject> objects = new ArrayList<>();
         for (LinkStore.Escrowed row : links.escrowed(listed)) {
             Link link = row.link();
             Escrow escrow = link.escrow();
-            ObjectNode object = objects.addObject();
-            object.put("objectType", row.objectType());
-            object.put("sourceId", link.sourceId());
-            object.put("matchValue", link.matchValue());
-            object.put("targetId", link.targetId());
-            object.put("action", link.retryAction());
             // A retry that follows no failure (a pending manager reference) has no attempts and is due next cycle.
-            object.put("attempts", escrow == null ? 0 : escrow.attempts());
-            object.put("permanent", escrow != null && escrow.permanent());
-            object.put("nextRetry", escrow == null || escrow.nextRetry() == null ? null : escrow.nextRetry().toString());
-            object.put("lastError", link.lastError());
-            object.put("updatedAt", row.updatedAt().toString());
+            objects.add(new EscrowedObject(row.objectType(), link.sourceId(), link.matchValue(), link.targetId(),
+                    link.retryAction(), escrow == null ? 0 : escrow.attempts(), escrow != null && escrow.permanent(),
+                    escrow == null || escrow.nextRetry() == null ? null : escrow.nextRetry().toString(),
+                    link.lastError(), row.updatedAt().toString()));
         }
-        reply.put("count", objects.size());
-        reply.put("limit", listed);
-        reply.put("more", objects.size() == listed && counts.total() > listed);
-        return new ApiReply(200, reply);
+        return new ApiReply(200, new EscrowListing(counts.total(), counts.waiting(), counts.permanent(), objects,
+                objects.size(), listed, objects.size() == listed && counts.total() > listed));
+    }
+
+    /** The counts the status gives, then the objects listed, how many, the limit, and whether more are in escrow. */
+    public record EscrowListing(int escrows, int waiting, int permanent, List<EscrowedObject> objects, int count,
+                                int limit, boolean more) {
+    }
+
+    /**
+     * One user or group in escrow.
+     *
+     * @param action    the write to retry
+     * @param nextRetry null when it is due next cycle, or permanent
+     */
+    public record EscrowedObject(String objectType, String sourceId, String matchValue, String targetId,
+                                 String action, int attempts, boolean permanent, String nextRetry, String lastError,
+                                 String updatedAt) {
     }
 }

@@ -1,8 +1,6 @@
 package io.github.provisioning.admin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.github.provisioning.cycle.CycleRun;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.GroupPlan;
@@ -38,7 +36,6 @@ public final class GroupOnDemand {
 
     /** Entra provisions a group on demand with up to 5 members. */
     public static final int MAX_MEMBERS = 5;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Cycles cycles;
     private final Groups groups;
@@ -71,7 +68,7 @@ public final class GroupOnDemand {
         private boolean staged;
         private final List<GraphResponses.Principal> members = new ArrayList<>();
         private List<String> chosen = List.of();
-        private final List<ObjectNode> memberAnswers = Collections.synchronizedList(new ArrayList<>());
+        private final List<MemberSteps> memberAnswers = Collections.synchronizedList(new ArrayList<>());
 
         Run(String id, List<String> requested, CycleRun cycle, ApiReply refusal) {
             super(id, cycle, refusal);
@@ -171,17 +168,15 @@ public final class GroupOnDemand {
                 : member.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         member.setException(null);
         String failure = e == null ? null : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        ObjectNode answer = JSON.createObjectNode();
-        answer.put("id", id);
-        ArrayNode steps = answer.putArray("steps");
+        List<OnDemandStep> steps;
         if (change == null) {
-            ProvisionOnDemand.step(steps, "Import", "failure").put("reason", failure);
+            steps = List.of(OnDemandStep.failed("Import", failure));
         } else if (change.kind() != SourceChange.Kind.PRESENT) {
-            ProvisionOnDemand.step(steps, "Import", "failure").put("reason", "Graph answered 404: no such user");
+            steps = List.of(OnDemandStep.failed("Import", "Graph answered 404: no such user"));
         } else {
-            users.userSteps(steps, change, plan, failure);
+            steps = users.userSteps(change, plan, failure);
         }
-        run.memberAnswers.add(answer);
+        run.memberAnswers.add(new MemberSteps(id, steps));
         return previous != null ? previous : member;
     }
 
@@ -200,43 +195,43 @@ public final class GroupOnDemand {
         if (!run.isProceed()) {
             return run.refusal;
         }
-        ObjectNode reply = JSON.createObjectNode();
-        reply.put("id", run.id);
-        reply.put("cycleId", run.cycle.id());
-        ArrayNode steps = reply.putArray("steps");
         if (run.change == null || run.isFound() && !run.staged) {
             // Graph failed before the group and its members were read.
-            ObjectNode body = ApiErrors.body("Provisioning on demand could not run: " + run.failure);
-            body.set("steps", steps);
-            ProvisionOnDemand.step(steps, "Import", "failure").put("reason", run.failure);
-            return new ApiReply(502, body);
+            return OnDemandStep.couldNotRun(502, "Provisioning on demand could not run: " + run.failure,
+                    OnDemandStep.failed("Import", run.failure));
         }
         if (!run.isFound()) {
-            ObjectNode body = ApiErrors.body("Microsoft Graph has no group with id " + run.id);
-            body.set("steps", steps);
-            ProvisionOnDemand.step(steps, "Import", "failure").put("reason", "Graph answered 404: no such group");
-            return new ApiReply(404, body);
+            return OnDemandStep.couldNotRun(404, "Microsoft Graph has no group with id " + run.id,
+                    OnDemandStep.failed("Import", "Graph answered 404: no such group"));
         }
-        ObjectNode imported = ProvisionOnDemand.step(steps, "Import", "success");
-        imported.put("displayName", run.change.graph().path("displayName").asText(null));
-        imported.set("group", run.change.graph());
         long userMembers = run.members.stream().filter(GraphResponses.Principal::isUser).count();
-        imported.put("userMembers", userMembers);
-        imported.put("otherMembers", run.members.size() - userMembers);
-        ProvisionOnDemand.scope(steps, run.outOfScope);
+        List<OnDemandStep> steps = new ArrayList<>();
+        steps.add(new OnDemandStep.GroupImportStep("Import", "success",
+                run.change.graph().path("displayName").asText(null), run.change.graph(), userMembers,
+                run.members.size() - userMembers));
+        steps.add(OnDemandStep.scope(run.outOfScope));
         if (plan == null) {
-            ProvisionOnDemand.step(steps, "Action", "failure").put("reason", run.failure);
+            steps.add(OnDemandStep.failed("Action", run.failure));
         } else {
-            ProvisionOnDemand.match(ProvisionOnDemand.step(steps, "Match", null), plan, "group");
-            ProvisionOnDemand.action(ProvisionOnDemand.step(steps, "Action", plan.status()), plan);
+            steps.add(OnDemandStep.match("Match", plan, "group"));
+            steps.add(OnDemandStep.action(plan));
         }
-        ArrayNode members = reply.putArray("members");
-        run.memberAnswers.forEach(members::add);
-        reply.put("membersNotProvisioned", run.outOfScope == null ? userMembers - run.chosen.size() : userMembers);
-        if (plan != null && run.failure != null) {
-            reply.put("error", run.failure);
-        }
-        return new ApiReply(200, reply);
+        return new ApiReply(200, new GroupProvisioned(run.id, run.cycle.id(), steps, List.copyOf(run.memberAnswers),
+                run.outOfScope == null ? userMembers - run.chosen.size() : userMembers,
+                plan != null ? run.failure : null));
+    }
+
+    /** One member's steps, in the users' format. */
+    public record MemberSteps(String id, List<OnDemandStep> steps) {
+    }
+
+    /**
+     * Group provision on demand's answer: the group's steps, its members', how many user members were left to a
+     * later cycle, and the failure on the way (only when the group had a plan).
+     */
+    public record GroupProvisioned(String id, String cycleId, List<OnDemandStep> steps, List<MemberSteps> members,
+                                   long membersNotProvisioned,
+                                   @JsonInclude(JsonInclude.Include.NON_NULL) String error) {
     }
 
     private String outOfScopeReason(Run run) {

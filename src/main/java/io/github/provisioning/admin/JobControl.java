@@ -1,8 +1,8 @@
 package io.github.provisioning.admin;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.CycleProgress;
 import io.github.provisioning.cycle.CycleRun;
 import io.github.provisioning.cycle.Cycles;
@@ -12,7 +12,10 @@ import io.github.provisioning.state.StagedDeletion;
 import io.github.provisioning.state.JobStateStore;
 import io.github.provisioning.state.LinkStore;
 import io.github.provisioning.state.StagedDeletionStore;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Header;
 import org.apache.camel.ServiceStatus;
@@ -89,10 +92,12 @@ public final class JobControl {
             return ApiErrors.error(409, held.count() + " disables and deletes are held; no cycle runs until they are "
                     + "approved or rejected (see GET /api/deletions), so a dry run has nothing to foresee");
         }
-        ObjectNode reply = JSON.createObjectNode();
-        reply.put("dryRun", "requested");
-        reply.put("report", "GET /api/status while it runs; then {data-dir}/cycles/<cycleId>.json with \"dryRun\": true");
-        return new ApiReply(202, reply);
+        return new ApiReply(202, new DryRunRequested("requested",
+                "GET /api/status while it runs; then {data-dir}/cycles/<cycleId>.json with \"dryRun\": true"));
+    }
+
+    /** The dry run's answer: requested, and where its report will be. */
+    public record DryRunRequested(String dryRun, String report) {
     }
 
     /** No new cycle is scheduled; a running cycle runs to its end. Idempotent. */
@@ -143,15 +148,13 @@ public final class JobControl {
         LOG.info("Provisioning job restarted{} from the admin API: {} pending retries cleared, {} links removed{}",
                 breakLinks ? " (full)" : "", cleared.retriesCleared(), cleared.linksRemoved(),
                 quarantineCleared ? ", quarantine ended" : "");
-        ObjectNode reply = JSON.createObjectNode();
-        reply.put("restarted", true);
-        reply.put("full", breakLinks);
-        reply.put("retriesCleared", cleared.retriesCleared());
-        reply.put("linksRemoved", cleared.linksRemoved());
-        reply.put("quarantineCleared", quarantineCleared);
-        reply.put("nextCycle", "initial");
-        reply.put("state", scheduled() ? "running" : "stopped");
-        return new ApiReply(200, reply);
+        return new ApiReply(200, new Restarted(true, breakLinks, cleared.retriesCleared(), cleared.linksRemoved(),
+                quarantineCleared, "initial", state()));
+    }
+
+    /** What a restart cleared; the next cycle is an initial one. */
+    public record Restarted(boolean restarted, boolean full, int retriesCleared, int linksRemoved,
+                            boolean quarantineCleared, String nextCycle, String state) {
     }
 
     /**
@@ -160,84 +163,69 @@ public final class JobControl {
      * attempt, and the held deletions.
      */
     public ApiReply status() {
-        ObjectNode reply = JSON.createObjectNode();
-        reply.put("state", scheduled() ? "running" : "stopped");
-        CycleRun cycle = cycles.current().orElse(null);
-        if (cycle == null) {
-            reply.putNull("cycle");
-        } else {
-            ObjectNode current = reply.putObject("cycle");
-            current.put("cycleId", cycle.id());
-            current.put("type", cycle.type().name().toLowerCase(Locale.ROOT));
-            if (cycle.dryRun()) {
-                current.put("dryRun", true);
-            }
-            current.put("start", cycle.start().toString());
-            current.put("pagesRead", cycle.pages());
-            progress(current, cycle.progress().snapshot(java.time.Instant.now()));
-            ObjectNode counts = current.putObject("counts");
-            cycle.counts().forEach((outcome, n) -> counts.put(outcome.name().toLowerCase(Locale.ROOT), n));
-        }
-        reply.set("lastCycle", jobState.lastCycleReport().map(JobControl::json).orElse(null));
         LinkStore.EscrowCounts escrows = links.escrowCounts();
-        reply.put("escrows", escrows.total());
-        ObjectNode escrow = reply.putObject("escrow");
-        escrow.put("waiting", escrows.waiting());
-        escrow.put("permanent", escrows.permanent());
-        QuarantineState q = quarantine.current().orElse(null);
-        if (q == null) {
-            reply.putNull("quarantine");
-        } else {
-            ObjectNode current = reply.putObject("quarantine");
-            current.put("reason", q.reason());
-            current.put("detail", q.detail());
-            current.put("since", q.since().toString());
-            current.put("retries", q.retries());
-            if (q.stopped()) {
-                current.putNull("nextAttempt");
-            } else {
-                current.put("nextAttempt", q.nextAttempt().toString());
-            }
-            current.put("stopped", q.stopped());
-            current.put("stopsAt", quarantine.stopsAt(q).toString());
-        }
-        DeletionApproval.summary(reply.putObject("deletions"), deletions.heldDeletions(), deletionThreshold);
-        return new ApiReply(200, reply);
+        return new ApiReply(200, new JobStatus(state(), cycles.current().map(JobControl::running).orElse(null),
+                jobState.lastCycleReport().map(JobControl::json).orElse(null), escrows.total(),
+                new EscrowCounts(escrows.waiting(), escrows.permanent()),
+                quarantine.current().map(this::quarantined).orElse(null),
+                DeletionApproval.summary(deletions.heldDeletions(), deletionThreshold)));
     }
 
     /**
-     * The cycle's progress: the scope's size (null until the scope step is done, and with scope all), the users
-     * processed, what the percent is of (the scope, or an incremental cycle's changes read so far), and the times.
+     * The job's status.
+     *
+     * @param cycle      the cycle in progress, or null
+     * @param lastCycle  the last cycle's report as its file has it, or null before the first
+     * @param quarantine null when the job is not quarantined
      */
-    private static void progress(ObjectNode current, CycleProgress.Snapshot progress) {
-        putOrNull(current, "scopeSize", progress.scopeSize());
-        current.put("processed", progress.processed());
-        putOrNull(current, "total", progress.total());
-        current.put("totalOf", "incremental".equals(progress.type()) ? "changes read" : "scope");
-        if (progress.percent() == null) {
-            current.putNull("percent");
-        } else {
-            current.put("percent", progress.percent());
-        }
-        current.put("elapsedSeconds", progress.elapsedSeconds());
-        if (progress.remainingSeconds() == null) {
-            current.putNull("remainingSeconds");
-        } else {
-            current.put("remainingSeconds", progress.remainingSeconds());
-        }
+    public record JobStatus(String state, RunningCycle cycle, JsonNode lastCycle, int escrows, EscrowCounts escrow,
+                            QuarantineStatus quarantine, DeletionApproval.HeldSummary deletions) {
     }
 
-    private static void putOrNull(ObjectNode node, String name, Integer value) {
-        if (value == null) {
-            node.putNull(name);
-        } else {
-            node.put(name, value);
-        }
+    public record EscrowCounts(int waiting, int permanent) {
+    }
+
+    /** @param nextAttempt null once the quarantine has stopped retrying */
+    public record QuarantineStatus(String reason, String detail, String since, int retries, String nextAttempt,
+                                   boolean stopped, String stopsAt) {
+    }
+
+    /**
+     * The cycle in progress: its pages and counts so far, the scope's size (null until the scope step is done, and
+     * with scope all), the users processed, what the percent is of (the scope, or an incremental cycle's changes
+     * read so far), and the times.
+     *
+     * @param dryRun true for a dry run; absent otherwise
+     */
+    public record RunningCycle(String cycleId, String type, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean dryRun,
+                               String start, int pagesRead, Integer scopeSize, int processed, Integer total,
+                               String totalOf, Double percent, long elapsedSeconds, Long remainingSeconds,
+                               Map<String, Integer> counts) {
+    }
+
+    private QuarantineStatus quarantined(QuarantineState q) {
+        return new QuarantineStatus(q.reason(), q.detail(), q.since().toString(), q.retries(),
+                q.stopped() ? null : q.nextAttempt().toString(), q.stopped(), quarantine.stopsAt(q).toString());
+    }
+
+    private static RunningCycle running(CycleRun cycle) {
+        CycleProgress.Snapshot progress = cycle.progress().snapshot(Instant.now());
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        cycle.counts().forEach((outcome, n) -> counts.put(outcome.name().toLowerCase(Locale.ROOT), n));
+        return new RunningCycle(cycle.id(), cycle.type().name().toLowerCase(Locale.ROOT),
+                cycle.dryRun() ? Boolean.TRUE : null, cycle.start().toString(), cycle.pages(),
+                progress.scopeSize(), progress.processed(), progress.total(),
+                "incremental".equals(progress.type()) ? "changes read" : "scope", progress.percent(),
+                progress.elapsedSeconds(), progress.remainingSeconds(), counts);
     }
 
     static ApiReply cycleRunning(String what) {
         return ApiErrors.error(409, "A provisioning cycle is running; " + what
                 + " waits until it has ended (see GET /api/status)");
+    }
+
+    private String state() {
+        return scheduled() ? "running" : "stopped";
     }
 
     private boolean scheduled() {

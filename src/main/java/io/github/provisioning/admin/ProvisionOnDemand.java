@@ -1,23 +1,20 @@
 package io.github.provisioning.admin;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.unboundid.scim2.common.exceptions.BadRequestException;
-import com.unboundid.scim2.common.filters.Filter;
 import io.github.provisioning.cycle.CycleRun;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.LogEntry;
-import io.github.provisioning.cycle.ObjectPlan;
-import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.cycle.UserPlan;
 import io.github.provisioning.cycle.UserScope;
 import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.mapping.ObjectMapping;
 import io.github.provisioning.scim.ScimRequest;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
@@ -76,20 +73,20 @@ public final class ProvisionOnDemand {
 
     /** Lets cycles start again and answers the steps. */
     public ApiReply finish(@ExchangeProperty("onDemand") Run run, @ExchangeProperty("plan") UserPlan plan) {
-        ArrayNode steps = JSON.createArrayNode();
-        ApiReply unread = end(run, "Provisioning on demand", steps);
+        ApiReply unread = end(run, "Provisioning on demand");
         if (unread != null) {
             return unread;
         }
-        ObjectNode reply = JSON.createObjectNode();
-        reply.put("id", run.id);
-        reply.put("cycleId", run.cycle.id());
-        reply.set("steps", steps);
-        userSteps(steps, run.change, plan, run.failure);
-        if (plan != null && run.failure != null) {
-            reply.put("error", run.failure);
-        }
-        return new ApiReply(200, reply);
+        return new ApiReply(200, new UserProvisioned(run.id, run.cycle.id(), userSteps(run.change, plan, run.failure),
+                plan != null ? run.failure : null));
+    }
+
+    /**
+     * Provision on demand's answer: the steps, and the failure on the way (only when the user had a plan; without
+     * one, the Action step says it).
+     */
+    public record UserProvisioned(String id, String cycleId, List<OnDemandStep> steps,
+                                  @JsonInclude(JsonInclude.Include.NON_NULL) String error) {
     }
 
     /**
@@ -98,39 +95,46 @@ public final class ProvisionOnDemand {
      * scope and match, and the SCIM resource a create would post or each attribute's old and new value.
      */
     public ApiReply previewed(@ExchangeProperty("onDemand") Run run, @ExchangeProperty("plan") UserPlan plan) {
-        ApiReply unread = end(run, "The preview", JSON.createArrayNode());
+        ApiReply unread = end(run, "The preview");
         if (unread != null) {
             return unread;
         }
         if (plan == null || run.failure != null) {
-            return new ApiReply(502, ApiErrors.body("The preview could not run: " + run.failure));
+            return ApiErrors.error(502, "The preview could not run: " + run.failure);
         }
-        ObjectNode reply = JSON.createObjectNode();
-        reply.put("id", run.id);
-        reply.put("userPrincipalName", run.change.userPrincipalName());
         String outOfScope = UserScope.outOfScopeReason(run.change.graph(), cycles.inScope(run.change.id()), users);
-        reply.put("inScope", outOfScope == null);
-        reply.put("scopeReason", outOfScope == null ? "in scope" : outOfScope);
-        match(reply.putObject("match"), plan, "user");
         ScimRequest write = plan.withheldWrite();
+        String action;
+        String reason;
         if (plan.error() != null) {
-            reply.put("action", "failure");
-            reply.put("reason", plan.error().code() + ": " + plan.error().reason());
+            action = "failure";
+            reason = plan.error().code() + ": " + plan.error().reason();
         } else if (write == null) {
-            reply.put("action", "none");
-            reply.put("reason", plan.reason());
+            action = "none";
+            reason = plan.reason();
         } else {
-            reply.put("action", plan.action());
-            reply.put("reason", plan.reason() != null ? plan.reason()
-                    : "create".equals(plan.action()) ? "no matching account in the target" : null);
+            action = plan.action();
+            reason = plan.reason() != null ? plan.reason()
+                    : "create".equals(plan.action()) ? "no matching account in the target" : null;
         }
-        reply.put("targetId", plan.targetId());
-        if (write != null && "POST".equals(write.method())) {
-            reply.set("resource", readJson(write.body()));
-        } else if (write != null && !"DELETE".equals(write.method())) {
-            ProvisioningLog.putModifiedProperties(reply, plan.modified());
-        }
-        return new ApiReply(200, reply);
+        boolean posts = write != null && "POST".equals(write.method());
+        boolean changes = write != null && !posts && !"DELETE".equals(write.method());
+        return new ApiReply(200, new UserPreview(run.id, run.change.userPrincipalName(), outOfScope == null,
+                outOfScope == null ? "in scope" : outOfScope, OnDemandStep.match(null, plan, "user"), action, reason,
+                plan.targetId(), posts ? readJson(write.body()) : null, changes ? plan.modified() : null));
+    }
+
+    /**
+     * The preview by id's answer.
+     *
+     * @param resource           the SCIM resource a create would post; absent otherwise
+     * @param modifiedProperties each attribute's old and new value, when an update or a disable would be sent
+     */
+    public record UserPreview(String id, String userPrincipalName, boolean inScope, String scopeReason,
+                              OnDemandStep.MatchStep match, String action, String reason, String targetId,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode resource,
+                              @JsonInclude(JsonInclude.Include.NON_NULL)
+                              List<LogEntry.ModifiedProperty> modifiedProperties) {
     }
 
     private static JsonNode readJson(String body) {
@@ -146,22 +150,18 @@ public final class ProvisionOnDemand {
      * Lets cycles start again; answers the refusal, or the failure to read the user from Graph (502, 404), or null
      * when the user was read.
      */
-    private ApiReply end(Run run, String what, ArrayNode steps) {
+    private ApiReply end(Run run, String what) {
         if (!run.isProceed()) {
             return run.refusal;
         }
         cycles.resumeCycles();
         if (run.change == null) {
-            ObjectNode body = ApiErrors.body(what + " could not run: " + run.failure);
-            body.set("steps", steps);
-            step(steps, "Import", "failure").put("reason", run.failure);
-            return new ApiReply(502, body);
+            return OnDemandStep.couldNotRun(502, what + " could not run: " + run.failure,
+                    OnDemandStep.failed("Import", run.failure));
         }
         if (!run.isFound()) {
-            ObjectNode body = ApiErrors.body("Microsoft Graph has no user with id " + run.id);
-            body.set("steps", steps);
-            step(steps, "Import", "failure").put("reason", "Graph answered 404: no such user");
-            return new ApiReply(404, body);
+            return OnDemandStep.couldNotRun(404, "Microsoft Graph has no user with id " + run.id,
+                    OnDemandStep.failed("Import", "Graph answered 404: no such user"));
         }
         return null;
     }
@@ -170,88 +170,17 @@ public final class ProvisionOnDemand {
      * The steps of one user Graph knows: Import, Scope, then Match and Action from its plan (only a failed Action
      * when it has none).
      */
-    void userSteps(ArrayNode steps, SourceChange change, UserPlan plan, String failure) {
-        ObjectNode imported = step(steps, "Import", "success");
-        imported.put("userPrincipalName", change.userPrincipalName());
-        imported.set("user", change.graph());
-        String outOfScope = UserScope.outOfScopeReason(change.graph(), cycles.inScope(change.id()), users);
-        scope(steps, outOfScope);
+    List<OnDemandStep> userSteps(SourceChange change, UserPlan plan, String failure) {
+        List<OnDemandStep> steps = new ArrayList<>();
+        steps.add(new OnDemandStep.UserImportStep("Import", "success", change.userPrincipalName(), change.graph()));
+        steps.add(OnDemandStep.scope(UserScope.outOfScopeReason(change.graph(), cycles.inScope(change.id()), users)));
         if (plan == null) {
-            step(steps, "Action", "failure").put("reason", failure);
-            return;
-        }
-        match(step(steps, "Match", null), plan, "user");
-        action(step(steps, "Action", plan.status()), plan);
-    }
-
-    /** The Scope step: in scope, or why not. */
-    static void scope(ArrayNode steps, String outOfScope) {
-        ObjectNode scope = step(steps, "Scope", outOfScope == null ? "success" : "skipped");
-        scope.put("inScope", outOfScope == null);
-        scope.put("reason", outOfScope == null ? "in scope" : outOfScope);
-    }
-
-    /** The Match step of a user's or a group's plan. */
-    static void match(ObjectNode step, ObjectPlan plan, String objectType) {
-        if (plan.wasLinked()) {
-            step.put("status", "success");
-            step.put("found", true);
-            step.put("targetId", plan.targetId());
-            step.put("reason", "already linked to a target account; no query needed");
-        } else if (plan.matchedOn() != null) {
-            // A failed create still matched (nothing was found); a failed query or an ambiguous match did not.
-            boolean matchFailed = "failure".equals(plan.status()) && !plan.matchedExisting()
-                    && !"create".equals(plan.action());
-            step.put("status", matchFailed ? "failure" : "success");
-            step.put("filter", filter(plan.matchedOn()));
-            step.put("found", plan.matchedExisting());
-            if (plan.matchedExisting()) {
-                step.put("targetId", plan.targetId());
-            }
+            steps.add(OnDemandStep.failed("Action", failure));
         } else {
-            step.put("status", "skipped");
-            step.put("found", false);
-            step.put("reason", "no match query: the " + objectType + " is not provisioned and is not to be created");
+            steps.add(OnDemandStep.match("Match", plan, "user"));
+            steps.add(OnDemandStep.action(plan));
         }
-    }
-
-    private static String filter(ObjectPlan.MatchCandidate candidate) {
-        try {
-            return Filter.eq(candidate.attribute(), candidate.value()).toString();
-        } catch (BadRequestException e) {
-            // The query was sent; only the SDK cannot parse the attribute path back.
-            return candidate.attribute() + " eq \"" + candidate.value() + "\"";
-        }
-    }
-
-    /** The Action step of a user's or a group's plan. */
-    static void action(ObjectNode step, ObjectPlan plan) {
-        step.put("action", plan.action());
-        step.put("outcome", "failure".equals(plan.status()) ? "failed" : switch (plan.action()) {
-            case "create" -> "created";
-            case "update" -> "updated";
-            case "disable" -> "disabled";
-            case "delete" -> "deleted";
-            default -> "skipped";
-        });
-        if (plan.lastScimStatus() >= 0) {
-            step.put("scimStatus", plan.lastScimStatus());
-        } else {
-            step.putNull("scimStatus");
-        }
-        step.put("targetId", plan.targetId());
-        LogEntry.Error error = plan.error();
-        step.put("reason", error != null ? error.code() + ": " + error.reason() : plan.reason());
-        ProvisioningLog.putModifiedProperties(step, plan.modified());
-    }
-
-    static ObjectNode step(ArrayNode steps, String name, String status) {
-        ObjectNode step = steps.addObject();
-        step.put("step", name);
-        if (status != null) {
-            step.put("status", status);
-        }
-        return step;
+        return steps;
     }
 
     static boolean idChar(int c) {

@@ -2,8 +2,6 @@ package io.github.provisioning.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.cycle.LogFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +9,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,17 +75,17 @@ public final class ProvisioningLogQuery {
                 filters.put(FILTERS.get(name), value);
             }
         }
-        ObjectNode reply = JSON.createObjectNode();
-        ArrayNode entries = reply.putArray("entries");
+        List<JsonNode> entries = new ArrayList<>();
         boolean more = read(filters, limit, entries);
-        reply.put("count", entries.size());
-        reply.put("limit", limit);
-        reply.put("more", more);
-        return new ApiReply(200, reply);
+        return new ApiReply(200, new LogLines(entries, entries.size(), limit, more));
+    }
+
+    /** The log lines as the log has them, newest first; how many, the limit, and whether more match. */
+    public record LogLines(List<JsonNode> entries, int count, int limit, boolean more) {
     }
 
     /** Fills entries newest first; true when more lines match beyond the limit. */
-    private boolean read(Map<String, String> filters, int limit, ArrayNode entries) {
+    private boolean read(Map<String, String> filters, int limit, List<JsonNode> entries) {
         for (Path file : files.newestFirst()) {
             if (read(file, filters, limit, entries)) {
                 return true;
@@ -96,7 +95,7 @@ public final class ProvisioningLogQuery {
     }
 
     /** One file, backwards; true when a line beyond the limit matches. A file not there (yet, or any more) is empty. */
-    private static boolean read(Path file, Map<String, String> filters, int limit, ArrayNode entries) {
+    private static boolean read(Path file, Map<String, String> filters, int limit, List<JsonNode> entries) {
         try (ReversedLinesFileReader lines = ReversedLinesFileReader.builder().setPath(file)
                 .setCharset(StandardCharsets.UTF_8).get()) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {

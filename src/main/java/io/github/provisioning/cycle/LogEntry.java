@@ -1,5 +1,6 @@
 package io.github.provisioning.cycle;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.github.provisioning.state.Escrow;
 import java.time.Instant;
 import java.util.List;
@@ -39,7 +40,8 @@ public record LogEntry(Instant time, String cycleId, String changeId, String obj
     public record Retry(String request, int attempt, int status, String reason, long delayMs) {
     }
 
-    public record ModifiedProperty(String name, Object old, Object value) {
+    /** A property a write changes; the log and the admin API write it as {@code {name, old, new}}. */
+    public record ModifiedProperty(String name, Object old, @JsonProperty("new") Object value) {
     }
 
     public record Error(String code, String reason) {

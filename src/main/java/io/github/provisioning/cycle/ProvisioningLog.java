@@ -89,7 +89,7 @@ public final class ProvisioningLog implements AutoCloseable {
         if (entry.reason() != null) {
             line.put("reason", entry.reason());
         }
-        putModifiedProperties(line, entry.modifiedProperties());
+        line.set("modifiedProperties", JSON.valueToTree(entry.modifiedProperties()));
         if (entry.error() != null) {
             ObjectNode error = line.putObject("error");
             error.put("code", entry.error().code());
@@ -155,16 +155,7 @@ public final class ProvisioningLog implements AutoCloseable {
         size = 0;
     }
 
-    /** Writes {@code modifiedProperties: [{name, old, new}]} as the log line has it (the admin API shows it too). */
-    public static void putModifiedProperties(ObjectNode target, List<LogEntry.ModifiedProperty> properties) {
-        ArrayNode modified = target.putArray("modifiedProperties");
-        for (LogEntry.ModifiedProperty p : properties) {
-            ObjectNode property = modified.addObject();
-            property.put("name", p.name());
-            property.set("old", JSON.valueToTree(p.old()));
-            property.set("new", JSON.valueToTree(p.value()));
-        }
-    }
+
 
     @Override
     public void close() throws IOException {
