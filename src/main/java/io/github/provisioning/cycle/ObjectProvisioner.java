@@ -130,9 +130,14 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
 
     /** The matching values a match tries, in rule order. */
     List<MatchCandidate> candidates(P plan) {
+        return candidates(plan.createValues());
+    }
+
+    /** The matching values among an object's create values, in rule order. */
+    final List<MatchCandidate> candidates(Map<String, JsonNode> createValues) {
         List<MatchCandidate> candidates = new ArrayList<>();
         for (MappingRule rule : mapping.matchingRules()) {
-            JsonNode value = plan.createValues().get(rule.target());
+            JsonNode value = createValues.get(rule.target());
             if (value != null && !value.isNull()) {
                 candidates.add(new MatchCandidate(rule.target(), value.asText()));
             }
@@ -147,6 +152,11 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
 
     /** The create intent was stored, before the POST. */
     void intentRecorded(P plan) {
+    }
+
+    /** A create intent already stored for the plan's create, with its match value; null when none is. */
+    CreateIntent storedIntent(P plan) {
+        return null;
     }
 
     /** A write found the linked object gone; the plan was reset, and the object is matched again. */
@@ -267,7 +277,13 @@ public abstract class ObjectProvisioner<P extends ObjectPlan> {
             return;
         }
         if (plan.intent() == null && !plan.isPreview()) {
-            recordIntent(plan);
+            CreateIntent stored = storedIntent(plan);
+            if (stored == null) {
+                recordIntent(plan);
+            } else {
+                plan.intendToCreate(stored);
+                intentRecorded(plan);
+            }
         }
         plan.send(ObjectPlan.Step.CREATE,
                 ScimRequest.post(type.endpoint(), type.resource().apply(plan.createValues()).toString()));

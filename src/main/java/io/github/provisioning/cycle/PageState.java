@@ -2,6 +2,7 @@ package io.github.provisioning.cycle;
 
 import io.github.provisioning.graph.EntraUser;
 import io.github.provisioning.graph.SourceChange;
+import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.LinkStore;
 import io.github.provisioning.state.ObjectType;
@@ -38,6 +39,8 @@ public final class PageState {
     private final Set<String> inScope;
     /** Managers the page's users name that are not on the page themselves. */
     private final Set<String> managers;
+    /** The create intents stored for the page's users before any was provisioned; set once, before the split. */
+    private volatile Map<String, CreateIntent> intents = Map.of();
 
     private PageState(Set<String> users, Map<String, Link> links, Set<String> inScope, Set<String> managers) {
         this.users = Set.copyOf(users);
@@ -91,6 +94,16 @@ public final class PageState {
     public boolean inScope(String userId) {
         requireCovered(userId);
         return inScope == null || inScope.contains(userId);
+    }
+
+    /** The create intents of the page's users are stored, all in one commit. */
+    public void intentsStored(Map<String, CreateIntent> stored) {
+        intents = Map.copyOf(stored);
+    }
+
+    /** The create intent stored for the user with the page, if any. */
+    public Optional<CreateIntent> intent(String userId) {
+        return Optional.ofNullable(intents.get(userId));
     }
 
     /** Whether this snapshot answers {@link #manager} for the id: a manager named on the page and not on it. */

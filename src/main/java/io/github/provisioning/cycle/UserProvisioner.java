@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.unboundid.scim2.common.messages.PatchOperation;
 import io.github.provisioning.cycle.ObjectPlan.MatchCandidate;
 import io.github.provisioning.graph.EntraUser;
+import io.github.provisioning.graph.GraphPage;
 import io.github.provisioning.graph.SourceChange;
 import io.github.provisioning.http.RetryPolicy;
 import io.github.provisioning.mapping.Ignored;
@@ -15,6 +16,7 @@ import io.github.provisioning.scim.ScimRequest;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.TargetCapabilities;
 import io.github.provisioning.scim.UserResources;
+import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
@@ -30,6 +32,8 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides what one user needs in the target and records the outcome. Entra's rules: a user that is unassigned,
@@ -38,6 +42,8 @@ import org.apache.camel.ExchangeProperty;
  * What users and groups share lives in {@link ObjectProvisioner}.
  */
 public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UserProvisioner.class);
 
     /** The exchange property naming the staged deletion that {@code direct:provision-user} releases. */
     public static final String STAGED_DELETION = "stagedDeletion";
@@ -85,6 +91,78 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
         UserPlan plan = newPlan(change, cycle, page, false);
         plan.releases(staged);
         return start(plan);
+    }
+
+    /**
+     * Before a delta page's users are provisioned: stores the create intent of each user of the page that a create
+     * may follow (in scope, no account linked, nothing pending), all in one commit, so that their creates need not
+     * each commit their own ({@link #storedIntent}). An intent whose user is then matched, skipped or failed before
+     * its POST is cleared by the save of its outcome, and one a crash leaves behind only costs the next cycle a match.
+     * Not for a mapping whose matching attribute is a SelectUniqueValue: its value is known only once checked.
+     */
+    public void intendCreates(@Body GraphPage graphPage, @ExchangeProperty("cycle") CycleRun cycle,
+                              @ExchangeProperty(PageState.PROPERTY) PageState page) {
+        if (!mapping.actions().create() || mapping.matchingRules().stream().anyMatch(MappingRule::selectsUniqueValue)) {
+            return;
+        }
+        Map<String, CreateIntent> intents = new LinkedHashMap<>();
+        List<Link> rows = new ArrayList<>();
+        Instant now = Instant.now();
+        for (SourceChange change : graphPage.changes()) {
+            Link link = createMayFollow(change, page);
+            if (link == null) {
+                continue;
+            }
+            List<MatchCandidate> candidates = candidates(mapping.matchingValuesForCreate(sourceUser(change)));
+            if (!candidates.isEmpty()) {
+                MatchCandidate first = candidates.get(0);
+                CreateIntent intent = new CreateIntent(first.attribute(), first.value(), cycle.id(), now);
+                intents.put(change.id(), intent);
+                rows.add(link.withIntent(intent));
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        try {
+            links.saveAll(ObjectType.USER, rows);
+            page.intentsStored(intents);
+        } catch (RuntimeException e) {
+            // Each create then stores its own intent, and fails its own user if that cannot be stored either.
+            LOG.debug("The create intents of a page could not be stored together: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * The row a create intent goes into when a create may follow for the user (a new row when it has none), or null
+     * when none may: not on the page once, not present, out of scope, linked, or with an intent of its own.
+     */
+    private Link createMayFollow(SourceChange change, PageState page) {
+        if (change.kind() != SourceChange.Kind.PRESENT || !page.covers(change.id())) {
+            return null;
+        }
+        Link link = page.link(change.id()).orElse(null);
+        if (link != null && (link.isLinked() || link.intent() != null)) {
+            return null;
+        }
+        try {
+            if (UserScope.outOfScopeReason(sourceUser(change), page.inScope(change.id()), mapping) != null) {
+                return null;
+            }
+        } catch (RuntimeException e) {
+            // An expression that fails fails the user's plan, with its reason.
+            return null;
+        }
+        return link != null ? link : new Link(change.id(), null, null, false, Map.of(), null, null, null);
+    }
+
+    /** The intent {@link #intendCreates} stored with the user's page, when it names the value the create matched. */
+    @Override
+    CreateIntent storedIntent(UserPlan plan) {
+        CreateIntent stored = plan.page() == null ? null : plan.page().intent(plan.change().id()).orElse(null);
+        MatchCandidate matched = plan.matchedOn();
+        return stored != null && matched != null && stored.attribute().equals(matched.attribute())
+                && stored.value().equals(matched.value()) ? stored : null;
     }
 
     /**

@@ -66,6 +66,15 @@ public record ObjectMapping(List<MappingRule> rules, TargetActions actions, Scop
      * or not ("ignore the attribute and drop it from the flow").
      */
     public Map<String, JsonNode> valuesForCreate(SourceAttributes source) {
+        return valuesForCreate(source, rules);
+    }
+
+    /** The values {@link #valuesForCreate} gives the matching attributes, and only those: what a create is matched on. */
+    public Map<String, JsonNode> matchingValuesForCreate(SourceAttributes source) {
+        return valuesForCreate(source, matchingRules());
+    }
+
+    private static Map<String, JsonNode> valuesForCreate(SourceAttributes source, List<MappingRule> rules) {
         Map<String, JsonNode> values = new LinkedHashMap<>();
         for (MappingRule rule : rules) {
             Object value = rule.source().evaluate(source);

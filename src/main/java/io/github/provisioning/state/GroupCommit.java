@@ -1,6 +1,7 @@
 package io.github.provisioning.state;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -84,13 +85,21 @@ public final class GroupCommit<T> {
 
     /** Writes the item, with whatever else is queued; returns once it is durable, or throws the write's failure. */
     public void submit(T item) {
-        Pending<T> mine = new Pending<>(item, false);
-        List<Pending<T>> items;
+        submitAll(Collections.singletonList(item));
+    }
+
+    /**
+     * Writes the items in one batch with whatever else is queued; returns once they are durable, or throws the
+     * first failure among them (with {@code isolateFailures}, the others may be written).
+     */
+    public void submitAll(List<T> items) {
+        List<Pending<T>> mine = items.stream().map(item -> new Pending<>(item, false)).toList();
+        List<Pending<T>> batch;
         synchronized (lock) {
-            queue.add(mine);
+            queue.addAll(mine);
             boolean interrupted = false;
-            // Never give up waiting: a leader may be writing this item right now.
-            while (writing && !mine.done) {
+            // Never give up waiting: a leader may be writing these items right now.
+            while (writing && !allDone(mine)) {
                 try {
                     lock.wait();
                 } catch (InterruptedException e) {
@@ -100,19 +109,19 @@ public final class GroupCommit<T> {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            if (mine.done) {
-                mine.report();
+            if (allDone(mine)) {
+                mine.forEach(Pending::report);
                 return;
             }
             writing = true;
-            items = queue;
+            batch = queue;
             queue = new ArrayList<>();
         }
         try {
-            write(items);
+            write(batch);
         } finally {
             synchronized (lock) {
-                for (Pending<T> pending : items) {
+                for (Pending<T> pending : batch) {
                     if (!pending.done) {
                         fail(pending, new IllegalStateException("the group commit ended without writing this item"));
                     }
@@ -124,7 +133,11 @@ public final class GroupCommit<T> {
                 lock.notifyAll();
             }
         }
-        mine.report();
+        mine.forEach(Pending::report);
+    }
+
+    private static boolean allDone(List<? extends Pending<?>> pendings) {
+        return pendings.stream().allMatch(p -> p.done);
     }
 
     /** Items queued for the next write (not the one running): for tests that need a batch to form. */

@@ -98,6 +98,14 @@ public final class LinkStore implements AutoCloseable {
     }
 
     /**
+     * Stores several rows in one commit, as {@link #save} stores one: returns once they are committed, or throws the
+     * first failure (the other rows may be stored).
+     */
+    public void saveAll(String objectType, List<Link> links) {
+        writer.saveAll(objectType, links);
+    }
+
+    /**
      * Stores an object's outcome without waiting for the commit: it is committed with the next {@link #save}s (a
      * create intent, say), or before the next other statement on the state database, whichever comes first. So a
      * cycle's page of outcomes takes one commit, made before the page's place in the round is stored. A crash before

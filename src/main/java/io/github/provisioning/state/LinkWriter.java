@@ -78,6 +78,11 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
         saves.submit(new Save(objectType, link));
     }
 
+    /** Returns once the saves are committed, in one batch; throws the first that failed (the others may be stored). */
+    void saveAll(String objectType, List<Link> links) {
+        saves.submitAll(links.stream().map(link -> new Save(objectType, link)).toList());
+    }
+
     /**
      * Returns at once; the save is committed with the next {@link #save}'s batch, or before the next other statement
      * on the database. A row whose values are longer than their columns allow is saved at once instead, so that its
