@@ -21,7 +21,8 @@ import java.util.Set;
  *
  * <p>Current for the whole page because nothing else writes these rows while it runs: a page's users are
  * provisioned one thread each and the next page waits for the split to end (a user Graph sends again on a later
- * page is read again with that page); provision on demand and restarts wait for the cycle; the scope is read before
+ * page is read again with that page; the create intents stored for the page before the split are kept here, not
+ * read back); provision on demand and restarts wait for the cycle; the scope is read before
  * the users. Two exceptions, answered by {@link #covers} and {@link #knowsManager} being false so that the caller
  * reads the store itself: an id the page holds twice (two plans of one user would race on its link), and a manager
  * who is on the same page (provisioned meanwhile).
