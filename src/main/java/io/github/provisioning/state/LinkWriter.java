@@ -64,7 +64,7 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
     private final Object writerLock = new Object();
     private Connection writer;
     private PreparedStatement writerSave;
-    private boolean closed;
+    private volatile boolean closed;
 
     LinkWriter(StateDatabase database, Consumer<List<Save>> committed) {
         this.database = database;
@@ -86,11 +86,11 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
     /**
      * Returns at once; the save is committed with the next {@link #save}'s batch, or before the next other statement
      * on the database. A row whose values are longer than their columns allow is saved at once instead, so that its
-     * failure reaches its caller.
+     * failure reaches its caller, as is a save after {@link #close} (it fails).
      */
     void saveDeferred(String objectType, Link link) {
         Save save = new Save(objectType, link);
-        if (fitsColumns(link)) {
+        if (fitsColumns(link) && !closed) {
             saves.defer(save);
         } else {
             saves.submit(save);

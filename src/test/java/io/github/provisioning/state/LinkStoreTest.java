@@ -316,10 +316,12 @@ class LinkStoreTest {
         db.endDryRun();
         assertThat(committedUsers(db)).containsExactly("u1", "u2", "u3", "u4", "u5");
 
-        // Closing the store writes what is left.
+        // Closing the store writes what is left; a save after that fails, deferred or not.
         store.links().saveDeferred(ObjectType.USER, linked("u6"));
         store.links().close();
         assertThat(committedUsers(db)).containsExactly("u1", "u2", "u3", "u4", "u5", "u6");
+        assertThatThrownBy(() -> store.links().saveDeferred(ObjectType.USER, linked("u7")))
+                .hasMessageContaining("closed");
     }
 
     @Test
