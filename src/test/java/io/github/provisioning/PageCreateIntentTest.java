@@ -9,11 +9,14 @@ import io.github.provisioning.state.CreateIntent;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.LinkStore;
 import io.github.provisioning.state.ObjectType;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A delta page's create intents are stored together before its first POST, so that its creates need not commit one
@@ -21,6 +24,9 @@ import org.junit.jupiter.api.Test;
  * before any other user of the page is planned.
  */
 class PageCreateIntentTest extends EngineTest {
+
+    @TempDir
+    Path config;
 
     @Test
     void aPagesCreateIntentsAreStoredBeforeItsFirstPostAndClearedByTheOutcomes() throws Exception {
@@ -58,5 +64,37 @@ class PageCreateIntentTest extends EngineTest {
             });
         }
         assertThat(writes().stream().filter(r -> r.method().equals("POST")).toList()).hasSize(3);
+    }
+
+    @Test
+    void aUserWhoseMatchingValueCannotBeEvaluatedFailsAloneAndThePageGoesOn() throws Exception {
+        // Mid's length is the job title: not a number for Bob, so his userName cannot be evaluated.
+        Path mapping = config.resolve("mapping.yaml");
+        Files.writeString(mapping, """
+                user:
+                  mappings:
+                    - target: userName
+                      expression: 'IIF([jobTitle]="Broken", Mid([userPrincipalName], 1, [jobTitle]), [userPrincipalName])'
+                      match: 1
+                    - {target: displayName, source: displayName}
+                """);
+        for (String upn : List.of("ann@contoso.example", "bob@contoso.example", "cy@contoso.example")) {
+            Map<String, Object> user = engineer(upn);
+            if (upn.startsWith("bob")) {
+                user.put("jobTitle", "Broken");
+            }
+            tenant.assign(tenant.addUser(user));
+        }
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        settings.put("provisioning.mapping", "file:" + mapping);
+        engine = EngineUnderTest.start(settings, dataDir);
+
+        CycleReport initial = engine.awaitInitialCycle();
+
+        assertThat(initial.counts()).containsEntry("created", 2).containsEntry("failed", 1);
+        assertThat(scim.users()).hasSize(2);
+        assertThat(engine.logLines()).filteredOn(line -> line.path("status").asText().equals("failure"))
+                .singleElement().satisfies(line ->
+                        assertThat(line.path("error").path("code").asText()).isEqualTo("MappingEvaluationFailed"));
     }
 }

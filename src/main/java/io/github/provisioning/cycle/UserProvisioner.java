@@ -109,16 +109,12 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
         List<Link> rows = new ArrayList<>();
         Instant now = Instant.now();
         for (SourceChange change : graphPage.changes()) {
-            Link link = createMayFollow(change, page);
-            if (link == null) {
-                continue;
-            }
-            List<MatchCandidate> candidates = candidates(mapping.matchingValuesForCreate(sourceUser(change)));
-            if (!candidates.isEmpty()) {
-                MatchCandidate first = candidates.get(0);
-                CreateIntent intent = new CreateIntent(first.attribute(), first.value(), cycle.id(), now);
+            Link row = createMayFollow(change, page);
+            MatchCandidate matchedOn = row == null ? null : createMatchedOn(change, page);
+            if (matchedOn != null) {
+                CreateIntent intent = new CreateIntent(matchedOn.attribute(), matchedOn.value(), cycle.id(), now);
                 intents.put(change.id(), intent);
-                rows.add(link.withIntent(intent));
+                rows.add(row.withIntent(intent));
             }
         }
         if (rows.isEmpty()) {
@@ -135,9 +131,9 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
 
     /**
      * The row a create intent goes into when a create may follow for the user (a new row when it has none), or null
-     * when none may: not on the page once, not present, out of scope, linked, or with an intent of its own.
+     * when none may: not on the page once, not present, linked, or with an intent of its own.
      */
-    private Link createMayFollow(SourceChange change, PageState page) {
+    private static Link createMayFollow(SourceChange change, PageState page) {
         if (change.kind() != SourceChange.Kind.PRESENT || !page.covers(change.id())) {
             return null;
         }
@@ -145,15 +141,24 @@ public final class UserProvisioner extends ObjectProvisioner<UserPlan> {
         if (link != null && (link.isLinked() || link.intent() != null)) {
             return null;
         }
+        return link != null ? link : new Link(change.id(), null, null, false, Map.of(), null, null, null);
+    }
+
+    /**
+     * The value a create of the user would first be matched on, or null when it is out of scope or has none. An
+     * expression that fails gives none: the user's plan then fails with the reason, and the page goes on.
+     */
+    private MatchCandidate createMatchedOn(SourceChange change, PageState page) {
         try {
-            if (UserScope.outOfScopeReason(sourceUser(change), page.inScope(change.id()), mapping) != null) {
+            EntraUser user = sourceUser(change);
+            if (UserScope.outOfScopeReason(user, page.inScope(change.id()), mapping) != null) {
                 return null;
             }
+            List<MatchCandidate> candidates = candidates(mapping.matchingValuesForCreate(user));
+            return candidates.isEmpty() ? null : candidates.get(0);
         } catch (RuntimeException e) {
-            // An expression that fails fails the user's plan, with its reason.
             return null;
         }
-        return link != null ? link : new Link(change.id(), null, null, false, Map.of(), null, null, null);
     }
 
     /** The intent {@link #intendCreates} stored with the user's page, when it names the value the create matched. */
