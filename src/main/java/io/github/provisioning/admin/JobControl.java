@@ -166,7 +166,7 @@ public final class JobControl {
         LinkStore.EscrowCounts escrows = links.escrowCounts();
         return new ApiReply(200, new JobStatus(state(), cycles.current().map(JobControl::running).orElse(null),
                 jobState.lastCycleReport().map(JobControl::json).orElse(null), escrows.total(),
-                new EscrowCounts(escrows.waiting(), escrows.permanent()),
+                escrows,
                 quarantine.current().map(this::quarantined).orElse(null),
                 DeletionApproval.summary(deletions.heldDeletions(), deletionThreshold)));
     }
@@ -178,11 +178,8 @@ public final class JobControl {
      * @param lastCycle  the last cycle's report as its file has it, or null before the first
      * @param quarantine null when the job is not quarantined
      */
-    public record JobStatus(String state, RunningCycle cycle, JsonNode lastCycle, int escrows, EscrowCounts escrow,
+    public record JobStatus(String state, RunningCycle cycle, JsonNode lastCycle, int escrows, LinkStore.EscrowCounts escrow,
                             QuarantineStatus quarantine, DeletionApproval.HeldSummary deletions) {
-    }
-
-    public record EscrowCounts(int waiting, int permanent) {
     }
 
     /** @param nextAttempt null once the quarantine has stopped retrying */

@@ -155,8 +155,6 @@ public final class ProvisioningLog implements AutoCloseable {
         size = 0;
     }
 
-
-
     @Override
     public void close() throws IOException {
         synchronized (lock) {

@@ -94,7 +94,7 @@ public final class GroupCommit<T> {
      */
     public void submitAll(List<T> items) {
         List<Pending<T>> mine = items.stream().map(item -> new Pending<>(item, false)).toList();
-        List<Pending<T>> batch;
+        List<Pending<T>> taken;
         synchronized (lock) {
             queue.addAll(mine);
             boolean interrupted = false;
@@ -114,14 +114,14 @@ public final class GroupCommit<T> {
                 return;
             }
             writing = true;
-            batch = queue;
+            taken = queue;
             queue = new ArrayList<>();
         }
         try {
-            write(batch);
+            write(taken);
         } finally {
             synchronized (lock) {
-                for (Pending<T> pending : batch) {
+                for (Pending<T> pending : taken) {
                     if (!pending.done) {
                         fail(pending, new IllegalStateException("the group commit ended without writing this item"));
                     }

@@ -276,7 +276,9 @@ public final class StateDatabase implements Closeable {
     <T> T transaction(Work<T> work) {
         writeDeferred();
         boolean outermost = !inTransaction.get();
-        inTransaction.set(true);
+        if (outermost) {
+            inTransaction.set(true);
+        }
         try (Connection c = active.getConnection()) {
             c.setAutoCommit(false);
             try {
