@@ -5,6 +5,7 @@ import static io.github.provisioning.ProvisioningConfiguration.closedOnStop;
 import io.github.provisioning.cycle.LogFiles;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.state.GroupStore;
+import io.github.provisioning.state.JobId;
 import io.github.provisioning.state.JobStateStore;
 import io.github.provisioning.state.LinkStore;
 import io.github.provisioning.state.ScopeStore;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the engine keeps between cycles: the state database and its stores, and the provisioning log's files.
- * {@link ProvisioningConfiguration} binds these.
+ * {@link ProvisioningConfiguration} binds these. The stores are those of the job {@link JobId#DEFAULT}, which
+ * today's single-job settings run as.
  */
 public class StateConfiguration {
 
@@ -56,29 +58,29 @@ public class StateConfiguration {
     @BindToRegistry(value = "linkStore", lazy = true)
     public LinkStore linkStore(CamelContext context, @BeanInject("stateDatabase") StateDatabase database,
                                @BeanInject("scopeStore") ScopeStore scope) {
-        return closedOnStop(context, new LinkStore(database, scope));
+        return closedOnStop(context, new LinkStore(database, JobId.DEFAULT, scope));
     }
 
     @BindToRegistry(value = "scopeStore", lazy = true)
     public ScopeStore scopeStore(@BeanInject("stateDatabase") StateDatabase database) {
-        return new ScopeStore(database);
+        return new ScopeStore(database, JobId.DEFAULT);
     }
 
     @BindToRegistry(value = "groupStore", lazy = true)
     public GroupStore groupStore(@BeanInject("stateDatabase") StateDatabase database,
                                  @BeanInject("scopeStore") ScopeStore scope) {
-        return new GroupStore(database, scope);
+        return new GroupStore(database, JobId.DEFAULT, scope);
     }
 
     @BindToRegistry(value = "stagedDeletionStore", lazy = true)
     public StagedDeletionStore stagedDeletionStore(@BeanInject("stateDatabase") StateDatabase database) {
-        return new StagedDeletionStore(database);
+        return new StagedDeletionStore(database, JobId.DEFAULT);
     }
 
     @BindToRegistry(value = "jobStateStore", lazy = true)
     public JobStateStore jobStateStore(@BeanInject("stateDatabase") StateDatabase database,
                                        @BeanInject("scopeStore") ScopeStore scope) {
-        return new JobStateStore(database, scope);
+        return new JobStateStore(database, JobId.DEFAULT, scope);
     }
 
     @BindToRegistry(value = "provisioningLog", lazy = true)

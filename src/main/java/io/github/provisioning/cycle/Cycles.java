@@ -153,7 +153,7 @@ public final class Cycles {
             // The type above came from the stored state; from here on the cycle reads and writes a copy of it. A dry
             // run that cannot start leaves neither the copy nor itself behind (its route has no cycle to abort).
             try {
-                database.beginDryRun();
+                database.beginDryRun(jobState.job());
                 jobState.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
             } catch (RuntimeException e) {
                 database.endDryRun();

@@ -21,8 +21,9 @@ import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 
 /**
- * A dry run's state: an H2 database in a temporary folder with the store's schema and a copy of every row of the
- * stored state (H2 or PostgreSQL). The dry run reads and writes it as a real cycle reads and writes the store (scope
+ * A dry run's state: an H2 database in a temporary folder with the store's schema and a copy of every row of one
+ * job's stored state (H2 or PostgreSQL). The dry run reads and writes it as a real cycle reads and writes the store
+ * (scope
  * generations, links, staged deletions, watermarks), and {@link #close()} deletes it, so nothing the dry run did
  * reaches the stored state. A file, not memory: the state of a million users would not fit the engine's heap.
  */
@@ -42,7 +43,8 @@ final class DryRunCopy implements AutoCloseable {
         this.folder = folder;
     }
 
-    static DryRunCopy of(DataSource source) {
+    /** A copy of the rows of {@code job} in {@code source}. */
+    static DryRunCopy of(DataSource source, JobId job) {
         Path folder;
         try {
             folder = Files.createTempDirectory("provisioning-dry-run-");
@@ -59,7 +61,7 @@ final class DryRunCopy implements AutoCloseable {
             try (Connection from = source.getConnection(); Connection to = copy.getConnection()) {
                 to.setAutoCommit(false);
                 for (String table : tables(from)) {
-                    copyRows(from, to, table);
+                    copyRows(from, to, table, job);
                 }
                 to.commit();
             }
@@ -99,12 +101,19 @@ final class DryRunCopy implements AutoCloseable {
         return tables;
     }
 
-    /** The table's rows in place of the copy's (a migration seeds some, e.g. the scope generations). */
-    private static void copyRows(Connection from, Connection to, String table) throws SQLException {
+    /** The job's rows of the table in place of the copy's (a migration seeds some, e.g. the scope generations). */
+    private static void copyRows(Connection from, Connection to, String table, JobId job) throws SQLException {
         try (Statement delete = to.createStatement()) {
             delete.executeUpdate("DELETE FROM " + table);
         }
-        try (Statement select = from.createStatement(); ResultSet rs = select.executeQuery("SELECT * FROM " + table)) {
+        try (PreparedStatement select = from.prepareStatement("SELECT * FROM " + table + " WHERE job_id = ?")) {
+            select.setString(1, job.value());
+            copyRows(select, to, table);
+        }
+    }
+
+    private static void copyRows(PreparedStatement select, Connection to, String table) throws SQLException {
+        try (ResultSet rs = select.executeQuery()) {
             ResultSetMetaData meta = rs.getMetaData();
             int columns = meta.getColumnCount();
             List<String> names = new ArrayList<>();

@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +25,8 @@ import java.util.function.BiPredicate;
 /**
  * Links ({@code prov_object}): for each user and group, the target object it is linked to, the values last
  * provisioned there, its escrow (a retry that waits) and its create intent. Saves from concurrent threads share one
- * transaction ({@link LinkWriter}); every other read and write borrows a connection of the pool as it goes.
+ * transaction ({@link LinkWriter}); every other read and write borrows a connection of the pool as it goes. Every
+ * statement reads and writes the rows of one job only.
  */
 public final class LinkStore implements AutoCloseable {
 
@@ -49,21 +49,28 @@ public final class LinkStore implements AutoCloseable {
     static final String RETRY_DUE = "retry_permanent = ? AND (retry_due IS NULL OR retry_due <= ?)";
 
     private final StateDatabase database;
+    private final JobId job;
     private final ScopeStore scope;
     private final LinkWriter writer;
 
-    /** @param scope the scope a cycle reads: its saves are noted there, and {@link #toRefresh} reads it */
-    public LinkStore(StateDatabase database, ScopeStore scope) {
+    /** @param scope the job's scope a cycle reads: its saves are noted there, and {@link #toRefresh} reads it */
+    public LinkStore(StateDatabase database, JobId job, ScopeStore scope) {
         this.database = database;
-        this.scope = scope;
-        this.writer = new LinkWriter(database, scope::noteSaved);
+        this.job = job;
+        this.scope = ScopeStore.ofJob(scope, job);
+        this.writer = new LinkWriter(database, job, scope::noteSaved);
+    }
+
+    public JobId job() {
+        return job;
     }
 
     public Optional<Link> link(String objectType, String sourceId) {
-        return database.query("SELECT * FROM prov_object WHERE object_type = ? AND source_id = ?",
+        return database.query("SELECT * FROM prov_object WHERE job_id = ? AND object_type = ? AND source_id = ?",
                 ps -> {
-                    ps.setString(1, objectType);
-                    ps.setString(2, sourceId);
+                    ps.setString(1, job.value());
+                    ps.setString(2, objectType);
+                    ps.setString(3, sourceId);
                 },
                 rs -> rs.next() ? Optional.of(link(rs)) : Optional.empty());
     }
@@ -75,9 +82,9 @@ public final class LinkStore implements AutoCloseable {
     public Map<String, Link> links(String objectType, Collection<String> sourceIds) {
         Map<String, Link> links = new LinkedHashMap<>();
         for (List<String> chunk : StateDatabase.chunks(sourceIds)) {
-            database.query("SELECT * FROM prov_object WHERE (object_type, source_id) IN ("
+            database.query("SELECT * FROM prov_object WHERE (job_id, object_type, source_id) IN ("
                     + StateDatabase.keyList(chunk.size()) + ")",
-                    ps -> StateDatabase.bindKeys(ps, 1, objectType, chunk), rs -> {
+                    ps -> StateDatabase.bindKeys(ps, 1, job, objectType, chunk), rs -> {
                         while (rs.next()) {
                             Link link = link(rs);
                             links.put(link.sourceId(), link);
@@ -120,11 +127,12 @@ public final class LinkStore implements AutoCloseable {
      * count on {@code prov_object_retry}, cheap enough for every metrics scrape.
      */
     public long awaitingRetry(String objectType) {
-        return database.query("SELECT COUNT(*) FROM prov_object WHERE object_type = ? AND " + HAS_RETRY
-                        + " AND retry_permanent = ?",
+        return database.query("SELECT COUNT(*) FROM prov_object WHERE job_id = ? AND object_type = ? AND "
+                        + HAS_RETRY + " AND retry_permanent = ?",
                 ps -> {
-                    ps.setString(1, objectType);
-                    ps.setBoolean(2, false);
+                    ps.setString(1, job.value());
+                    ps.setString(2, objectType);
+                    ps.setBoolean(3, false);
                 }, rs -> rs.next() ? rs.getLong(1) : 0L);
     }
 
@@ -136,8 +144,9 @@ public final class LinkStore implements AutoCloseable {
     }
 
     public EscrowCounts escrowCounts() {
-        return database.query("SELECT retry_permanent, COUNT(*) FROM prov_object WHERE object_type IN ('user', "
-                + "'group') AND " + HAS_RETRY + " GROUP BY retry_permanent", ps -> { }, rs -> {
+        return database.query("SELECT retry_permanent, COUNT(*) FROM prov_object WHERE job_id = ? AND object_type IN"
+                + " ('user', 'group') AND " + HAS_RETRY + " GROUP BY retry_permanent",
+                ps -> ps.setString(1, job.value()), rs -> {
                     int waiting = 0;
                     int permanent = 0;
                     while (rs.next()) {
@@ -163,9 +172,12 @@ public final class LinkStore implements AutoCloseable {
      * (a retry with no time is due in the next cycle), then the permanent failures, the latest first.
      */
     public List<Escrowed> escrowed(int limit) {
-        return database.query("SELECT * FROM prov_object WHERE object_type IN ('user', 'group') AND " + HAS_RETRY
-                + " ORDER BY retry_permanent, CASE WHEN retry_permanent THEN NULL ELSE retry_due END NULLS FIRST,"
-                + " updated_at DESC, object_type DESC, source_id", ps -> ps.setMaxRows(limit), rs -> {
+        return database.query("SELECT * FROM prov_object WHERE job_id = ? AND object_type IN ('user', 'group') AND "
+                + HAS_RETRY + " ORDER BY retry_permanent, CASE WHEN retry_permanent THEN NULL ELSE retry_due END"
+                + " NULLS FIRST, updated_at DESC, object_type DESC, source_id", ps -> {
+                    ps.setString(1, job.value());
+                    ps.setMaxRows(limit);
+                }, rs -> {
                     List<Escrowed> rows = new ArrayList<>();
                     while (rs.next()) {
                         rows.add(new Escrowed(rs.getString("object_type"), link(rs),
@@ -212,14 +224,17 @@ public final class LinkStore implements AutoCloseable {
             // (in an initial cycle, every user in scope). Another cycle's are looked up.
             boolean savedInMemory = cycleId.equals(running.cycleId);
             String notSavedByTheCycle = savedInMemory ? "" : " AND NOT EXISTS (SELECT 1 FROM prov_object o"
-                    + " WHERE o.object_type = 'user' AND o.source_id = s.object_id AND o.last_cycle = ?)";
+                    + " WHERE o.job_id = s.job_id AND o.object_type = 'user' AND o.source_id = s.object_id"
+                    + " AND o.last_cycle = ?)";
             String notListedByTheRound = resumedRoundId == null ? "" : " AND NOT EXISTS (SELECT 1 FROM prov_object l"
-                    + " WHERE l.object_type = 'user' AND l.source_id = s.object_id AND l.listed_round = ?)";
+                    + " WHERE l.job_id = s.job_id AND l.object_type = 'user' AND l.source_id = s.object_id"
+                    + " AND l.listed_round = ?)";
             ids.addAll(database.query("SELECT s.object_id, s.left_in FROM prov_scope_member s"
-                    + " WHERE s.scope_type = 'user' AND s.entered > ?" + notSavedByTheCycle + notListedByTheRound
-                    + " ORDER BY s.object_id",
+                    + " WHERE s.job_id = ? AND s.scope_type = 'user' AND s.entered > ?" + notSavedByTheCycle
+                    + notListedByTheRound + " ORDER BY s.object_id",
                     ps -> {
                         int i = 1;
+                        ps.setString(i++, job.value());
                         ps.setLong(i++, running.completed);
                         if (!savedInMemory) {
                             ps.setString(i++, cycleId);
@@ -232,27 +247,35 @@ public final class LinkStore implements AutoCloseable {
         }
         ids.addAll(database.query("""
                 SELECT source_id FROM prov_object
-                WHERE object_type = 'user' AND (last_cycle IS NULL OR last_cycle <> ?)
+                WHERE job_id = ? AND object_type = 'user' AND (last_cycle IS NULL OR last_cycle <> ?)
                   AND\s""" + HAS_RETRY + " AND " + RETRY_DUE + " ORDER BY source_id", ps -> {
-                    ps.setString(1, cycleId);
-                    bindRetryDue(ps, 2, now);
+                    ps.setString(1, job.value());
+                    ps.setString(2, cycleId);
+                    bindRetryDue(ps, 3, now);
                 }, StateDatabase::strings));
         ids.addAll(openIntents(USER, cycleId));
         if (rolesTracked) {
             ids.addAll(database.query("""
                     SELECT DISTINCT d.source_id FROM (
-                      SELECT n.source_id FROM prov_app_role n WHERE n.generation = 'next' AND NOT EXISTS (
-                        SELECT 1 FROM prov_app_role c WHERE c.generation = 'current' AND c.source_id = n.source_id
-                          AND c.app_role_id = n.app_role_id
+                      SELECT n.source_id FROM prov_app_role n WHERE n.job_id = ? AND n.generation = 'next'
+                      AND NOT EXISTS (
+                        SELECT 1 FROM prov_app_role c WHERE c.job_id = n.job_id AND c.generation = 'current'
+                          AND c.source_id = n.source_id AND c.app_role_id = n.app_role_id
                           AND (c.display_name = n.display_name OR (c.display_name IS NULL AND n.display_name IS NULL))
                           AND (c.role_value = n.role_value OR (c.role_value IS NULL AND n.role_value IS NULL)))
                       UNION
-                      SELECT c.source_id FROM prov_app_role c WHERE c.generation = 'current' AND NOT EXISTS (
-                        SELECT 1 FROM prov_app_role n WHERE n.generation = 'next' AND n.source_id = c.source_id
-                          AND n.app_role_id = c.app_role_id)) d
-                    WHERE NOT EXISTS (SELECT 1 FROM prov_object o WHERE o.object_type = 'user'
+                      SELECT c.source_id FROM prov_app_role c WHERE c.job_id = ? AND c.generation = 'current'
+                      AND NOT EXISTS (
+                        SELECT 1 FROM prov_app_role n WHERE n.job_id = c.job_id AND n.generation = 'next'
+                          AND n.source_id = c.source_id AND n.app_role_id = c.app_role_id)) d
+                    WHERE NOT EXISTS (SELECT 1 FROM prov_object o WHERE o.job_id = ? AND o.object_type = 'user'
                                       AND o.source_id = d.source_id AND o.last_cycle = ?)
-                    ORDER BY d.source_id""", ps -> ps.setString(1, cycleId), StateDatabase::strings));
+                    ORDER BY d.source_id""", ps -> {
+                        ps.setString(1, job.value());
+                        ps.setString(2, job.value());
+                        ps.setString(3, job.value());
+                        ps.setString(4, cycleId);
+                    }, StateDatabase::strings));
         }
         return new ArrayList<>(ids);
     }
@@ -275,10 +298,11 @@ public final class LinkStore implements AutoCloseable {
      * the index {@code prov_object_intent}; empty unless a run was cut between a POST and the save of its link).
      */
     private List<String> openIntents(String objectType, String cycleId) {
-        return database.query("SELECT source_id FROM prov_object WHERE object_type = ? AND " + HAS_INTENT
-                + " AND (last_cycle IS NULL OR last_cycle <> ?) ORDER BY source_id", ps -> {
-                    ps.setString(1, objectType);
-                    ps.setString(2, cycleId);
+        return database.query("SELECT source_id FROM prov_object WHERE job_id = ? AND object_type = ? AND "
+                + HAS_INTENT + " AND (last_cycle IS NULL OR last_cycle <> ?) ORDER BY source_id", ps -> {
+                    ps.setString(1, job.value());
+                    ps.setString(2, objectType);
+                    ps.setString(3, cycleId);
                 }, StateDatabase::strings);
     }
 
@@ -291,10 +315,10 @@ public final class LinkStore implements AutoCloseable {
      */
     public void markListed(String roundId, Collection<String> userIds) {
         for (List<String> chunk : StateDatabase.chunks(userIds)) {
-            database.update("UPDATE prov_object SET listed_round = ? WHERE (object_type, source_id) IN ("
+            database.update("UPDATE prov_object SET listed_round = ? WHERE (job_id, object_type, source_id) IN ("
                     + StateDatabase.keyList(chunk.size()) + ")", ps -> {
                         ps.setString(1, roundId);
-                        StateDatabase.bindKeys(ps, 2, USER, chunk);
+                        StateDatabase.bindKeys(ps, 2, job, USER, chunk);
                     });
         }
     }
@@ -309,35 +333,39 @@ public final class LinkStore implements AutoCloseable {
             scope.recordedScope();
         }
         String outOfScope = assignedScope ? " OR NOT EXISTS (SELECT 1 FROM prov_scope_member s"
-                + " WHERE s.scope_type = 'user' AND s.object_id = o.source_id AND s.left_in IS NULL)" : "";
+                + " WHERE s.job_id = o.job_id AND s.scope_type = 'user' AND s.object_id = o.source_id"
+                + " AND s.left_in IS NULL)" : "";
         return database.query("""
                 SELECT o.source_id FROM prov_object o
-                WHERE o.object_type = 'user' AND o.target_id IS NOT NULL AND o.active = ?
+                WHERE o.job_id = ? AND o.object_type = 'user' AND o.target_id IS NOT NULL AND o.active = ?
                   AND (o.last_cycle IS NULL OR o.last_cycle <> ?)
                   AND (o.listed_round IS NULL OR o.listed_round <> ?%s)
                 ORDER BY o.source_id""".formatted(outOfScope),
                 ps -> {
-                    ps.setBoolean(1, true);
-                    ps.setString(2, cycleId);
-                    ps.setString(3, roundId);
+                    ps.setString(1, job.value());
+                    ps.setBoolean(2, true);
+                    ps.setString(3, cycleId);
+                    ps.setString(4, roundId);
                 }, StateDatabase::strings);
     }
 
     // ---- an admin's restart, in the transaction of JobStateStore#restart
 
-    /** Clears every pending retry (the escrows); answers how many. */
-    static int clearRetries(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            return s.executeUpdate("UPDATE prov_object SET retry_action = NULL, last_error = NULL, "
-                    + "retry_attempts = 0, retry_due = NULL, retry_permanent = FALSE "
-                    + "WHERE object_type IN ('user', 'group') AND " + HAS_RETRY);
+    /** Clears every pending retry (the escrows) of the job; answers how many. */
+    static int clearRetries(Connection c, JobId job) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE prov_object SET retry_action = NULL, "
+                + "last_error = NULL, retry_attempts = 0, retry_due = NULL, retry_permanent = FALSE "
+                + "WHERE job_id = ? AND object_type IN ('user', 'group') AND " + HAS_RETRY)) {
+            ps.setString(1, job.value());
+            return ps.executeUpdate();
         }
     }
 
-    /** Removes every link, so that every object is matched again; answers how many. */
-    static int removeLinks(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            return s.executeUpdate("DELETE FROM prov_object");
+    /** Removes every link of the job, so that every object is matched again; answers how many. */
+    static int removeLinks(Connection c, JobId job) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM prov_object WHERE job_id = ?")) {
+            ps.setString(1, job.value());
+            return ps.executeUpdate();
         }
     }
 

@@ -38,20 +38,22 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
               CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),
               CAST(? AS TIMESTAMP), CAST(? AS INTEGER), CAST(? AS TIMESTAMP), CAST(? AS BOOLEAN),
               CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS TIMESTAMP),
-              CAST(? AS VARCHAR), CAST(? AS VARCHAR)))
-              s(tid, mv, act, pv, cyc, ra, err, at, att, due, perm, ia, iv, ic, iat, ot, id)
-            ON t.object_type = s.ot AND t.source_id = s.id
+              CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR)))
+              s(tid, mv, act, pv, cyc, ra, err, at, att, due, perm, ia, iv, ic, iat, job, ot, id)
+            ON t.job_id = s.job AND t.object_type = s.ot AND t.source_id = s.id
             WHEN MATCHED THEN UPDATE SET target_id = s.tid, match_value = s.mv, active = s.act,
               provisioned_values = s.pv, last_cycle = s.cyc, retry_action = s.ra, last_error = s.err,
               updated_at = s.at, retry_attempts = s.att, retry_due = s.due, retry_permanent = s.perm,
               intent_attribute = s.ia, intent_value = s.iv, intent_cycle = s.ic, intent_at = s.iat
             WHEN NOT MATCHED THEN INSERT (target_id, match_value, active, provisioned_values, last_cycle,
               retry_action, last_error, updated_at, retry_attempts, retry_due, retry_permanent, intent_attribute,
-              intent_value, intent_cycle, intent_at, object_type, source_id)
+              intent_value, intent_cycle, intent_at, job_id, object_type, source_id)
               VALUES (s.tid, s.mv, s.act, s.pv, s.cyc, s.ra, s.err, s.at, s.att, s.due, s.perm, s.ia, s.iv, s.ic,
-                s.iat, s.ot, s.id)""";
+                s.iat, s.job, s.ot, s.id)""";
 
     private final StateDatabase database;
+    /** The job whose rows the saves write. */
+    private final JobId job;
     /** Told of every batch once it is committed. */
     private final Consumer<List<Save>> committed;
     private final GroupCommit<Save> saves = new GroupCommit<>(this::upsert, true, LinkWriter::deferredSaveFailed);
@@ -66,8 +68,9 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
     private PreparedStatement writerSave;
     private volatile boolean closed;
 
-    LinkWriter(StateDatabase database, Consumer<List<Save>> committed) {
+    LinkWriter(StateDatabase database, JobId job, Consumer<List<Save>> committed) {
         this.database = database;
+        this.job = job;
         this.committed = committed;
         database.onDryRun(this);
         database.writeDeferredFirst(saves::flush);
@@ -160,7 +163,7 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
         }
         try {
             for (Save save : batch) {
-                bindSave(writerSave, save, toJson(save.link().values()));
+                bindSave(writerSave, job, save, toJson(save.link().values()));
                 writerSave.addBatch();
             }
             writerSave.executeBatch();
@@ -251,7 +254,7 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
         }
     }
 
-    private static void bindSave(PreparedStatement ps, Save save, String values) throws SQLException {
+    private static void bindSave(PreparedStatement ps, JobId job, Save save, String values) throws SQLException {
         Link link = save.link();
         ps.setString(1, link.targetId());
         ps.setString(2, link.matchValue());
@@ -271,8 +274,9 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
         ps.setString(13, intent == null ? null : intent.value());
         ps.setString(14, intent == null ? null : intent.cycleId());
         ps.setTimestamp(15, intent == null ? null : Timestamp.from(intent.at()));
-        ps.setString(16, save.objectType());
-        ps.setString(17, link.sourceId());
+        ps.setString(16, job.value());
+        ps.setString(17, save.objectType());
+        ps.setString(18, link.sourceId());
     }
 
     private static String toJson(Map<String, JsonNode> values) {

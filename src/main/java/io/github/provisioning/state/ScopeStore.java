@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -22,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * The assignment scope ({@code prov_scope_member}: who is assigned, by generation) and the users' app role
  * assignments ({@code prov_app_role}). A cycle reads the scope into memory and writes it to the store once, where it
  * differs, before the first query that needs it; completing the cycle promotes it
- * ({@link JobStateStore#completeCycle}).
+ * ({@link JobStateStore#completeCycle}). Every statement reads and writes the rows of one job only.
  */
 public final class ScopeStore {
 
@@ -35,18 +34,20 @@ public final class ScopeStore {
     private static final int WRITE_CHUNK = 1000;
 
     private final StateDatabase database;
+    private final JobId job;
     /** The scope generation being read since {@link #startNextScope()}; null before. */
     private volatile RunningScope runningScope;
     /**
      * The scope the last cycle this store completed left in the store: its rows are exactly these ids, none gone.
      * The next cycle compares with it instead of reading the rows back. Null when the rows may differ: none
      * completed since the store opened, or a cycle recorded its scope and did not complete. Only this store writes
-     * the scope rows of its database.
+     * the scope rows of its job.
      */
     private final AtomicReference<RunningScope> completedScope = new AtomicReference<>();
 
-    public ScopeStore(StateDatabase database) {
+    public ScopeStore(StateDatabase database, JobId job) {
         this.database = database;
+        this.job = job;
         // A dry run reads and writes a copy: what this store remembers of the stored scope is kept for its end.
         database.onDryRun(new StateDatabase.DryRunListener() {
             private RunningScope runningBefore;
@@ -66,6 +67,19 @@ public final class ScopeStore {
         });
     }
 
+    public JobId job() {
+        return job;
+    }
+
+    /** The scope store, which a store of the job {@code job} is built with: it must be that job's. */
+    static ScopeStore ofJob(ScopeStore scope, JobId job) {
+        if (!scope.job.equals(job)) {
+            throw new IllegalArgumentException("the scope store of job " + scope.job + " given to a store of job "
+                    + job);
+        }
+        return scope;
+    }
+
     /**
      * Starts reading the user and group scopes into a new generation. Every call (a cycle, a provision on demand)
      * takes a number of its own, so rows a cycle that did not complete wrote are never taken for this one's.
@@ -81,9 +95,10 @@ public final class ScopeStore {
      */
     public void startNextScope(String cycleId) {
         runningScope = database.transaction(c -> {
-            long completed = Long.parseLong(Watermarks.read(c, SCOPE_COMPLETED).orElse("0"));
-            long running = Math.max(completed, Long.parseLong(Watermarks.read(c, SCOPE_RUNNING).orElse("0"))) + 1;
-            Watermarks.write(c, SCOPE_RUNNING, Long.toString(running));
+            long completed = Long.parseLong(Watermarks.read(c, job, SCOPE_COMPLETED).orElse("0"));
+            long running = Math.max(completed, Long.parseLong(Watermarks.read(c, job, SCOPE_RUNNING).orElse("0")))
+                    + 1;
+            Watermarks.write(c, job, SCOPE_RUNNING, Long.toString(running));
             return new RunningScope(completed, running, cycleId);
         });
     }
@@ -138,13 +153,14 @@ public final class ScopeStore {
 
     /** Whether a user was in the assignment scope of the last completed cycle. */
     public boolean inCurrentScope(String sourceId) {
-        long completed = Long.parseLong(Watermarks.read(database, SCOPE_COMPLETED).orElse("0"));
+        long completed = Long.parseLong(Watermarks.read(database, job, SCOPE_COMPLETED).orElse("0"));
         // Completing a cycle deletes the rows that left; the rows entered since are not in it yet.
-        return database.query(
-                "SELECT 1 FROM prov_scope_member WHERE scope_type = ? AND object_id = ? AND entered <= ?", ps -> {
-                    ps.setString(1, USER);
-                    ps.setString(2, sourceId);
-                    ps.setLong(3, completed);
+        return database.query("SELECT 1 FROM prov_scope_member WHERE job_id = ? AND scope_type = ? AND object_id = ?"
+                + " AND entered <= ?", ps -> {
+                    ps.setString(1, job.value());
+                    ps.setString(2, USER);
+                    ps.setString(3, sourceId);
+                    ps.setLong(4, completed);
                 }, ResultSet::next);
     }
 
@@ -160,11 +176,13 @@ public final class ScopeStore {
         // "entered <= ?", H2 may walk the whole scope by it rather than take the few rows gone.
         return database.query("""
                 SELECT s.object_id, s.entered, o.target_id, o.active FROM prov_scope_member s
-                LEFT JOIN prov_object o ON o.object_type = 'user' AND o.source_id = s.object_id
-                WHERE s.scope_type = 'user' AND s.left_in = ? AND (o.last_cycle IS NULL OR o.last_cycle <> ?)
+                LEFT JOIN prov_object o ON o.job_id = s.job_id AND o.object_type = 'user' AND o.source_id = s.object_id
+                WHERE s.job_id = ? AND s.scope_type = 'user' AND s.left_in = ?
+                  AND (o.last_cycle IS NULL OR o.last_cycle <> ?)
                 ORDER BY s.object_id""", ps -> {
-                    ps.setLong(1, scope.running);
-                    ps.setString(2, cycleId);
+                    ps.setString(1, job.value());
+                    ps.setLong(2, scope.running);
+                    ps.setString(3, cycleId);
                 }, rs -> {
                     List<String> ids = new ArrayList<>();
                     while (rs.next()) {
@@ -224,23 +242,26 @@ public final class ScopeStore {
         } else {
             stored = readScope(scopeType, read, running, readAgain, gone);
         }
-        writeScope("UPDATE prov_scope_member SET left_in = NULL WHERE scope_type = ? AND object_id = ?", readAgain,
-                (ps, id) -> {
-                    ps.setString(1, scopeType);
-                    ps.setString(2, id);
-                });
-        writeScope("UPDATE prov_scope_member SET left_in = ? WHERE scope_type = ? AND object_id = ?", gone,
-                (ps, id) -> {
-                    ps.setLong(1, running);
+        writeScope("UPDATE prov_scope_member SET left_in = NULL WHERE job_id = ? AND scope_type = ? AND object_id = ?",
+                readAgain, (ps, id) -> {
+                    ps.setString(1, job.value());
                     ps.setString(2, scopeType);
                     ps.setString(3, id);
                 });
+        writeScope("UPDATE prov_scope_member SET left_in = ? WHERE job_id = ? AND scope_type = ? AND object_id = ?",
+                gone, (ps, id) -> {
+                    ps.setLong(1, running);
+                    ps.setString(2, job.value());
+                    ps.setString(3, scopeType);
+                    ps.setString(4, id);
+                });
         List<String> entered = new ArrayList<>();
-        Runnable insert = () -> writeScope("INSERT INTO prov_scope_member (scope_type, object_id, entered) "
-                + "VALUES (?, ?, ?)", entered, (ps, id) -> {
-                    ps.setString(1, scopeType);
-                    ps.setString(2, id);
-                    ps.setLong(3, running);
+        Runnable insert = () -> writeScope("INSERT INTO prov_scope_member (job_id, scope_type, object_id, entered) "
+                + "VALUES (?, ?, ?, ?)", entered, (ps, id) -> {
+                    ps.setString(1, job.value());
+                    ps.setString(2, scopeType);
+                    ps.setString(3, id);
+                    ps.setLong(4, running);
                 });
         ScopeIds known = stored;
         // In the order of the primary key: rows in random order rewrite pages all over the table's B-trees.
@@ -263,9 +284,10 @@ public final class ScopeStore {
         // In a transaction: PostgreSQL streams a result by its fetch size only there.
         database.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT object_id, left_in FROM prov_scope_member WHERE scope_type = ?")) {
+                    "SELECT object_id, left_in FROM prov_scope_member WHERE job_id = ? AND scope_type = ?")) {
                 ps.setFetchSize(WRITE_CHUNK);
-                ps.setString(1, scopeType);
+                ps.setString(1, job.value());
+                ps.setString(2, scopeType);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         String id = rs.getString(1);
@@ -321,14 +343,15 @@ public final class ScopeStore {
     /** What the running generation found gone left the scope (and was handled); the rest stays. */
     void promote(Connection c, RunningScope scope) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM prov_scope_member WHERE scope_type = ? AND left_in = ?")) {
+                "DELETE FROM prov_scope_member WHERE job_id = ? AND scope_type = ? AND left_in = ?")) {
             for (String scopeType : List.of(USER, GROUP)) {
-                ps.setString(1, scopeType);
-                ps.setLong(2, scope.running);
+                ps.setString(1, job.value());
+                ps.setString(2, scopeType);
+                ps.setLong(3, scope.running);
                 ps.executeUpdate();
             }
         }
-        Watermarks.write(c, SCOPE_COMPLETED, Long.toString(scope.running));
+        Watermarks.write(c, job, SCOPE_COMPLETED, Long.toString(scope.running));
     }
 
     /** After the commit: the next cycle compares its scope with these ids; what this cycle saved is of no more use. */
@@ -338,9 +361,14 @@ public final class ScopeStore {
     }
 
     void promoteRoles(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.executeUpdate("DELETE FROM prov_app_role WHERE generation = 'current'");
-            s.executeUpdate("UPDATE prov_app_role SET generation = 'current' WHERE generation = 'next'");
+        try (PreparedStatement delete = c.prepareStatement(
+                     "DELETE FROM prov_app_role WHERE job_id = ? AND generation = 'current'");
+             PreparedStatement promote = c.prepareStatement(
+                     "UPDATE prov_app_role SET generation = 'current' WHERE job_id = ? AND generation = 'next'")) {
+            delete.setString(1, job.value());
+            delete.executeUpdate();
+            promote.setString(1, job.value());
+            promote.executeUpdate();
         }
     }
 
@@ -351,7 +379,10 @@ public final class ScopeStore {
     }
 
     public void startNextRoles() {
-        database.update("DELETE FROM prov_app_role WHERE generation = ?", ps -> ps.setString(1, SCOPE_NEXT));
+        database.update("DELETE FROM prov_app_role WHERE job_id = ? AND generation = ?", ps -> {
+            ps.setString(1, job.value());
+            ps.setString(2, SCOPE_NEXT);
+        });
     }
 
     /** Records role assignments for the running cycle; a role held directly and through a group counts once. */
@@ -361,18 +392,20 @@ public final class ScopeStore {
         }
         database.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "MERGE INTO prov_app_role t USING (VALUES (CAST(? AS VARCHAR(8)), CAST(? AS VARCHAR(128)), "
-                            + "CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(1024)), CAST(? AS VARCHAR(1024)))) "
-                            + "s(g, id, role, dn, rv) "
-                            + "ON t.generation = s.g AND t.source_id = s.id AND t.app_role_id = s.role "
-                            + "WHEN NOT MATCHED THEN INSERT (generation, source_id, app_role_id, display_name, "
-                            + "role_value) VALUES (s.g, s.id, s.role, s.dn, s.rv)")) {
+                    "MERGE INTO prov_app_role t USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(8)), "
+                            + "CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(1024)), "
+                            + "CAST(? AS VARCHAR(1024)))) s(job, g, id, role, dn, rv) "
+                            + "ON t.job_id = s.job AND t.generation = s.g AND t.source_id = s.id "
+                            + "AND t.app_role_id = s.role "
+                            + "WHEN NOT MATCHED THEN INSERT (job_id, generation, source_id, app_role_id, "
+                            + "display_name, role_value) VALUES (s.job, s.g, s.id, s.role, s.dn, s.rv)")) {
                 for (RoleAssignment a : assignments) {
-                    ps.setString(1, SCOPE_NEXT);
-                    ps.setString(2, a.sourceId());
-                    ps.setString(3, a.appRoleId());
-                    ps.setString(4, a.displayName());
-                    ps.setString(5, a.value());
+                    ps.setString(1, job.value());
+                    ps.setString(2, SCOPE_NEXT);
+                    ps.setString(3, a.sourceId());
+                    ps.setString(4, a.appRoleId());
+                    ps.setString(5, a.displayName());
+                    ps.setString(6, a.value());
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -388,9 +421,10 @@ public final class ScopeStore {
     public List<Map<String, String>> appRoleAssignments(String sourceId, boolean lastCompleted) {
         return database.query("""
                 SELECT app_role_id, display_name, role_value FROM prov_app_role
-                WHERE generation = ? AND source_id = ? ORDER BY app_role_id""", ps -> {
-            ps.setString(1, lastCompleted ? SCOPE_CURRENT : SCOPE_NEXT);
-            ps.setString(2, sourceId);
+                WHERE job_id = ? AND generation = ? AND source_id = ? ORDER BY app_role_id""", ps -> {
+            ps.setString(1, job.value());
+            ps.setString(2, lastCompleted ? SCOPE_CURRENT : SCOPE_NEXT);
+            ps.setString(3, sourceId);
         }, rs -> {
             List<Map<String, String>> roles = new ArrayList<>();
             while (rs.next()) {

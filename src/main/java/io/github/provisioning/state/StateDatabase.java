@@ -186,16 +186,16 @@ public final class StateDatabase implements Closeable {
     }
 
     /**
-     * A dry run from here on: every read and write goes to a copy of the database ({@link DryRunCopy}) until
-     * {@link #endDryRun()} drops it, so the stored state is left as it was. Called as a cycle begins, with no save
-     * in flight.
+     * A dry run of the job from here on: every read and write goes to a copy of the job's rows ({@link DryRunCopy})
+     * until {@link #endDryRun()} drops it, so the stored state is left as it was. Called as a cycle begins, with no
+     * save in flight. The switch is the whole database's: the stores of other jobs must not run meanwhile.
      */
-    public synchronized void beginDryRun() {
+    public synchronized void beginDryRun(JobId job) {
         if (dryRun != null) {
             throw new IllegalStateException("A dry run is already in progress");
         }
         writeDeferred();
-        DryRunCopy copy = DryRunCopy.of(dataSource);
+        DryRunCopy copy = DryRunCopy.of(dataSource, job);
         dryRunListeners.forEach(DryRunListener::dryRunBegins);
         dryRun = copy;
         active = copy.dataSource();
@@ -307,7 +307,7 @@ public final class StateDatabase implements Closeable {
         return ids;
     }
 
-    // ---- IN lists of (object type, id) keys
+    // ---- IN lists of (job, object type, id) keys
 
     /** Ids per {@code IN} list: well below every driver's limit on parameters, and one page of users fits in one. */
     static final int IN_CHUNK = 512;
@@ -322,24 +322,27 @@ public final class StateDatabase implements Closeable {
     }
 
     /**
-     * {@code (?, ?), (?, ?), ...} for {@code (type column, id column) IN (...)}: a row value, because H2 uses only the
-     * first column of the primary key for {@code type = ? AND id IN (...)} and reads every row of the type. The
-     * list is as long as the next power of two (8 at least), so that a few statements serve every page and stay in
-     * the database's statement cache; {@link #bindKeys} repeats the last id to fill it.
+     * {@code (?, ?, ?), (?, ?, ?), ...} for {@code (job column, type column, id column) IN (...)}: a row value of the
+     * whole primary key, because H2 uses only the columns given by {@code =} for {@code job = ? AND (type, id) IN
+     * (...)} and reads every row of the job. The list is as long as the next power of two (8 at least), so that a
+     * few statements serve every page and stay in the database's statement cache; {@link #bindKeys} repeats the last
+     * id to fill it.
      */
     static String keyList(int ids) {
-        return String.join(", ", Collections.nCopies(keySlots(ids), "(?, ?)"));
+        return String.join(", ", Collections.nCopies(keySlots(ids), "(?, ?, ?)"));
     }
 
     private static int keySlots(int ids) {
         return Math.max(8, Integer.highestOneBit(Math.max(1, ids - 1)) << 1);
     }
 
-    static void bindKeys(PreparedStatement ps, int first, String type, List<String> ids) throws SQLException {
+    static void bindKeys(PreparedStatement ps, int first, JobId job, String type, List<String> ids)
+            throws SQLException {
         int slots = keySlots(ids.size());
         for (int i = 0; i < slots; i++) {
-            ps.setString(first + 2 * i, type);
-            ps.setString(first + 2 * i + 1, ids.get(Math.min(i, ids.size() - 1)));
+            ps.setString(first + 3 * i, job.value());
+            ps.setString(first + 3 * i + 1, type);
+            ps.setString(first + 3 * i + 2, ids.get(Math.min(i, ids.size() - 1)));
         }
     }
 

@@ -311,7 +311,7 @@ class LinkStoreTest {
 
         // A dry run's copy starts from the stored state with it; what the dry run defers stays in the copy.
         store.links().saveDeferred(ObjectType.USER, linked("u5"));
-        db.beginDryRun();
+        db.beginDryRun(store.job());
         store.links().saveDeferred(ObjectType.USER, linked("dry"));
         db.endDryRun();
         assertThat(committedUsers(db)).containsExactly("u1", "u2", "u3", "u4", "u5");

@@ -27,7 +27,7 @@ class StateDatabaseTest {
                 new Link("u1", "scim-1", "ada@contoso.com", true, Map.of(), "c1", null, null));
         store.jobState().putWatermark("users-delta", "https://graph/delta?token=1");
 
-        store.database().beginDryRun();
+        store.database().beginDryRun(store.job());
         assertThat(store.links().link(ObjectType.USER, "u1")).get().extracting(Link::targetId).isEqualTo("scim-1");
         assertThat(store.jobState().watermark("users-delta")).contains("https://graph/delta?token=1");
         store.links().save(ObjectType.USER, new Link("u1", null, null, false, Map.of(), "dry", null, null));

@@ -1,15 +1,24 @@
 package io.github.provisioning.state;
 
-/** Every store of a state database, as the engine wires them, for tests that use several. */
+/** Every store of a job on a state database, as the engine wires them, for tests that use several. */
 public record Stores(StateDatabase database, LinkStore links, ScopeStore scope, GroupStore groups,
                      StagedDeletionStore deletions, JobStateStore jobState) implements AutoCloseable {
 
-    /** The stores on the database, its schema migrated first (as the engine opens it). */
+    /** The stores of the job {@code default} on the database, its schema migrated first (as the engine opens it). */
     public static Stores on(StateDatabase database) {
+        return on(database, JobId.DEFAULT);
+    }
+
+    /** The stores of the job on the database, its schema migrated first. */
+    public static Stores on(StateDatabase database, JobId job) {
         database.migrate();
-        ScopeStore scope = new ScopeStore(database);
-        return new Stores(database, new LinkStore(database, scope), scope, new GroupStore(database, scope),
-                new StagedDeletionStore(database), new JobStateStore(database, scope));
+        ScopeStore scope = new ScopeStore(database, job);
+        return new Stores(database, new LinkStore(database, job, scope), scope, new GroupStore(database, job, scope),
+                new StagedDeletionStore(database, job), new JobStateStore(database, job, scope));
+    }
+
+    public JobId job() {
+        return jobState.job();
     }
 
     /** Gives back the connection the link store keeps for its saves. */

@@ -61,6 +61,11 @@ public final class TestStores implements AfterEachCallback {
         return opened(Stores.on(db));
     }
 
+    /** The stores of another job on the same pool (the schema migrated), closed before the pool. */
+    public synchronized Stores state(StateDatabase db, JobId job) {
+        return opened(Stores.on(db, job));
+    }
+
     /** The stores on the database, as an engine starting on it would open them (the schema migrated). */
     public synchronized Stores state(TestDatabase database) {
         return state(open(database));
