@@ -98,6 +98,98 @@ class StateDatabaseTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void stateStoredBeforeJobsExistedBelongsToTheDefaultJob(TestDatabase.Kind kind) throws Exception {
+        TestDatabase database = stores.database(kind);
+        StateDatabase db = stores.open(database);
+        StateDatabase.flyway(db.dataSource()).target("10").load().migrate();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            // A row in every table, as version 10 keeps them.
+            s.execute("INSERT INTO prov_object (object_type, source_id, target_id, match_value, active,"
+                    + " provisioned_values, last_cycle, retry_action, last_error, updated_at, retry_attempts,"
+                    + " retry_due, retry_permanent, listed_round, intent_attribute, intent_value, intent_cycle,"
+                    + " intent_at) VALUES"
+                    + " ('user', 'u1', 'scim-1', 'ada@contoso.com', TRUE, '{\"userName\":\"ada@contoso.com\"}', 'c1',"
+                    + " 'refresh', '500', TIMESTAMP '2026-01-02 03:04:05', 2, TIMESTAMP '2026-01-02 04:00:00', FALSE,"
+                    + " 'r1', 'userName', 'ada@contoso.com', 'c1', TIMESTAMP '2026-01-02 03:04:00'),"
+                    + " ('group', 'g1', 'scim-g1', 'Engineers', TRUE, NULL, 'c1', NULL, NULL,"
+                    + " TIMESTAMP '2026-01-02 03:04:05', 0, NULL, FALSE, NULL, NULL, NULL, NULL, NULL)");
+            s.execute("UPDATE prov_watermark SET wm_value = '3' WHERE name = 'scope-completed'");
+            s.execute("INSERT INTO prov_watermark (name, wm_value, updated_at)"
+                    + " VALUES ('users-delta', 'https://graph/delta?token=1', CURRENT_TIMESTAMP)");
+            s.execute("INSERT INTO prov_cycle (cycle_id, cycle_type, started_at, ended_at, state, report) VALUES"
+                    + " ('c1', 'initial', TIMESTAMP '2026-01-02 03:00:00', TIMESTAMP '2026-01-02 03:05:00',"
+                    + " 'completed', '{\"cycle\":\"c1\"}')");
+            s.execute("INSERT INTO prov_app_role (generation, source_id, app_role_id, display_name, role_value)"
+                    + " VALUES ('current', 'u1', 'r1', 'Admin', 'admin')");
+            s.execute("INSERT INTO prov_group_source (group_id, source_state, properties, dirty, seen_cycle,"
+                    + " updated_at) VALUES ('g1', 'present', '{\"displayName\":\"Engineers\"}', FALSE, 'r1',"
+                    + " CURRENT_TIMESTAMP)");
+            s.execute("INSERT INTO prov_member (group_id, member_id, member_type, in_source, in_target,"
+                    + " target_member_id, seen_cycle) VALUES ('g1', 'u1', 'user', TRUE, TRUE, 'scim-1', 'r1')");
+            s.execute("INSERT INTO prov_quarantine (job_key, reason, detail, since, retries, next_attempt, stopped)"
+                    + " VALUES ('job', 'credentials', '401', TIMESTAMP '2026-01-02 03:00:00', 1,"
+                    + " TIMESTAMP '2026-01-02 04:00:00', FALSE)");
+            s.execute("INSERT INTO prov_staged_deletion (object_type, source_id, action, change_kind, reason,"
+                    + " source_identity, target_id, cycle_id, staged_at, held, approved) VALUES ('user', 'u2',"
+                    + " 'delete', 'HARD_DELETED', 'deleted', 'bo@contoso.com', 'scim-2', 'c1', CURRENT_TIMESTAMP,"
+                    + " TRUE, FALSE)");
+            s.execute("INSERT INTO prov_scope_member (scope_type, object_id, entered, left_in)"
+                    + " VALUES ('user', 'u1', 3, NULL), ('group', 'g1', 2, NULL)");
+        }
+
+        Stores store = stores.state(db);
+        assertThat(versions(db)).containsExactlyElementsOf(migrationVersions());
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            for (String table : List.of("prov_object", "prov_watermark", "prov_cycle", "prov_app_role",
+                    "prov_group_source", "prov_member", "prov_quarantine", "prov_staged_deletion",
+                    "prov_scope_member")) {
+                try (ResultSet rs = s.executeQuery("SELECT job_id, COUNT(*) FROM " + table + " GROUP BY job_id")) {
+                    assertThat(rs.next()).as(table).isTrue();
+                    assertThat(rs.getString(1)).as(table).isEqualTo("default");
+                    assertThat(rs.next()).as(table + ": one job").isFalse();
+                }
+            }
+        }
+        assertThat(store.links().link(ObjectType.USER, "u1")).get().satisfies(link -> {
+            assertThat(link.targetId()).isEqualTo("scim-1");
+            assertThat(link.values()).containsOnlyKeys("userName");
+            assertThat(link.escrow().attempts()).isEqualTo(2);
+            assertThat(link.intent().value()).isEqualTo("ada@contoso.com");
+        });
+        assertThat(store.links().links(ObjectType.GROUP, List.of("g1"))).containsOnlyKeys("g1");
+        assertThat(store.links().escrowCounts()).isEqualTo(new LinkStore.EscrowCounts(1, 0));
+        assertThat(store.links().unlistedAccounts("r1", "c2", false)).isEmpty();
+        assertThat(store.links().unlistedAccounts("r2", "c2", false)).containsExactly("u1");
+        assertThat(store.jobState().watermark("users-delta")).contains("https://graph/delta?token=1");
+        assertThat(store.jobState().lastCycleReport()).contains("{\"cycle\":\"c1\"}");
+        assertThat(store.jobState().quarantine()).get().extracting(QuarantineState::reason).isEqualTo("credentials");
+        assertThat(store.scope().appRoleAssignments("u1", true)).extracting(role -> role.get("value"))
+                .containsExactly("admin");
+        assertThat(store.groups().groupSource("g1")).get().extracting(GroupStore.GroupSource::present).isEqualTo(true);
+        assertThat(store.groups().sourceMembers("g1")).extracting(GroupStore.MemberChange::memberId)
+                .containsExactly("u1");
+        assertThat(store.deletions().heldDeletions().count()).isEqualTo(1);
+        assertThat(store.deletions().stagedDeletions(ObjectType.USER, true, false, null, 10))
+                .extracting(StagedDeletion::sourceId).containsExactly("u2");
+        assertThat(store.scope().inCurrentScope("u1")).isTrue();
+        // The next cycle goes on from the stored scope generations: nothing entered or left.
+        store.scope().startNextScope("c2");
+        store.scope().addToNextScope(List.of("u1"));
+        store.scope().addToNextGroupScope(List.of("g1"));
+        assertThat(store.scope().leftScope("c2")).isEmpty();
+        // u1 for its open create intent; it was in the stored scope already.
+        assertThat(store.links().toRefresh("c2", true)).containsExactly("u1");
+
+        // Another job on the database starts empty.
+        Stores other = stores.state(db, new JobId("other"));
+        assertThat(other.links().link(ObjectType.USER, "u1")).isEmpty();
+        assertThat(other.jobState().watermark("users-delta")).isEmpty();
+        assertThat(other.jobState().quarantine()).isEmpty();
+        assertThat(other.deletions().heldDeletions().count()).isZero();
+    }
+
     /** Every script in db/state, by version: the newest schema is what a fresh store has. */
     private static List<String> migrationVersions() throws Exception {
         try (var files = java.nio.file.Files.list(Path.of(StateDatabaseTest.class.getResource("/db/state").toURI()))) {
