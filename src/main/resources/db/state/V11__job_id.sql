@@ -1,9 +1,10 @@
 -- Many provisioning jobs on one state store: every table gains job_id, the job a row belongs to, and every primary
 -- key and index that finds a job's object starts with it (each statement of a store names its job). The rows stored
 -- before jobs existed belong to the job 'default', which today's single-job settings run as.
--- A primary key cannot be changed in a way H2 and PostgreSQL share (they name it differently), so each table is
--- built anew: the old one renamed, the new one created with the key, the rows copied, the old one dropped, and its
--- indexes created again under their names. The columns are those of versions 1 to 10.
+-- A primary key cannot be changed in a way H2 and PostgreSQL share (each names an unnamed key its own way), so each
+-- table is built anew: the old one renamed, the new one created with the key, the rows copied, the old one dropped,
+-- and its indexes created again under their names. The columns are those of versions 1 to 10. The keys are named
+-- <table>_pk now, so that a later script can drop one by name on both databases.
 
 ALTER TABLE prov_object RENAME TO prov_object_v10;
 CREATE TABLE prov_object (
@@ -26,7 +27,7 @@ CREATE TABLE prov_object (
   intent_value VARCHAR(1024),
   intent_cycle VARCHAR(64),
   intent_at TIMESTAMP,
-  PRIMARY KEY (job_id, object_type, source_id));
+  CONSTRAINT prov_object_pk PRIMARY KEY (job_id, object_type, source_id));
 INSERT INTO prov_object (job_id, object_type, source_id, target_id, match_value, active, provisioned_values,
     last_cycle, retry_action, last_error, updated_at, retry_attempts, retry_due, retry_permanent, listed_round,
     intent_attribute, intent_value, intent_cycle, intent_at)
@@ -43,7 +44,7 @@ CREATE TABLE prov_watermark (
   name VARCHAR(64) NOT NULL,
   wm_value TEXT,
   updated_at TIMESTAMP NOT NULL,
-  PRIMARY KEY (job_id, name));
+  CONSTRAINT prov_watermark_pk PRIMARY KEY (job_id, name));
 INSERT INTO prov_watermark (job_id, name, wm_value, updated_at)
   SELECT 'default', name, wm_value, updated_at FROM prov_watermark_v10;
 DROP TABLE prov_watermark_v10;
@@ -57,7 +58,7 @@ CREATE TABLE prov_cycle (
   ended_at TIMESTAMP,
   state VARCHAR(16) NOT NULL,
   report TEXT,
-  PRIMARY KEY (job_id, cycle_id));
+  CONSTRAINT prov_cycle_pk PRIMARY KEY (job_id, cycle_id));
 INSERT INTO prov_cycle (job_id, cycle_id, cycle_type, started_at, ended_at, state, report)
   SELECT 'default', cycle_id, cycle_type, started_at, ended_at, state, report FROM prov_cycle_v10;
 DROP TABLE prov_cycle_v10;
@@ -70,7 +71,7 @@ CREATE TABLE prov_app_role (
   app_role_id VARCHAR(64) NOT NULL,
   display_name VARCHAR(1024),
   role_value VARCHAR(1024),
-  PRIMARY KEY (job_id, generation, source_id, app_role_id));
+  CONSTRAINT prov_app_role_pk PRIMARY KEY (job_id, generation, source_id, app_role_id));
 INSERT INTO prov_app_role (job_id, generation, source_id, app_role_id, display_name, role_value)
   SELECT 'default', generation, source_id, app_role_id, display_name, role_value FROM prov_app_role_v10;
 DROP TABLE prov_app_role_v10;
@@ -84,7 +85,7 @@ CREATE TABLE prov_group_source (
   dirty BOOLEAN NOT NULL,
   seen_cycle VARCHAR(64),
   updated_at TIMESTAMP NOT NULL,
-  PRIMARY KEY (job_id, group_id));
+  CONSTRAINT prov_group_source_pk PRIMARY KEY (job_id, group_id));
 INSERT INTO prov_group_source (job_id, group_id, source_state, properties, dirty, seen_cycle, updated_at)
   SELECT 'default', group_id, source_state, properties, dirty, seen_cycle, updated_at FROM prov_group_source_v10;
 DROP TABLE prov_group_source_v10;
@@ -99,7 +100,7 @@ CREATE TABLE prov_member (
   in_target BOOLEAN NOT NULL,
   target_member_id VARCHAR(512),
   seen_cycle VARCHAR(64),
-  PRIMARY KEY (job_id, group_id, member_id));
+  CONSTRAINT prov_member_pk PRIMARY KEY (job_id, group_id, member_id));
 INSERT INTO prov_member (job_id, group_id, member_id, member_type, in_source, in_target, target_member_id,
     seen_cycle)
   SELECT 'default', group_id, member_id, member_type, in_source, in_target, target_member_id, seen_cycle
@@ -118,7 +119,7 @@ CREATE TABLE prov_quarantine (
   retries INTEGER NOT NULL,
   next_attempt TIMESTAMP NOT NULL,
   stopped BOOLEAN NOT NULL,
-  PRIMARY KEY (job_id, job_key));
+  CONSTRAINT prov_quarantine_pk PRIMARY KEY (job_id, job_key));
 INSERT INTO prov_quarantine (job_id, job_key, reason, detail, since, retries, next_attempt, stopped)
   SELECT 'default', job_key, reason, detail, since, retries, next_attempt, stopped FROM prov_quarantine_v10;
 DROP TABLE prov_quarantine_v10;
@@ -137,7 +138,7 @@ CREATE TABLE prov_staged_deletion (
   staged_at TIMESTAMP NOT NULL,
   held BOOLEAN NOT NULL,
   approved BOOLEAN NOT NULL,
-  PRIMARY KEY (job_id, object_type, source_id));
+  CONSTRAINT prov_staged_deletion_pk PRIMARY KEY (job_id, object_type, source_id));
 INSERT INTO prov_staged_deletion (job_id, object_type, source_id, action, change_kind, reason, source_identity,
     target_id, cycle_id, staged_at, held, approved)
   SELECT 'default', object_type, source_id, action, change_kind, reason, source_identity, target_id, cycle_id,
@@ -152,7 +153,7 @@ CREATE TABLE prov_scope_member (
   object_id VARCHAR(128) NOT NULL,
   entered INTEGER NOT NULL,
   left_in INTEGER,
-  PRIMARY KEY (job_id, scope_type, object_id));
+  CONSTRAINT prov_scope_member_pk PRIMARY KEY (job_id, scope_type, object_id));
 INSERT INTO prov_scope_member (job_id, scope_type, object_id, entered, left_in)
   SELECT 'default', scope_type, object_id, entered, left_in FROM prov_scope_member_v10;
 DROP TABLE prov_scope_member_v10;

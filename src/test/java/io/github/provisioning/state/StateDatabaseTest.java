@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -149,6 +150,19 @@ class StateDatabaseTest {
                     assertThat(rs.next()).as(table).isTrue();
                     assertThat(rs.getString(1)).as(table).isEqualTo("default");
                     assertThat(rs.next()).as(table + ": one job").isFalse();
+                }
+                // The key starts with the job, under a name both databases share.
+                String name = c.getMetaData().storesUpperCaseIdentifiers() ? table.toUpperCase(Locale.ROOT) : table;
+                try (ResultSet key = c.getMetaData().getPrimaryKeys(c.getCatalog(), c.getSchema(), name)) {
+                    int columns = 0;
+                    while (key.next()) {
+                        columns++;
+                        assertThat(key.getString("PK_NAME")).as(table).isEqualToIgnoringCase(table + "_pk");
+                        if (key.getInt("KEY_SEQ") == 1) {
+                            assertThat(key.getString("COLUMN_NAME")).as(table).isEqualToIgnoringCase("job_id");
+                        }
+                    }
+                    assertThat(columns).as(table + ": key columns").isGreaterThan(1);
                 }
             }
         }
