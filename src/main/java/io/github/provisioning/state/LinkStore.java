@@ -34,14 +34,14 @@ public final class LinkStore implements AutoCloseable {
 
     /**
      * An object waits for a retry ({@code retry_action IS NOT NULL}), written as a range of the index
-     * {@code prov_object_retry} (object type, retry action): H2 answers {@code IS NOT NULL} by reading every row of
-     * the type.
+     * {@code prov_object_retry} (job, object type, retry action): H2 answers {@code IS NOT NULL} by reading every
+     * row of the type.
      */
     static final String HAS_RETRY = "retry_action > ''";
 
     /**
      * An object's row holds an open create intent, written as a range of the index {@code prov_object_intent}
-     * (object type, intent cycle), as {@link #HAS_RETRY} is.
+     * (job, object type, intent cycle), as {@link #HAS_RETRY} is.
      */
     static final String HAS_INTENT = "intent_cycle > ''";
 

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -47,7 +48,7 @@ public final class ScopeStore {
 
     public ScopeStore(StateDatabase database, JobId job) {
         this.database = database;
-        this.job = job;
+        this.job = Objects.requireNonNull(job, "job");
         // A dry run reads and writes a copy: what this store remembers of the stored scope is kept for its end.
         database.onDryRun(new StateDatabase.DryRunListener() {
             private RunningScope runningBefore;

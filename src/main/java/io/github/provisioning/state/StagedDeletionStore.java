@@ -3,6 +3,7 @@ package io.github.provisioning.state;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The accidental-deletion guard's staged deletions ({@code prov_staged_deletion}): disables and deletes staged
@@ -16,7 +17,7 @@ public final class StagedDeletionStore {
 
     public StagedDeletionStore(StateDatabase database, JobId job) {
         this.database = database;
-        this.job = job;
+        this.job = Objects.requireNonNull(job, "job");
     }
 
     /**
