@@ -84,6 +84,24 @@ class AdminAuthTest extends EngineTest {
     }
 
     @Test
+    void theLivenessAndReadinessProbesAnswerWithoutTheToken() throws Exception {
+        // Kubernetes' httpGet probes (deploy/kubernetes) cannot send a secret.
+        Map<String, String> settings = settings("0.0.0.0", token);
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        AdminClient anonymous = new AdminClient(settings.get("admin.port"), null);
+
+        assertThat(anonymous.get("/observe/health/live").statusCode()).isEqualTo(200);
+        assertThat(anonymous.get("/observe/health/ready").statusCode()).isEqualTo(200);
+        // The rest of /observe stays guarded, also a path that names a probe on its way elsewhere, and a POST.
+        for (HttpResponse<String> response : new HttpResponse[] {anonymous.get("/observe/health"),
+                anonymous.get("/observe/metrics"), anonymous.get("/observe/health/live/../../metrics"),
+                anonymous.get("/observe/health/ready/"), anonymous.post("/observe/health/live")}) {
+            assertThat(response.statusCode()).as(response.uri().toString()).isEqualTo(401);
+        }
+    }
+
+    @Test
     void onLoopbackASetTokenIsRequiredToo() throws Exception {
         Map<String, String> settings = settings("127.0.0.1", token);
         engine = EngineUnderTest.start(settings, dataDir);

@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
@@ -17,7 +18,8 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * server must carry {@code Authorization: Bearer <admin.token>}. Either way, a request that would change something
  * (any method but GET, HEAD and OPTIONS) sent by a web page of another origin is refused: without a token, any page
  * open in the admin's browser could otherwise post to the API. The check is a Vert.x handler in front of every
- * route of the server, so endpoints added later are covered too.
+ * route of the server, so endpoints added later are covered too. The liveness and readiness paths answer without the
+ * token: a container platform's probes (Kubernetes' httpGet) cannot send a secret.
  */
 public final class AdminAccess {
 
@@ -29,6 +31,12 @@ public final class AdminAccess {
     /** The body of a 403 for a cross-site write. */
     public static final String CROSS_SITE = "{\"error\":{\"message\":\"A web page of another origin may not change "
             + "anything through this admin API\"}}";
+
+    /**
+     * The health paths a container platform probes: Kubernetes' httpGet probes send no secret, so these two answer
+     * without the token (their state and the failing checks' messages; everything else at /observe stays guarded).
+     */
+    public static final Set<String> PROBE_PATHS = Set.of("/observe/health/live", "/observe/health/ready");
 
     /** Null without a token. */
     private final byte[] tokenDigest;
@@ -98,7 +106,7 @@ public final class AdminAccess {
                     .end(CROSS_SITE);
             return;
         }
-        if (accepts(request.request().getHeader("Authorization")) || isStatusPageFile(request)) {
+        if (accepts(request.request().getHeader("Authorization")) || isStatusPageFile(request) || isProbe(request)) {
             request.next();
             return;
         }
@@ -133,6 +141,17 @@ public final class AdminAccess {
      */
     public static boolean isStatusPageFile(String method, String rawPath) {
         return "GET".equals(method) && StatusPage.OPEN_PATHS.contains(rawPath);
+    }
+
+    /** A GET of a probe path, by its raw path exactly as {@link #isStatusPageFile(RoutingContext)} checks. */
+    static boolean isProbe(RoutingContext request) {
+        String path = request.request().path();
+        return isProbe(request.request().method().name(), path) && path.equals(request.normalizedPath());
+    }
+
+    /** Whether a request may skip the token because it is a liveness or readiness probe ({@link #PROBE_PATHS}). */
+    public static boolean isProbe(String method, String rawPath) {
+        return ("GET".equals(method) || "HEAD".equals(method)) && PROBE_PATHS.contains(rawPath);
     }
 
     private static byte[] sha256(String text) {
