@@ -101,12 +101,13 @@ class ContainerImageIT {
     }
 
     /**
-     * The image's entrypoint, in its unpacked root file system (chroot, with /proc of a mount namespace of its own
-     * that ends with it), as the image's user and with the image's environment: the sandbox demo, kept running, until
-     * the probes of deploy/kubernetes answer; then SIGTERM, as Kubernetes stops a pod.
+     * The image's entrypoint, in its unpacked root file system, as the image's user and with the image's environment,
+     * as deploy/kubernetes runs it: the root file system read-only, /data a writable volume, /tmp a tmpfs (chroot
+     * in a mount namespace of its own, which ends with it). It runs the sandbox demo and keeps running until the
+     * Deployment's probes answer; then SIGTERM, as Kubernetes stops a pod.
      */
     @Test
-    void theImagesEntrypointRunsTheEngineAsItsUserUntilTheProbesAnswer() throws Exception {
+    void theImagesEntrypointRunsTheEngineAsItsUserUntilTheDeploymentsProbesAnswer() throws Exception {
         boolean root = "0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream()
                 .readAllBytes(), StandardCharsets.US_ASCII).strip());
         if (System.getenv("CI") == null) {
@@ -131,9 +132,14 @@ class ContainerImageIT {
         // The test listens on loopback only; the token is required all the same once it is set.
         environment.putAll(Map.of("ADMIN_HOST", "127.0.0.1", "ADMIN_PORT", port, "ADMIN_TOKEN", token,
                 "SANDBOX_KEEP_RUNNING", "true", "JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1"));
-        List<String> command = new ArrayList<>(List.of(hostProgram("unshare"), "--mount", "/bin/sh", "-c",
-                "set -e; " + hostProgram("mount") + " -t proc proc \"$1/proc\"; root=\"$1\"; user=\"$2\"; shift 2; "
-                        + "exec " + hostProgram("chroot") + " --userspec=\"$user\" \"$root\" \"$@\"",
+        String mount = hostProgram("mount");
+        String script = String.join("; ", "set -e", "r=\"$1\"", "user=\"$2\"", "shift 2",
+                mount + " --bind \"$r\" \"$r\"", mount + " -o remount,bind,ro \"$r\"",
+                mount + " -t proc proc \"$r/proc\"",
+                mount + " --bind \"$r/data\" \"$r/data\"", mount + " -o remount,bind,rw \"$r/data\"",
+                mount + " -t tmpfs -o mode=1777 tmpfs \"$r/tmp\"",
+                "exec " + hostProgram("chroot") + " --userspec=\"$user\" \"$r\" \"$@\"");
+        List<String> command = new ArrayList<>(List.of(hostProgram("unshare"), "--mount", "/bin/sh", "-c", script,
                 "image", rootFs.toString(), config.path("config").path("User").asText()));
         config.path("config").path("Entrypoint").forEach(a -> command.add(a.asText()));
         config.path("config").path("Cmd").forEach(a -> command.add(a.asText()));
@@ -148,13 +154,14 @@ class ContainerImageIT {
             assertThat(process.isAlive()).as(output()).isTrue();
             assertThat(output()).contains("Sandbox demo done. Provisioning log: /data/sandbox/provisioning-log.jsonl");
 
-            assertThat(anonymous.get("/observe/health/live").statusCode()).isEqualTo(200);
-            assertThat(anonymous.get("/observe/health/ready").statusCode()).isEqualTo(200);
+            for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+                assertThat(anonymous.get(KubernetesManifests.probePath(probe)).statusCode()).as(probe).isEqualTo(200);
+            }
             assertThat(anonymous.get("/api/status").statusCode()).isEqualTo(401);
             AdminClient admin = new AdminClient(port, "Bearer " + token);
             assertThat(admin.ok(admin.get("/api/status")).path("lastCycle").path("type").asText())
                     .isEqualTo("incremental");
-            // The image's user wrote the data volume.
+            // The image's user wrote the data volume (the rest of the root file system is read-only).
             Path log = rootFs.resolve("data/sandbox/provisioning-log.jsonl");
             assertThat(log).isNotEmptyFile();
             assertThat(Files.getAttribute(log, "unix:uid")).isEqualTo(1000);
