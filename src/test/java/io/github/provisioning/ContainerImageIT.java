@@ -121,6 +121,11 @@ class ContainerImageIT {
                     unpacked.resolve(layer.asText()).toString(), "-C", rootFs.toString()));
         }
         Files.createDirectories(rootFs.resolve("proc"));
+        // A settings file where the Deployment mounts its ConfigMap, named by the Deployment's own variable.
+        String settingsFile = KubernetesManifests.env("CAMEL_MAIN_OVERRIDE_PROPERTIES_LOCATION");
+        Path settings = rootFs.resolve(settingsFile.replaceFirst("^file:/", ""));
+        Files.createDirectories(settings.getParent());
+        Files.writeString(settings, "sandbox.users = 12\n");
 
         String port = String.valueOf(EngineUnderTest.freePort());
         String token = "admin-" + UUID.randomUUID();
@@ -131,7 +136,8 @@ class ContainerImageIT {
         }
         // The test listens on loopback only; the token is required all the same once it is set.
         environment.putAll(Map.of("ADMIN_HOST", "127.0.0.1", "ADMIN_PORT", port, "ADMIN_TOKEN", token,
-                "SANDBOX_KEEP_RUNNING", "true", "JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1"));
+                "SANDBOX_KEEP_RUNNING", "true", "JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1",
+                "CAMEL_MAIN_OVERRIDE_PROPERTIES_LOCATION", settingsFile));
         String mount = hostProgram("mount");
         String script = String.join("; ", "set -e", "r=\"$1\"", "user=\"$2\"", "shift 2",
                 mount + " --bind \"$r\" \"$r\"", mount + " -o remount,bind,ro \"$r\"",
@@ -152,7 +158,8 @@ class ContainerImageIT {
             AdminClient anonymous = new AdminClient(port, null);
             await().atMost(Duration.ofSeconds(120)).until(() -> !process.isAlive() || output().contains("Ctrl-C"));
             assertThat(process.isAlive()).as(output()).isTrue();
-            assertThat(output()).contains("Sandbox demo done. Provisioning log: /data/sandbox/provisioning-log.jsonl");
+            assertThat(output()).contains("(12 users)")
+                    .contains("Sandbox demo done. Provisioning log: /data/sandbox/provisioning-log.jsonl");
 
             for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
                 assertThat(anonymous.get(KubernetesManifests.probePath(probe)).statusCode()).as(probe).isEqualTo(200);

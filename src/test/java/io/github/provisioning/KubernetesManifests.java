@@ -50,6 +50,13 @@ final class KubernetesManifests {
         return (String) at(engineContainer(), probe, "httpGet", "path");
     }
 
+    /** The value of one of the container's environment variables that has one (not from a Secret). */
+    static String env(String name) throws IOException {
+        return list(engineContainer().get("env")).stream().map(KubernetesManifests::map)
+                .filter(v -> name.equals(v.get("name")) && v.get("value") != null).map(v -> (String) v.get("value"))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + name + " value in the container's env"));
+    }
+
     /** The settings file the ConfigMap holds. */
     static Properties configMapSettings() throws IOException {
         Map<String, Object> data = map(at(document("configmap.yaml"), "data"));

@@ -70,7 +70,7 @@ class KubernetesManifestsTest {
         Map<String, Map<String, Object>> volumes = list(podSpec.get("volumes")).stream()
                 .map(KubernetesManifests::map).collect(Collectors.toMap(v -> (String) v.get("name"), v -> v));
 
-        assertThat(env(container, "CAMEL_MAIN_OVERRIDE_PROPERTIES_LOCATION"))
+        assertThat(KubernetesManifests.env("CAMEL_MAIN_OVERRIDE_PROPERTIES_LOCATION"))
                 .isEqualTo("file:" + mounts.get("settings") + "/provisioning.properties");
         assertThat(at(volumes.get("settings"), "configMap", "name"))
                 .isEqualTo(at(document("configmap.yaml"), "metadata", "name"));
@@ -166,12 +166,6 @@ class KubernetesManifestsTest {
     /** Camel's rule: scim.token is SCIM_TOKEN, provisioning.state.jdbc-url is PROVISIONING_STATE_JDBC_URL. */
     private static String environmentVariable(String setting) {
         return setting.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-    }
-
-    private static String env(Map<String, Object> container, String name) {
-        return list(container.get("env")).stream().map(KubernetesManifests::map)
-                .filter(v -> name.equals(v.get("name"))).map(v -> (String) v.get("value")).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + name + " in the container's env"));
     }
 
     private static String child(Element parent, String name) {
