@@ -84,6 +84,50 @@ class AdminAuthTest extends EngineTest {
     }
 
     @Test
+    void theLivenessAndReadinessProbesAnswerWithoutTheToken() throws Exception {
+        // Kubernetes' httpGet probes (deploy/kubernetes) cannot send a secret.
+        Map<String, String> settings = settings("0.0.0.0", token);
+        engine = EngineUnderTest.start(settings, dataDir);
+        engine.awaitInitialCycle();
+        AdminClient anonymous = new AdminClient(settings.get("admin.port"), null);
+
+        for (String probe : new String[] {"/observe/health/live", "/observe/health/ready",
+                "/observe/health/ready?exposureLevel=full"}) {
+            HttpResponse<String> response = anonymous.get(probe);
+            assertThat(response.statusCode()).as(probe).isEqualTo(200);
+            // the state, not the checks
+            assertThat(AdminClient.json(response).path("status").asText()).as(probe).isEqualTo("UP");
+            assertThat(response.body()).as(probe).doesNotContain("checks");
+        }
+        AdminClient right = new AdminClient(settings.get("admin.port"), "Bearer " + token);
+        assertThat(right.get("/observe/health/ready?exposureLevel=full").body()).contains("last-cycle");
+        // The rest of /observe stays guarded, also a path that names a probe on its way elsewhere, and a POST.
+        for (HttpResponse<String> response : new HttpResponse[] {anonymous.get("/observe/health"),
+                anonymous.get("/observe/metrics"), anonymous.get("/observe/health/live/../../metrics"),
+                anonymous.get("/observe/health/ready/"), anonymous.post("/observe/health/live")}) {
+            assertThat(response.statusCode()).as(response.uri().toString()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void aProbeWithoutTheTokenSaysDownButNotWhy() throws Exception {
+        Map<String, String> settings = settings("127.0.0.1", token);
+        settings.put("graph.client-secret", "wrong-" + settings.get("graph.client-secret"));
+        engine = EngineUnderTest.start(settings, dataDir);
+        assertThat(engine.awaitInitialCycle().completed()).isFalse();
+        AdminClient anonymous = new AdminClient(settings.get("admin.port"), null);
+
+        HttpResponse<String> ready = anonymous.get("/observe/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(AdminClient.json(ready).path("status").asText()).isEqualTo("DOWN");
+        assertThat(ready.body()).doesNotContain("last-cycle").doesNotContain("AADSTS");
+        assertThat(anonymous.get("/observe/health/live").statusCode()).isEqualTo(200);
+        // with the token, the reason
+        assertThat(new AdminClient(settings.get("admin.port"), "Bearer " + token).get("/observe/health/ready").body())
+                .contains("AADSTS7000215");
+    }
+
+    @Test
     void onLoopbackASetTokenIsRequiredToo() throws Exception {
         Map<String, String> settings = settings("127.0.0.1", token);
         engine = EngineUnderTest.start(settings, dataDir);

@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
@@ -17,7 +18,8 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * server must carry {@code Authorization: Bearer <admin.token>}. Either way, a request that would change something
  * (any method but GET, HEAD and OPTIONS) sent by a web page of another origin is refused: without a token, any page
  * open in the admin's browser could otherwise post to the API. The check is a Vert.x handler in front of every
- * route of the server, so endpoints added later are covered too.
+ * route of the server, so endpoints added later are covered too. The liveness and readiness paths answer without the
+ * token, with the state only: a container platform's probes (Kubernetes' httpGet) cannot send a secret.
  */
 public final class AdminAccess {
 
@@ -29,6 +31,12 @@ public final class AdminAccess {
     /** The body of a 403 for a cross-site write. */
     public static final String CROSS_SITE = "{\"error\":{\"message\":\"A web page of another origin may not change "
             + "anything through this admin API\"}}";
+
+    /**
+     * The health paths a container platform probes: Kubernetes' httpGet probes send no secret, so these two answer
+     * without the token, with the state only (everything else at /observe stays guarded).
+     */
+    public static final Set<String> PROBE_PATHS = Set.of("/observe/health/live", "/observe/health/ready");
 
     /** Null without a token. */
     private final byte[] tokenDigest;
@@ -102,6 +110,13 @@ public final class AdminAccess {
             request.next();
             return;
         }
+        if (isProbe(request)) {
+            // Without the token a probe learns the state (200 or 503), not the checks' messages: Camel's health
+            // endpoint answers in one line, whatever the query asked for.
+            request.request().params().clear().set("exposureLevel", "oneline");
+            request.next();
+            return;
+        }
         request.response().setStatusCode(401)
                 .putHeader("WWW-Authenticate", CHALLENGE)
                 .putHeader("Content-Type", "application/json")
@@ -133,6 +148,17 @@ public final class AdminAccess {
      */
     public static boolean isStatusPageFile(String method, String rawPath) {
         return "GET".equals(method) && StatusPage.OPEN_PATHS.contains(rawPath);
+    }
+
+    /** A GET of a probe path, by its raw path exactly as {@link #isStatusPageFile(RoutingContext)} checks. */
+    static boolean isProbe(RoutingContext request) {
+        String path = request.request().path();
+        return isProbe(request.request().method().name(), path) && path.equals(request.normalizedPath());
+    }
+
+    /** Whether a request may skip the token because it is a liveness or readiness probe ({@link #PROBE_PATHS}). */
+    public static boolean isProbe(String method, String rawPath) {
+        return ("GET".equals(method) || "HEAD".equals(method)) && PROBE_PATHS.contains(rawPath);
     }
 
     private static byte[] sha256(String text) {

@@ -93,9 +93,11 @@ public class ProvisioningBeans {
                             response.getOutputStream().write(AdminAccess.CROSS_SITE.getBytes(StandardCharsets.UTF_8));
                             return;
                         }
-                        // The status page's own files load without the token, so that the page can ask for it.
+                        // The status page's own files load without the token, so that the page can ask for it,
+                        // and so do the liveness and readiness probes, which cannot send it.
                         if (access.accepts(request.getHeader("Authorization"))
-                                || AdminAccess.isStatusPageFile(request.getMethod(), request.getRequestURI())) {
+                                || AdminAccess.isStatusPageFile(request.getMethod(), request.getRequestURI())
+                                || AdminAccess.isProbe(request.getMethod(), request.getRequestURI())) {
                             chain.doFilter(request, response);
                             return;
                         }
