@@ -164,6 +164,7 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
                 writerSave.addBatch();
             }
             writerSave.executeBatch();
+            database.checkWriteFence();
             writer.commit();
         } catch (SQLException | RuntimeException e) {
             try {
