@@ -1,5 +1,6 @@
 package io.github.provisioning;
 
+import io.github.provisioning.cluster.JobLease;
 import static io.github.provisioning.ProvisioningConfiguration.template;
 
 import io.github.provisioning.admin.AdminApi;
@@ -69,9 +70,10 @@ public class AdminConfiguration {
                                  @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                  @BeanInject("jobStateStore") JobStateStore jobState,
                                  @BeanInject("quarantine") Quarantine quarantine,
-                                 @BeanInject("settings") Settings settings) {
+                                 @BeanInject("settings") Settings settings,
+                                 @BeanInject("jobLease") JobLease lease) {
         return new JobControl(context, cycles, links, deletions, jobState, quarantine,
-                settings.deletionThreshold());
+                settings.deletionThreshold(), lease);
     }
 
     @BindToRegistry(value = "deletionApproval", lazy = true)

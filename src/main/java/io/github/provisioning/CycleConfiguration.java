@@ -1,5 +1,6 @@
 package io.github.provisioning;
 
+import io.github.provisioning.cluster.JobLease;
 import io.github.provisioning.cycle.CycleGate;
 import io.github.provisioning.cycle.Cycles;
 import io.github.provisioning.cycle.DeletionGuard;
@@ -213,9 +214,10 @@ public class CycleConfiguration {
     }
 
     @BindToRegistry(value = "cycleGate", lazy = true)
-    public CycleGate cycleGate(@BeanInject("cycles") Cycles cycles, @BeanInject("quarantine") Quarantine quarantine,
+    public CycleGate cycleGate(@BeanInject("jobLease") JobLease lease, @BeanInject("cycles") Cycles cycles,
+                               @BeanInject("quarantine") Quarantine quarantine,
                                @BeanInject("deletionGuard") DeletionGuard deletionGuard) {
-        return new CycleGate(cycles, quarantine, deletionGuard);
+        return new CycleGate(lease, cycles, quarantine, deletionGuard);
     }
 
     @BindToRegistry(value = "quarantine", lazy = true)

@@ -52,6 +52,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
      */
     static List<Object> areas() {
         return List.of(new GraphConfiguration(), new ScimConfiguration(), new StateConfiguration(),
+                new ClusterConfiguration(),
                 new CycleConfiguration(), new AdminConfiguration(), new ObserveConfiguration());
     }
 
@@ -102,6 +103,10 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         // Derived, not for users to set: which of the three starters runs (schedule, once, sandbox demo).
         derived.setProperty("provisioning.scheduled", String.valueOf(!once && !sandbox && !testConnection));
         derived.setProperty("provisioning.run-once", String.valueOf(once && !sandbox && !testConnection));
+        // In a cluster, the job's lease is asked for or confirmed a tenth of the failover timeout apart.
+        derived.setProperty("provisioning.clustered", String.valueOf(effective.cluster() && !testConnection));
+        derived.setProperty("provisioning.cluster.heartbeat-millis",
+                String.valueOf(effective.duration(Settings.CLUSTER_FAILOVER_TIMEOUT).toMillis() / 10));
         derived.setProperty("provisioning.work-dir", sandbox ? derived.getProperty("provisioning.work-dir")
                 : effective.get("provisioning.data-dir").orElse("./data"));
         derived.forEach((name, value) -> properties.addOverrideProperty((String) name, (String) value));

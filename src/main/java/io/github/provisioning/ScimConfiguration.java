@@ -1,5 +1,7 @@
 package io.github.provisioning;
 
+import io.github.provisioning.cluster.JobLease;
+import io.github.provisioning.scim.ScimRequest;
 import static io.github.provisioning.ProvisioningConfiguration.template;
 
 import io.github.provisioning.auth.TargetToken;
@@ -121,6 +123,16 @@ public class ScimConfiguration {
     }
 
     /** In scim-exchange: a dry run's request that must not reach the target, and its answer (DryRunTarget). */
+    /** In a cluster, a SCIM write leaves only the node that runs the job; reads (a preview's) leave any node. */
+    @BindToRegistry(value = "scimWriteFence", lazy = true)
+    public Processor scimWriteFence(@BeanInject("jobLease") JobLease lease) {
+        return exchange -> {
+            if (exchange.getIn().getBody() instanceof ScimRequest request && !"GET".equals(request.method())) {
+                lease.checkWrite();
+            }
+        };
+    }
+
     @BindToRegistry(value = "dryRunWrite", lazy = true)
     public Predicate dryRunWrite(@BeanInject("dryRunTarget") DryRunTarget target) {
         return target.interceptsRequest();

@@ -41,6 +41,9 @@ public final class Settings {
     /** The accidental-deletion guard's threshold: a whole number; 0 or less switches the guard off. */
     static final String DELETION_THRESHOLD = "provisioning.deletion-threshold";
 
+    static final String CLUSTER = "provisioning.cluster.enabled";
+    static final String CLUSTER_FAILOVER_TIMEOUT = "provisioning.cluster.failover-timeout";
+
     /** A duration setting's default and whether it must be more than zero (a timeout) or may be zero (a delay). */
     private record DurationSetting(String fallback, boolean positive) { }
 
@@ -57,11 +60,12 @@ public final class Settings {
             Map.entry("graph.retry-base-delay", new DurationSetting("1s", false)),
             Map.entry("graph.retry-max-delay", new DurationSetting("2m", false)),
             Map.entry("graph.connect-timeout", new DurationSetting("10s", true)),
-            Map.entry("graph.response-timeout", new DurationSetting("60s", true)));
+            Map.entry("graph.response-timeout", new DurationSetting("60s", true)),
+            Map.entry(CLUSTER_FAILOVER_TIMEOUT, new DurationSetting("30s", true)));
 
     /** The on/off settings the engine reads, with their defaults. */
     private static final Map<String, Boolean> FLAGS = Map.of("provisioning.once", false, "provisioning.dry-run", false,
-            "provisioning.test-connection", false, "camel.server.enabled", true);
+            "provisioning.test-connection", false, "camel.server.enabled", true, CLUSTER, false);
 
     private final Function<String, Optional<String>> lookup;
 
@@ -129,6 +133,7 @@ public final class Settings {
         logRetention();
         quarantinePolicy();
         missing.addAll(NotificationSettings.missing(this::get));
+        cluster();
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("Missing required setting" + (missing.size() > 1 ? "s" : "") + ": "
                     + String.join(", ", missing) + ". Set them in application.properties or with -Dname=value.");
@@ -136,6 +141,35 @@ public final class Settings {
         graphScope();
         graphCredential();
         scimCredentials();
+    }
+
+    /**
+     * Whether this engine is one of a cluster (provisioning.cluster.enabled), checked: a cluster shares its state in
+     * PostgreSQL, and runs its jobs on a schedule.
+     */
+    boolean cluster() {
+        if (!flag(CLUSTER)) {
+            return false;
+        }
+        if (!get("provisioning.state.jdbc-url").orElse("").startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("Setting " + CLUSTER + "=true needs the state in PostgreSQL "
+                    + "(provisioning.state.jdbc-url=jdbc:postgresql://...): the engines of a cluster share it, and "
+                    + "an H2 state store is one process's file");
+        }
+        if (flag("provisioning.once")) {
+            throw new IllegalArgumentException("Setting " + CLUSTER + "=true runs the jobs on a schedule; "
+                    + "provisioning.once=true runs one cycle alone: set one of them");
+        }
+        if (duration(CLUSTER_FAILOVER_TIMEOUT).toMillis() < 3000) {
+            throw new IllegalArgumentException("Setting " + CLUSTER_FAILOVER_TIMEOUT + " must be at least 3s, not '"
+                    + get(CLUSTER_FAILOVER_TIMEOUT).orElse("") + "'");
+        }
+        return true;
+    }
+
+    /** This engine's name among the nodes of a cluster: provisioning.cluster.node-id, else host name and pid. */
+    String nodeId() {
+        return get("provisioning.cluster.node-id").orElseGet(io.github.provisioning.cluster.JobLease::defaultNodeId);
     }
 
     /** The accidental-deletion guard's threshold (default 500); 0 or less switches the guard off. */

@@ -2,6 +2,7 @@ package io.github.provisioning;
 
 import static io.github.provisioning.ProvisioningConfiguration.closedOnStop;
 
+import io.github.provisioning.cluster.JobLease;
 import io.github.provisioning.cycle.LogFiles;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.state.GroupStore;
@@ -31,7 +32,8 @@ public class StateConfiguration {
 
     /**
      * The state store's database, its schema migrated: embedded H2 in the data directory, or
-     * provisioning.state.jdbc-url. The stores below share it.
+     * provisioning.state.jdbc-url. The stores below share it. In a cluster, only the node that holds the job's lease
+     * commits to it.
      */
     @BindToRegistry(value = "stateDatabase", lazy = true)
     public StateDatabase stateDatabase(CamelContext context,
@@ -42,12 +44,14 @@ public class StateConfiguration {
                                        String username,
                                        @PropertyInject("provisioning.state.password")
                                        String password,
-                                       @PropertyInject("provisioning.concurrency") int concurrency) {
+                                       @PropertyInject("provisioning.concurrency") int concurrency,
+                                       @BeanInject("jobLease") JobLease lease) {
         // A connection per provisioning thread and two to spare; and one more, which the link store keeps
         // for its saves from the first one on: without it, it would take one of those the others wait for.
         StateDatabase database = StateDatabase.open(jdbcUrl, username, password, Path.of(dataDir), concurrency + 3);
         LOG.info("State store: {}", database.description());
         closedOnStop(context, database);
+        database.fenceWrites(lease::checkWrite);
         return database.migrate();
     }
 

@@ -3,6 +3,7 @@ package io.github.provisioning.admin;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.provisioning.cluster.JobLease;
 import io.github.provisioning.cycle.CycleProgress;
 import io.github.provisioning.cycle.CycleRun;
 import io.github.provisioning.cycle.Cycles;
@@ -42,11 +43,16 @@ public final class JobControl {
     private final JobStateStore jobState;
     private final Quarantine quarantine;
     private final int deletionThreshold;
+    private final JobLease lease;
 
-    /** @param deletionThreshold {@code provisioning.deletion-threshold}, shown in the status */
+    /**
+     * @param deletionThreshold {@code provisioning.deletion-threshold}, shown in the status
+     * @param lease             whether this node runs the job, and which node does (in a cluster)
+     */
     public JobControl(CamelContext context, Cycles cycles, LinkStore links, StagedDeletionStore deletions,
-                      JobStateStore jobState, Quarantine quarantine, int deletionThreshold) {
+                      JobStateStore jobState, Quarantine quarantine, int deletionThreshold, JobLease lease) {
         this.context = context;
+        this.lease = lease;
         this.cycles = cycles;
         this.links = links;
         this.deletions = deletions;
@@ -164,7 +170,8 @@ public final class JobControl {
      */
     public ApiReply status() {
         LinkStore.EscrowCounts escrows = links.escrowCounts();
-        return new ApiReply(200, new JobStatus(state(), cycles.current().map(JobControl::running).orElse(null),
+        return new ApiReply(200, new JobStatus(state(), new NodeStatus(lease.nodeId(), lease.held()),
+                lease.holder().orElse(null), cycles.current().map(JobControl::running).orElse(null),
                 jobState.lastCycleReport().map(JobControl::json).orElse(null), escrows.total(),
                 escrows,
                 quarantine.current().map(this::quarantined).orElse(null),
@@ -177,9 +184,20 @@ public final class JobControl {
      * @param cycle      the cycle in progress, or null
      * @param lastCycle  the last cycle's report as its file has it, or null before the first
      * @param quarantine null when the job is not quarantined
+     * @param runsOn     the id of the node that runs the job; null while no node of a cluster holds its lease
      */
-    public record JobStatus(String state, RunningCycle cycle, JsonNode lastCycle, int escrows, LinkStore.EscrowCounts escrow,
-                            QuarantineStatus quarantine, DeletionApproval.HeldSummary deletions) {
+    public record JobStatus(String state, NodeStatus node, String runsOn, RunningCycle cycle, JsonNode lastCycle,
+                            int escrows, LinkStore.EscrowCounts escrow, QuarantineStatus quarantine,
+                            DeletionApproval.HeldSummary deletions) {
+    }
+
+    /**
+     * The node that answers.
+     *
+     * @param id     provisioning.cluster.node-id, else the host name and the process id
+     * @param active whether this node runs the job (alone, always; in a cluster, while it holds the job's lease)
+     */
+    public record NodeStatus(String id, boolean active) {
     }
 
     /** @param nextAttempt null once the quarantine has stopped retrying */

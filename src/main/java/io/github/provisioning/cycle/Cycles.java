@@ -472,6 +472,21 @@ public final class Cycles {
         return finish(cycle, "failed", reason);
     }
 
+    /**
+     * In a cluster: this node lost the job's lease during the cycle. The cycle stops; its report stays in this node's
+     * data directory only, since the node may no longer write the job's state, and it neither counts towards a
+     * quarantine nor sends an e-mail: the node that holds the lease now runs the job.
+     */
+    public CycleReport handOver(@ExchangeProperty("cycle") CycleRun cycle,
+                                @ExchangeProperty("CamelExceptionCaught") Exception e) {
+        String reason = "handed over: " + reason(e);
+        if (cycle == null) {
+            LOG.warn("Cycle could not start: {}", reason);
+            return null;
+        }
+        return finish(cycle, "failed", reason, false);
+    }
+
     /** The first cause that is ours or the transport's, not Camel's wrapper around a parallel split. */
     private static String reason(Throwable e) {
         if (e == null) {
@@ -485,6 +500,10 @@ public final class Cycles {
     }
 
     private CycleReport finish(CycleRun cycle, String result, String error) {
+        return finish(cycle, result, error, true);
+    }
+
+    private CycleReport finish(CycleRun cycle, String result, String error, boolean stored) {
         Instant end = clock.instant();
         Map<String, Integer> counts = new LinkedHashMap<>();
         cycle.counts().forEach((k, v) -> counts.put(k.name().toLowerCase(Locale.ROOT), v));
@@ -507,7 +526,9 @@ public final class Cycles {
             Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
             Files.writeString(partial, json);
             Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            jobState.cycleEnded(cycle.id(), result, end, json);
+            if (stored) {
+                jobState.cycleEnded(cycle.id(), result, end, json);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the cycle report", e);
         } finally {

@@ -167,6 +167,7 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
                 writerSave.addBatch();
             }
             writerSave.executeBatch();
+            database.checkWriteFence();
             writer.commit();
         } catch (SQLException | RuntimeException e) {
             try {

@@ -45,6 +45,7 @@ public final class StateDatabase implements Closeable {
     /** Writes what a store deferred; run before each statement that is not inside a transaction of this thread. */
     private final List<Runnable> deferredWrites = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Boolean> inTransaction = ThreadLocal.withInitial(() -> false);
+    private volatile Runnable writeFence = () -> { };
     /** H2 may write a commit to its file after it returns; {@link #checkpoint()} makes sure it is written. */
     private volatile boolean embeddedH2;
 
@@ -242,6 +243,21 @@ public final class StateDatabase implements Closeable {
         }
     }
 
+    /**
+     * Checked before every commit to the stored state (not to a dry run's copy): in a cluster, a node that does not
+     * hold the job's lease commits nothing for it. It throws to refuse.
+     */
+    public void fenceWrites(Runnable check) {
+        writeFence = check;
+    }
+
+    /** Throws when this node may not write the job's state now ({@link #fenceWrites}). */
+    void checkWriteFence() {
+        if (active == dataSource) {
+            writeFence.run();
+        }
+    }
+
     /** A connection of the active database, for a store that keeps one (the caller closes it). */
     Connection connection() throws SQLException {
         return active.getConnection();
@@ -283,6 +299,7 @@ public final class StateDatabase implements Closeable {
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
+                checkWriteFence();
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {

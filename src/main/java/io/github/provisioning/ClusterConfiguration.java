@@ -1,0 +1,44 @@
+package io.github.provisioning;
+
+import static io.github.provisioning.ProvisioningConfiguration.closedOnStop;
+
+import io.github.provisioning.cluster.JobLease;
+import io.github.provisioning.cluster.PostgresLease;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether this engine runs its job: always when it runs alone, only while it holds the job's lease in a cluster of
+ * engines on one PostgreSQL (provisioning.cluster.enabled). {@link ProvisioningConfiguration} binds it.
+ */
+public class ClusterConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterConfiguration.class);
+
+    /** The job's name; one job per engine for now. */
+    static final String JOB = "default";
+
+    /**
+     * Closed on stop after everything that writes for the job (the state database takes it first), so that a node
+     * that stops gives the job up at once.
+     */
+    @BindToRegistry(value = "jobLease", lazy = true)
+    public JobLease jobLease(CamelContext context, @BeanInject("settings") Settings settings,
+                             @PropertyInject("provisioning.state.jdbc-url") String jdbcUrl,
+                             @PropertyInject("provisioning.state.username") String username,
+                             @PropertyInject("provisioning.state.password") String password) {
+        String nodeId = settings.nodeId();
+        if (!settings.cluster()) {
+            return JobLease.solo(nodeId);
+        }
+        PostgresLease lease = new PostgresLease(jdbcUrl, username, password, nodeId, JOB,
+                settings.duration(Settings.CLUSTER_FAILOVER_TIMEOUT));
+        LOG.info("Cluster: node {} shares job {} with the engines on the same state; it asks for the job's lease "
+                + "every {} ms", nodeId, JOB, lease.heartbeat().toMillis());
+        return closedOnStop(context, lease);
+    }
+}

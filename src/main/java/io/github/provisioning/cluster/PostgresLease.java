@@ -1,0 +1,281 @@
+package io.github.provisioning.cluster;
+
+import java.io.Closeable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A job's lease in a cluster of engines: a PostgreSQL session advisory lock, held by a session of its own. The lock
+ * dies with its session: at once when the process dies (its socket closes), and after {@link #idleTimeout} when the
+ * process stops answering (paused, or cut off), because the server ends a session idle that long
+ * ({@code idle_session_timeout}). The holder confirms its session every {@link #heartbeat}, and writes only within
+ * {@link #fence} of its last confirmation: well before the server could free the lock. A node that takes the lock
+ * waits {@link #fence} before it runs the job, so that a holder whose session the server ended early (a restart,
+ * {@code pg_terminate_backend}) has stopped writing by then. docs/deploy.md has the timeline.
+ */
+public final class PostgresLease implements JobLease, Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresLease.class);
+
+    /** Each session's application_name: the prefix and the node id, so that any node can tell who holds a lock. */
+    static final String APPLICATION_PREFIX = "provisioning:";
+
+    private static final String HOLDER = "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a"
+            + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+            + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            + " AND ((l.classid::bigint << 32) | l.objid::bigint) = ?";
+
+    private final String jdbcUrl;
+    private final String username;
+    private final String password;
+    private final String nodeId;
+    private final String job;
+    private final Duration heartbeat;
+    private final Duration idleTimeout;
+    private final Duration fence;
+
+    private Connection session;
+    private long key;
+    /** System.nanoTime() when the lock was taken; 0 while this node does not hold it. */
+    private long takenAt;
+    /** Whether the wait after taking the lock is over: this node runs the job. */
+    private volatile boolean running;
+    /** System.nanoTime() at the start of the last heartbeat that confirmed the session holding the lock. */
+    private volatile long confirmedAt;
+    /** A write was refused while this node still held the lock (a late heartbeat): its next cycle is asked for. */
+    private volatile boolean refusedWhileHeld;
+    private boolean unreachable;
+
+    /**
+     * Opens the lease's session (failing start-up when PostgreSQL cannot serve a cluster) without taking the lock.
+     *
+     * @param failoverTimeout how long a job may stay without a running node after its node stopped answering
+     */
+    public PostgresLease(String jdbcUrl, String username, String password, String nodeId, String job,
+                         Duration failoverTimeout) {
+        this.jdbcUrl = jdbcUrl;
+        this.username = username;
+        this.password = password;
+        this.nodeId = nodeId;
+        this.job = job;
+        long millis = failoverTimeout.toMillis();
+        this.heartbeat = Duration.ofMillis(millis / 10);
+        this.idleTimeout = Duration.ofMillis(millis * 4 / 10);
+        this.fence = Duration.ofMillis(millis * 3 / 10);
+        synchronized (this) {
+            try {
+                open();
+            } catch (SQLException e) {
+                throw new IllegalStateException("Cannot open the cluster's lease session on the state database: "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** How often the lease is confirmed or, by a node without it, asked for. */
+    public Duration heartbeat() {
+        return heartbeat;
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public synchronized Change keep() {
+        if (takenAt != 0) {
+            long start = System.nanoTime();
+            try (Statement s = session.createStatement()) {
+                s.execute("SELECT 1");
+                confirmedAt = start;
+                reachable();
+            } catch (SQLException e) {
+                lose("its lease session failed: " + e.getMessage());
+                return Change.LOST;
+            }
+            if (!running && start - takenAt >= fence.toNanos()) {
+                running = true;
+                refusedWhileHeld = false;
+                LOG.info("Node {} runs job {} from now on", nodeId, job);
+                return Change.TAKEN;
+            }
+            if (running && refusedWhileHeld) {
+                refusedWhileHeld = false;
+                return Change.TAKEN;
+            }
+            return Change.KEPT;
+        }
+        long start = System.nanoTime();
+        try (PreparedStatement ps = session().prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            ps.setLong(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                reachable();
+                if (!rs.getBoolean(1)) {
+                    return Change.STANDBY;
+                }
+            }
+        } catch (SQLException e) {
+            if (!unreachable) {
+                LOG.warn("Node {} cannot ask for the lease on job {}: {}", nodeId, job, e.getMessage());
+                unreachable = true;
+            }
+            closeSession();
+            return Change.STANDBY;
+        }
+        takenAt = start;
+        confirmedAt = start;
+        LOG.info("Node {} took the lease on job {}; it runs the job after {} ms, when a node that held it before "
+                + "has stopped writing", nodeId, job, fence.toMillis());
+        return Change.STANDBY;
+    }
+
+    @Override
+    public boolean held() {
+        return running && System.nanoTime() - confirmedAt < fence.toNanos();
+    }
+
+    @Override
+    public void checkWrite() {
+        if (held()) {
+            return;
+        }
+        if (running) {
+            refusedWhileHeld = true;
+        }
+        throw new LeaseLostException("Node " + nodeId + " does not hold the lease on job " + job + " (the node that "
+                + "runs it writes for it): no write");
+    }
+
+    @Override
+    public synchronized Optional<String> holder() {
+        try (PreparedStatement ps = session().prepareStatement(HOLDER)) {
+            ps.setLong(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    String name = rs.getString(1);
+                    return Optional.of(name.startsWith(APPLICATION_PREFIX)
+                            ? name.substring(APPLICATION_PREFIX.length()) : name);
+                }
+                return Optional.empty();
+            }
+        } catch (SQLException e) {
+            if (takenAt != 0) {
+                lose("its lease session failed: " + e.getMessage());
+            } else {
+                closeSession();
+            }
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (takenAt != 0) {
+            LOG.info("Node {} gives up the lease on job {}", nodeId, job);
+        }
+        takenAt = 0;
+        running = false;
+        closeSession();
+    }
+
+    private void lose(String why) {
+        LOG.warn("Node {} lost the lease on job {} ({}); it stops writing for the job", nodeId, job, why);
+        takenAt = 0;
+        running = false;
+        closeSession();
+    }
+
+    private void reachable() {
+        if (unreachable) {
+            LOG.info("Node {} reaches PostgreSQL for the lease on job {} again", nodeId, job);
+            unreachable = false;
+        }
+    }
+
+    private Connection session() throws SQLException {
+        if (session == null) {
+            open();
+        }
+        return session;
+    }
+
+    /**
+     * A session of its own: ended by the server when idle longer than {@link #idleTimeout}, and with socket
+     * timeouts shorter than a heartbeat, so that no call of the lease hangs.
+     */
+    private void open() throws SQLException {
+        Properties properties = new Properties();
+        if (username != null && !username.isBlank()) {
+            properties.setProperty("user", username);
+        }
+        if (password != null && !password.isEmpty()) {
+            properties.setProperty("password", password);
+        }
+        String name = APPLICATION_PREFIX + nodeId;
+        properties.setProperty("ApplicationName", name.length() > 63 ? name.substring(0, 63) : name);
+        String seconds = String.valueOf(Math.max(1, (heartbeat.toMillis() + 999) / 1000));
+        properties.setProperty("connectTimeout", seconds);
+        properties.setProperty("socketTimeout", seconds);
+        properties.setProperty("tcpKeepAlive", "true");
+        Connection c = DriverManager.getConnection(jdbcUrl, properties);
+        try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int, current_schema()")) {
+                rs.next();
+                if (rs.getInt(1) < 140000) {
+                    throw new IllegalStateException("A cluster of engines needs PostgreSQL 14 or newer (its "
+                            + "idle_session_timeout frees a lease whose node stopped answering); this one is "
+                            + rs.getInt(1));
+                }
+                key = key(rs.getString(2), job);
+            }
+            s.execute("SET idle_session_timeout = " + idleTimeout.toMillis());
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        session = c;
+    }
+
+    private void closeSession() {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (SQLException e) {
+                LOG.debug("Closing the lease session failed", e);
+            }
+            session = null;
+        }
+    }
+
+    /**
+     * The lock's key: the schema and the job, hashed, so that engines with their state in different schemas of one
+     * database never share a lock. Not negative, so that pg_locks' two halves give it back.
+     */
+    static long key(String schema, String job) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest(("camel-entra-provisioning:" + schema + ":" + job).getBytes(StandardCharsets.UTF_8));
+            long key = 0;
+            for (int i = 0; i < 8; i++) {
+                key = key << 8 | (hash[i] & 0xff);
+            }
+            return key & Long.MAX_VALUE;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

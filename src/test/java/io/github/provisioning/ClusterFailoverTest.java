@@ -1,0 +1,166 @@
+package io.github.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.provisioning.sandbox.scim.RecordedRequest;
+import io.github.provisioning.sandbox.scim.ScimSandbox;
+import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
+import io.github.provisioning.state.TestDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 20's failover test: two engine processes with {@code provisioning.cluster.enabled=true} share one job, its
+ * state in one PostgreSQL, its tenant a 3,000-user Graph simulator, its target one SCIM sandbox. The node that runs
+ * the initial cycle is killed with SIGKILL in the middle of it. The other node must take the job over within the
+ * failover timeout, finish with exactly the accounts one uninterrupted run makes, never POST a userName twice nor
+ * have a POST answered 409, and never send a request while the first node still could.
+ */
+class ClusterFailoverTest extends EngineTest {
+
+    private static final int USERS = 3_000;
+    private static final Duration FAILOVER = Duration.ofSeconds(15);
+    /** Generous: a whole initial cycle of the tenant on a loaded 2-core machine. */
+    private static final Duration FULL_RUN = Duration.ofMinutes(5);
+
+    @TempDir
+    Path secondDataDir;
+
+    @TempDir
+    Path referenceDir;
+
+    @Test
+    void theOtherNodeTakesOverAKilledNodesInitialCycleAndCreatesNothingTwice() throws Exception {
+        tenant.populateSample(USERS, 7);
+        try (TestDatabase database = TestDatabase.create(TestDatabase.Kind.POSTGRESQL)) {
+            Map<String, String> first = node("node-a", dataDir, database);
+            Map<String, String> second = node("node-b", secondDataDir, database);
+            Instant killed;
+            try (ApplicationProcess.Running a = ApplicationProcess.start(first)) {
+                // Node a takes the job and writes; node b, started then, stands by and says that a runs the job.
+                awaitOrShow(() -> !a.isAlive() || creates("node-a") >= 100, a);
+                assertThat(a.isAlive()).as("node a\n%s", a.output()).isTrue();
+                try (ApplicationProcess.Running b = ApplicationProcess.start(second)) {
+                    AdminClient adminB = new AdminClient(second.get("admin.port"), null);
+                    JsonNode standby = await().atMost(Duration.ofMinutes(2)).ignoreExceptions()
+                            .until(() -> adminB.ok(adminB.get("/api/status")), status -> status.has("node"));
+                    assertThat(standby.path("node").path("id").asText()).isEqualTo("node-b");
+                    assertThat(standby.path("node").path("active").asBoolean()).as("%s", standby).isFalse();
+                    assertThat(standby.path("runsOn").asText()).as("%s", standby).isEqualTo("node-a");
+
+                    // In the middle of the initial cycle: node a goes on while b stands by, then dies.
+                    long done = creates("node-a");
+                    awaitOrShow(() -> !a.isAlive() || creates("node-a") >= done + 200, a, b);
+                    assertThat(a.isAlive()).as("node a\n%s", a.output()).isTrue();
+                    assertThat(creates("node-a")).as("creates before the kill").isLessThan(USERS / 2);
+                    assertThat(requestsBy("node-b")).as("requests of the standby node b").isEmpty();
+                    a.kill();
+                    killed = Instant.now();
+
+                    awaitOrShow(() -> !b.isAlive() || !requestsBy("node-b").isEmpty(), b);
+                    assertThat(b.isAlive()).as("node b\n%s", b.output()).isTrue();
+                    Instant takenOver = requestsBy("node-b").get(0).time();
+                    assertThat(Duration.between(killed, takenOver)).as("from the kill to node b's first request\n%s",
+                            b.output()).isLessThan(FAILOVER);
+                    JsonNode active = adminB.ok(adminB.get("/api/status"));
+                    assertThat(active.path("node").path("active").asBoolean()).as("%s", active).isTrue();
+                    assertThat(active.path("runsOn").asText()).isEqualTo("node-b");
+
+                    awaitOrShow(() -> !b.isAlive() || "completed".equals(
+                            adminB.ok(adminB.get("/api/status")).path("lastCycle").path("state").asText()), b);
+                    assertThat(b.isAlive()).as("node b\n%s", b.output()).isTrue();
+                }
+            }
+
+            // Never both: every request of node b came after the last one of node a.
+            List<RecordedRequest> ofA = requestsBy("node-a");
+            Instant lastOfA = ofA.get(ofA.size() - 1).time();
+            assertThat(lastOfA).isBefore(killed);
+            assertThat(requestsBy("node-b")).allSatisfy(r -> assertThat(r.time()).isAfter(lastOfA));
+
+            Map<String, Long> posts = scim.requests().stream().filter(ClusterFailoverTest::isCreate).collect(
+                    Collectors.groupingBy(r -> r.json().path("userName").asText().toLowerCase(Locale.ROOT),
+                            TreeMap::new, Collectors.counting()));
+            assertThat(posts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
+                    .as("userNames POSTed more than once").isEmpty();
+            assertThat(scim.requests()).filteredOn(r -> isCreate(r) && r.status() == 409)
+                    .extracting(RecordedRequest::line).as("creates answered 409").isEmpty();
+
+            // Exactly the accounts one uninterrupted run of the application makes.
+            try (ScimSandbox reference = ScimSandbox.start(ScimSandboxConfig.defaults()
+                    .withBearerToken(scim.config().bearerToken()))) {
+                Map<String, String> settings = EngineUnderTest.settingsFor(graph, reference, referenceDir);
+                settings.put("provisioning.once", "true");
+                ApplicationProcess.Result result = ApplicationProcess.run(FULL_RUN, settings);
+                assertThat(result.exitCode()).as(result.output()).isZero();
+                Map<String, JsonNode> expected = byUserName(reference.users());
+                assertThat(expected).hasSizeGreaterThan(USERS / 2);
+                assertThat(byUserName(scim.users())).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** Waits for the condition; when it does not come, fails with the output of the nodes. */
+    private static void awaitOrShow(java.util.concurrent.Callable<Boolean> condition,
+                                    ApplicationProcess.Running... nodes) throws Exception {
+        try {
+            await().atMost(FULL_RUN).ignoreExceptions().until(condition);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder outputs = new StringBuilder(e.getMessage());
+            for (ApplicationProcess.Running node : nodes) {
+                outputs.append("\n---- a node's output:\n").append(node.output());
+            }
+            throw new AssertionError(outputs.toString(), e);
+        }
+    }
+
+    /** A node of the cluster: its own data directory, admin port and name (in its SCIM requests' User-Agent too). */
+    private Map<String, String> node(String name, Path dir, TestDatabase database) {
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dir);
+        settings.put("provisioning.state.jdbc-url", database.jdbcUrl());
+        settings.put("provisioning.state.username", database.username());
+        settings.put("provisioning.cluster.enabled", "true");
+        settings.put("provisioning.cluster.failover-timeout", FAILOVER.toSeconds() + "s");
+        settings.put("provisioning.cluster.node-id", name);
+        settings.put("scim.user-agent", "camel-entra-provisioning " + name);
+        // Slow enough that the initial cycle lasts while the second node starts: about 30 s for the tenant.
+        settings.put("scim.max-requests-per-second", "100");
+        return settings;
+    }
+
+    private List<RecordedRequest> requestsBy(String node) {
+        return scim.requests().stream()
+                .filter(r -> r.headers().getOrDefault("user-agent", List.of()).stream().anyMatch(v -> v.endsWith(node)))
+                .toList();
+    }
+
+    private long creates(String node) {
+        return requestsBy(node).stream().filter(ClusterFailoverTest::isCreate).count();
+    }
+
+    private static boolean isCreate(RecordedRequest r) {
+        return r.method().equals("POST") && r.path().equals("/Users");
+    }
+
+    /** Target users without what the target assigns itself (id, meta), by lower-case userName. */
+    private static Map<String, JsonNode> byUserName(List<ObjectNode> users) {
+        Map<String, JsonNode> byName = new TreeMap<>();
+        for (ObjectNode user : users) {
+            ObjectNode copy = user.deepCopy();
+            copy.remove(List.of("id", "meta"));
+            byName.put(copy.path("userName").asText().toLowerCase(Locale.ROOT), copy);
+        }
+        return byName;
+    }
+}
