@@ -149,19 +149,20 @@ public final class Cycles {
         if (!running.compareAndSet(null, cycle)) {
             throw new IllegalStateException("cycle " + running.get().id() + " is still running");
         }
-        if (dryRun) {
-            // The type above came from the stored state; from here on the cycle reads and writes a copy of it. A dry
-            // run that cannot start leaves neither the copy nor itself behind (its route has no cycle to abort).
-            try {
+        // The type above came from the stored state; from here on a dry run reads and writes a copy of it. A cycle
+        // that cannot start (its start not stored) leaves neither a copy nor itself behind: its route has no cycle
+        // to abort, and the next one must find the job idle.
+        try {
+            if (dryRun) {
                 database.beginDryRun(jobState.job());
-                jobState.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
-            } catch (RuntimeException e) {
-                database.endDryRun();
-                running.compareAndSet(cycle, null);
-                throw e;
             }
-        } else {
             jobState.cycleStarted(cycle.id(), typeName(cycle), cycle.start());
+        } catch (RuntimeException e) {
+            if (dryRun) {
+                database.endDryRun();
+            }
+            running.compareAndSet(cycle, null);
+            throw e;
         }
         CycleMdc.begin(cycle.id());
         if (dryRun) {
