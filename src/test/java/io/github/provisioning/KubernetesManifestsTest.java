@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,8 +28,8 @@ import org.w3c.dom.Element;
 
 /**
  * deploy/kubernetes against the engine and its image: every setting the manifests pass is one the engine has, the
- * probes are the engine's probe paths on its admin port, the image is the one Jib builds, and the Deployment runs
- * one engine as long as the engine has no cluster mode. ContainerImageIT runs the image against the same probes.
+ * probes are the engine's probe paths on its admin port, the image is the one Jib builds, and the Deployment's two
+ * replicas share the job as a cluster. ContainerImageIT runs the image against the same probes.
  */
 class KubernetesManifestsTest {
 
@@ -76,8 +77,8 @@ class KubernetesManifestsTest {
                 .isEqualTo(at(document("configmap.yaml"), "metadata", "name"));
         // the image's data volume and PROVISIONING_DATA_DIR
         assertThat(mounts.get("data")).isEqualTo("/data");
-        assertThat(at(volumes.get("data"), "persistentVolumeClaim", "claimName"))
-                .isEqualTo(at(document("data.yaml"), "metadata", "name"));
+        // each pod's own: two replicas cannot share a ReadWriteOnce claim, and the state is in PostgreSQL
+        assertThat(volumes.get("data")).containsKey("emptyDir");
 
         Map<String, Object> secret = document("secret.example.yaml");
         Map<String, Object> secretData = map(secret.get("stringData"));
@@ -124,16 +125,22 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void oneEngineRunsAtATimeUntilTheEngineHasAClusterMode() throws IOException {
+    void theReplicasShareTheJobAsAClusterOnThePostgresqlState() throws IOException {
         Map<String, Object> deployment = document("deployment.yaml");
+        Properties settings = configMapSettings();
+        // The Secret gives the state's URL (PROVISIONING_STATE_JDBC_URL); the engine checks the cluster's settings.
+        Settings engine = new Settings(name -> name.equals("provisioning.state.jdbc-url")
+                ? Optional.of("jdbc:postgresql://db:5432/provisioning") : Optional.ofNullable(settings.getProperty(name)));
+        assertThat(engine.cluster()).as("provisioning.cluster.enabled").isTrue();
+        assertThat(list(engineContainer().get("env"))).anySatisfy(v -> assertThat(map(v).get("name"))
+                .isEqualTo(environmentVariable("provisioning.state.jdbc-url")));
 
-        // Two engines on one state store would both run the job (issue 20: provisioning.cluster.enabled).
-        assertThat(engineSettings()).doesNotContain("provisioning.cluster.enabled");
-        assertThat(at(deployment, "spec", "replicas")).isEqualTo(1);
-        assertThat(at(deployment, "spec", "strategy", "type")).as("the old pod stops before the new one starts")
-                .isEqualTo("Recreate");
+        assertThat(at(deployment, "spec", "replicas")).isEqualTo(2);
+        assertThat(at(deployment, "spec", "strategy", "type")).isEqualTo("RollingUpdate");
+        assertThat(at(deployment, "spec", "strategy", "rollingUpdate", "maxUnavailable"))
+                .as("the new pod stands by before an old one stops").isEqualTo(0);
         Map<String, Object> budget = document("pdb.yaml");
-        assertThat(at(budget, "spec", "maxUnavailable")).as("a drain may move the one engine").isEqualTo(1);
+        assertThat(at(budget, "spec", "minAvailable")).as("a drain never stops both").isEqualTo(1);
         assertThat(at(budget, "spec", "selector", "matchLabels"))
                 .isEqualTo(at(deployment, "spec", "selector", "matchLabels"));
         assertThat(at(document("service.yaml"), "spec", "selector"))
@@ -143,7 +150,7 @@ class KubernetesManifestsTest {
     @Test
     void kustomizeAppliesEveryManifestButTheSecretsExample() throws IOException {
         assertThat(list(document("kustomization.yaml").get("resources"))).containsExactlyInAnyOrder(
-                "configmap.yaml", "data.yaml", "deployment.yaml", "service.yaml", "pdb.yaml");
+                "configmap.yaml", "deployment.yaml", "service.yaml", "pdb.yaml");
     }
 
     /** The engine's settings: every name application.properties gives a default. */
