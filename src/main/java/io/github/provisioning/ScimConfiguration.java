@@ -127,7 +127,8 @@ public class ScimConfiguration {
     @BindToRegistry(value = "scimWriteFence", lazy = true)
     public Processor scimWriteFence(@BeanInject("jobLease") JobLease lease) {
         return exchange -> {
-            if (exchange.getIn().getBody() instanceof ScimRequest request && !"GET".equals(request.method())) {
+            ScimRequest request = exchange.getProperty(ScimHttpRequest.PROPERTY, ScimRequest.class);
+            if (request != null && !"GET".equals(request.method())) {
                 lease.checkWrite();
             }
         };

@@ -97,6 +97,14 @@ final class ApplicationProcess {
             }
         }
 
+        /** A signal by its name, as {@code kill -STOP <pid>} sends it: STOP freezes the process, CONT resumes it. */
+        void signal(String name) throws IOException, InterruptedException {
+            Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start();
+            if (kill.waitFor() != 0) {
+                throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+            }
+        }
+
         /**
          * SIGTERM, as Ctrl-C or {@code kill}: the JVM runs its shutdown hooks (Camel stops) and exits; fails when it
          * has not exited within {@code limit}.
