@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
 import io.github.provisioning.sandbox.scim.ScimSandbox;
 import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
@@ -45,39 +44,21 @@ class ClusterFailoverTest extends EngineTest {
     void theOtherNodeTakesOverAKilledNodesInitialCycleAndCreatesNothingTwice() throws Exception {
         tenant.populateSample(USERS, 7);
         try (TestDatabase database = TestDatabase.create(TestDatabase.Kind.POSTGRESQL)) {
-            Map<String, String> first = node("node-a", dataDir, database);
-            Map<String, String> second = node("node-b", secondDataDir, database);
             Instant killed;
-            try (ApplicationProcess.Running a = ApplicationProcess.start(first)) {
-                // Node a takes the job and writes; node b, started then, stands by and says that a runs the job.
-                awaitOrShow(() -> !a.isAlive() || creates("node-a") >= 100, a);
-                assertThat(a.isAlive()).as("node a\n%s", a.output()).isTrue();
-                try (ApplicationProcess.Running b = ApplicationProcess.start(second)) {
-                    AdminClient adminB = new AdminClient(second.get("admin.port"), null);
-                    assertStandsBy(adminB);
+            try (TwoNodes nodes = new TwoNodes(database)) {
+                assertThat(creates("node-a")).as("creates before the kill").isLessThan(USERS / 2);
+                assertThat(requestsBy("node-b")).as("requests of the standby node b").isEmpty();
+                nodes.a.kill();
+                killed = Instant.now();
 
-                    // In the middle of the initial cycle: node a goes on while b stands by, then dies.
-                    long done = creates("node-a");
-                    awaitOrShow(() -> !a.isAlive() || creates("node-a") >= done + 200, a, b);
-                    assertThat(a.isAlive()).as("node a\n%s", a.output()).isTrue();
-                    assertThat(creates("node-a")).as("creates before the kill").isLessThan(USERS / 2);
-                    assertThat(requestsBy("node-b")).as("requests of the standby node b").isEmpty();
-                    a.kill();
-                    killed = Instant.now();
-
-                    awaitOrShow(() -> !b.isAlive() || !requestsBy("node-b").isEmpty(), b);
-                    assertThat(b.isAlive()).as("node b\n%s", b.output()).isTrue();
-                    Instant takenOver = requestsBy("node-b").get(0).time();
-                    assertThat(Duration.between(killed, takenOver)).as("from the kill to node b's first request\n%s",
-                            b.output()).isLessThan(FAILOVER);
-                    JsonNode active = adminB.ok(adminB.get("/api/status"));
-                    assertThat(active.path("node").path("active").asBoolean()).as("%s", active).isTrue();
-                    assertThat(active.path("runsOn").asText()).isEqualTo("node-b");
-
-                    awaitOrShow(() -> !b.isAlive() || "completed".equals(
-                            adminB.ok(adminB.get("/api/status")).path("lastCycle").path("state").asText()), b);
-                    assertThat(b.isAlive()).as("node b\n%s", b.output()).isTrue();
-                }
+                awaitOrShow(() -> !nodes.b.isAlive() || !requestsBy("node-b").isEmpty(), nodes.b);
+                Instant takenOver = requestsBy("node-b").get(0).time();
+                assertThat(Duration.between(killed, takenOver)).as("from the kill to node b's first request\n%s",
+                        nodes.b.output()).isLessThan(FAILOVER);
+                JsonNode active = nodes.adminB.ok(nodes.adminB.get("/api/status"));
+                assertThat(active.path("node").path("active").asBoolean()).as("%s", active).isTrue();
+                assertThat(active.path("runsOn").asText()).isEqualTo("node-b");
+                nodes.awaitCycleOfBCompleted();
             }
 
             // Never both: every request of node b came after the last one of node a.
@@ -98,41 +79,27 @@ class ClusterFailoverTest extends EngineTest {
     void aPausedNodeStopsWritingOnceTheOtherTookTheJobOver() throws Exception {
         tenant.populateSample(USERS, 7);
         try (TestDatabase database = TestDatabase.create(TestDatabase.Kind.POSTGRESQL)) {
-            Map<String, String> first = node("node-a", dataDir, database);
-            Map<String, String> second = node("node-b", secondDataDir, database);
             Instant resumed;
-            try (ApplicationProcess.Running a = ApplicationProcess.start(first)) {
-                awaitOrShow(() -> !a.isAlive() || creates("node-a") >= 100, a);
-                try (ApplicationProcess.Running b = ApplicationProcess.start(second)) {
-                    AdminClient adminB = new AdminClient(second.get("admin.port"), null);
-                    assertStandsBy(adminB);
-                    long done = creates("node-a");
-                    awaitOrShow(() -> !a.isAlive() || creates("node-a") >= done + 200, a, b);
-                    assertThat(a.isAlive()).as("node a\n%s", a.output()).isTrue();
+            try (TwoNodes nodes = new TwoNodes(database)) {
+                // Frozen, as by a long pause or a network cut: its lease session goes quiet.
+                nodes.a.signal("STOP");
+                Instant frozen = Instant.now();
+                awaitOrShow(() -> !nodes.b.isAlive() || !requestsBy("node-b").isEmpty(), nodes.b);
+                assertThat(Duration.between(frozen, requestsBy("node-b").get(0).time()))
+                        .as("from the pause to node b's first request\n%s", nodes.b.output()).isLessThan(FAILOVER);
+                long createdByB = creates("node-b");
+                awaitOrShow(() -> !nodes.b.isAlive() || creates("node-b") >= createdByB + 100, nodes.b);
 
-                    // Frozen, as by a long pause or a network cut: its lease session goes quiet.
-                    a.signal("STOP");
-                    Instant frozen = Instant.now();
-                    awaitOrShow(() -> !b.isAlive() || !requestsBy("node-b").isEmpty(), b);
-                    assertThat(Duration.between(frozen, requestsBy("node-b").get(0).time()))
-                            .as("from the pause to node b's first request\n%s", b.output()).isLessThan(FAILOVER);
-                    long createdByB = creates("node-b");
-                    awaitOrShow(() -> !b.isAlive() || creates("node-b") >= createdByB + 100, b);
-
-                    // It wakes up in the middle of b's cycle, finds its lease gone, and stops its cycle.
-                    a.signal("CONT");
-                    resumed = Instant.now();
-                    awaitOrShow(() -> a.output().contains("lost the lease on job default")
-                            && a.output().contains("handed over"), a);
-                    AdminClient adminA = new AdminClient(first.get("admin.port"), null);
-                    JsonNode status = adminA.ok(adminA.get("/api/status"));
-                    assertThat(status.path("node").path("active").asBoolean()).as("%s", status).isFalse();
-                    assertThat(status.path("runsOn").asText()).as("%s", status).isEqualTo("node-b");
-
-                    awaitOrShow(() -> !b.isAlive() || "completed".equals(
-                            adminB.ok(adminB.get("/api/status")).path("lastCycle").path("state").asText()), b);
-                    assertThat(b.isAlive()).as("node b\n%s", b.output()).isTrue();
-                }
+                // It wakes up in the middle of b's cycle, finds its lease gone, and stops its cycle.
+                nodes.a.signal("CONT");
+                resumed = Instant.now();
+                awaitOrShow(() -> nodes.a.output().contains("lost the lease on job default")
+                        && nodes.a.output().contains("handed over"), nodes.a);
+                AdminClient adminA = new AdminClient(nodes.first.get("admin.port"), null);
+                JsonNode status = adminA.ok(adminA.get("/api/status"));
+                assertThat(status.path("node").path("active").asBoolean()).as("%s", status).isFalse();
+                assertThat(status.path("runsOn").asText()).as("%s", status).isEqualTo("node-b");
+                nodes.awaitCycleOfBCompleted();
             }
 
             // Only a write that had passed its lease check before the pause may leave a after it: at most one per
@@ -144,6 +111,58 @@ class ClusterFailoverTest extends EngineTest {
                     .map(r -> r.json().path("userName").asText().toLowerCase(Locale.ROOT)).toList();
             assertThat(postedTwice()).as("userNames POSTed more than once").isSubsetOf(lateCreates);
             assertTheAccountsOfOneUninterruptedRun();
+        }
+    }
+
+    /**
+     * Node a in the middle of the job's initial cycle, node b started after a took the job and standing by; closing
+     * it kills whichever still runs.
+     */
+    private final class TwoNodes implements AutoCloseable {
+        final Map<String, String> first;
+        final Map<String, String> second;
+        final ApplicationProcess.Running a;
+        final ApplicationProcess.Running b;
+        final AdminClient adminB;
+
+        TwoNodes(TestDatabase database) throws Exception {
+            first = node("node-a", dataDir, database);
+            second = node("node-b", secondDataDir, database);
+            a = ApplicationProcess.start(first);
+            ApplicationProcess.Running started = null;
+            try {
+                // Node a takes the job and writes; node b, started then, stands by and says that a runs the job.
+                awaitOrShow(() -> !a.isAlive() || creates("node-a") >= 100, a);
+                assertThat(a.isAlive()).as("node a\n%s", a.output()).isTrue();
+                started = ApplicationProcess.start(second);
+                adminB = new AdminClient(second.get("admin.port"), null);
+                assertStandsBy(adminB);
+                // In the middle of the initial cycle: node a goes on while b stands by.
+                long done = creates("node-a");
+                ApplicationProcess.Running standby = started;
+                awaitOrShow(() -> !a.isAlive() || creates("node-a") >= done + 200, a, standby);
+                assertThat(a.isAlive()).as("node a\n%s", a.output()).isTrue();
+            } catch (Exception | AssertionError e) {
+                if (started != null) {
+                    started.close();
+                }
+                a.close();
+                throw e;
+            }
+            b = started;
+        }
+
+        void awaitCycleOfBCompleted() throws Exception {
+            awaitOrShow(() -> !b.isAlive() || "completed".equals(
+                    adminB.ok(adminB.get("/api/status")).path("lastCycle").path("state").asText()), b);
+            assertThat(b.isAlive()).as("node b\n%s", b.output()).isTrue();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (a) {
+                b.close();
+            }
         }
     }
 
@@ -171,9 +190,9 @@ class ClusterFailoverTest extends EngineTest {
             settings.put("provisioning.once", "true");
             ApplicationProcess.Result result = ApplicationProcess.run(FULL_RUN, settings);
             assertThat(result.exitCode()).as(result.output()).isZero();
-            Map<String, JsonNode> expected = byUserName(reference.users());
+            Map<String, JsonNode> expected = accountsByUserName(reference.users());
             assertThat(expected).hasSizeGreaterThan(USERS / 2);
-            assertThat(byUserName(scim.users())).isEqualTo(expected);
+            assertThat(accountsByUserName(scim.users())).isEqualTo(expected);
         }
     }
 
@@ -217,16 +236,5 @@ class ClusterFailoverTest extends EngineTest {
 
     private static boolean isCreate(RecordedRequest r) {
         return r.method().equals("POST") && r.path().equals("/Users");
-    }
-
-    /** Target users without what the target assigns itself (id, meta), by lower-case userName. */
-    private static Map<String, JsonNode> byUserName(List<ObjectNode> users) {
-        Map<String, JsonNode> byName = new TreeMap<>();
-        for (ObjectNode user : users) {
-            ObjectNode copy = user.deepCopy();
-            copy.remove(List.of("id", "meta"));
-            byName.put(copy.path("userName").asText().toLowerCase(Locale.ROOT), copy);
-        }
-        return byName;
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.sandbox.scim.HeldReply;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
 import io.github.provisioning.sandbox.scim.ScimSandbox;
@@ -102,7 +101,7 @@ class CrashSafetyTest extends EngineTest {
         // The end of the round the kills cut reconciles every link: no leaver keeps an active account.
         List<String> leftActive = new ArrayList<>();
         for (String userName : union(deleted, unassigned)) {
-            JsonNode account = byUserName(scim.users()).get(userName);
+            JsonNode account = accountsByUserName(scim.users()).get(userName);
             if (account != null && account.path("active").asBoolean()) {
                 leftActive.add(userName);
             }
@@ -121,7 +120,7 @@ class CrashSafetyTest extends EngineTest {
         assertThat(scim.requests()).filteredOn(r -> isCreate(r) && r.status() == 409).extracting(RecordedRequest::line)
                 .as("%s: creates answered 409", context).isEmpty();
 
-        Map<String, JsonNode> actual = byUserName(scim.users());
+        Map<String, JsonNode> actual = accountsByUserName(scim.users());
 
         // The target one uninterrupted run gives for the final tenant, through the same application.
         try (ScimSandbox reference = ScimSandbox.start(ScimSandboxConfig.defaults()
@@ -130,7 +129,7 @@ class CrashSafetyTest extends EngineTest {
             referenceSettings.put("provisioning.once", "true");
             ApplicationProcess.Result result = ApplicationProcess.run(FULL_RUN, referenceSettings);
             assertThat(result.exitCode()).as(result.output()).isZero();
-            Map<String, JsonNode> expected = byUserName(reference.users());
+            Map<String, JsonNode> expected = accountsByUserName(reference.users());
             assertThat(expected).hasSizeGreaterThan(USERS / 2);
             Map<String, JsonNode> active = new LinkedHashMap<>(actual);
             active.values().removeIf(account -> !account.path("active").asBoolean());
@@ -204,16 +203,5 @@ class CrashSafetyTest extends EngineTest {
             }
         }
         return posts;
-    }
-
-    /** Target users without what the target assigns itself (id, meta), by lower-case userName. */
-    private static Map<String, JsonNode> byUserName(List<ObjectNode> users) {
-        Map<String, JsonNode> byName = new LinkedHashMap<>();
-        for (ObjectNode user : users) {
-            ObjectNode copy = user.deepCopy();
-            copy.remove(List.of("id", "meta"));
-            byName.put(copy.path("userName").asText().toLowerCase(Locale.ROOT), copy);
-        }
-        return byName;
     }
 }

@@ -1,5 +1,6 @@
 package io.github.provisioning;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.provisioning.sandbox.graph.GraphSimulator;
@@ -10,7 +11,9 @@ import io.github.provisioning.sandbox.scim.ScimSandbox;
 import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -70,6 +73,17 @@ abstract class EngineTest {
     List<String> userFilters() {
         return userRequests().stream().filter(r -> r.method().equals("GET") && r.query() != null
                 && r.query().startsWith("filter=")).map(r -> r.query().substring("filter=".length())).toList();
+    }
+
+    /** Target users without what the target assigns itself (id, meta), by lower-case userName. */
+    static Map<String, JsonNode> accountsByUserName(List<ObjectNode> users) {
+        Map<String, JsonNode> byName = new LinkedHashMap<>();
+        for (ObjectNode user : users) {
+            ObjectNode copy = user.deepCopy();
+            copy.remove(List.of("id", "meta"));
+            byName.put(copy.path("userName").asText().toLowerCase(Locale.ROOT), copy);
+        }
+        return byName;
     }
 
     /** An account seeded into the target, as someone else made it: a userName, active. */
