@@ -8,6 +8,7 @@ import io.github.provisioning.sandbox.scim.RecordedRequest;
 import io.github.provisioning.sandbox.scim.ScimSandbox;
 import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import io.github.provisioning.state.TestDatabase;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +49,10 @@ class ClusterFailoverTest extends EngineTest {
             try (TwoNodes nodes = new TwoNodes(database)) {
                 assertThat(creates("node-a")).as("creates before the kill").isLessThan(USERS / 2);
                 assertThat(requestsBy("node-b")).as("requests of the standby node b").isEmpty();
+                // A standby refuses what would write for the job, and names the engine that runs it.
+                HttpResponse<String> restart = nodes.adminB.post("/api/job/restart");
+                assertThat(restart.statusCode()).as(restart.body()).isEqualTo(409);
+                assertThat(restart.body()).contains("engine node-a does");
                 nodes.a.kill();
                 killed = Instant.now();
 

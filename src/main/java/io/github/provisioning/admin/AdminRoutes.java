@@ -1,5 +1,7 @@
 package io.github.provisioning.admin;
 
+import io.github.provisioning.cluster.JobLease;
+import io.github.provisioning.cluster.LeaseLostException;
 import io.github.provisioning.scim.ConnectionDiagnosis;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
@@ -46,6 +48,12 @@ public class AdminRoutes extends RouteBuilder {
                 .apiProperty("api.description", "Test Connection, preview, expression tester, job control, held "
                         + "deletions, status, cycles, escrow, provisioning log, provision on demand "
                         + "(docs/admin-api.md)");
+
+        // In a cluster, a standby engine refuses what would write for the job (its lease fences the write): the
+        // engine that runs the job answers those.
+        onException(LeaseLostException.class).handled(true)
+                .process(AdminRoutes::notThisNode)
+                .to("direct:admin-reply");
 
         RestDefinition api = rest("/api")
                 .description("The engine's admin API")
@@ -195,6 +203,14 @@ public class AdminRoutes extends RouteBuilder {
                 .removeHeaders("*")
                 .process(AdminRoutes::statusAndBody)
                 .marshal().json(JsonLibrary.Jackson);
+    }
+
+    /** 409: this engine does not run the job; names the one that does, if one does. */
+    private static void notThisNode(Exchange exchange) {
+        JobLease lease = exchange.getContext().getRegistry().lookupByNameAndType("jobLease", JobLease.class);
+        exchange.getMessage().setBody(ApiErrors.error(409, "This engine (" + lease.nodeId() + ") does not run the job"
+                + lease.holder().map(node -> "; engine " + node + " does: send this request to it")
+                .orElse(", and no engine of the cluster runs it now: try again in a moment")));
     }
 
     /**
