@@ -4,6 +4,7 @@ import static io.github.provisioning.ProvisioningConfiguration.closedOnStop;
 
 import io.github.provisioning.cluster.JobLease;
 import io.github.provisioning.cluster.PostgresLease;
+import io.github.provisioning.state.JobId;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -19,9 +20,6 @@ public class ClusterConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterConfiguration.class);
 
-    /** The job's name; one job per engine for now. */
-    static final String JOB = "default";
-
     /**
      * Closed on stop after everything that writes for the job (the state database takes it first), so that a node
      * that stops gives the job up at once.
@@ -35,10 +33,10 @@ public class ClusterConfiguration {
         if (!settings.cluster()) {
             return JobLease.solo(nodeId);
         }
-        PostgresLease lease = new PostgresLease(jdbcUrl, username, password, nodeId, JOB,
+        PostgresLease lease = new PostgresLease(jdbcUrl, username, password, nodeId, JobId.DEFAULT,
                 settings.duration(Settings.CLUSTER_FAILOVER_TIMEOUT));
         LOG.info("Cluster: node {} shares job {} with the engines on the same state; it asks for the job's lease "
-                + "every {} ms", nodeId, JOB, lease.heartbeat().toMillis());
+                + "every {} ms", nodeId, JobId.DEFAULT, lease.heartbeat().toMillis());
         return closedOnStop(context, lease);
     }
 }

@@ -2,6 +2,7 @@ package io.github.provisioning;
 
 import io.github.provisioning.auth.CredentialSettings;
 import io.github.provisioning.auth.TargetCredentials;
+import io.github.provisioning.cluster.JobLease;
 import io.github.provisioning.cycle.LogFiles;
 import io.github.provisioning.cycle.Quarantine;
 import io.github.provisioning.graph.GraphCredential;
@@ -169,7 +170,7 @@ public final class Settings {
 
     /** This engine's name among the nodes of a cluster: provisioning.cluster.node-id, else host name and pid. */
     String nodeId() {
-        return get("provisioning.cluster.node-id").orElseGet(io.github.provisioning.cluster.JobLease::defaultNodeId);
+        return get("provisioning.cluster.node-id").orElseGet(JobLease::defaultNodeId);
     }
 
     /** The accidental-deletion guard's threshold (default 500); 0 or less switches the guard off. */

@@ -1,5 +1,6 @@
 package io.github.provisioning.cluster;
 
+import io.github.provisioning.state.JobId;
 import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -41,7 +42,7 @@ public final class PostgresLease implements JobLease, Closeable {
     private final String username;
     private final String password;
     private final String nodeId;
-    private final String job;
+    private final JobId job;
     private final Duration heartbeat;
     private final Duration idleTimeout;
     private final Duration fence;
@@ -63,7 +64,7 @@ public final class PostgresLease implements JobLease, Closeable {
      *
      * @param failoverTimeout how long a job may stay without a running node after its node stopped answering
      */
-    public PostgresLease(String jdbcUrl, String username, String password, String nodeId, String job,
+    public PostgresLease(String jdbcUrl, String username, String password, String nodeId, JobId job,
                          Duration failoverTimeout) {
         this.jdbcUrl = jdbcUrl;
         this.username = username;
@@ -240,7 +241,7 @@ public final class PostgresLease implements JobLease, Closeable {
                             + "idle_session_timeout frees a lease whose node stopped answering); this one is "
                             + rs.getInt(1));
                 }
-                key = key(rs.getString(2), job);
+                key = key(rs.getString(2), job.value());
             }
             s.execute("SET idle_session_timeout = " + idleTimeout.toMillis());
         } catch (SQLException | RuntimeException e) {
