@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
-import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import io.github.provisioning.state.TestDatabase;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -15,8 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,8 +68,8 @@ class ClusterFailoverTest extends EngineTest {
             assertThat(lastOfA).isBefore(killed);
             assertThat(requestsBy("node-b")).allSatisfy(r -> assertThat(r.time()).isAfter(lastOfA));
 
-            assertThat(postedTwice()).as("userNames POSTed more than once").isEmpty();
-            assertThat(scim.requests()).filteredOn(r -> isCreate(r) && r.status() == 409)
+            assertThat(userNamesPostedTwice()).as("userNames POSTed more than once").isEmpty();
+            assertThat(scim.requests()).filteredOn(r -> isUserCreate(r) && r.status() == 409)
                     .extracting(RecordedRequest::line).as("creates answered 409").isEmpty();
 
             assertTheAccountsOfOneUninterruptedRun();
@@ -112,9 +108,9 @@ class ClusterFailoverTest extends EngineTest {
             List<RecordedRequest> late = requestsBy("node-a").stream()
                     .filter(r -> !r.method().equals("GET") && r.time().isAfter(resumed)).toList();
             assertThat(late).as("writes of node a after it woke up").hasSizeLessThanOrEqualTo(8);
-            List<String> lateCreates = late.stream().filter(ClusterFailoverTest::isCreate)
+            List<String> lateCreates = late.stream().filter(EngineTest::isUserCreate)
                     .map(r -> r.json().path("userName").asText().toLowerCase(Locale.ROOT)).toList();
-            assertThat(postedTwice()).as("userNames POSTed more than once").isSubsetOf(lateCreates);
+            assertThat(userNamesPostedTwice()).as("userNames POSTed more than once").isSubsetOf(lateCreates);
             assertTheAccountsOfOneUninterruptedRun();
         }
     }
@@ -180,25 +176,10 @@ class ClusterFailoverTest extends EngineTest {
         assertThat(standby.path("runsOn").asText()).as("%s", standby).isEqualTo("node-a");
     }
 
-    private List<String> postedTwice() {
-        Map<String, Long> posts = scim.requests().stream().filter(ClusterFailoverTest::isCreate).collect(
-                Collectors.groupingBy(r -> r.json().path("userName").asText().toLowerCase(Locale.ROOT),
-                        TreeMap::new, Collectors.counting()));
-        return posts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
-    }
-
     /** Exactly the accounts one uninterrupted run of the application makes. */
     private void assertTheAccountsOfOneUninterruptedRun() throws Exception {
-        try (ScimSandbox reference = ScimSandbox.start(ScimSandboxConfig.defaults()
-                .withBearerToken(scim.config().bearerToken()))) {
-            Map<String, String> settings = EngineUnderTest.settingsFor(graph, reference, referenceDir);
-            settings.put("provisioning.once", "true");
-            ApplicationProcess.Result result = ApplicationProcess.run(FULL_RUN, settings);
-            assertThat(result.exitCode()).as(result.output()).isZero();
-            Map<String, JsonNode> expected = accountsByUserName(reference.users());
-            assertThat(expected).hasSizeGreaterThan(USERS / 2);
-            assertThat(accountsByUserName(scim.users())).isEqualTo(expected);
-        }
+        assertThat(accountsByUserName(scim.users()))
+                .isEqualTo(accountsOfOneUninterruptedRun(referenceDir, FULL_RUN, USERS / 2));
     }
 
     /** Waits for the condition; when it does not come, fails with the output of the nodes. */
@@ -236,10 +217,6 @@ class ClusterFailoverTest extends EngineTest {
     }
 
     private long creates(String node) {
-        return requestsBy(node).stream().filter(ClusterFailoverTest::isCreate).count();
-    }
-
-    private static boolean isCreate(RecordedRequest r) {
-        return r.method().equals("POST") && r.path().equals("/Users");
+        return requestsBy(node).stream().filter(EngineTest::isUserCreate).count();
     }
 }

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.provisioning.sandbox.scim.HeldReply;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
-import io.github.provisioning.sandbox.scim.ScimSandbox;
-import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import io.github.provisioning.state.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,37 +111,27 @@ class CrashSafetyTest extends EngineTest {
         ApplicationProcess.Result next = ApplicationProcess.run(FULL_RUN, settings);
         assertThat(next.exitCode()).as("%s: the cycle after\n%s", context, next.output()).isZero();
 
-        Map<String, Long> posts = postsByUserName(scim);
-        assertThat(posts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
-                .as("%s: userNames POSTed more than once", context).isEmpty();
-        assertThat(scim.requests()).filteredOn(r -> isCreate(r) && r.status() == 409).extracting(RecordedRequest::line)
-                .as("%s: creates answered 409", context).isEmpty();
+        assertThat(userNamesPostedTwice()).as("%s: userNames POSTed more than once", context).isEmpty();
+        assertThat(scim.requests()).filteredOn(r -> isUserCreate(r) && r.status() == 409)
+                .extracting(RecordedRequest::line).as("%s: creates answered 409", context).isEmpty();
 
         Map<String, JsonNode> actual = accountsByUserName(scim.users());
 
         // The target one uninterrupted run gives for the final tenant, through the same application.
-        try (ScimSandbox reference = ScimSandbox.start(ScimSandboxConfig.defaults()
-                .withBearerToken(scim.config().bearerToken()))) {
-            Map<String, String> referenceSettings = EngineUnderTest.settingsFor(graph, reference, referenceDir);
-            referenceSettings.put("provisioning.once", "true");
-            ApplicationProcess.Result result = ApplicationProcess.run(FULL_RUN, referenceSettings);
-            assertThat(result.exitCode()).as(result.output()).isZero();
-            Map<String, JsonNode> expected = accountsByUserName(reference.users());
-            assertThat(expected).hasSizeGreaterThan(USERS / 2);
-            Map<String, JsonNode> active = new LinkedHashMap<>(actual);
-            active.values().removeIf(account -> !account.path("active").asBoolean());
-            assertThat(active.keySet()).as("%s: the active accounts", context)
-                    .containsExactlyInAnyOrderElementsOf(expected.keySet());
-            List<String> differing = expected.keySet().stream()
-                    .filter(userName -> !expected.get(userName).equals(actual.get(userName))).toList();
-            assertThat(differing).as("%s: users whose target state differs from one uninterrupted run, e.g. %s", context,
-                    differing.isEmpty() ? "" : actual.get(differing.get(0)) + " instead of "
-                            + expected.get(differing.get(0))).isEmpty();
-            Set<String> changed = union(disabled, union(deleted, unassigned));
-            assertThat(actual.keySet().stream().filter(userName -> !expected.containsKey(userName)
-                    && !changed.contains(userName)).toList())
-                    .as("%s: inactive accounts of users neither disabled, deleted nor unassigned", context).isEmpty();
-        }
+        Map<String, JsonNode> expected = accountsOfOneUninterruptedRun(referenceDir, FULL_RUN, USERS / 2);
+        Map<String, JsonNode> active = new LinkedHashMap<>(actual);
+        active.values().removeIf(account -> !account.path("active").asBoolean());
+        assertThat(active.keySet()).as("%s: the active accounts", context)
+                .containsExactlyInAnyOrderElementsOf(expected.keySet());
+        List<String> differing = expected.keySet().stream()
+                .filter(userName -> !expected.get(userName).equals(actual.get(userName))).toList();
+        assertThat(differing).as("%s: users whose target state differs from one uninterrupted run, e.g. %s", context,
+                differing.isEmpty() ? "" : actual.get(differing.get(0)) + " instead of "
+                        + expected.get(differing.get(0))).isEmpty();
+        Set<String> changed = union(disabled, union(deleted, unassigned));
+        assertThat(actual.keySet().stream().filter(userName -> !expected.containsKey(userName)
+                && !changed.contains(userName)).toList())
+                .as("%s: inactive accounts of users neither disabled, deleted nor unassigned", context).isEmpty();
     }
 
     /**
@@ -189,19 +176,5 @@ class CrashSafetyTest extends EngineTest {
         Set<String> union = new TreeSet<>(first);
         union.addAll(second);
         return union;
-    }
-
-    private static boolean isCreate(RecordedRequest r) {
-        return r.method().equals("POST") && r.path().equals("/Users");
-    }
-
-    private static Map<String, Long> postsByUserName(ScimSandbox target) {
-        Map<String, Long> posts = new TreeMap<>();
-        for (RecordedRequest r : target.requests()) {
-            if (isCreate(r)) {
-                posts.merge(r.json().path("userName").asText().toLowerCase(Locale.ROOT), 1L, Long::sum);
-            }
-        }
-        return posts;
     }
 }

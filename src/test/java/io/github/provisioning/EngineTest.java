@@ -1,5 +1,7 @@
 package io.github.provisioning;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,11 +12,13 @@ import io.github.provisioning.sandbox.scim.RecordedRequest;
 import io.github.provisioning.sandbox.scim.ScimSandbox;
 import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,6 +77,36 @@ abstract class EngineTest {
     List<String> userFilters() {
         return userRequests().stream().filter(r -> r.method().equals("GET") && r.query() != null
                 && r.query().startsWith("filter=")).map(r -> r.query().substring("filter=".length())).toList();
+    }
+
+    static boolean isUserCreate(RecordedRequest r) {
+        return r.method().equals("POST") && r.path().equals("/Users");
+    }
+
+    /** The userNames (lower case) the target got a {@code POST /Users} for more than once, in order. */
+    List<String> userNamesPostedTwice() {
+        Map<String, Long> posts = new TreeMap<>();
+        scim.requests().stream().filter(EngineTest::isUserCreate)
+                .forEach(r -> posts.merge(r.json().path("userName").asText().toLowerCase(Locale.ROOT), 1L, Long::sum));
+        return posts.entrySet().stream().filter(p -> p.getValue() > 1).map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * The accounts one uninterrupted run of the application ({@code provisioning.once}, a JVM of its own) makes from
+     * this tenant in a fresh target, by lower-case userName; fails unless that run exits 0 with more than
+     * {@code atLeast} accounts.
+     */
+    Map<String, JsonNode> accountsOfOneUninterruptedRun(Path dir, Duration limit, int atLeast) throws Exception {
+        try (ScimSandbox reference = ScimSandbox.start(ScimSandboxConfig.defaults()
+                .withBearerToken(scim.config().bearerToken()))) {
+            Map<String, String> settings = EngineUnderTest.settingsFor(graph, reference, dir);
+            settings.put("provisioning.once", "true");
+            ApplicationProcess.Result result = ApplicationProcess.run(limit, settings);
+            assertThat(result.exitCode()).as(result.output()).isZero();
+            Map<String, JsonNode> accounts = accountsByUserName(reference.users());
+            assertThat(accounts).hasSizeGreaterThan(atLeast);
+            return accounts;
+        }
     }
 
     /** Target users without what the target assigns itself (id, meta), by lower-case userName. */
