@@ -41,31 +41,29 @@ public interface JobLease {
 
     /** The lease of an engine alone: it always runs its job. */
     static JobLease solo(String nodeId) {
-        return new JobLease() {
-            @Override
-            public String nodeId() {
-                return nodeId;
-            }
+        return new Solo(nodeId);
+    }
 
-            @Override
-            public Change keep() {
-                return Change.KEPT;
-            }
+    /** An engine alone holds its job's lease for good. */
+    record Solo(String nodeId) implements JobLease {
+        @Override
+        public Change keep() {
+            return Change.KEPT;
+        }
 
-            @Override
-            public boolean held() {
-                return true;
-            }
+        @Override
+        public boolean held() {
+            return true;
+        }
 
-            @Override
-            public void checkWrite() {
-            }
+        @Override
+        public void checkWrite() {
+        }
 
-            @Override
-            public Optional<String> holder() {
-                return Optional.of(nodeId);
-            }
-        };
+        @Override
+        public Optional<String> holder() {
+            return Optional.of(nodeId);
+        }
     }
 
     /** The host name and the process id, e.g. {@code engine-7d9f-1234}: unique among the nodes of one host too. */
