@@ -44,7 +44,7 @@ import org.apache.camel.spi.HeaderFilterStrategy;
 public class AdminConfiguration {
 
     @BindToRegistry(value = "adminApi", lazy = true)
-    public AdminApi adminApi(CamelContext context, @BeanInject("mappingTable") MappingTable mapping,
+    public AdminApi adminApi(CamelContext context, JobBeans job, @BeanInject("mappingTable") MappingTable mapping,
                              @BeanInject("scopeStore") ScopeStore scopeStore,
                              @BeanInject("retryPolicy") RetryPolicy retryPolicy,
                              @BeanInject("targetCapabilities") TargetCapabilities target,
@@ -55,7 +55,7 @@ public class AdminConfiguration {
         ProducerTemplate template = template(context, "the expression tester's SCIM queries");
         TargetUniquenessCheck targetCheck = new TargetUniquenessCheck(request -> {
             try {
-                return template.requestBody("direct:scim-exchange", request, ScimResponse.class);
+                return template.requestBody("direct:" + job.job() + ".scim-exchange", request, ScimResponse.class);
             } catch (CamelExecutionException e) {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
@@ -65,7 +65,7 @@ public class AdminConfiguration {
     }
 
     @BindToRegistry(value = "jobControl", lazy = true)
-    public JobControl jobControl(CamelContext context, @BeanInject("cycles") Cycles cycles,
+    public JobControl jobControl(CamelContext context, JobBeans job, @BeanInject("cycles") Cycles cycles,
                                  @BeanInject("linkStore") LinkStore links,
                                  @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                  @BeanInject("jobStateStore") JobStateStore jobState,
@@ -73,7 +73,7 @@ public class AdminConfiguration {
                                  @BeanInject("settings") Settings settings,
                                  @BeanInject("jobLease") JobLease lease) {
         return new JobControl(context, cycles, links, deletions, jobState, quarantine,
-                settings.deletionThreshold(), lease);
+                settings.deletionThreshold(), lease, JobRoutes.routeId(job.job(), "cycle-schedule"));
     }
 
     @BindToRegistry(value = "deletionApproval", lazy = true)
@@ -114,12 +114,12 @@ public class AdminConfiguration {
         return new EscrowList(links);
     }
 
-    @BindToRegistry(value = "statusPage", lazy = true)
+    @BindToRegistry("statusPage")
     public StatusPage statusPage() {
         return new StatusPage();
     }
 
-    @BindToRegistry(value = "statusPageHeaders", lazy = true)
+    @BindToRegistry("statusPageHeaders")
     public HeaderFilterStrategy statusPageHeaders() {
         return StatusPage.responseHeaders();
     }

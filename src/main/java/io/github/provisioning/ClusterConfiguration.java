@@ -25,7 +25,7 @@ public class ClusterConfiguration {
      * that stops gives the job up at once.
      */
     @BindToRegistry(value = "jobLease", lazy = true)
-    public JobLease jobLease(CamelContext context, @BeanInject("settings") Settings settings,
+    public JobLease jobLease(CamelContext context, JobBeans job, @BeanInject("settings") Settings settings,
                              @PropertyInject("provisioning.state.jdbc-url") String jdbcUrl,
                              @PropertyInject("provisioning.state.username") String username,
                              @PropertyInject("provisioning.state.password") String password) {
@@ -33,10 +33,10 @@ public class ClusterConfiguration {
         if (!settings.cluster()) {
             return JobLease.solo(nodeId);
         }
-        PostgresLease lease = new PostgresLease(jdbcUrl, username, password, nodeId, JobId.DEFAULT,
+        PostgresLease lease = new PostgresLease(jdbcUrl, username, password, nodeId, job.job(),
                 settings.duration(Settings.CLUSTER_FAILOVER_TIMEOUT));
         LOG.info("Cluster: node {} shares job {} with the engines on the same state; it asks for the job's lease "
-                + "every {} ms", nodeId, JobId.DEFAULT, lease.heartbeat().toMillis());
+                + "every {} ms", nodeId, job.job(), lease.heartbeat().toMillis());
         return closedOnStop(context, lease);
     }
 }

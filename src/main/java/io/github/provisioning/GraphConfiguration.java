@@ -15,7 +15,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Expression;
 import org.apache.camel.Predicate;
 import org.apache.camel.PropertyInject;
-import org.apache.camel.spi.Registry;
 
 /**
  * Microsoft Graph's beans: the token, the retries of every Graph request, and what the routes read from a page.
@@ -48,18 +47,17 @@ public class GraphConfiguration {
      * {@code --test-connection} run has neither (it must not open the state store a running engine holds).
      */
     @BindToRegistry(value = "graphRetry", lazy = true)
-    public GraphRetry graphRetry(CamelContext context, @BeanInject("graphRetryPolicy") RetryPolicy retries,
+    public GraphRetry graphRetry(JobBeans job, @BeanInject("graphRetryPolicy") RetryPolicy retries,
                                  @BeanInject("graphToken") GraphToken token,
                                  @PropertyInject("graph.login-url") String loginUrl,
                                  @PropertyInject("graph.tenant-id") String tenantId,
                                  @BeanInject("settings") Settings settings) {
-        Registry registry = context.getRegistry();
         return new GraphRetry(retries, token, loginUrl + "/" + tenantId + "/oauth2/v2.0/token",
                 settings.flag("provisioning.test-connection")
                 ? answer -> { }
                 : answer -> {
-                    registry.lookupByNameAndType("provisioningMetrics", ProvisioningMetrics.class).graphRetry(answer);
-                    registry.lookupByNameAndType("cycles", Cycles.class).current()
+                    job.bean("provisioningMetrics", ProvisioningMetrics.class).graphRetry(answer);
+                    job.bean("cycles", Cycles.class).current()
                             .ifPresent(cycle -> cycle.graphRetry(answer));
                 });
     }

@@ -2,6 +2,7 @@ package io.github.provisioning;
 
 import io.github.provisioning.cycle.RunOutcome;
 import io.github.provisioning.scim.ConnectionDiagnosis;
+import io.github.provisioning.state.JobId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +24,7 @@ public final class ProvisioningApplication {
      * holds), no admin API (whose port a running engine holds).
      */
     private static final String TEST_CONNECTION_ROUTES =
-            "test-connection,scim-exchange,scim-send,scim-token,graph-token,graph-exchange";
+            "*.test-connection,*.scim-exchange,*.scim-send,*.scim-token,*.graph-token,*.graph-exchange";
 
     /**
      * Camel Main's options that take a value, passed on as they are: {@code mvn camel:run} gives them
@@ -143,7 +144,7 @@ public final class ProvisioningApplication {
         }
         try {
             ConnectionDiagnosis diagnosis = main.getCamelTemplate()
-                    .requestBody("direct:test-connection", null, ConnectionDiagnosis.class);
+                    .requestBody("direct:" + JobId.DEFAULT + ".test-connection", null, ConnectionDiagnosis.class);
             (diagnosis.ok() ? System.out : System.err).println(diagnosis.line());
             return diagnosis.ok() ? 0 : 1;
         } catch (Exception e) {

@@ -1,6 +1,7 @@
 package io.github.provisioning;
 
 import io.github.provisioning.admin.AdminAccess;
+import io.github.provisioning.admin.AdminJobRoutes;
 import io.github.provisioning.admin.AdminRoutes;
 import io.github.provisioning.auth.TargetCredentials;
 import io.github.provisioning.cycle.CycleMdc;
@@ -13,8 +14,10 @@ import io.github.provisioning.notify.NotificationSettings;
 import io.github.provisioning.observe.LastCycleHealthCheck;
 import io.github.provisioning.observe.ProvisioningMetrics;
 import io.github.provisioning.observe.QuarantineHealthCheck;
+import io.github.provisioning.state.JobId;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.camel.CamelConfiguration;
@@ -24,8 +27,6 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.component.mail.MailComponent;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyConfiguration;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
-import org.apache.camel.impl.engine.DefaultCamelBeanPostProcessor;
-import org.apache.camel.spi.CamelBeanPostProcessor;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.RoutePolicyFactory;
 import org.apache.camel.support.PluginHelper;
@@ -43,8 +44,9 @@ import org.slf4j.LoggerFactory;
 public class ProvisioningConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProvisioningConfiguration.class);
-    /** The routes Camel's route metrics leave out ({@link #leaveOutOfRouteMetrics}). */
-    static final String UNMETERED_ROUTES = "provision-user,provision-group,send-plan,scim-exchange,scim-send";
+    /** Every job's routes that Camel's route metrics leave out ({@link #leaveOutOfRouteMetrics}), a regular expression. */
+    static final String UNMETERED_ROUTES =
+            ".+\\.(provision-user|provision-group|send-plan|scim-exchange|scim-send)";
 
     /**
      * The bean methods of each area. They are bound from here, not listed in camel.main.configuration-classes, so
@@ -82,9 +84,17 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                 ? Optional.of(derived.getProperty(name)) : properties.resolveProperty(name));
         effective.validate();
         context.getRegistry().bind("settings", effective);
-        bindAreas(context);
-        // Checked at start-up, used at the end of each cycle.
-        context.getRegistry().bind("quarantinePolicy", effective.quarantinePolicy());
+        if (context.getRegistry().lookupByName("runOutcome") == null) {
+            context.getRegistry().bind("runOutcome", new RunOutcome());
+        }
+        RunOutcome outcome = context.getRegistry().lookupByNameAndType("runOutcome", RunOutcome.class);
+        JobBeans.bindShared(context, areas());
+        // Today's settings are the job default's; its quarantine policy is checked at start-up, used after each cycle.
+        JobBeans job = new JobBeans(context, JobId.DEFAULT, properties::resolveProperty, areas(),
+                Map.of("settings", effective, "runOutcome", outcome, "quarantinePolicy", effective.quarantinePolicy()));
+        JobRoutes routes = new JobRoutes(context);
+        routes.add(JobId.DEFAULT, Map.of());
+        context.getRegistry().bind("jobRoutes", routes);
         // The token route needs an endpoint in every mode; with a static token it is never called.
         derived.setProperty("scim.auth.token-url",
                 effective.scimCredentials() instanceof TargetCredentials.TokenGrant grant
@@ -110,12 +120,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         derived.setProperty("provisioning.work-dir", sandbox ? derived.getProperty("provisioning.work-dir")
                 : effective.get("provisioning.data-dir").orElse("./data"));
         derived.forEach((name, value) -> properties.addOverrideProperty((String) name, (String) value));
-        if (context.getRegistry().lookupByName("runOutcome") == null) {
-            context.getRegistry().bind("runOutcome", new RunOutcome());
-        }
         // Found by Camel's health registry (camel.health.registry-enabled), served at /observe/health.
-        context.getRegistry().bind("lastCycleHealthCheck",
-                new LastCycleHealthCheck(context.getRegistry().lookupByNameAndType("runOutcome", RunOutcome.class)));
+        context.getRegistry().bind("lastCycleHealthCheck", new LastCycleHealthCheck(outcome));
         configureSmtpLogin(context, effective);
         leaveOutOfRouteMetrics(context);
         // The cycle id in the application log's MDC while a cycle's steps run; the routes are created after this.
@@ -127,36 +133,24 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         // Metrics and the cycle digest see each provisioning-log line as it is written; wired when Camel has started
         // (the beans are built from the final settings), before any route runs a cycle.
         context.addStartupListener((started, alreadyStarted) -> {
-            ProvisioningLog log = started.getRegistry().lookupByNameAndType("provisioningLog", ProvisioningLog.class);
-            log.observe(started.getRegistry().lookupByNameAndType("cycleObjects", CycleObjects.class)::record);
-            log.observe(started.getRegistry().lookupByNameAndType("provisioningMetrics", ProvisioningMetrics.class)
-                    ::objectLogged);
+            ProvisioningLog log = job.bean("provisioningLog", ProvisioningLog.class);
+            log.observe(job.bean("cycleObjects", CycleObjects.class)::record);
+            log.observe(job.bean("provisioningMetrics", ProvisioningMetrics.class)::objectLogged);
             // Retention at start-up; cycle-ended applies it after each cycle.
-            started.getRegistry().lookupByNameAndType("logFiles", LogFiles.class).prune();
+            job.bean("logFiles", LogFiles.class).prune();
         });
-        context.getRegistry().bind("quarantineHealthCheck", new QuarantineHealthCheck(() -> context.getRegistry()
-                .lookupByNameAndType("quarantine", Quarantine.class).current()));
+        context.getRegistry().bind("quarantineHealthCheck",
+                new QuarantineHealthCheck(() -> job.bean("quarantine", Quarantine.class).current()));
         // The admin API's REST DSL routes: added here, not through a routes setting, so that Camel Main, camel run
         // and the Spring Boot starter, which all call this class, serve them (--test-connection has no admin API).
         context.addRoutes(new AdminRoutes());
+        context.addRoutes(new AdminJobRoutes(JobId.DEFAULT));
         protectAdminApi(context, effective);
         LOG.info("Provisioning {} users from {} to {} every {}{}",
                 effective.get("provisioning.scope").orElse("assigned"), effective.require("graph.url"),
                 effective.require("scim.url"),
                 TimeUtils.printDuration(effective.duration("provisioning.interval"), true),
                 sandbox ? " (sandbox)" : once ? " (once)" : "");
-    }
-
-    /**
-     * Binds each area's {@code @BindToRegistry} methods, as Camel Main does for a configuration class. Camel's own
-     * post-processor, not the runtime's: Spring's binds no {@code @BindToRegistry} methods.
-     */
-    private static void bindAreas(CamelContext context) throws Exception {
-        CamelBeanPostProcessor beans = new DefaultCamelBeanPostProcessor(context);
-        for (Object area : areas()) {
-            beans.postProcessBeforeInitialization(area, area.getClass().getName());
-            beans.postProcessAfterInitialization(area, area.getClass().getName());
-        }
     }
 
     /**

@@ -72,10 +72,11 @@ public class ScimConfiguration {
      * {@link ProvisioningConfiguration#configure}).
      */
     @BindToRegistry(value = "targetToken", lazy = true)
-    public TargetToken targetToken(CamelContext context, @PropertyInject("scim.auth.token-url") String tokenUrl,
+    public TargetToken targetToken(CamelContext context, JobBeans job,
+                                   @PropertyInject("scim.auth.token-url") String tokenUrl,
                                    @BeanInject("settings") Settings settings) {
         return new TargetToken(settings.scimCredentials(),
-                new TokenRoute(template(context, "the token request"), tokenUrl),
+                new TokenRoute(template(context, "the token request"), "direct:" + job.job() + ".scim-token", tokenUrl),
                 Clock.systemUTC());
     }
 

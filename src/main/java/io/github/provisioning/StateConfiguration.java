@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the engine keeps between cycles: the state database and its stores, and the provisioning log's files.
- * {@link ProvisioningConfiguration} binds these. The stores are those of the job {@link JobId#DEFAULT}, which
- * today's single-job settings run as.
+ * {@link ProvisioningConfiguration} binds these once per job ({@link JobBeans}); each store reads and writes only its
+ * job's rows.
  */
 public class StateConfiguration {
 
@@ -60,31 +60,33 @@ public class StateConfiguration {
      * database was added first (injected into this method). The store gives back the connection it keeps.
      */
     @BindToRegistry(value = "linkStore", lazy = true)
-    public LinkStore linkStore(CamelContext context, @BeanInject("stateDatabase") StateDatabase database,
+    public LinkStore linkStore(CamelContext context, JobBeans job,
+                               @BeanInject("stateDatabase") StateDatabase database,
                                @BeanInject("scopeStore") ScopeStore scope) {
-        return closedOnStop(context, new LinkStore(database, JobId.DEFAULT, scope));
+        return closedOnStop(context, new LinkStore(database, job.job(), scope));
     }
 
     @BindToRegistry(value = "scopeStore", lazy = true)
-    public ScopeStore scopeStore(@BeanInject("stateDatabase") StateDatabase database) {
-        return new ScopeStore(database, JobId.DEFAULT);
+    public ScopeStore scopeStore(JobBeans job, @BeanInject("stateDatabase") StateDatabase database) {
+        return new ScopeStore(database, job.job());
     }
 
     @BindToRegistry(value = "groupStore", lazy = true)
-    public GroupStore groupStore(@BeanInject("stateDatabase") StateDatabase database,
+    public GroupStore groupStore(JobBeans job, @BeanInject("stateDatabase") StateDatabase database,
                                  @BeanInject("scopeStore") ScopeStore scope) {
-        return new GroupStore(database, JobId.DEFAULT, scope);
+        return new GroupStore(database, job.job(), scope);
     }
 
     @BindToRegistry(value = "stagedDeletionStore", lazy = true)
-    public StagedDeletionStore stagedDeletionStore(@BeanInject("stateDatabase") StateDatabase database) {
-        return new StagedDeletionStore(database, JobId.DEFAULT);
+    public StagedDeletionStore stagedDeletionStore(JobBeans job,
+                                                   @BeanInject("stateDatabase") StateDatabase database) {
+        return new StagedDeletionStore(database, job.job());
     }
 
     @BindToRegistry(value = "jobStateStore", lazy = true)
-    public JobStateStore jobStateStore(@BeanInject("stateDatabase") StateDatabase database,
+    public JobStateStore jobStateStore(JobBeans job, @BeanInject("stateDatabase") StateDatabase database,
                                        @BeanInject("scopeStore") ScopeStore scope) {
-        return new JobStateStore(database, JobId.DEFAULT, scope);
+        return new JobStateStore(database, job.job(), scope);
     }
 
     @BindToRegistry(value = "provisioningLog", lazy = true)

@@ -79,7 +79,7 @@ class AdminAuthTest extends EngineTest {
         // Through the check: the endpoint itself answers (nothing is held to approve).
         assertThat(right.post("/api/deletions/approve").statusCode()).isEqualTo(409);
         // A refused request changed nothing: the job still runs.
-        assertThat(engine.context().getRouteController().getRouteStatus("cycle-schedule").isStarted()).isTrue();
+        assertThat(engine.context().getRouteController().getRouteStatus("default.cycle-schedule").isStarted()).isTrue();
         assertThat(logs.list).noneMatch(event -> event.getFormattedMessage().contains(token));
     }
 
@@ -180,7 +180,7 @@ class AdminAuthTest extends EngineTest {
             assertThat(stop.statusCode()).as(origin).isEqualTo(403);
             assertThat(AdminClient.json(stop).path("error").path("message").asText()).contains("another origin");
         }
-        assertThat(engine.context().getRouteController().getRouteStatus("cycle-schedule").isStarted()).isTrue();
+        assertThat(engine.context().getRouteController().getRouteStatus("default.cycle-schedule").isStarted()).isTrue();
         // Reads are not refused; the page's own origin, and a script that sends no Origin, may write.
         assertThat(admin.ok(admin.get("/api/status")).path("state").asText()).isEqualTo("running");
         assertThat(admin.ok(admin.postFrom("http://127.0.0.1:" + port, "/api/job/stop")).path("state").asText())

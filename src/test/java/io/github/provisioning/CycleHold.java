@@ -18,13 +18,16 @@ final class CycleHold implements AutoCloseable {
     private final CountDownLatch released = new CountDownLatch(1);
 
     static CycleHold install(CamelContext context) throws Exception {
-        return before(context, "direct:reconcile-scope-changes");
+        return before(context, "reconcile-scope-changes");
     }
 
-    /** Holds every cycle before its step that calls {@code uri}, e.g. before it indexes the target's users. */
-    static CycleHold before(CamelContext context, String uri) throws Exception {
+    /**
+     * Holds every cycle before its step that calls the route {@code step}, e.g. before it indexes the target's users
+     * ({@code index-target-users}). The job's route definitions keep the template's placeholder for the job.
+     */
+    static CycleHold before(CamelContext context, String step) throws Exception {
         CycleHold hold = new CycleHold();
-        AdviceWith.adviceWith(context, "run-cycle", route -> route.weaveByToUri(uri)
+        AdviceWith.adviceWith(context, "default.run-cycle", route -> route.weaveByToUri("direct:.*\\." + step)
                 .before().process(exchange -> {
                     hold.reached.countDown();
                     hold.released.await(60, TimeUnit.SECONDS);
@@ -39,7 +42,7 @@ final class CycleHold implements AutoCloseable {
     static CycleHold afterFirstUsersPage(CamelContext context) throws Exception {
         CycleHold hold = new CycleHold();
         AtomicInteger pages = new AtomicInteger();
-        AdviceWith.adviceWith(context, "read-user-changes", route -> route.weaveByToUri("direct:graph-get")
+        AdviceWith.adviceWith(context, "default.read-user-changes", route -> route.weaveByToUri("direct:.*\\.graph-get")
                 .before().process(exchange -> {
                     if (pages.incrementAndGet() == 2) {
                         hold.reached.countDown();

@@ -120,7 +120,7 @@ class CycleProgressApiTest extends EngineTest {
         admin.ok(admin.post("/api/job/stop"));
         admin.ok(admin.post("/api/job/restart"));
 
-        AdviceWith.adviceWith(engine.context(), "cycle-progress",
+        AdviceWith.adviceWith(engine.context(), "default.cycle-progress",
                 route -> route.replaceFromWith("direct:progress-tick"));
         try (CycleHold hold = CycleHold.afterFirstUsersPage(engine.context())) {
             admin.ok(admin.post("/api/job/start"));

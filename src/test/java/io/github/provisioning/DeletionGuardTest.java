@@ -156,7 +156,7 @@ class DeletionGuardTest extends EngineTest {
         HttpResponse<String> start = admin.post("/api/job/start");
         assertThat(start.statusCode()).isEqualTo(409);
         assertThat(AdminClient.json(start).path("error").path("message").asText()).contains("approve or reject");
-        assertThat(engine.context().getRouteController().getRouteStatus("cycle-schedule").isStopped()).isTrue();
+        assertThat(engine.context().getRouteController().getRouteStatus("default.cycle-schedule").isStopped()).isTrue();
 
         MimeMessage notice = awaitMails(2).get(0);
         assertThat(mail.server().getReceivedMessages()).extracting(MimeMessage::getMessageID).containsOnly(notice.getMessageID());

@@ -86,7 +86,7 @@ final class EngineUnderTest implements AutoCloseable {
     }
 
     CycleReport runCycle() throws Exception {
-        main.getCamelTemplate().sendBody("direct:run-cycle", null);
+        main.getCamelTemplate().sendBody("direct:default.run-cycle", null);
         CycleReport report = outcome.last();
         if (report == lastSeen) {
             throw new AssertionError("the cycle wrote no report");
@@ -97,7 +97,7 @@ final class EngineUnderTest implements AutoCloseable {
 
     /** A dry run now, as POST /api/job/dry-run and provisioning.dry-run ask for one. */
     CycleReport runDryRun() throws Exception {
-        main.getCamelTemplate().sendBodyAndHeader("direct:run-cycle", null, Cycles.DRY_RUN_HEADER, true);
+        main.getCamelTemplate().sendBodyAndHeader("direct:default.run-cycle", null, Cycles.DRY_RUN_HEADER, true);
         return awaitNextReport();
     }
 

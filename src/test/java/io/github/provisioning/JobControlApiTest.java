@@ -57,7 +57,7 @@ class JobControlApiTest extends EngineTest {
             JsonNode stopping = admin.ok(admin.post("/api/job/stop"));
             assertThat(stopping.path("state").asText()).isEqualTo("stopped");
             assertThat(stopping.path("cycle").path("cycleId").asText()).isEqualTo(heldCycle);
-            assertThat(engine.context().getRouteController().getRouteStatus("cycle-schedule"))
+            assertThat(engine.context().getRouteController().getRouteStatus("default.cycle-schedule"))
                     .isEqualTo(ServiceStatus.Stopped);
             // Idempotent: a second stop changes nothing.
             assertThat(admin.ok(admin.post("/api/job/stop")).path("state").asText()).isEqualTo("stopped");
@@ -148,7 +148,7 @@ class JobControlApiTest extends EngineTest {
     void restartAndProvisionOnDemandAreRefusedWhileACycleRuns() throws Exception {
         startEngine("24h");
         try (CycleHold hold = CycleHold.install(engine.context())) {
-            engine.context().createProducerTemplate().asyncSendBody("direct:run-cycle", null);
+            engine.context().createProducerTemplate().asyncSendBody("direct:default.run-cycle", null);
             hold.awaitHeldCycle();
 
             HttpResponse<String> restart = admin.post("/api/job/restart?full=true");

@@ -58,9 +58,9 @@ class ObservabilityTest extends EngineTest {
         assertThat(metrics).doesNotContain(settings.get("graph.client-secret"))
                 .doesNotContain(settings.get("scim.token"));
         // Camel's route metrics: the cycle's routes, not the ones run per object and per SCIM request.
-        assertThat(metrics).contains("routeId=\"run-cycle\"").contains("routeId=\"read-user-changes\"")
-                .doesNotContain("routeId=\"provision-user\"").doesNotContain("routeId=\"scim-exchange\"")
-                .doesNotContain("routeId=\"provision-group\"").doesNotContain("routeId=\"send-plan\"");
+        assertThat(metrics).contains("routeId=\"default.run-cycle\"").contains("routeId=\"default.read-user-changes\"")
+                .doesNotContain("routeId=\"default.provision-user\"").doesNotContain("routeId=\"default.scim-exchange\"")
+                .doesNotContain("routeId=\"default.provision-group\"").doesNotContain("routeId=\"default.send-plan\"");
 
         tenant.assign(tenant.addUser(Contoso.employee("cid", "Sales", "Buyer")));
         scim.failNext(1, 400, null, "/Users");

@@ -43,7 +43,7 @@ class PageCreateIntentTest extends EngineTest {
 
         engine = EngineUnderTest.start(settings, dataDir);
         await().atMost(Duration.ofSeconds(60)).until(firstCreate::reached);
-        LinkStore links = engine.context().getRegistry().lookupByNameAndType("linkStore", LinkStore.class);
+        LinkStore links = engine.context().getRegistry().lookupByNameAndType("default.linkStore", LinkStore.class);
 
         for (Map.Entry<String, String> user : assigned.entrySet()) {
             CreateIntent intent = links.link(ObjectType.USER, user.getKey()).map(Link::intent).orElse(null);

@@ -136,7 +136,7 @@ class QuarantineCycleTest extends EngineTest {
         engine.awaitInitialCycle();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> engine.context().getRouteController()
-                .getRouteStatus("cycle-schedule") == ServiceStatus.Stopped);
+                .getRouteStatus("default.cycle-schedule") == ServiceStatus.Stopped);
         JsonNode status = admin.ok(admin.get("/api/status"));
         assertThat(status.path("state").asText()).isEqualTo("stopped");
         assertThat(status.path("quarantine").path("stopped").asBoolean()).isTrue();
@@ -167,13 +167,13 @@ class QuarantineCycleTest extends EngineTest {
         assertThat(engine.awaitInitialCycle().completed()).isTrue();
         assertThat(admin.ok(admin.post("/api/job/restart")).path("restarted").asBoolean()).isTrue();
         scim.clearRequests();
-        String requests = "seda:cycle-requests?size=1&waitForTaskToComplete=Never";
-        NotifyBuilder bothTaken = new NotifyBuilder(engine.context()).fromRoute("cycle-runner").whenDone(2).create();
+        String requests = "seda:default.cycle-requests?size=1&waitForTaskToComplete=Never";
+        NotifyBuilder bothTaken = new NotifyBuilder(engine.context()).fromRoute("default.cycle-runner").whenDone(2).create();
 
         // The initial cycle after the restart starts; a second request is queued while it runs (a tick that found no
         // cycle running yet, the moment after the runner took the first request). The target then rejects the
         // credentials: the cycle quarantines the job and stops it.
-        try (CycleHold hold = CycleHold.before(engine.context(), "direct:index-target-users")) {
+        try (CycleHold hold = CycleHold.before(engine.context(), "index-target-users")) {
             engine.context().createProducerTemplate().sendBody(requests, null);
             hold.awaitHeldCycle();
             engine.context().createProducerTemplate().sendBody(requests, null);

@@ -1,11 +1,9 @@
 package io.github.provisioning.admin;
 
-import io.github.provisioning.cluster.JobLease;
-import io.github.provisioning.cluster.LeaseLostException;
 import io.github.provisioning.scim.ConnectionDiagnosis;
+import io.github.provisioning.state.JobId;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
-import org.apache.camel.Predicate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.dataformat.JsonLibrary;
 import org.apache.camel.model.rest.ParamDefinition;
@@ -16,9 +14,9 @@ import org.apache.camel.model.rest.RestParamType;
 
 /**
  * The admin API on {@code admin.host:admin.port}, declared with the REST DSL: every endpoint, its parameters and
- * answers, and its OpenAPI document at {@value #OPENAPI}. Each endpoint calls a {@code direct:} route. The short ones
- * (one bean, then the answer) are here; the on-demand flows, which run the engine's Graph and SCIM sub-flows, are
- * in {@code routes/admin-on-demand.camel.yaml}. Every answer is an {@link ApiReply} that {@code direct:admin-reply}
+ * answers, and its OpenAPI document at {@value #OPENAPI}. Each endpoint calls a {@code direct:} route of the job
+ * {@code default}. The short ones (one bean, then the answer) are in {@link AdminJobRoutes}; the on-demand flows,
+ * which run the engine's Graph and SCIM sub-flows, are in {@code routes/admin-on-demand.camel.yaml}. Every answer is an {@link ApiReply} that {@code direct:admin-reply}
  * writes with camel-jackson. Who may call is decided before any of this, by {@link AdminAccess}.
  */
 public class AdminRoutes extends RouteBuilder {
@@ -48,12 +46,6 @@ public class AdminRoutes extends RouteBuilder {
                 .apiProperty("api.description", "Test Connection, preview, expression tester, job control, held "
                         + "deletions, status, cycles, escrow, provisioning log, provision on demand "
                         + "(docs/admin-api.md)");
-
-        // In a cluster, a standby engine refuses what would write for the job (its lease fences the write): the
-        // engine that runs the job answers those.
-        onException(LeaseLostException.class).handled(true)
-                .process(AdminRoutes::notThisNode)
-                .to("direct:admin-reply");
 
         RestDefinition api = rest("/api")
                 .description("The engine's admin API")
@@ -147,57 +139,6 @@ public class AdminRoutes extends RouteBuilder {
                 .param(path("the group's Graph object id"))
                 .param(query("members", "string", "comma-separated Graph ids of at most 5 direct user members"));
 
-        from("direct:admin-preview").routeId("admin-preview")
-                .bean("adminApi", "preview")
-                .to("direct:admin-reply");
-        from("direct:admin-evaluate-expression").routeId("admin-evaluate-expression")
-                .bean("adminApi", "evaluate")
-                .to("direct:admin-reply");
-        from("direct:admin-test-connection").routeId("admin-test-connection")
-                .to("direct:test-connection")
-                .bean("adminApi", "connectionTested")
-                .to("direct:admin-reply");
-        from("direct:admin-job-start").routeId("admin-job-start")
-                .bean("jobControl", "start")
-                // A resumed quartz trigger fires only at its next tick, up to provisioning.interval later.
-                .filter(answered(200)).to("direct:request-cycle").end()
-                .to("direct:admin-reply");
-        from("direct:admin-job-stop").routeId("admin-job-stop")
-                .bean("jobControl", "stop")
-                .to("direct:admin-reply");
-        from("direct:admin-job-restart").routeId("admin-job-restart")
-                .bean("jobControl", "restart")
-                .to("direct:admin-reply");
-        from("direct:admin-job-dry-run").routeId("admin-job-dry-run")
-                .bean("jobControl", "dryRun")
-                .filter(answered(202))
-                    .to("seda:dry-run-requests?size=1&discardWhenFull=true&waitForTaskToComplete=Never")
-                .end()
-                .to("direct:admin-reply");
-        from("direct:admin-status").routeId("admin-status")
-                .bean("jobControl", "status")
-                .to("direct:admin-reply");
-        from("direct:admin-cycles").routeId("admin-cycles")
-                .bean("cycleHistory", "list")
-                .to("direct:admin-reply");
-        from("direct:admin-deletions").routeId("admin-deletions")
-                .bean("deletionApproval", "held")
-                .to("direct:admin-reply");
-        from("direct:admin-deletions-approve").routeId("admin-deletions-approve")
-                .bean("deletionApproval", "approve")
-                .filter(answered(200)).to("direct:request-cycle").end()
-                .to("direct:admin-reply");
-        from("direct:admin-deletions-reject").routeId("admin-deletions-reject")
-                .bean("deletionApproval", "reject")
-                .filter(answered(200)).to("direct:request-cycle").end()
-                .to("direct:admin-reply");
-        from("direct:admin-escrow").routeId("admin-escrow")
-                .bean("escrowList", "list")
-                .to("direct:admin-reply");
-        from("direct:admin-logs").routeId("admin-logs")
-                .bean("provisioningLogQuery", "query")
-                .to("direct:admin-reply");
-
         // Body: an ApiReply. Writes its status, and its body as JSON with camel-jackson.
         from("direct:admin-reply").routeId("admin-reply")
                 .removeHeaders("*")
@@ -205,16 +146,8 @@ public class AdminRoutes extends RouteBuilder {
                 .marshal().json(JsonLibrary.Jackson);
     }
 
-    /** 409: this engine does not run the job; names the one that does, if one does. */
-    private static void notThisNode(Exchange exchange) {
-        JobLease lease = exchange.getContext().getRegistry().lookupByNameAndType("jobLease", JobLease.class);
-        exchange.getMessage().setBody(ApiErrors.error(409, "This engine (" + lease.nodeId() + ") does not run the job"
-                + lease.holder().map(node -> "; engine " + node + " does: send this request to it")
-                .orElse(", and no engine of the cluster runs it now: try again in a moment")));
-    }
-
     /**
-     * A POST endpoint that calls the route {@code flow} ({@code direct:<flow>}); its own route is named
+     * A POST endpoint that calls the job's route {@code flow} ({@code direct:<job>.<flow>}); its own route is named
      * {@code api-...} for it. It answers JSON: the answers given, and 401 without the token.
      */
     private static RestDefinition post(RestDefinition api, String path, String flow, String description,
@@ -240,7 +173,7 @@ public class AdminRoutes extends RouteBuilder {
         }
         return verb.responseMessage().code(401).message("admin.token is set and the request does not carry it")
                 .endResponseMessage()
-                .to("direct:" + flow);
+                .to("direct:" + JobId.DEFAULT + "." + flow);
     }
 
     /** An HTTP status an endpoint answers, when, and the record its body is written from (null: an error). */
@@ -277,11 +210,7 @@ public class AdminRoutes extends RouteBuilder {
                 .dataType(type).required(false).description(description);
     }
 
-    private static Predicate answered(int status) {
-        return exchange -> exchange.getMessage().getBody(ApiReply.class).status() == status;
-    }
-
-    private static void statusAndBody(Exchange exchange) throws InvalidPayloadException {
+    static void statusAndBody(Exchange exchange) throws InvalidPayloadException {
         ApiReply reply = exchange.getMessage().getMandatoryBody(ApiReply.class);
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, reply.status());
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, JSON);

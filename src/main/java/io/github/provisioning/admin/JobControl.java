@@ -25,14 +25,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Entra's job controls on the scheduled job, the quartz route {@value #SCHEDULE_ROUTE}: start, stop, restart, and
+ * Entra's job controls on the scheduled job, its quartz route ({@code <job>.cycle-schedule}): start, stop, restart, and
  * the job's status. Start and stop go through Camel's route controller, so the job's state is the route's state as
  * Camel (and its CLI) sees it. The schedule only hands a cycle over to its own thread, so stopping the route never
  * waits for, nor cuts short, a running cycle.
  */
 public final class JobControl {
 
-    public static final String SCHEDULE_ROUTE = "cycle-schedule";
     private static final Logger LOG = LoggerFactory.getLogger(JobControl.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,14 +43,18 @@ public final class JobControl {
     private final Quarantine quarantine;
     private final int deletionThreshold;
     private final JobLease lease;
+    private final String scheduleRoute;
 
     /**
      * @param deletionThreshold {@code provisioning.deletion-threshold}, shown in the status
      * @param lease             whether this node runs the job, and which node does (in a cluster)
+     * @param scheduleRoute     the id of the job's schedule route
      */
     public JobControl(CamelContext context, Cycles cycles, LinkStore links, StagedDeletionStore deletions,
-                      JobStateStore jobState, Quarantine quarantine, int deletionThreshold, JobLease lease) {
+                      JobStateStore jobState, Quarantine quarantine, int deletionThreshold, JobLease lease,
+                      String scheduleRoute) {
         this.context = context;
+        this.scheduleRoute = scheduleRoute;
         this.lease = lease;
         this.cycles = cycles;
         this.links = links;
@@ -78,7 +81,7 @@ public final class JobControl {
             quarantine.retryNow();
         }
         if (!scheduled()) {
-            routes().startRoute(SCHEDULE_ROUTE);
+            routes().startRoute(scheduleRoute);
             LOG.info("Provisioning job started from the admin API{}", quarantined ? " (quarantined: tries now)" : "");
         }
         return status();
@@ -109,7 +112,7 @@ public final class JobControl {
     /** No new cycle is scheduled; a running cycle runs to its end. Idempotent. */
     public synchronized ApiReply stop() throws Exception {
         if (scheduled()) {
-            routes().stopRoute(SCHEDULE_ROUTE);
+            routes().stopRoute(scheduleRoute);
             LOG.info("Provisioning job stopped from the admin API{}", cycles.current()
                     .map(c -> "; cycle " + c.id() + " runs to its end").orElse(""));
         }
@@ -122,7 +125,7 @@ public final class JobControl {
      */
     public synchronized void pause(String reason) throws Exception {
         if (scheduled()) {
-            routes().stopRoute(SCHEDULE_ROUTE);
+            routes().stopRoute(scheduleRoute);
         }
         LOG.warn("Provisioning job paused: {}", reason);
     }
@@ -244,7 +247,7 @@ public final class JobControl {
     }
 
     private boolean scheduled() {
-        return routes().getRouteStatus(SCHEDULE_ROUTE) == ServiceStatus.Started;
+        return routes().getRouteStatus(scheduleRoute) == ServiceStatus.Started;
     }
 
     private RouteController routes() {

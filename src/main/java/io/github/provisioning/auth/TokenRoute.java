@@ -8,16 +8,19 @@ import org.apache.camel.ProducerTemplate;
 public final class TokenRoute implements TargetToken.Endpoint {
 
     private final ProducerTemplate template;
+    private final String route;
     private final String tokenUrl;
 
-    public TokenRoute(ProducerTemplate template, String tokenUrl) {
+    /** @param route the job's token route ({@code direct:<job>.scim-token}), which posts to {@code tokenUrl} */
+    public TokenRoute(ProducerTemplate template, String route, String tokenUrl) {
         this.template = template;
+        this.route = route;
         this.tokenUrl = tokenUrl;
     }
 
     @Override
     public TargetToken.Reply post(String form) {
-        Exchange answer = template.send("direct:scim-token", exchange -> exchange.getIn().setBody(form));
+        Exchange answer = template.send(route, exchange -> exchange.getIn().setBody(form));
         Exception failure = answer.getException();
         if (failure != null) {
             Throwable cause = transportCause(failure);

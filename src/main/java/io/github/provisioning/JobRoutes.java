@@ -1,0 +1,70 @@
+package io.github.provisioning;
+
+import io.github.provisioning.state.JobId;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.spi.RouteTemplateParameterSource;
+
+/**
+ * Every job's routes: one route from each route template (the {@code routeTemplate}s of {@code routes/*.camel.yaml})
+ * for each job, named {@code <job>.<template>}, with the template parameter {@code job} and the job's own settings.
+ * Camel creates them when it starts, once the templates are loaded.
+ */
+final class JobRoutes implements RouteTemplateParameterSource {
+
+    private final CamelContext context;
+    private final Map<JobId, Map<String, Object>> jobs = new LinkedHashMap<>();
+    /** Each route's template and parameters, by route id. */
+    private final Map<String, Map<String, Object>> routes = new LinkedHashMap<>();
+
+    JobRoutes(CamelContext context) {
+        this.context = context;
+    }
+
+    /**
+     * Adds a job; {@code settings} are what its routes' placeholders read before the engine's settings (a setting
+     * the job does not name is the engine's).
+     */
+    void add(JobId job, Map<String, String> settings) {
+        Map<String, Object> parameters = new HashMap<>(settings);
+        parameters.put("job", job.value());
+        jobs.put(job, parameters);
+    }
+
+    /** The route of a job from a template: its id. */
+    static String routeId(JobId job, String template) {
+        return job + "." + template;
+    }
+
+    @Override
+    public Set<String> routeIds() {
+        routes.clear();
+        for (Map.Entry<JobId, Map<String, Object>> job : jobs.entrySet()) {
+            for (RouteTemplateDefinition template : templates()) {
+                Map<String, Object> parameters = new HashMap<>(job.getValue());
+                parameters.put(TEMPLATE_ID, template.getId());
+                routes.put(routeId(job.getKey(), template.getId()), parameters);
+            }
+        }
+        return new LinkedHashSet<>(routes.keySet());
+    }
+
+    @Override
+    public Map<String, Object> parameters(String routeId) {
+        Map<String, Object> parameters = routes.get(routeId);
+        if (parameters == null) {
+            throw new IllegalArgumentException("No job has the route " + routeId);
+        }
+        return new HashMap<>(parameters);
+    }
+
+    private Iterable<RouteTemplateDefinition> templates() {
+        return ((ModelCamelContext) context).getRouteTemplateDefinitions();
+    }
+}
