@@ -108,8 +108,19 @@ public final class Settings {
         };
     }
 
+    /** Where the missing settings of the application settings go, the end of {@link #validate()}'s message. */
+    static final String SET_THEM = "Set them in application.properties or with -Dname=value.";
+
     /** Names every missing required setting in one message, or the first malformed one. */
     void validate() {
+        validate(SET_THEM);
+    }
+
+    /**
+     * As {@link #validate()}, with the sentence that ends a message of missing settings: a job's settings say
+     * where that job is defined.
+     */
+    void validate(String setThem) {
         List<String> missing = new ArrayList<>();
         for (String name : REQUIRED) {
             if (get(name).isEmpty()) {
@@ -137,7 +148,7 @@ public final class Settings {
         cluster();
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("Missing required setting" + (missing.size() > 1 ? "s" : "") + ": "
-                    + String.join(", ", missing) + ". Set them in application.properties or with -Dname=value.");
+                    + String.join(", ", missing) + ". " + setThem);
         }
         graphScope();
         graphCredential();
