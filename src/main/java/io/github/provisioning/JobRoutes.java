@@ -4,8 +4,11 @@ import io.github.provisioning.state.JobId;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteTemplateDefinition;
@@ -35,6 +38,26 @@ final class JobRoutes implements RouteTemplateParameterSource {
         Map<String, Object> parameters = new HashMap<>(settings);
         parameters.put("job", job.value());
         jobs.put(job, parameters);
+    }
+
+    /**
+     * The settings the job's routes read through placeholders, besides the engine-wide ones: the job's URLs and
+     * limits, its notification addresses, and what {@link ProvisioningConfiguration} derives from its settings.
+     */
+    static final List<String> ROUTE_SETTINGS = List.of("graph.url", "scim.url", "scim.user-agent",
+            "scim.concurrency", "notify.to", "notify.from", "scim.auth.token-url", "scim.connect-timeout-millis",
+            "scim.response-timeout-millis", "graph.connect-timeout-millis", "graph.response-timeout-millis",
+            "provisioning.interval-millis", "provisioning.progress-interval-millis", "provisioning.dry-run",
+            "provisioning.scheduled", "provisioning.run-once", "provisioning.clustered",
+            "provisioning.cluster.heartbeat-millis");
+
+    /** The template parameters of a job whose settings are not the engine's: {@link #ROUTE_SETTINGS}, resolved. */
+    static Map<String, String> parameters(Function<String, Optional<String>> settings) {
+        Map<String, String> parameters = new HashMap<>();
+        for (String name : ROUTE_SETTINGS) {
+            parameters.put(name, settings.apply(name).orElse(""));
+        }
+        return parameters;
     }
 
     /** The route of a job from a template: its id. */

@@ -24,7 +24,7 @@ public final class ProvisioningApplication {
      * holds), no admin API (whose port a running engine holds).
      */
     private static final String TEST_CONNECTION_ROUTES =
-            "*.test-connection,*.scim-exchange,*.scim-send,*.scim-token,*.graph-token,*.graph-exchange";
+            ".+\\.(test-connection|scim-exchange|scim-send|scim-token|graph-token|graph-exchange)";
 
     /**
      * Camel Main's options that take a value, passed on as they are: {@code mvn camel:run} gives them

@@ -3,6 +3,8 @@ package io.github.provisioning;
 import io.github.provisioning.admin.AdminAccess;
 import io.github.provisioning.admin.AdminJobRoutes;
 import io.github.provisioning.admin.AdminRoutes;
+import io.github.provisioning.admin.JobControl;
+import io.github.provisioning.admin.JobList;
 import io.github.provisioning.auth.TargetCredentials;
 import io.github.provisioning.cycle.CycleMdc;
 import io.github.provisioning.cycle.LogFiles;
@@ -16,10 +18,13 @@ import io.github.provisioning.observe.ProvisioningMetrics;
 import io.github.provisioning.observe.QuarantineHealthCheck;
 import io.github.provisioning.state.JobId;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Function;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
@@ -63,7 +68,10 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         PropertiesComponent properties = context.getPropertiesComponent();
         Settings settings = new Settings(properties::resolveProperty);
         Properties derived = new Properties();
-        boolean sandbox = settings.sandboxWanted();
+        Map<String, String> jobSettings = jobSettings(properties);
+        // The sandbox stands in for a tenant and target only when no job names its own.
+        boolean sandbox = settings.sandboxWanted() && settings.get(JobDefinitions.JOBS_DIR).isEmpty()
+                && jobSettings.isEmpty();
         // --test-connection: one probe of the target, then exit; no cycle, no schedule, no sandbox demo.
         boolean testConnection = settings.flag("provisioning.test-connection");
         if (sandbox) {
@@ -82,75 +90,148 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         }
         Settings effective = new Settings(name -> derived.containsKey(name)
                 ? Optional.of(derived.getProperty(name)) : properties.resolveProperty(name));
-        effective.validate();
+        List<JobDefinition> jobs = JobDefinitions.read(effective, jobSettings,
+                // A job's value may name a secret elsewhere ({{env:HR_SCIM_TOKEN}}); parseUri reads plain text as a key.
+                value -> value.contains("{{") ? properties.parseUri(value) : value);
         context.getRegistry().bind("settings", effective);
-        if (context.getRegistry().lookupByName("runOutcome") == null) {
-            context.getRegistry().bind("runOutcome", new RunOutcome());
-        }
-        RunOutcome outcome = context.getRegistry().lookupByNameAndType("runOutcome", RunOutcome.class);
-        JobBeans.bindShared(context, areas());
-        // Today's settings are the job default's; its quarantine policy is checked at start-up, used after each cycle.
-        JobBeans job = new JobBeans(context, JobId.DEFAULT, properties::resolveProperty, areas(),
-                Map.of("settings", effective, "runOutcome", outcome, "quarantinePolicy", effective.quarantinePolicy()));
-        JobRoutes routes = new JobRoutes(context);
-        routes.add(JobId.DEFAULT, Map.of());
-        context.getRegistry().bind("jobRoutes", routes);
-        // The token route needs an endpoint in every mode; with a static token it is never called.
-        derived.setProperty("scim.auth.token-url",
-                effective.scimCredentials() instanceof TargetCredentials.TokenGrant grant
-                        ? grant.tokenUrl() : effective.require("scim.url"));
         boolean once = effective.flag("provisioning.once");
         // A dry run is one cycle: set alone, it would leave a scheduled engine that writes.
         if (effective.flag("provisioning.dry-run") && !once) {
             throw new IllegalArgumentException("Setting provisioning.dry-run=true needs provisioning.once=true (one "
                     + "cycle, then exit); on a running engine, POST /api/job/dry-run runs one");
         }
-        // The routes' schedule and HTTP timeouts take milliseconds.
-        for (String name : List.of("provisioning.interval", "provisioning.progress-interval", "scim.connect-timeout",
-                "scim.response-timeout", "graph.connect-timeout", "graph.response-timeout")) {
-            derived.setProperty(name + "-millis", String.valueOf(effective.duration(name).toMillis()));
+        if (once && jobs.size() > 1) {
+            throw new IllegalArgumentException("Setting provisioning.once=true runs one cycle of one job, and this "
+                    + "engine has " + jobs.size() + " jobs: run each job's once-run with its own settings");
         }
-        // Derived, not for users to set: which of the three starters runs (schedule, once, sandbox demo).
-        derived.setProperty("provisioning.scheduled", String.valueOf(!once && !sandbox && !testConnection));
-        derived.setProperty("provisioning.run-once", String.valueOf(once && !sandbox && !testConnection));
-        // In a cluster, the job's lease is asked for or confirmed a tenth of the failover timeout apart.
-        derived.setProperty("provisioning.clustered", String.valueOf(effective.cluster() && !testConnection));
-        derived.setProperty("provisioning.cluster.heartbeat-millis",
+        // Derived for the routes, not for users to set: which of the three starters runs (schedule, once, sandbox
+        // demo), and in a cluster, how often the jobs' leases are asked for or confirmed.
+        Map<String, String> starters = Map.of(
+                "provisioning.scheduled", String.valueOf(!once && !sandbox && !testConnection),
+                "provisioning.run-once", String.valueOf(once && !sandbox && !testConnection),
+                "provisioning.clustered", String.valueOf(effective.cluster() && !testConnection),
+                "provisioning.cluster.heartbeat-millis",
                 String.valueOf(effective.duration(Settings.CLUSTER_FAILOVER_TIMEOUT).toMillis() / 10));
-        derived.setProperty("provisioning.work-dir", sandbox ? derived.getProperty("provisioning.work-dir")
+        Path dataDir = Path.of(sandbox ? derived.getProperty("provisioning.work-dir")
                 : effective.get("provisioning.data-dir").orElse("./data"));
-        derived.forEach((name, value) -> properties.addOverrideProperty((String) name, (String) value));
-        // Found by Camel's health registry (camel.health.registry-enabled), served at /observe/health.
-        context.getRegistry().bind("lastCycleHealthCheck", new LastCycleHealthCheck(outcome));
+        if (context.getRegistry().lookupByName("runOutcome") == null) {
+            context.getRegistry().bind("runOutcome", new RunOutcome());
+        }
+        JobBeans.bindShared(context, areas());
+        JobRoutes routes = new JobRoutes(context);
+        context.getRegistry().bind("jobRoutes", routes);
+        List<JobBeans> jobBeans = new ArrayList<>();
+        for (JobDefinition job : jobs) {
+            Map<String, String> jobDerived = new HashMap<>(starters);
+            jobDerived.putAll(derivedSettings(job.settings(), job.workDir(dataDir)));
+            RunOutcome outcome = job.isDefault()
+                    ? context.getRegistry().lookupByNameAndType("runOutcome", RunOutcome.class) : new RunOutcome();
+            Function<String, Optional<String>> jobProperties;
+            if (job.isDefault()) {
+                // Today's settings are the job default's: its routes and beans read the engine's properties.
+                jobDerived.forEach(properties::addOverrideProperty);
+                jobProperties = properties::resolveProperty;
+                routes.add(job.id(), Map.of());
+            } else {
+                // Any other job's read its own settings (an unset one is empty, as in application.properties).
+                jobProperties = name -> Optional.ofNullable(jobDerived.get(name))
+                        .or(() -> job.settings().get(name)).or(() -> Optional.of(""));
+                routes.add(job.id(), JobRoutes.parameters(jobProperties));
+            }
+            // A job's quarantine policy is checked at start-up, used after each of its cycles.
+            JobBeans beans = new JobBeans(context, job.id(), jobProperties, areas(), Map.of("settings", job.settings(),
+                    "runOutcome", outcome, "quarantinePolicy", job.settings().quarantinePolicy()));
+            jobBeans.add(beans);
+            // Found by Camel's health registry (camel.health.registry-enabled), served at /observe/health.
+            context.getRegistry().bind(healthCheckName(job.id(), "lastCycleHealthCheck"),
+                    new LastCycleHealthCheck(healthCheckId(job.id(), "last-cycle"), outcome));
+        }
         configureSmtpLogin(context, effective);
         leaveOutOfRouteMetrics(context);
         // The cycle id in the application log's MDC while a cycle's steps run; the routes are created after this.
         context.getCamelContextExtension().addInterceptStrategy(new CycleMdc());
         if (testConnection) {
-            LOG.info("Test Connection against {}{}", effective.require("scim.url"), sandbox ? " (sandbox)" : "");
+            jobs.forEach(job -> LOG.info("Test Connection of job {} against {}{}", job.id(),
+                    job.settings().require("scim.url"), sandbox ? " (sandbox)" : ""));
             return;
         }
-        // Metrics and the cycle digest see each provisioning-log line as it is written; wired when Camel has started
-        // (the beans are built from the final settings), before any route runs a cycle.
-        context.addStartupListener((started, alreadyStarted) -> {
-            ProvisioningLog log = job.bean("provisioningLog", ProvisioningLog.class);
-            log.observe(job.bean("cycleObjects", CycleObjects.class)::record);
-            log.observe(job.bean("provisioningMetrics", ProvisioningMetrics.class)::objectLogged);
-            // Retention at start-up; cycle-ended applies it after each cycle.
-            job.bean("logFiles", LogFiles.class).prune();
-        });
-        context.getRegistry().bind("quarantineHealthCheck",
-                new QuarantineHealthCheck(() -> job.bean("quarantine", Quarantine.class).current()));
         // The admin API's REST DSL routes: added here, not through a routes setting, so that Camel Main, camel run
         // and the Spring Boot starter, which all call this class, serve them (--test-connection has no admin API).
         context.addRoutes(new AdminRoutes());
-        context.addRoutes(new AdminJobRoutes(JobId.DEFAULT));
+        context.getRegistry().bind("jobList", new JobList(jobs.stream().map(JobDefinition::id).toList(),
+                job -> context.getRegistry().lookupByNameAndType(JobBeans.name(job, "jobControl"), JobControl.class)));
+        for (JobBeans job : jobBeans) {
+            // Metrics and the cycle digest see each provisioning-log line as it is written; wired when Camel has
+            // started (the beans are built from the final settings), before any route runs a cycle.
+            context.addStartupListener((started, alreadyStarted) -> {
+                ProvisioningLog log = job.bean("provisioningLog", ProvisioningLog.class);
+                log.observe(job.bean("cycleObjects", CycleObjects.class)::record);
+                log.observe(job.bean("provisioningMetrics", ProvisioningMetrics.class)::objectLogged);
+                // Retention at start-up; cycle-ended applies it after each cycle.
+                job.bean("logFiles", LogFiles.class).prune();
+            });
+            context.getRegistry().bind(healthCheckName(job.job(), "quarantineHealthCheck"),
+                    new QuarantineHealthCheck(healthCheckId(job.job(), "quarantine"),
+                            () -> job.bean("quarantine", Quarantine.class).current()));
+            context.addRoutes(new AdminJobRoutes(job.job()));
+        }
         protectAdminApi(context, effective);
-        LOG.info("Provisioning {} users from {} to {} every {}{}",
-                effective.get("provisioning.scope").orElse("assigned"), effective.require("graph.url"),
-                effective.require("scim.url"),
-                TimeUtils.printDuration(effective.duration("provisioning.interval"), true),
-                sandbox ? " (sandbox)" : once ? " (once)" : "");
+        for (JobDefinition job : jobs) {
+            Settings own = job.settings();
+            LOG.info("Job {}: provisioning {} users from {} to {} every {}{}", job.id(),
+                    own.get("provisioning.scope").orElse("assigned"), own.require("graph.url"), own.require("scim.url"),
+                    TimeUtils.printDuration(own.duration("provisioning.interval"), true),
+                    sandbox ? " (sandbox)" : once ? " (once)" : "");
+        }
+    }
+
+    /**
+     * What a job's routes and beans read that is derived from its settings: the token route's endpoint, the
+     * durations in milliseconds, and its working directory.
+     */
+    private static Map<String, String> derivedSettings(Settings job, Path workDir) {
+        Map<String, String> derived = new HashMap<>();
+        // The token route needs an endpoint in every mode; with a static token it is never called.
+        derived.put("scim.auth.token-url", job.scimCredentials() instanceof TargetCredentials.TokenGrant grant
+                ? grant.tokenUrl() : job.require("scim.url"));
+        // The routes' schedule and HTTP timeouts take milliseconds.
+        for (String name : List.of("provisioning.interval", "provisioning.progress-interval", "scim.connect-timeout",
+                "scim.response-timeout", "graph.connect-timeout", "graph.response-timeout")) {
+            derived.put(name + "-millis", String.valueOf(job.duration(name).toMillis()));
+        }
+        derived.put("provisioning.work-dir", workDir.toString());
+        return derived;
+    }
+
+    /**
+     * Every setting named provisioning.jobs.*: from the settings files, then Camel's initial and override
+     * properties (Camel Main's arguments, -D), then the system properties, a later source winning.
+     */
+    private static Map<String, String> jobSettings(PropertiesComponent properties) {
+        Map<String, String> found = new HashMap<>();
+        List<Properties> sources = new ArrayList<>();
+        sources.add(properties.loadProperties(name -> name.startsWith(JobDefinitions.PREFIX)));
+        if (properties instanceof org.apache.camel.component.properties.PropertiesComponent camel) {
+            sources.add(camel.getInitialProperties());
+            sources.add(camel.getOverrideProperties());
+        }
+        sources.add(System.getProperties());
+        for (Properties source : sources) {
+            if (source != null) {
+                source.stringPropertyNames().stream().filter(name -> name.startsWith(JobDefinitions.PREFIX))
+                        .forEach(name -> found.put(name, source.getProperty(name)));
+            }
+        }
+        return found;
+    }
+
+    /** The job default's health checks keep the names they had before jobs; another job's carry its id. */
+    private static String healthCheckName(JobId job, String name) {
+        return job.equals(JobId.DEFAULT) ? name : job + "." + name;
+    }
+
+    private static String healthCheckId(JobId job, String id) {
+        return job.equals(JobId.DEFAULT) ? id : id + "-" + job;
     }
 
     /**

@@ -5,12 +5,14 @@ import io.github.provisioning.state.JobId;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
 import org.apache.camel.model.dataformat.JsonLibrary;
 import org.apache.camel.model.rest.ParamDefinition;
 import org.apache.camel.model.rest.ResponseMessageDefinition;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.apache.camel.model.rest.RestDefinition;
 import org.apache.camel.model.rest.RestParamType;
+import org.apache.camel.model.rest.VerbDefinition;
 
 /**
  * The admin API on {@code admin.host:admin.port}, declared with the REST DSL: every endpoint, its parameters and
@@ -25,6 +27,8 @@ public class AdminRoutes extends RouteBuilder {
     public static final String OPENAPI = "/api/openapi.json";
     private static final String JSON = "application/json";
     private static final String BEARER = "adminToken";
+    /** The start of the endpoints that call the flow of the job named in the path. */
+    private static final String JOB_FLOW = "jobs.";
     private static final String BAD_LIMIT = "limit is not a whole number from 1 to " + ListLimit.MAX;
 
     @Override
@@ -47,6 +51,12 @@ public class AdminRoutes extends RouteBuilder {
                         + "deletions, status, cycles, escrow, provisioning log, provision on demand "
                         + "(docs/admin-api.md)");
 
+        // A job's endpoint whose job this engine does not run: its direct route does not exist.
+        onException(DirectConsumerNotAvailableException.class).handled(true)
+                .process(exchange -> exchange.getMessage().setBody(
+                        JobList.noSuchJob(exchange.getMessage().getHeader("job", JobId.DEFAULT.value(), String.class))))
+                .to("direct:admin-reply");
+
         RestDefinition api = rest("/api")
                 .description("The engine's admin API")
                 .securityDefinitions()
@@ -54,14 +64,40 @@ public class AdminRoutes extends RouteBuilder {
                         + "<admin.token>; without it the API answers loopback callers only")
                 .end();
 
+        // Every job's endpoints: the job default's at today's paths, any job's under /api/jobs/{job}.
+        endpoints(api, Scope.DEFAULT);
+        endpoints(api, Scope.ANY_JOB);
+        // The path's job's flow (the REST DSL calls a fixed endpoint).
+        for (VerbDefinition verb : api.getVerbs()) {
+            String to = verb.getTo().getUri();
+            if (to.startsWith("direct:" + JOB_FLOW)) {
+                String flow = to.substring(("direct:" + JOB_FLOW).length());
+                from(to).routeId(JOB_FLOW + flow).toD("direct:${header.job}." + flow);
+            }
+        }
+        get(api, Scope.ENGINE, "/jobs", "admin-jobs", "The engine's jobs, each with its status",
+                answer(200, JobList.Jobs.class, "The jobs"));
+        from("direct:admin-jobs").routeId("admin-jobs")
+                .bean("jobList", "list")
+                .to("direct:admin-reply");
+
+        // Body: an ApiReply. Writes its status, and its body as JSON with camel-jackson.
+        from("direct:admin-reply").routeId("admin-reply")
+                .removeHeaders("*")
+                .process(AdminRoutes::statusAndBody)
+                .marshal().json(JsonLibrary.Jackson);
+    }
+
+    /** The endpoints of one job; {@code scope} says which job and at which paths. */
+    private static void endpoints(RestDefinition api, Scope scope) {
         // Mapping preview, expression tester, Test Connection
-        post(api, "/preview", "admin-preview",
+        post(api, scope, "/preview", "admin-preview",
                 "A Graph user (JSON body): is it in scope, how is it matched, what SCIM resource a create would send",
                 answer(200, AdminApi.Preview.class, "The scope decision, the match filter and the resource"),
                 answer(400, "The body is not a Graph user object"),
                 answer(422, "The mapping cannot be applied to this user"))
                 .consumes(JSON);
-        post(api, "/expressions/evaluate", "admin-evaluate-expression",
+        post(api, scope, "/expressions/evaluate", "admin-evaluate-expression",
                 "{expression, user, target?}: the expression's value, or its error and position. With target, "
                         + "SelectUniqueValue asks the SCIM target about its candidates",
                 answer(200, AdminApi.ExpressionValue.class, "The value"),
@@ -69,53 +105,53 @@ public class AdminRoutes extends RouteBuilder {
                 answer(409, "Every SelectUniqueValue candidate is taken in the target"),
                 answer(502, "The SCIM target could not be asked"))
                 .consumes(JSON);
-        post(api, "/test-connection", "admin-test-connection", "Test Connection against the SCIM target",
+        post(api, scope, "/test-connection", "admin-test-connection", "Test Connection against the SCIM target",
                 answer(200, ConnectionDiagnosis.class, "{ok, diagnosis, request, status}, whatever the target did"));
 
         // Job controls and status
-        post(api, "/job/start", "admin-job-start", "Resume the schedule and run a cycle now",
+        post(api, scope, "/job/start", "admin-job-start", "Resume the schedule and run a cycle now",
                 answer(200, JobControl.JobStatus.class, "The status"), answer(409, "Deletions are held"));
-        post(api, "/job/stop", "admin-job-stop", "No new cycle is scheduled, a running one ends normally",
+        post(api, scope, "/job/stop", "admin-job-stop", "No new cycle is scheduled, a running one ends normally",
                 answer(200, JobControl.JobStatus.class, "The status"));
-        post(api, "/job/restart", "admin-job-restart",
+        post(api, scope, "/job/restart", "admin-job-restart",
                 "Clear the watermark, the escrows and the quarantine (full: the links too)",
                 answer(200, JobControl.Restarted.class, "What was cleared"), answer(400, "full is not true or false"),
                 answer(409, "A cycle is running"))
                 .param().name("full").type(RestParamType.query).dataType("boolean").required(false)
                 .description("true: also remove the links, so every account is matched again").endParam();
-        post(api, "/job/dry-run", "admin-job-dry-run",
+        post(api, scope, "/job/dry-run", "admin-job-dry-run",
                 "Run one dry run now: plans the cycle, sends no SCIM write, leaves the state as it is",
                 answer(202, JobControl.DryRunRequested.class, "The dry run is requested"),
                 answer(409, "A cycle is running or deletions are held"));
-        get(api, "/status", "admin-status", "Running or stopped, the cycle in progress, the last cycle's report, "
+        get(api, scope, "/status", "admin-status", "Running or stopped, the cycle in progress, the last cycle's report, "
                 + "escrows, quarantine, held deletions", answer(200, JobControl.JobStatus.class, "The status"));
-        get(api, "/cycles", "admin-cycles", "The last cycles' reports, newest first",
+        get(api, scope, "/cycles", "admin-cycles", "The last cycles' reports, newest first",
                 answer(200, CycleHistory.CycleReports.class, "The reports"), answer(400, BAD_LIMIT))
                 .param(limit(20));
 
         // Held deletions
-        get(api, "/deletions", "admin-deletions",
+        get(api, scope, "/deletions", "admin-deletions",
                 "The disables and deletes held above the threshold: count, since, the first users and groups",
                 answer(200, DeletionApproval.HeldDeletions.class, "The held deletions"), answer(400, BAD_LIMIT))
                 .param(limit(100));
-        post(api, "/deletions/approve", "admin-deletions-approve",
+        post(api, scope, "/deletions/approve", "admin-deletions-approve",
                 "Approve the held deletions and resume the job; a cycle runs at once and sends them",
                 answer(200, DeletionApproval.Approved.class, "How many, and the status"),
                 answer(409, "Nothing is held, or a cycle is running"));
-        post(api, "/deletions/reject", "admin-deletions-reject",
+        post(api, scope, "/deletions/reject", "admin-deletions-reject",
                 "Drop the held deletions unsent and resume the job; a cycle runs at once",
                 answer(200, DeletionApproval.Rejected.class, "How many, and the status"),
                 answer(409, "Nothing is held, or a cycle is running"));
 
         // Escrow
-        get(api, "/escrow", "admin-escrow",
+        get(api, scope, "/escrow", "admin-escrow",
                 "The users and groups in escrow: attempts, next retry, whether permanent, the last error",
                 answer(200, EscrowList.EscrowListing.class, "The counts, then the objects, the soonest retry first"),
                 answer(400, BAD_LIMIT))
                 .param(limit(100));
 
         // The provisioning log
-        get(api, "/logs", "admin-logs", "Provisioning log lines, newest first",
+        get(api, scope, "/logs", "admin-logs", "Provisioning log lines, newest first",
                 answer(200, ProvisioningLogQuery.LogLines.class, "The lines"),
                 answer(400, "A filter is malformed or given twice"))
                 .param(query("cycle", "string", "a cycle id"))
@@ -125,43 +161,56 @@ public class AdminRoutes extends RouteBuilder {
                 .param(limit(100));
 
         // On demand: the flows are in admin-on-demand.camel.yaml.
-        post(api, "/provision/users/{id}", "admin-provision-on-demand",
+        post(api, scope, "/provision/users/{id}", "admin-provision-on-demand",
                 "Provision one user now (read from Graph by id, then as in a cycle)",
                 onDemand(ProvisionOnDemand.UserProvisioned.class, "The steps Import, Scope, Match and Action"))
                 .param(path("the user's Graph object id (or userPrincipalName)"));
-        get(api, "/preview/users/{id}", "admin-preview-user", "What provisioning one user now would do; sends the "
+        get(api, scope, "/preview/users/{id}", "admin-preview-user", "What provisioning one user now would do; sends the "
                 + "target reads only, stores nothing", onDemand(ProvisionOnDemand.UserPreview.class,
                 "create, update with each attribute's old and new value, disable, delete or none, with the reason"))
                 .param(path("the user's Graph object id (or userPrincipalName)"));
-        post(api, "/provision/groups/{id}", "admin-provision-group-on-demand",
+        post(api, scope, "/provision/groups/{id}", "admin-provision-group-on-demand",
                 "Provision one group now with at most 5 of its direct user members",
                 onDemand(GroupOnDemand.GroupProvisioned.class, "The group's steps and each member's"))
                 .param(path("the group's Graph object id"))
                 .param(query("members", "string", "comma-separated Graph ids of at most 5 direct user members"));
-
-        // Body: an ApiReply. Writes its status, and its body as JSON with camel-jackson.
-        from("direct:admin-reply").routeId("admin-reply")
-                .removeHeaders("*")
-                .process(AdminRoutes::statusAndBody)
-                .marshal().json(JsonLibrary.Jackson);
     }
 
     /**
-     * A POST endpoint that calls the job's route {@code flow} ({@code direct:<job>.<flow>}); its own route is named
+     * Which job an endpoint serves: the job default at today's paths ({@code /api/status}), the job its path names
+     * ({@code /api/jobs/{job}/status}), or the engine itself ({@code /api/jobs}).
+     */
+    private enum Scope {
+        DEFAULT, ANY_JOB, ENGINE
+    }
+
+    /**
+     * A POST endpoint that calls the job's route {@code flow} ({@code direct:<job>.<flow>}), or the engine's
+     * ({@code direct:<flow>}); its own route is named
      * {@code api-...} for it. It answers JSON: the answers given, and 401 without the token.
      */
-    private static RestDefinition post(RestDefinition api, String path, String flow, String description,
-                                       Answer... answers) {
-        return endpoint(api.post(path), flow, description, answers);
+    private static RestDefinition post(RestDefinition api, Scope scope, String path, String flow,
+                                       String description, Answer... answers) {
+        return endpoint(api.post(path(scope, path)), scope, flow, description, answers);
     }
 
-    private static RestDefinition get(RestDefinition api, String path, String flow, String description,
-                                      Answer... answers) {
-        return endpoint(api.get(path), flow, description, answers);
+    private static RestDefinition get(RestDefinition api, Scope scope, String path, String flow,
+                                      String description, Answer... answers) {
+        return endpoint(api.get(path(scope, path)), scope, flow, description, answers);
     }
 
-    private static RestDefinition endpoint(RestDefinition verb, String flow, String description, Answer... answers) {
-        verb.routeId(flow.replaceFirst("^admin-", "api-")).description(description).produces(JSON).security(BEARER);
+    private static String path(Scope scope, String path) {
+        return scope == Scope.ANY_JOB ? "/jobs/{job}" + path : path;
+    }
+
+    private static RestDefinition endpoint(RestDefinition verb, Scope scope, String flow, String description,
+                                           Answer... answers) {
+        verb.routeId(flow.replaceFirst("^admin-", scope == Scope.ANY_JOB ? "api-jobs-" : "api-"))
+                .description(description).produces(JSON).security(BEARER);
+        if (scope == Scope.ANY_JOB) {
+            verb.param().name("job").type(RestParamType.path).dataType("string").required(true)
+                    .description("the job's id (GET /api/jobs lists them)").endParam();
+        }
         for (Answer answer : answers) {
             // Not responseMessage(int, String): it drops what it is given.
             ResponseMessageDefinition message = verb.responseMessage().code(answer.code()).message(answer.why());
@@ -171,9 +220,16 @@ public class AdminRoutes extends RouteBuilder {
             }
             message.endResponseMessage();
         }
-        return verb.responseMessage().code(401).message("admin.token is set and the request does not carry it")
-                .endResponseMessage()
-                .to("direct:" + JobId.DEFAULT + "." + flow);
+        verb.responseMessage().code(401).message("admin.token is set and the request does not carry it")
+                .endResponseMessage();
+        if (scope == Scope.ANY_JOB) {
+            verb.responseMessage().code(404).message("This engine runs no such job").endResponseMessage();
+        }
+        return switch (scope) {
+            case DEFAULT -> verb.to("direct:" + JobId.DEFAULT + "." + flow);
+            case ANY_JOB -> verb.to("direct:" + JOB_FLOW + flow);
+            case ENGINE -> verb.to("direct:" + flow);
+        };
     }
 
     /** An HTTP status an endpoint answers, when, and the record its body is written from (null: an error). */

@@ -14,8 +14,9 @@ public final class LastCycleHealthCheck extends ReadinessCheck {
 
     private final RunOutcome outcome;
 
-    public LastCycleHealthCheck(RunOutcome outcome) {
-        super("last-cycle");
+    /** @param id {@code last-cycle} for the job default, {@code last-cycle-<job>} for another */
+    public LastCycleHealthCheck(String id, RunOutcome outcome) {
+        super(id);
         this.outcome = outcome;
     }
 

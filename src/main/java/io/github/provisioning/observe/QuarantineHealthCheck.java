@@ -15,8 +15,9 @@ public final class QuarantineHealthCheck extends ReadinessCheck {
 
     private final Supplier<Optional<QuarantineState>> quarantine;
 
-    public QuarantineHealthCheck(Supplier<Optional<QuarantineState>> quarantine) {
-        super("quarantine");
+    /** @param id {@code quarantine} for the job default, {@code quarantine-<job>} for another */
+    public QuarantineHealthCheck(String id, Supplier<Optional<QuarantineState>> quarantine) {
+        super(id);
         this.quarantine = quarantine;
     }
 

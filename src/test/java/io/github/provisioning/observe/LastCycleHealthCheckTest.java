@@ -15,7 +15,7 @@ class LastCycleHealthCheckTest {
     @Test
     void aDryRunThatFailedLeavesTheHealthOfTheLastRealCycle() {
         RunOutcome outcome = new RunOutcome();
-        LastCycleHealthCheck check = new LastCycleHealthCheck(outcome);
+        LastCycleHealthCheck check = new LastCycleHealthCheck("last-cycle", outcome);
         check.setCamelContext(new DefaultCamelContext());
         outcome.record(new CycleReport("real", "initial", Instant.EPOCH, Instant.EPOCH, 0, Map.of(), "completed",
                 null, 0, CycleReport.GraphRetries.NONE, null));
