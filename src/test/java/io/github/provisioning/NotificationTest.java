@@ -231,7 +231,8 @@ class NotificationTest extends EngineTest {
         URI metrics = URI.create("http://127.0.0.1:" + settings.get("admin.port") + "/observe/metrics");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(ObservabilityTest.value(
                 http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body(),
-                "provisioning_notifications_total", "kind=\"cycle-digest\",result=\"" + result + "\"")).isEqualTo(count));
+                "provisioning_notifications_total",
+                "job=\"default\",kind=\"cycle-digest\",result=\"" + result + "\"")).isEqualTo(count));
     }
 
     static List<String> addresses(jakarta.mail.Address[] addresses) {

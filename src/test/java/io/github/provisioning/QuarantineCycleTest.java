@@ -197,7 +197,8 @@ class QuarantineCycleTest extends EngineTest {
     }
 
     private double quarantined() {
-        return ObservabilityTest.value(admin.get("/observe/metrics").body(), "provisioning_quarantined", "");
+        return ObservabilityTest.value(admin.get("/observe/metrics").body(), "provisioning_quarantined",
+                "job=\"default\"");
     }
 
     private MimeMessage awaitMail(String subjectPart) {
