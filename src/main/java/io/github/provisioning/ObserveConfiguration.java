@@ -50,10 +50,10 @@ public class ObserveConfiguration {
     }
 
     @BindToRegistry(value = "notifier", lazy = true)
-    public Notifier notifier(@BeanInject("settings") Settings settings,
+    public Notifier notifier(JobBeans job, @BeanInject("settings") Settings settings,
                              @BeanInject("cycleObjects") CycleObjects cycleObjects,
                              @PropertyInject(value = "camel.main.name",
-                                     defaultValue = "entra-provisioning") String job) {
-        return new Notifier(NotificationSettings.enabled(settings::get), job, cycleObjects);
+                                     defaultValue = "entra-provisioning") String engine) {
+        return new Notifier(NotificationSettings.enabled(settings::get), engine, job.job().value(), cycleObjects);
     }
 }
