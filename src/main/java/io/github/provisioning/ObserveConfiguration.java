@@ -23,12 +23,12 @@ public class ObserveConfiguration {
 
     /** On the registry Camel Main's metrics support creates ({@code camel.metrics.enabled}) and scrapes. */
     @BindToRegistry(value = "provisioningMetrics", lazy = true)
-    public ProvisioningMetrics provisioningMetrics(@BeanInject("metricsRegistry") MeterRegistry registry,
+    public ProvisioningMetrics provisioningMetrics(JobBeans job, @BeanInject("metricsRegistry") MeterRegistry registry,
                                                    @BeanInject("linkStore") LinkStore links,
                                                    @BeanInject("jobStateStore") JobStateStore jobState,
                                                    @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                                    @BeanInject("cycles") Cycles cycles) {
-        ProvisioningMetrics metrics = new ProvisioningMetrics(registry, links::awaitingRetry,
+        ProvisioningMetrics metrics = new ProvisioningMetrics(registry, job.job().value(), links::awaitingRetry,
                 () -> jobState.quarantine().isPresent(), () -> deletions.heldDeletions().count());
         metrics.cycleProgress(cycles::progress);
         return metrics;
@@ -36,10 +36,10 @@ public class ObserveConfiguration {
 
     /** Camel Main's registry when metrics are on ({@code camel.metrics.enabled}); else one of its own. */
     @BindToRegistry(value = "scimRequestTimer", lazy = true)
-    public ScimRequestTimer scimRequestTimer(CamelContext context) {
+    public ScimRequestTimer scimRequestTimer(JobBeans job, CamelContext context) {
         MeterRegistry registry = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
         return new ScimRequestTimer(registry != null ? registry
-                : new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+                : new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), job.job().value());
     }
 
     /** What each running cycle's log lines said, for its digest e-mail. */
@@ -50,10 +50,10 @@ public class ObserveConfiguration {
     }
 
     @BindToRegistry(value = "notifier", lazy = true)
-    public Notifier notifier(@BeanInject("settings") Settings settings,
+    public Notifier notifier(JobBeans job, @BeanInject("settings") Settings settings,
                              @BeanInject("cycleObjects") CycleObjects cycleObjects,
                              @PropertyInject(value = "camel.main.name",
-                                     defaultValue = "entra-provisioning") String job) {
-        return new Notifier(NotificationSettings.enabled(settings::get), job, cycleObjects);
+                                     defaultValue = "entra-provisioning") String engine) {
+        return new Notifier(NotificationSettings.enabled(settings::get), engine, job.job().value(), cycleObjects);
     }
 }

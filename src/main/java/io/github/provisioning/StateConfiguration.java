@@ -90,9 +90,9 @@ public class StateConfiguration {
     }
 
     @BindToRegistry(value = "provisioningLog", lazy = true)
-    public ProvisioningLog provisioningLog(CamelContext context, @BeanInject("logFiles") LogFiles files,
+    public ProvisioningLog provisioningLog(JobBeans job, CamelContext context, @BeanInject("logFiles") LogFiles files,
                                            @BeanInject("settings") Settings settings) {
-        return closedOnStop(context, new ProvisioningLog(files, settings.logMaxSize()));
+        return closedOnStop(context, new ProvisioningLog(job.job().value(), files, settings.logMaxSize()));
     }
 
     /** The provisioning log's current and rotated files, and the retention of those and of the cycle reports. */

@@ -149,17 +149,20 @@ class CycleProgressApiTest extends EngineTest {
                     + "1 pages read");
 
             String metrics = metrics();
-            assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_progress_percent", "")).isEqualTo(40.0);
-            assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_scope_size", "")).isEqualTo(5.0);
-            assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_processed", "")).isEqualTo(2.0);
+            assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_progress_percent",
+                    "job=\"default\"")).isEqualTo(40.0);
+            assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_scope_size",
+                    "job=\"default\"")).isEqualTo(5.0);
+            assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_processed",
+                    "job=\"default\"")).isEqualTo(2.0);
 
             hold.release();
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> admin.ok(admin.get("/api/status")).path("cycle").isNull());
         }
         String metrics = metrics();
-        assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_progress_percent", "")).isNaN();
-        assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_processed", "")).isNaN();
+        assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_progress_percent", "job=\"default\"")).isNaN();
+        assertThat(ObservabilityTest.value(metrics, "provisioning_cycle_processed", "job=\"default\"")).isNaN();
     }
 
     @Test

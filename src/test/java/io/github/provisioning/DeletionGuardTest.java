@@ -161,7 +161,7 @@ class DeletionGuardTest extends EngineTest {
         MimeMessage notice = awaitMails(2).get(0);
         assertThat(mail.server().getReceivedMessages()).extracting(MimeMessage::getMessageID).containsOnly(notice.getMessageID());
         assertThat(notice.getSubject()).isEqualTo(
-                "[entra-provisioning] Provisioning paused: 5 disables and deletes held (threshold 3)");
+                "[entra-provisioning] job default: Provisioning paused: 5 disables and deletes held (threshold 3)");
         assertThat(NotificationTest.addresses(notice.getRecipients(Message.RecipientType.TO))).containsExactly(OPS, ONCALL);
         String text = NotificationTest.part(notice, "text/plain");
         assertThat(text).contains("Cycle: " + held.cycleId(), "more than provisioning.deletion-threshold (3)",
@@ -390,7 +390,7 @@ class DeletionGuardTest extends EngineTest {
         assertThat(heldGauge()).isEqualTo(4);
         MimeMessage notice = awaitMails(2).get(0);
         assertThat(notice.getSubject()).isEqualTo(
-                "[entra-provisioning] Provisioning paused: 4 disables and deletes held (threshold 3)");
+                "[entra-provisioning] job default: Provisioning paused: 4 disables and deletes held (threshold 3)");
         assertThat(NotificationTest.part(notice, "text/plain")).contains(
                 "group " + groupIds.get("Interns") + " (Interns) delete: deleted in Entra ID",
                 "group " + groupIds.get("Buyers") + " (Buyers) delete: soft-deleted in Entra ID");

@@ -65,14 +65,16 @@ class NotificationTest extends EngineTest {
                 .findFirst().orElseThrow();
 
         MimeMessage mail = awaitMails(2).get(0);
-        assertThat(mail.getSubject()).isEqualTo("[entra-provisioning] Provisioning cycle (initial) completed with 1"
-                + " failed object: created=1 updated=0 disabled=0 deleted=0 skipped=0 failed=1 permanent=0");
+        assertThat(mail.getSubject()).isEqualTo("[entra-provisioning] job default: Provisioning cycle (initial)"
+                + " completed with 1 failed object: created=1 updated=0 disabled=0 deleted=0 skipped=0 failed=1"
+                + " permanent=0");
         assertThat(addresses(mail.getRecipients(Message.RecipientType.TO))).containsExactly(OPS, ONCALL);
         assertThat(addresses(mail.getFrom())).containsExactly("provisioning@example.org");
         assertThat(smtp.getReceivedMessages()).extracting(MimeMessage::getMessageID).containsOnly(mail.getMessageID());
         assertThat(mail.getContentType()).startsWith("multipart/alternative");
 
         String text = part(mail, "text/plain");
+        assertThat(text.lines().limit(2)).containsExactly("Job: default", "Engine: entra-provisioning");
         assertThat(text).contains("Cycle: " + report.cycleId() + " (initial)", "Result: completed",
                 "Started: " + report.start(), "Ended: " + report.end(), "user create success: 1",
                 "user other failure: 1", failed.path("sourceId").asText(), failed.path("sourceIdentity").asText(),
@@ -99,7 +101,8 @@ class NotificationTest extends EngineTest {
         // One queue, sent in order: had the clean cycle queued a digest, it would arrive first.
         MimeMessage mail = awaitMails(2).get(0);
         assertThat(smtp.getReceivedMessages()).extracting(MimeMessage::getMessageID).containsOnly(mail.getMessageID());
-        assertThat(mail.getSubject()).startsWith("[entra-provisioning] Provisioning cycle (incremental) failed");
+        assertThat(mail.getSubject())
+                .startsWith("[entra-provisioning] job default: Provisioning cycle (incremental) failed");
         assertThat(part(mail, "text/plain")).contains("Cycle: " + failed.cycleId(), "Result: failed: " + failed.error());
         assertThat(failed.error()).startsWith("GET /v1.0/").contains("failed after 2 attempts; the last answer: 503"
                 + " serviceNotAvailable");
@@ -231,7 +234,8 @@ class NotificationTest extends EngineTest {
         URI metrics = URI.create("http://127.0.0.1:" + settings.get("admin.port") + "/observe/metrics");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(ObservabilityTest.value(
                 http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body(),
-                "provisioning_notifications_total", "kind=\"cycle-digest\",result=\"" + result + "\"")).isEqualTo(count));
+                "provisioning_notifications_total",
+                "job=\"default\",kind=\"cycle-digest\",result=\"" + result + "\"")).isEqualTo(count));
     }
 
     static List<String> addresses(jakarta.mail.Address[] addresses) {

@@ -42,19 +42,23 @@ class ObservabilityTest extends EngineTest {
 
         String metrics = get("/observe/metrics").body();
 
-        assertThat(value(metrics, "provisioning_cycles_total", "result=\"completed\",type=\"initial\"")).isEqualTo(1);
-        assertThat(value(metrics, "provisioning_cycle_duration_seconds_count", "result=\"completed\",type=\"initial\""))
+        assertThat(value(metrics, "provisioning_cycles_total",
+                "job=\"default\",result=\"completed\",type=\"initial\"")).isEqualTo(1);
+        assertThat(value(metrics, "provisioning_cycle_duration_seconds_count",
+                "job=\"default\",result=\"completed\",type=\"initial\""))
                 .isEqualTo(1);
         assertThat(value(metrics, "provisioning_objects_total",
-                "action=\"create\",object_type=\"user\",status=\"success\"")).isEqualTo(2);
-        assertThat(value(metrics, "provisioning_scim_requests_seconds_count", "method=\"POST\",status=\"201\""))
+                "job=\"default\",action=\"create\",object_type=\"user\",status=\"success\"")).isEqualTo(2);
+        assertThat(value(metrics, "provisioning_scim_requests_seconds_count",
+                "job=\"default\",method=\"POST\",status=\"201\""))
                 .isEqualTo(2);
-        assertThat(value(metrics, "provisioning_scim_requests_seconds_count", "method=\"GET\",status=\"200\""))
+        assertThat(value(metrics, "provisioning_scim_requests_seconds_count",
+                "job=\"default\",method=\"GET\",status=\"200\""))
                 .isGreaterThanOrEqualTo(2);
-        assertThat(value(metrics, "provisioning_graph_requests_seconds_count", "status=\"200\""))
+        assertThat(value(metrics, "provisioning_graph_requests_seconds_count", "job=\"default\",status=\"200\""))
                 .isGreaterThanOrEqualTo(2);
-        assertThat(value(metrics, "provisioning_escrow_objects", "object_type=\"user\"")).isZero();
-        assertThat(value(metrics, "provisioning_escrow_objects", "object_type=\"group\"")).isZero();
+        assertThat(value(metrics, "provisioning_escrow_objects", "job=\"default\",object_type=\"user\"")).isZero();
+        assertThat(value(metrics, "provisioning_escrow_objects", "job=\"default\",object_type=\"group\"")).isZero();
         assertThat(metrics).doesNotContain(settings.get("graph.client-secret"))
                 .doesNotContain(settings.get("scim.token"));
         // Camel's route metrics: the cycle's routes, not the ones run per object and per SCIM request.
@@ -68,16 +72,19 @@ class ObservabilityTest extends EngineTest {
         assertThat(failing.counts()).containsEntry("failed", 1);
 
         metrics = get("/observe/metrics").body();
-        assertThat(value(metrics, "provisioning_cycles_total", "result=\"completed\",type=\"incremental\""))
+        assertThat(value(metrics, "provisioning_cycles_total",
+                "job=\"default\",result=\"completed\",type=\"incremental\""))
                 .isEqualTo(1);
         assertThat(value(metrics, "provisioning_objects_total",
-                "action=\"other\",object_type=\"user\",status=\"failure\"")).isEqualTo(1);
-        assertThat(value(metrics, "provisioning_scim_requests_seconds_count", "method=\"GET\",status=\"400\""))
+                "job=\"default\",action=\"other\",object_type=\"user\",status=\"failure\"")).isEqualTo(1);
+        assertThat(value(metrics, "provisioning_scim_requests_seconds_count",
+                "job=\"default\",method=\"GET\",status=\"400\""))
                 .isEqualTo(1);
-        assertThat(value(metrics, "provisioning_escrow_objects", "object_type=\"user\"")).isEqualTo(1);
+        assertThat(value(metrics, "provisioning_escrow_objects", "job=\"default\",object_type=\"user\"")).isEqualTo(1);
 
         engine.runCycle();
-        assertThat(value(get("/observe/metrics").body(), "provisioning_escrow_objects", "object_type=\"user\""))
+        assertThat(value(get("/observe/metrics").body(), "provisioning_escrow_objects",
+                "job=\"default\",object_type=\"user\""))
                 .isZero();
     }
 
@@ -112,7 +119,7 @@ class ObservabilityTest extends EngineTest {
         assertThat(get("/observe/health/ready").statusCode()).isEqualTo(503);
         assertThat(get("/observe/health/live").statusCode()).isEqualTo(200);
         assertThat(value(get("/observe/metrics").body(), "provisioning_cycles_total",
-                "result=\"failed\",type=\"initial\"")).isEqualTo(1);
+                "job=\"default\",result=\"failed\",type=\"initial\"")).isEqualTo(1);
     }
 
     @Test
@@ -120,8 +127,8 @@ class ObservabilityTest extends EngineTest {
         engine = EngineUnderTest.start(settings, dataDir);
         engine.awaitInitialCycle();
         String before = get("/observe/metrics").body();
-        assertThat(value(before, "provisioning_graph_throttled_total", "")).isZero();
-        assertThat(value(before, "provisioning_graph_retry_wait_seconds_total", "")).isZero();
+        assertThat(value(before, "provisioning_graph_throttled_total", "job=\"default\"")).isZero();
+        assertThat(value(before, "provisioning_graph_retry_wait_seconds_total", "job=\"default\"")).isZero();
 
         graph.failNext(2, 429, "1", "/users/delta$");
         graph.failNext(1, 503, null, "/appRoleAssignedTo$");
@@ -133,12 +140,13 @@ class ObservabilityTest extends EngineTest {
         assertThat(report.path("retried").asInt()).isEqualTo(3);
         assertThat(report.path("waitedSeconds").asDouble()).isGreaterThanOrEqualTo(2.0);
         String metrics = get("/observe/metrics").body();
-        assertThat(value(metrics, "provisioning_graph_throttled_total", "")).isEqualTo(2);
-        assertThat(value(metrics, "provisioning_graph_retries_total", "status=\"429\"")).isEqualTo(2);
-        assertThat(value(metrics, "provisioning_graph_retries_total", "status=\"503\"")).isEqualTo(1);
-        assertThat(value(metrics, "provisioning_graph_retry_wait_seconds_total", ""))
+        assertThat(value(metrics, "provisioning_graph_throttled_total", "job=\"default\"")).isEqualTo(2);
+        assertThat(value(metrics, "provisioning_graph_retries_total", "job=\"default\",status=\"429\"")).isEqualTo(2);
+        assertThat(value(metrics, "provisioning_graph_retries_total", "job=\"default\",status=\"503\"")).isEqualTo(1);
+        assertThat(value(metrics, "provisioning_graph_retry_wait_seconds_total", "job=\"default\""))
                 .isCloseTo(report.path("waitedSeconds").asDouble(), org.assertj.core.data.Offset.offset(0.001));
-        assertThat(value(metrics, "provisioning_graph_requests_seconds_count", "status=\"429\"")).isEqualTo(2);
+        assertThat(value(metrics, "provisioning_graph_requests_seconds_count",
+                "job=\"default\",status=\"429\"")).isEqualTo(2);
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -53,6 +53,7 @@ class ProvisioningLogApiTest extends EngineTest {
         Collections.reverse(written);
         assertThat(entries).extracting(e -> e.path("changeId").asText()).containsExactlyElementsOf(written);
         assertThat(entries.get(0).path("cycleId").asText()).isEqualTo(second.cycleId());
+        assertThat(entries).allSatisfy(e -> assertThat(e.path("jobId").asText()).isEqualTo("default"));
     }
 
     @Test

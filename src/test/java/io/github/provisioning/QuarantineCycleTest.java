@@ -79,7 +79,8 @@ class QuarantineCycleTest extends EngineTest {
                 .isEqualTo(failed.cycleId());
 
         MimeMessage entered = awaitMail("quarantined");
-        assertThat(entered.getSubject()).isEqualTo("[entra-provisioning] Provisioning job quarantined (credentials)");
+        assertThat(entered.getSubject())
+                .isEqualTo("[entra-provisioning] job default: Provisioning job quarantined (credentials)");
         assertThat(addresses(entered.getRecipients(Message.RecipientType.TO))).containsExactly(OPS);
         String body = GreenMailUtil.getWholeMessage(entered);
         assertThat(body).contains("Quarantine reason: credentials: the SCIM target or a token endpoint rejected the"
@@ -95,7 +96,8 @@ class QuarantineCycleTest extends EngineTest {
         assertThat(quarantined()).isZero();
         assertThat(admin.get("/observe/health/ready").statusCode()).isEqualTo(200);
         MimeMessage left = awaitMail("left quarantine");
-        assertThat(left.getSubject()).isEqualTo("[entra-provisioning] Provisioning job left quarantine (credentials)");
+        assertThat(left.getSubject())
+                .isEqualTo("[entra-provisioning] job default: Provisioning job left quarantine (credentials)");
         assertNoSecretIn(GreenMailUtil.getWholeMessage(left));
         assertThat(mailSubjects()).filteredOn(s -> s.contains("quarantin")).hasSize(2);
     }
@@ -114,7 +116,8 @@ class QuarantineCycleTest extends EngineTest {
         assertThat(first.path("state").asText()).isEqualTo("completed");
         assertThat(first.path("counts").path("failed").asInt()).isEqualTo(3);
         MimeMessage entered = awaitMail("quarantined");
-        assertThat(entered.getSubject()).isEqualTo("[entra-provisioning] Provisioning job quarantined (failure-rate)");
+        assertThat(entered.getSubject())
+                .isEqualTo("[entra-provisioning] job default: Provisioning job quarantined (failure-rate)");
         assertThat(GreenMailUtil.getWholeMessage(entered)).contains("Cause: 3 of 4 objects failed in cycle "
                 + first.path("cycleId").asText() + " (75 %; the limit is 40 % once 2 have failed)");
 
@@ -124,8 +127,8 @@ class QuarantineCycleTest extends EngineTest {
         assertThat(admin.ok(admin.get("/api/status")).path("quarantine").isNull()).isTrue();
         assertThat(scim.users()).hasSize(4);
         assertThat(mailSubjects()).filteredOn(s -> s.contains("quarantin")).containsExactly(
-                "[entra-provisioning] Provisioning job quarantined (failure-rate)",
-                "[entra-provisioning] Provisioning job left quarantine (failure-rate)");
+                "[entra-provisioning] job default: Provisioning job quarantined (failure-rate)",
+                "[entra-provisioning] job default: Provisioning job left quarantine (failure-rate)");
     }
 
     @Test
@@ -143,7 +146,7 @@ class QuarantineCycleTest extends EngineTest {
         assertThat(status.path("quarantine").path("nextAttempt").isNull()).isTrue();
         MimeMessage stopped = awaitMail("quarantined");
         assertThat(stopped.getSubject())
-                .isEqualTo("[entra-provisioning] Provisioning job quarantined (credentials) and stopped");
+                .isEqualTo("[entra-provisioning] job default: Provisioning job quarantined (credentials) and stopped");
         assertThat(GreenMailUtil.getWholeMessage(stopped)).contains("Next cycle: none: the job is stopped");
         // The cycle stops the schedule and mails before it ends; a restart is refused (409) until it has ended.
         await().atMost(Duration.ofSeconds(10)).until(() -> admin.ok(admin.get("/api/status")).path("cycle").isNull());
@@ -197,7 +200,8 @@ class QuarantineCycleTest extends EngineTest {
     }
 
     private double quarantined() {
-        return ObservabilityTest.value(admin.get("/observe/metrics").body(), "provisioning_quarantined", "");
+        return ObservabilityTest.value(admin.get("/observe/metrics").body(), "provisioning_quarantined",
+                "job=\"default\"");
     }
 
     private MimeMessage awaitMail(String subjectPart) {

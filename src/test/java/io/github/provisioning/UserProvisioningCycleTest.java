@@ -336,8 +336,9 @@ class UserProvisioningCycleTest extends EngineTest {
         List<JsonNode> lines = engine.logLines();
         assertThat(lines).isNotEmpty();
         for (JsonNode line : lines) {
-            assertThat(line.fieldNames()).toIterable().contains("time", "cycleId", "changeId", "objectType", "action",
-                    "status", "sourceId", "targetId", "modifiedProperties", "error", "durationMs");
+            assertThat(line.fieldNames()).toIterable().contains("time", "jobId", "cycleId", "changeId", "objectType",
+                    "action", "status", "sourceId", "targetId", "modifiedProperties", "error", "durationMs");
+            assertThat(line.path("jobId").asText()).isEqualTo("default");
             assertThat(line.path("action").asText()).isIn("create", "update", "disable", "delete", "other");
             assertThat(line.path("status").asText()).isIn("success", "failure", "skipped", "warning");
         }

@@ -20,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The per-operation provisioning log: one JSON object per line in {@code {data-dir}/provisioning-log.jsonl}. A line
- * that would take the file past its maximum size first rotates it ({@link LogFiles#nextRotated()}), so a line is
- * always whole in one file; after a restart the current file is continued.
+ * A job's per-operation provisioning log: one JSON object per line in {@code {data-dir}/provisioning-log.jsonl},
+ * each naming the job in {@code jobId}. A line that would take the file past its maximum size first rotates it
+ * ({@link LogFiles#nextRotated()}), so a line is always whole in one file; after a restart the current file is
+ * continued.
  */
 public final class ProvisioningLog implements AutoCloseable {
 
@@ -31,6 +32,7 @@ public final class ProvisioningLog implements AutoCloseable {
             .disable(SerializationFeature.INDENT_OUTPUT)
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
+    private final String job;
     private final LogFiles files;
     private final Path file;
     private final long maxSize;
@@ -45,8 +47,12 @@ public final class ProvisioningLog implements AutoCloseable {
      */
     private final GroupCommit<String> lines = new GroupCommit<>(this::append, false);
 
-    /** @param maxSize the bytes after which the file is rotated ({@code provisioning.log.max-size}) */
-    public ProvisioningLog(LogFiles files, long maxSize) {
+    /**
+     * @param job     the job's id, the {@code jobId} of every line
+     * @param maxSize the bytes after which the file is rotated ({@code provisioning.log.max-size})
+     */
+    public ProvisioningLog(String job, LogFiles files, long maxSize) {
+        this.job = job;
         this.files = files;
         this.file = files.current();
         this.maxSize = maxSize;
@@ -75,6 +81,7 @@ public final class ProvisioningLog implements AutoCloseable {
     public void write(LogEntry entry) {
         ObjectNode line = JSON.createObjectNode();
         line.put("time", entry.time().toString());
+        line.put("jobId", job);
         line.put("cycleId", entry.cycleId());
         line.put("changeId", entry.changeId());
         line.put("objectType", entry.objectType());

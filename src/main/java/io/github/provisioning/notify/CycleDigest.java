@@ -19,8 +19,8 @@ public final class CycleDigest {
         return !report.completed() || objects.failed() > 0 || report.counts().getOrDefault("failed", 0) > 0;
     }
 
-    public static Notification of(String job, CycleReport report, CycleObjects.Summary objects) {
-        String subject = "[" + job + "] " + (report.completed()
+    public static Notification of(NoticeOrigin job, CycleReport report, CycleObjects.Summary objects) {
+        String subject = job.subject(report.completed()
                 ? "Provisioning cycle (" + report.type() + ") completed with " + failed(report, objects)
                 + " failed object" + (failed(report, objects) == 1 ? "" : "s") + ": " + counts(report.counts())
                 : "Provisioning cycle (" + report.type() + ") failed: " + counts(report.counts()));
@@ -38,9 +38,9 @@ public final class CycleDigest {
         return counts.isEmpty() ? "nothing done" : line.toString();
     }
 
-    private static String text(String job, CycleReport report, CycleObjects.Summary objects) {
+    private static String text(NoticeOrigin job, CycleReport report, CycleObjects.Summary objects) {
         StringBuilder out = new StringBuilder();
-        out.append("Job: ").append(MailText.oneLine(job)).append('\n');
+        out.append(job.textLines());
         out.append("Cycle: ").append(report.cycleId()).append(" (").append(report.type()).append(")\n");
         out.append("Result: ").append(report.state());
         if (report.error() != null) {
@@ -70,9 +70,9 @@ public final class CycleDigest {
         return out.toString();
     }
 
-    private static String html(String job, CycleReport report, CycleObjects.Summary objects) {
+    private static String html(NoticeOrigin job, CycleReport report, CycleObjects.Summary objects) {
         StringBuilder out = new StringBuilder("<!DOCTYPE html><html><body>\n");
-        out.append("<h2>").append(MailText.html(job)).append(": provisioning cycle ").append(MailText.html(report.state()))
+        out.append("<h2>").append(job.htmlName()).append(": provisioning cycle ").append(MailText.html(report.state()))
                 .append("</h2>\n<table>\n");
         row(out, "Cycle", report.cycleId() + " (" + report.type() + ")");
         row(out, "Result", report.error() == null ? report.state() : report.state() + ": " + report.error());

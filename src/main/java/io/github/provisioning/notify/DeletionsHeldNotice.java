@@ -19,15 +19,15 @@ public final class DeletionsHeldNotice {
     private DeletionsHeldNotice() {
     }
 
-    public static Notification of(String job, HeldDeletions held) {
-        String subject = "[" + job + "] Provisioning paused: " + held.held() + " disables and deletes held (threshold "
-                + held.threshold() + ")";
+    public static Notification of(NoticeOrigin job, HeldDeletions held) {
+        String subject = job.subject("Provisioning paused: " + held.held() + " disables and deletes held (threshold "
+                + held.threshold() + ")");
         return new Notification(Notification.Kind.DELETIONS_HELD, subject, text(job, held), html(job, held));
     }
 
-    private static String text(String job, HeldDeletions held) {
+    private static String text(NoticeOrigin job, HeldDeletions held) {
         StringBuilder out = new StringBuilder();
-        out.append("Job: ").append(MailText.oneLine(job)).append('\n');
+        out.append(job.textLines());
         out.append("Cycle: ").append(held.cycleId()).append('\n');
         out.append(summary(held)).append("\n\n");
         out.append(heading(held)).append(":\n");
@@ -44,9 +44,9 @@ public final class DeletionsHeldNotice {
         return out.toString();
     }
 
-    private static String html(String job, HeldDeletions held) {
+    private static String html(NoticeOrigin job, HeldDeletions held) {
         StringBuilder out = new StringBuilder("<!DOCTYPE html><html><body>\n");
-        out.append("<h2>").append(MailText.html(job)).append(": provisioning paused</h2>\n");
+        out.append("<h2>").append(job.htmlName()).append(": provisioning paused</h2>\n");
         out.append("<p>").append(MailText.html(summary(held))).append("</p>\n");
         out.append("<h3>").append(MailText.html(heading(held))).append("</h3>\n<table>\n")
                 .append("<tr><th>type</th><th>source id</th><th>identity</th><th>action</th><th>reason</th></tr>\n");

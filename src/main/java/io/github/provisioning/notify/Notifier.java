@@ -19,7 +19,7 @@ public final class Notifier {
     private static final int REMEMBERED_CYCLES = 64;
 
     private final boolean enabled;
-    private final String job;
+    private final NoticeOrigin job;
     private final CycleObjects objects;
     private final Map<String, Boolean> notifiedCycles = Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, false) {
@@ -31,11 +31,12 @@ public final class Notifier {
 
     /**
      * @param enabled false when {@code notify.to} is empty: nothing is sent, but cycles are still forgotten
-     * @param job     the job's name ({@code camel.main.name}), in every subject
+     * @param engine  the engine's name ({@code camel.main.name}), in every subject
+     * @param job     the job's id, in every subject and in the first lines of every body
      */
-    public Notifier(boolean enabled, String job, CycleObjects objects) {
+    public Notifier(boolean enabled, String engine, String job, CycleObjects objects) {
         this.enabled = enabled;
-        this.job = job;
+        this.job = new NoticeOrigin(engine, job);
         this.objects = objects;
     }
 

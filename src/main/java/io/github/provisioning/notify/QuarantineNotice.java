@@ -15,18 +15,19 @@ public final class QuarantineNotice {
     private QuarantineNotice() {
     }
 
-    public static Notification of(String job, Quarantine.Change change) {
+    public static Notification of(NoticeOrigin job, Quarantine.Change change) {
         QuarantineState q = change.state();
-        String subject = "[" + job + "] " + switch (change.kind()) {
+        String subject = job.subject(switch (change.kind()) {
             case ENTERED -> "Provisioning job quarantined (" + q.reason() + ")" + (q.stopped() ? " and stopped" : "");
             case REASON_CHANGED -> "Provisioning job still quarantined, now for " + q.reason()
                     + " (was " + change.previous().reason() + ")";
             case STOPPED -> "Provisioning job stopped after a quarantine of " + days(change) + " days (" + q.reason()
                     + ")";
             case LEFT -> "Provisioning job left quarantine (" + q.reason() + ")";
-        };
+        });
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("Job", job);
+        facts.put("Job", job.job());
+        facts.put("Engine", job.engine());
         facts.put("Quarantine reason", q.reason() + ": " + explanation(q.reason()));
         facts.put("Cause", q.detail() == null ? "unknown" : q.detail());
         facts.put("Quarantined since", String.valueOf(q.since()));

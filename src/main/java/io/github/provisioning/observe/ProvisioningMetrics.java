@@ -23,44 +23,50 @@ import org.apache.camel.Body;
  * cycles by type and result with their duration, objects by what the provisioning log records, e-mails sent, the
  * escrow (objects waiting for a retry), the quarantine, the disables and deletes the deletion guard holds, and
  * Graph's throttling. SCIM request latency is {@link ScimRequestTimer}'s; the Graph request timer is taken in its
- * route.
+ * route. Each job has its own, and every meter carries the job's id as the tag {@value #JOB_TAG}.
  */
 public final class ProvisioningMetrics {
 
+    /** The tag naming the job on every meter, so that the jobs of one engine have series of their own. */
+    public static final String JOB_TAG = "job";
+
     private final MeterRegistry registry;
+    private final String job;
     private final Counter graphThrottled;
     private final Counter graphRetryWait;
 
     /**
+     * @param job        the job's id, tagged {@value #JOB_TAG} on every meter
      * @param escrowSize counts the objects of a type ({@code user}, {@code group}) waiting for a retry; called on
      *                   each scrape, so it must be cheap
      * @param quarantined whether the job is quarantined now; called on each scrape
      * @param deletionsHeld counts the held disables and deletes; called on each scrape too
      */
-    public ProvisioningMetrics(MeterRegistry registry, ToLongFunction<String> escrowSize,
+    public ProvisioningMetrics(MeterRegistry registry, String job, ToLongFunction<String> escrowSize,
                                BooleanSupplier quarantined, IntSupplier deletionsHeld) {
         this.registry = registry;
+        this.job = job;
         for (String objectType : List.of("user", "group")) {
             Gauge.builder("provisioning.escrow.objects", () -> escrowSize.applyAsLong(objectType))
                     .tag("object_type", objectType)
                     .strongReference(true) // the supplier is held by nothing else; a weak one would be collected
                     .description("Objects whose last operation failed and that wait for a retry in the next cycle")
-                    .register(registry);
+                    .tag(JOB_TAG, job).register(registry);
         }
         Gauge.builder("provisioning.quarantined", () -> quarantined.getAsBoolean() ? 1 : 0)
                 .strongReference(true)
                 .description("1 while the job is quarantined (rejected credentials, too many failed objects), else 0")
-                .register(registry);
+                .tag(JOB_TAG, job).register(registry);
         Gauge.builder("provisioning.deletions.held", deletionsHeld::getAsInt)
                 .strongReference(true)
                 .description("Disables and deletes held above provisioning.deletion-threshold, waiting for an admin")
-                .register(registry);
+                .tag(JOB_TAG, job).register(registry);
         graphThrottled = Counter.builder("provisioning.graph.throttled")
                 .description("Microsoft Graph requests answered 429 TooManyRequests (the token endpoint's too)")
-                .register(registry);
+                .tag(JOB_TAG, job).register(registry);
         graphRetryWait = Counter.builder("provisioning.graph.retry.wait").baseUnit("seconds")
                 .description("Seconds Graph requests waited before being sent again (Retry-After or back-off)")
-                .register(registry);
+                .tag(JOB_TAG, job).register(registry);
     }
 
     /**
@@ -79,7 +85,7 @@ public final class ProvisioningMetrics {
     private void gauge(String name, String description, Supplier<Optional<CycleProgress.Snapshot>> progress,
                        Function<CycleProgress.Snapshot, Number> value) {
         Gauge.builder(name, () -> progress.get().map(value).map(Number::doubleValue).orElse(Double.NaN))
-                .strongReference(true).description(description).register(registry);
+                .strongReference(true).description(description).tag(JOB_TAG, job).register(registry);
     }
 
     /** A Graph answer that is retried (or ended the retries): throttled, and the wait before the next attempt. */
@@ -90,16 +96,18 @@ public final class ProvisioningMetrics {
         if (answer.retried()) {
             Counter.builder("provisioning.graph.retries")
                     .description("Graph requests sent again, by the status that made them (0 when Graph did not answer)")
-                    .tag("status", Integer.toString(answer.status())).register(registry).increment();
+                    .tag("status", Integer.toString(answer.status())).tag(JOB_TAG, job).register(registry)
+                    .increment();
             graphRetryWait.increment(answer.delay().toMillis() / 1000.0);
         }
     }
 
     public void cycleEnded(@Body CycleReport report) {
         Counter.builder("provisioning.cycles").description("Provisioning cycles by type and result")
-                .tag("type", report.type()).tag("result", report.state()).register(registry).increment();
+                .tag("type", report.type()).tag("result", report.state()).tag(JOB_TAG, job).register(registry)
+                .increment();
         Timer.builder("provisioning.cycle.duration").description("How long provisioning cycles ran")
-                .tag("type", report.type()).tag("result", report.state()).register(registry)
+                .tag("type", report.type()).tag("result", report.state()).tag(JOB_TAG, job).register(registry)
                 .record(Duration.ofMillis(report.durationMs()));
     }
 
@@ -107,12 +115,13 @@ public final class ProvisioningMetrics {
     public void objectLogged(LogEntry entry) {
         Counter.builder("provisioning.objects").description("Operations on objects by action and status, as logged")
                 .tag("object_type", String.valueOf(entry.objectType())).tag("action", String.valueOf(entry.action()))
-                .tag("status", String.valueOf(entry.status())).register(registry).increment();
+                .tag("status", String.valueOf(entry.status())).tag(JOB_TAG, job).register(registry).increment();
     }
 
     /** @param result sent or failed */
     public void notification(String kind, String result) {
         Counter.builder("provisioning.notifications").description("E-mails by kind and whether the SMTP server took them")
-                .tag("kind", kind).tag("result", result).register(registry).increment();
+                .tag("kind", kind).tag("result", result).tag(JOB_TAG, job).register(registry)
+                .increment();
     }
 }

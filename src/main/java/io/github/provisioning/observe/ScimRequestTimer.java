@@ -40,10 +40,13 @@ public final class ScimRequestTimer implements Processor {
     };
 
     private final MeterRegistry registry;
+    private final String job;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-    public ScimRequestTimer(MeterRegistry registry) {
+    /** @param job the job's id, tagged {@value ProvisioningMetrics#JOB_TAG} on the timer */
+    public ScimRequestTimer(MeterRegistry registry, String job) {
         this.registry = registry;
+        this.job = job;
     }
 
     /** Records the request's latency since {@link #START} with its method and the answer's status. */
@@ -60,7 +63,7 @@ public final class ScimRequestTimer implements Processor {
                         .builder("provisioning.scim.requests")
                         .description("SCIM requests by method and status (0 when the target did not answer)")
                         .tag("method", request.method()).tag("status", Integer.toString(response.status()))
-                        .register(registry))
+                        .tag(ProvisioningMetrics.JOB_TAG, job).register(registry))
                 .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
 }

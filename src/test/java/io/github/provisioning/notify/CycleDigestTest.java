@@ -16,7 +16,7 @@ class CycleDigestTest {
     private static final Instant START = Instant.parse("2026-01-05T10:00:00Z");
 
     private final CycleObjects objects = new CycleObjects(2);
-    private final Notifier notifier = new Notifier(true, "job", objects);
+    private final Notifier notifier = new Notifier(true, "engine", "hr", objects);
 
     @Test
     void listsTheFirstFailuresAndCountsTheRest() {
@@ -30,8 +30,10 @@ class CycleDigestTest {
         assertThat(mail.text()).contains("Failed objects (the first 2 of 3):", "user id-1 (u1@contoso.example) create:"
                 + " ScimRequestRejected: 400 invalidValue", "user id-2 (u2@contoso.example)", "user create failure: 3",
                 "user create success: 1").doesNotContain("id-3");
-        assertThat(mail.subject()).isEqualTo("[job] Provisioning cycle (incremental) completed with 3 failed objects:"
-                + " created=1 failed=3");
+        assertThat(mail.subject()).isEqualTo("[engine] job hr: Provisioning cycle (incremental) completed with 3"
+                + " failed objects: created=1 failed=3");
+        assertThat(mail.text()).startsWith("Job: hr\nEngine: engine\nCycle: c1 (incremental)\n");
+        assertThat(mail.html()).contains("<h2>job hr (engine): provisioning cycle completed</h2>");
     }
 
     @Test
@@ -48,7 +50,7 @@ class CycleDigestTest {
 
     @Test
     void offWhenNoRecipientsButTheCycleIsStillForgotten() {
-        Notifier off = new Notifier(false, "job", objects);
+        Notifier off = new Notifier(false, "engine", "hr", objects);
         objects.record(failure("c1", "id-1", "u1@contoso.example"));
 
         assertThat(off.cycleDigest(report("c1", "completed", null, 1))).isNull();

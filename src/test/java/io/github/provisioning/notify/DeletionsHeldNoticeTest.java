@@ -26,11 +26,14 @@ class DeletionsHeldNoticeTest {
                 new StagedDeletion("group", "g-1", "delete", "SOFT_DELETED", "soft-deleted in Entra ID", "Sales",
                         "t-g-1", "c1", SINCE, true, false)));
 
-        Notification mail = new Notifier(true, "job", new CycleObjects(20)).deletionsHeld(held);
+        Notification mail = new Notifier(true, "engine", "hr", new CycleObjects(20)).deletionsHeld(held);
 
         assertThat(mail.kind()).isEqualTo(Notification.Kind.DELETIONS_HELD);
         assertThat(mail.kind().toString()).isEqualTo("deletions-held");
-        assertThat(mail.subject()).isEqualTo("[job] Provisioning paused: 612 disables and deletes held (threshold 500)");
+        assertThat(mail.subject())
+                .isEqualTo("[engine] job hr: Provisioning paused: 612 disables and deletes held (threshold 500)");
+        assertThat(mail.text()).startsWith("Job: hr\nEngine: engine\nCycle: c1\n");
+        assertThat(mail.html()).contains("<h2>job hr (engine): provisioning paused</h2>");
         assertThat(mail.text()).contains("Cycle: c1", "disabled or deleted 600 objects (590 users, 10 groups)",
                 "provisioning.deletion-threshold (500)", "612 disables and deletes are held since " + SINCE,
                 "Held users and groups (the first 3 of 612):",
@@ -46,7 +49,7 @@ class DeletionsHeldNoticeTest {
         HeldDeletions held = new HeldDeletions("c1", 1, 0, 1, 0, SINCE, List.of(row("id-1",
                 "<b>eve</b>@contoso.example\r\nBcc: evil@evil.test", "disable", "out of scope\nX-Evil: 1")));
 
-        Notification mail = DeletionsHeldNotice.of("job\r\nBcc: x@evil.test", held);
+        Notification mail = DeletionsHeldNotice.of(new NoticeOrigin("engine\r\nBcc: x@evil.test", "hr"), held);
 
         assertThat(mail.subject()).doesNotContain("\r", "\n");
         assertThat(mail.text()).contains("(<b>eve</b>@contoso.example  Bcc: evil@evil.test)",
@@ -58,6 +61,6 @@ class DeletionsHeldNoticeTest {
     void nothingWhenNotificationsAreOff() {
         HeldDeletions held = new HeldDeletions("c1", 4, 0, 4, 3, SINCE, List.of());
 
-        assertThat(new Notifier(false, "job", new CycleObjects(20)).deletionsHeld(held)).isNull();
+        assertThat(new Notifier(false, "engine", "hr", new CycleObjects(20)).deletionsHeld(held)).isNull();
     }
 }
