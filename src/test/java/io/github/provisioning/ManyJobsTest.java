@@ -80,15 +80,10 @@ class ManyJobsTest {
     @Test
     void threeJobsRunIsolatedOneQuarantinedOneHoldingDeletionsOneAsUsual() throws Exception {
         int port = EngineUnderTest.freePort();
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("sandbox.enabled", "false");
-        settings.put("provisioning.data-dir", dataDir.toString());
-        settings.put("provisioning.interval", "24h");
-        settings.put("admin.port", String.valueOf(port));
-        settings.put("scim.retry-base-delay", "50ms");
-        settings.put("scim.retry-max-delay", "2s");
-        settings.put("graph.retry-base-delay", "50ms");
-        settings.put("graph.retry-max-delay", "2s");
+        // The engine's settings of a test, less a tenant and target of its own: it has no job default.
+        World any = worlds.get("hr");
+        Map<String, String> settings = Sandbox.testEngineSettings(any.graph(), any.scim(), dataDir, port);
+        settings.keySet().removeAll(Sandbox.connectionSettings(any.graph(), any.scim()).keySet());
         settings.putAll(TestDatabase.engineSettings(dataDir));
         worlds.forEach((job, world) -> Sandbox.connectionSettings(world.graph(), world.scim())
                 .forEach((name, value) -> settings.put("provisioning.jobs." + job + "." + name, value)));
