@@ -128,7 +128,9 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                     ? context.getRegistry().lookupByNameAndType("runOutcome", RunOutcome.class) : new RunOutcome();
             Function<String, Optional<String>> jobProperties;
             if (job.isDefault()) {
-                // Today's settings are the job default's: its routes and beans read the engine's properties.
+                // Today's settings are the job default's (with the sandbox's, when it stands in for the tenant and
+                // target): its routes and beans read the engine's properties.
+                derived.forEach((name, value) -> properties.addOverrideProperty((String) name, (String) value));
                 jobDerived.forEach(properties::addOverrideProperty);
                 jobProperties = properties::resolveProperty;
                 routes.add(job.id(), Map.of());
