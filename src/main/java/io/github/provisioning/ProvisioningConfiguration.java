@@ -32,6 +32,7 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.component.mail.MailComponent;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyConfiguration;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
+import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.RoutePolicyFactory;
 import org.apache.camel.support.PluginHelper;
@@ -120,6 +121,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         JobBeans.bindShared(context, areas());
         JobRoutes routes = new JobRoutes(context);
         context.getRegistry().bind("jobRoutes", routes);
+        ((ModelCamelContext) context).addModelLifecycleStrategy(routes);
         List<JobBeans> jobBeans = new ArrayList<>();
         for (JobDefinition job : jobs) {
             Map<String, String> jobDerived = new HashMap<>(starters);
