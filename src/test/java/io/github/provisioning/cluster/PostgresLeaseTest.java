@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.provisioning.state.JobId;
 import io.github.provisioning.state.TestDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +96,36 @@ class PostgresLeaseTest {
         assertThat(a.keep()).as("then asks for it again, as a standby").isEqualTo(JobLease.Change.STANDBY);
         awaitChange(b, JobLease.Change.TAKEN);
         assertThat(a.holder()).contains("node-b");
+    }
+
+    @Test
+    void aStandbyWhoseQuietSessionTheServerEndedStillNamesTheHolder() throws Exception {
+        PostgresLease a = lease("node-a");
+        PostgresLease b = lease("node-b");
+        a.keep();
+        awaitChange(a, JobLease.Change.TAKEN);
+
+        // Node b asks nothing for longer than the idle timeout (as before its first heartbeat): the server ends its
+        // session, while node a's heartbeats keep a's.
+        try (Connection watcher = DriverManager.getConnection(database.jdbcUrl(), database.username(), "")) {
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                a.keep();
+                return sessionsOf(watcher, "node-b") == 0;
+            });
+        }
+
+        assertThat(b.holder()).contains("node-a");
+    }
+
+    private static int sessionsOf(Connection watcher, String node) throws Exception {
+        try (PreparedStatement ps = watcher.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+            ps.setString(1, PostgresLease.APPLICATION_PREFIX + node);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     @Test
