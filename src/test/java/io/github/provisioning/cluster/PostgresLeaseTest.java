@@ -103,8 +103,8 @@ class PostgresLeaseTest {
     }
 
     private PostgresLease lease(String node) {
-        PostgresLease lease = new PostgresLease(database.jdbcUrl(), database.username(), "", node, JobId.DEFAULT,
-                FAILOVER);
+        PostgresLease lease = new PostgresLease(database.jdbcUrl(), database.username(), "",
+                new ClusterNode(node, 1), JobId.DEFAULT, FAILOVER, IdleJob.always());
         leases.add(lease);
         return lease;
     }
