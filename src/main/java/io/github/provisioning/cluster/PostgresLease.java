@@ -245,6 +245,25 @@ public final class PostgresLease implements JobLease, Closeable {
 
     @Override
     public synchronized Optional<String> holder() {
+        try {
+            return queryHolder();
+        } catch (SQLException e) {
+            if (takenAt != 0) {
+                lose("its lease session failed: " + e.getMessage());
+                return Optional.empty();
+            }
+            // A standby's session the server ended (quiet before the first heartbeat): once more on a new one.
+            closeSession();
+            try {
+                return queryHolder();
+            } catch (SQLException again) {
+                closeSession();
+                return Optional.empty();
+            }
+        }
+    }
+
+    private Optional<String> queryHolder() throws SQLException {
         try (PreparedStatement ps = session().prepareStatement(HOLDER)) {
             ps.setLong(1, key);
             try (ResultSet rs = ps.executeQuery()) {
@@ -254,13 +273,6 @@ public final class PostgresLease implements JobLease, Closeable {
                 }
                 return Optional.empty();
             }
-        } catch (SQLException e) {
-            if (takenAt != 0) {
-                lose("its lease session failed: " + e.getMessage());
-            } else {
-                closeSession();
-            }
-            return Optional.empty();
         }
     }
 

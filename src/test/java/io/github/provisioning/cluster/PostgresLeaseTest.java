@@ -6,6 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.provisioning.state.JobId;
 import io.github.provisioning.state.TestDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,6 +100,23 @@ class PostgresLeaseTest {
     }
 
     @Test
+    void aStandbyWhoseQuietSessionTheServerEndedStillSaysWhoHoldsTheJob() throws Exception {
+        PostgresLease a = lease("node-a");
+        PostgresLease b = lease("node-b");
+        a.keep();
+        awaitChange(a, JobLease.Change.TAKEN);
+
+        // Node b has not sent a heartbeat yet (a slow start): the server ends its quiet session.
+        try (Connection c = DriverManager.getConnection(database.jdbcUrl(), database.username(), "")) {
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                a.keep();
+                return sessionsOf(c, "node-b") == 0;
+            });
+        }
+        assertThat(b.holder()).contains("node-a");
+    }
+
+    @Test
     void enginesOnOtherSchemasOfOneDatabaseHoldOtherLocks() {
         long one = PostgresLease.key("entra", JobId.DEFAULT.value());
         assertThat(one).isNotNegative().isNotEqualTo(PostgresLease.key("staging", JobId.DEFAULT.value()))
@@ -107,6 +129,17 @@ class PostgresLeaseTest {
                 new ClusterNode(node, 1), JobId.DEFAULT, FAILOVER, IdleJob.always());
         leases.add(lease);
         return lease;
+    }
+
+    private static int sessionsOf(Connection c, String node) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name "
+                + "LIKE 'provisioning:%:' || ?")) {
+            ps.setString(1, node);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     /** Heartbeats as the timer does, until the lease changes so. */
