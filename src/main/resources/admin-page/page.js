@@ -5,13 +5,24 @@
 const REFRESH_MS = 5000;
 const TOKEN_KEY = 'provisioning.adminToken';
 let refreshing = false;
+/** The job the page shows: ?job=<id>, else the job default, else the engine's first job. */
+let job = new URLSearchParams(location.search).get('job');
 
 const $ = (id) => document.getElementById(id);
 
 class Unauthorized extends Error {}
 
-/** Calls the admin API with the session's token; a 401 asks for the token and rejects with Unauthorized. */
+/** The job's own path of an endpoint: /api/status is the job default's, /api/jobs/<job>/status another job's. */
+function jobPath(path) {
+  return !job || job === 'default' ? path : path.replace(/^\/api\//, '/api/jobs/' + encodeURIComponent(job) + '/');
+}
+
+/**
+ * Calls the admin API (the shown job's endpoint) with the session's token; a 401 asks for the token and rejects
+ * with Unauthorized.
+ */
 async function api(path, method = 'GET') {
+  path = path === '/api/jobs' ? path : jobPath(path);
   const headers = {};
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) {
@@ -163,12 +174,25 @@ async function loadLogs() {
   'No matching lines.', 5);
 }
 
+/** The engine's jobs in the job list (shown when there is more than the job default); the shown job chosen. */
+async function loadJobs() {
+  const reply = await api('/api/jobs');
+  const ids = reply.status === 200 ? reply.body.jobs.map((j) => j.job) : [];
+  if (!job || !ids.includes(job)) {
+    job = ids.includes('default') || ids.length === 0 ? 'default' : ids[0];
+  }
+  const select = $('job-select');
+  select.replaceChildren(...ids.map((id) => new Option(id, id, false, id === job)));
+  $('job-choice').hidden = ids.length < 2 && job === 'default';
+}
+
 async function refresh() {
   if (refreshing) {
     return;
   }
   refreshing = true;
   try {
+    await loadJobs();
     const [status, cycles, deletions, escrow] = await Promise.all(['/api/status', '/api/cycles?limit=10',
       '/api/deletions?limit=10', '/api/escrow?limit=20'].map((path) => api(path)));
     showStatus(status.body);
@@ -272,6 +296,11 @@ document.addEventListener('DOMContentLoaded', () => {
     } catch (e) {
       $('preview').textContent = e instanceof Unauthorized ? '' : 'The engine did not answer: ' + e.message;
     }
+  });
+  $('job-select').addEventListener('change', () => {
+    job = $('job-select').value;
+    history.replaceState(null, '', '?job=' + encodeURIComponent(job));
+    refresh();
   });
   refresh();
   // While the page waits for the token, it does not ask the API again.

@@ -8,20 +8,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.ModelLifecycleStrategy;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.spi.RouteTemplateParameterSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every job's routes: one route from each route template (the {@code routeTemplate}s of {@code routes/*.camel.yaml})
  * for each job, named {@code <job>.<template>}, with the template parameter {@code job} and the job's own settings.
- * Camel creates them when it starts, once the templates are loaded.
+ * Camel creates them when it starts, once the templates are loaded. A template loaded again while the engine runs
+ * ({@code camel run --dev} reloads a saved route file) creates its routes again, for every job.
  */
-final class JobRoutes implements RouteTemplateParameterSource {
+final class JobRoutes implements RouteTemplateParameterSource, ModelLifecycleStrategy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobRoutes.class);
 
     private final CamelContext context;
+    /** Creates a reloaded template's routes again; started on the first reload. */
+    private ExecutorService reloads;
     private final Map<JobId, Map<String, Object>> jobs = new LinkedHashMap<>();
     /** Each route's template and parameters, by route id. */
     private final Map<String, Map<String, Object>> routes = new LinkedHashMap<>();
@@ -85,6 +97,63 @@ final class JobRoutes implements RouteTemplateParameterSource {
             throw new IllegalArgumentException("No job has the route " + routeId);
         }
         return new HashMap<>(parameters);
+    }
+
+    @Override
+    public void onAddRouteTemplateDefinition(RouteTemplateDefinition template) {
+        // At start-up, Camel creates the routes itself (routeIds, parameters).
+        if (!context.isStarted()) {
+            return;
+        }
+        // Camel tells of the template before it holds it: the routes are created again once it does.
+        if (reloads == null) {
+            reloads = context.getExecutorServiceManager().newSingleThreadExecutor(this, "job-routes-reload");
+        }
+        reloads.submit(() -> createAgain(template));
+    }
+
+    private void createAgain(RouteTemplateDefinition template) {
+        ModelCamelContext model = (ModelCamelContext) context;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (model.getRouteTemplateDefinitions().stream().noneMatch(t -> t == template)) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("The reloaded route template {} did not arrive: its routes run as before", template.getId());
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        try {
+            // The template it replaces may still be there; the routes come from the new one.
+            for (RouteTemplateDefinition old : List.copyOf(model.getRouteTemplateDefinitions())) {
+                if (old != template && old.getId().equals(template.getId())) {
+                    model.removeRouteTemplateDefinition(old);
+                }
+            }
+            for (Map.Entry<JobId, Map<String, Object>> job : jobs.entrySet()) {
+                String id = routeId(job.getKey(), template.getId());
+                if (context.getRoute(id) != null) {
+                    context.getRouteController().stopRoute(id);
+                    context.removeRoute(id);
+                }
+                model.addRouteFromTemplate(id, template.getId(), new HashMap<>(job.getValue()));
+            }
+            LOG.info("Reloaded route template {}: its route created again for {} job(s)", template.getId(),
+                    jobs.size());
+        } catch (Exception e) {
+            LOG.error("Cannot create the routes of the reloaded route template {}", template.getId(), e);
+        }
+    }
+
+    @Override
+    public void onAddRouteDefinition(RouteDefinition definition) {
+    }
+
+    @Override
+    public void onRemoveRouteDefinition(RouteDefinition definition) {
+    }
+
+    @Override
+    public void onRemoveRouteTemplateDefinition(RouteTemplateDefinition template) {
     }
 
     private Iterable<RouteTemplateDefinition> templates() {

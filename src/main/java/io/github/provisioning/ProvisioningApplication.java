@@ -2,6 +2,7 @@ package io.github.provisioning;
 
 import io.github.provisioning.cycle.RunOutcome;
 import io.github.provisioning.scim.ConnectionDiagnosis;
+import io.github.provisioning.admin.JobList;
 import io.github.provisioning.state.JobId;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,9 +124,9 @@ public final class ProvisioningApplication {
     }
 
     /**
-     * Starts Camel with the routes the probe needs and no cycle, runs Test Connection once, prints its one line
-     * (stdout when it passed, stderr otherwise) and stops. Exit code 0 when it passed, 1 otherwise, start-up
-     * failures (a missing setting) included.
+     * Starts Camel with the routes the probe needs and no cycle, runs Test Connection once for each job, prints its
+     * one line (stdout when it passed, stderr otherwise; with several jobs, after {@code Job <job>: }) and stops.
+     * Exit code 0 when every job's passed, 1 otherwise, start-up failures (a missing setting) included.
      */
     static int testConnection(String... args) {
         Main main = newMain(new RunOutcome());
@@ -143,15 +144,28 @@ public final class ProvisioningApplication {
             return 1;
         }
         try {
-            ConnectionDiagnosis diagnosis = main.getCamelTemplate()
-                    .requestBody("direct:" + JobId.DEFAULT + ".test-connection", null, ConnectionDiagnosis.class);
-            (diagnosis.ok() ? System.out : System.err).println(diagnosis.line());
-            return diagnosis.ok() ? 0 : 1;
-        } catch (Exception e) {
-            System.err.println("Test Connection failed: " + rootMessage(e));
-            return 1;
+            List<JobId> jobs = main.getCamelContext().getRegistry().lookupByNameAndType("jobList", JobList.class)
+                    .jobs();
+            int failed = 0;
+            for (JobId job : jobs) {
+                failed += testConnection(main, job, jobs.size() > 1 ? "Job " + job + ": " : "") ? 0 : 1;
+            }
+            return failed == 0 ? 0 : 1;
         } finally {
             main.stop();
+        }
+    }
+
+    /** One job's Test Connection: its line, with {@code prefix} before it; whether it passed. */
+    private static boolean testConnection(Main main, JobId job, String prefix) {
+        try {
+            ConnectionDiagnosis diagnosis = main.getCamelTemplate()
+                    .requestBody("direct:" + job + ".test-connection", null, ConnectionDiagnosis.class);
+            (diagnosis.ok() ? System.out : System.err).println(prefix + diagnosis.line());
+            return diagnosis.ok();
+        } catch (Exception e) {
+            System.err.println(prefix + "Test Connection failed: " + rootMessage(e));
+            return false;
         }
     }
 

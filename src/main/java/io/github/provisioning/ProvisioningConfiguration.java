@@ -33,6 +33,7 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.component.mail.MailComponent;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyConfiguration;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
+import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.RoutePolicyFactory;
 import org.apache.camel.support.PluginHelper;
@@ -123,6 +124,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         JobBeans.bindShared(context, areas());
         JobRoutes routes = new JobRoutes(context);
         context.getRegistry().bind("jobRoutes", routes);
+        ((ModelCamelContext) context).addModelLifecycleStrategy(routes);
         List<JobBeans> jobBeans = new ArrayList<>();
         for (JobDefinition job : jobs) {
             Map<String, String> jobDerived = new HashMap<>(starters);
@@ -151,6 +153,9 @@ public class ProvisioningConfiguration implements CamelConfiguration {
             context.getRegistry().bind(healthCheckName(job.id(), "lastCycleHealthCheck"),
                     new LastCycleHealthCheck(healthCheckId(job.id(), "last-cycle"), outcome));
         }
+        // The engine's jobs: GET /api/jobs, and the jobs --test-connection tests.
+        context.getRegistry().bind("jobList", new JobList(jobs.stream().map(JobDefinition::id).toList(),
+                job -> context.getRegistry().lookupByNameAndType(JobBeans.name(job, "jobControl"), JobControl.class)));
         configureSmtpLogin(context, effective);
         leaveOutOfRouteMetrics(context);
         // The cycle id in the application log's MDC while a cycle's steps run; the routes are created after this.
@@ -163,8 +168,6 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         // The admin API's REST DSL routes: added here, not through a routes setting, so that Camel Main, camel run
         // and the Spring Boot starter, which all call this class, serve them (--test-connection has no admin API).
         context.addRoutes(new AdminRoutes());
-        context.getRegistry().bind("jobList", new JobList(jobs.stream().map(JobDefinition::id).toList(),
-                job -> context.getRegistry().lookupByNameAndType(JobBeans.name(job, "jobControl"), JobControl.class)));
         for (JobBeans job : jobBeans) {
             // Metrics and the cycle digest see each provisioning-log line as it is written; wired when Camel has
             // started (the beans are built from the final settings), before any route runs a cycle.

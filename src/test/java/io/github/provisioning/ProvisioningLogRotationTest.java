@@ -117,7 +117,7 @@ class ProvisioningLogRotationTest extends EngineTest {
                 assertThat(matcher.group(1)).as(line).isEqualTo(matcher.group(2));
             }
         });
-        assertThat(testLog).filteredOn(line -> line.contains("Provisioning assigned users"))
+        assertThat(testLog).filteredOn(line -> line.contains("Job default: provisioning assigned users"))
                 .isNotEmpty().allSatisfy(line -> assertThat(line).doesNotContain("cycle="));
     }
 

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import io.github.provisioning.cycle.CycleReport;
+import io.github.provisioning.sandbox.Sandbox;
 import io.github.provisioning.sandbox.graph.Contoso;
+import io.github.provisioning.sandbox.graph.GraphSimulator;
+import io.github.provisioning.sandbox.graph.GraphSimulatorConfig;
+import io.github.provisioning.sandbox.scim.ScimSandbox;
+import io.github.provisioning.sandbox.scim.ScimSandboxConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -48,6 +53,42 @@ class StatusPageBrowserTest extends EngineTest {
             Assumptions.abort(message);
         }
         return binary.get();
+    }
+
+    @Test
+    void withSeveralJobsThePageShowsTheJobChosenInItsJobList() throws Exception {
+        Path chromium = chromium();
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        tenant.assign(tenant.addUser(Contoso.employee("adele", "Sales", "Buyer")));
+        try (GraphSimulator hrGraph = GraphSimulator.start(GraphSimulatorConfig.defaults());
+             ScimSandbox hrScim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("t-" + UUID.randomUUID()))) {
+            for (String name : List.of("brian", "chen")) {
+                hrGraph.tenant().assign(hrGraph.tenant().addUser(Contoso.employee(name, "Sales", "Buyer")));
+            }
+            Sandbox.connectionSettings(hrGraph, hrScim)
+                    .forEach((name, value) -> settings.put("provisioning.jobs.hr." + name, value));
+            engine = EngineUnderTest.start(settings, dataDir);
+            assertThat(engine.awaitInitialCycle().counts()).containsEntry("created", 1);
+            await().atMost(PAGE_TIMEOUT).until(() -> hrScim.users().size() == 2);
+            String page = "http://127.0.0.1:" + settings.get("admin.port");
+
+            try (HeadlessChromium browser = HeadlessChromium.start(chromium, profile, 1280, 1600)) {
+                browser.navigate(page + "/");
+                // The job default first, as today's paths serve it; the list names both jobs.
+                await().atMost(PAGE_TIMEOUT).until(() -> browser.visible("job-choice")
+                        && browser.text("cycles").lines().findFirst().orElse("").endsWith("created 1"));
+                assertThat(browser.evaluate("[...document.getElementById('job-select').options].map(o => o.value)"
+                        + ".join(',')").asText()).isEqualTo("default,hr");
+
+                browser.evaluate("(() => { const s = document.getElementById('job-select'); s.value = 'hr';"
+                        + " s.dispatchEvent(new Event('change')); })()");
+
+                await().atMost(PAGE_TIMEOUT).until(() ->
+                        browser.text("cycles").lines().findFirst().orElse("").endsWith("created 2"));
+                assertThat(browser.evaluate("location.search").asText()).isEqualTo("?job=hr");
+                assertThat(browser.text("job-state")).isEqualTo("running");
+            }
+        }
     }
 
     @Test

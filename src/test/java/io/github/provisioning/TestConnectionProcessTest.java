@@ -4,6 +4,7 @@ import static io.github.provisioning.ApplicationProcess.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.provisioning.ApplicationProcess.Result;
+import io.github.provisioning.sandbox.Sandbox;
 import io.github.provisioning.sandbox.graph.GraphRequest;
 import io.github.provisioning.sandbox.scim.RecordedRequest;
 import java.util.Map;
@@ -111,6 +112,23 @@ class TestConnectionProcessTest extends EngineTest {
         // /ServiceProviderConfig and the probe: the running engine sent nothing meanwhile.
         assertThat(scim.requests()).extracting(RecordedRequest::path)
                 .containsExactly("/ServiceProviderConfig", "/Users");
+    }
+
+    @Test
+    void withSeveralJobsEachJobIsTestedOnItsOwnLine() throws Exception {
+        Map<String, String> settings = EngineUnderTest.settingsFor(graph, scim, dataDir);
+        // A second job on the same tenant and target, with a token the target rejects.
+        Sandbox.connectionSettings(graph, scim).forEach((name, value) -> settings.put("provisioning.jobs.hr." + name,
+                name.equals("scim.token") ? "wrong-" + UUID.randomUUID() : value));
+
+        Result result = testConnection(settings);
+
+        assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
+        assertThat(result.output()).contains("Job default: Test Connection succeeded: Connected to " + scim.baseUrl())
+                .contains("Job hr: Test Connection failed: The target rejected the credentials (401: A valid bearer"
+                        + " token is required): check scim.token")
+                .doesNotContain(settings.get("provisioning.jobs.hr.scim.token"), scim.config().bearerToken());
+        assertThat(dataDir.resolve("jobs")).doesNotExist();
     }
 
     /** {@code --test-connection}: probe the target once and exit, without a cycle. */

@@ -16,6 +16,11 @@ public final class JobList {
         this.controls = controls;
     }
 
+    /** The engine's jobs, {@code default} first, then by name. */
+    public List<JobId> jobs() {
+        return jobs;
+    }
+
     public ApiReply list() {
         return new ApiReply(200, new Jobs(jobs.stream()
                 .map(job -> new Job(job.value(), (JobControl.JobStatus) controls.apply(job).status().body()))
