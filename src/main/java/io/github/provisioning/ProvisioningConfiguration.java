@@ -6,6 +6,7 @@ import io.github.provisioning.admin.AdminRoutes;
 import io.github.provisioning.admin.JobControl;
 import io.github.provisioning.admin.JobList;
 import io.github.provisioning.auth.TargetCredentials;
+import io.github.provisioning.cluster.ClusterNode;
 import io.github.provisioning.cycle.CycleMdc;
 import io.github.provisioning.cycle.LogFiles;
 import io.github.provisioning.cycle.ProvisioningLog;
@@ -95,6 +96,8 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                 // A job's value may name a secret elsewhere ({{env:HR_SCIM_TOKEN}}); parseUri reads plain text as a key.
                 value -> value.contains("{{") ? properties.parseUri(value) : value);
         context.getRegistry().bind("settings", effective);
+        // The leases of the engine's jobs share it, to spread the jobs over the nodes of a cluster.
+        context.getRegistry().bind("clusterNode", new ClusterNode(effective.nodeId(), jobs.size()));
         boolean once = effective.flag("provisioning.once");
         // A dry run is one cycle: set alone, it would leave a scheduled engine that writes.
         if (effective.flag("provisioning.dry-run") && !once) {

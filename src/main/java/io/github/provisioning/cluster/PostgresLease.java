@@ -12,6 +12,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.slf4j.Logger;
@@ -24,24 +27,38 @@ import org.slf4j.LoggerFactory;
  * ({@code idle_session_timeout}). The holder confirms its session every {@link #heartbeat}, and writes only within
  * {@link #fence} of its last confirmation: well before the server could free the lock. A node that takes the lock
  * waits {@link #fence} before it runs the job, so that a holder whose session the server ended early (a restart,
- * {@code pg_terminate_backend}) has stopped writing by then. docs/deploy.md has the timeline.
+ * {@code pg_terminate_backend}) has stopped writing by then. The leases of one node share a {@link ClusterNode}:
+ * a standby asks for its lock only while its node holds fewer jobs than its share, and a holder gives its job up,
+ * between cycles, while its node holds more. docs/deploy.md has the timeline and the balancing.
  */
 public final class PostgresLease implements JobLease, Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresLease.class);
 
-    /** Each session's application_name: the prefix and the node id, so that any node can tell who holds a lock. */
+    /**
+     * Each session's application_name: this prefix, a short hash of the schema (the deployment), and the node id, so
+     * that any node can tell who holds a lock and which nodes its cluster has: {@code provisioning:1a2b3c4d:node-a}.
+     */
     static final String APPLICATION_PREFIX = "provisioning:";
+    /** PostgreSQL keeps this many bytes of an application_name. */
+    private static final int APPLICATION_NAME_LENGTH = 63;
 
     private static final String HOLDER = "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a"
             + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
             + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             + " AND ((l.classid::bigint << 32) | l.objid::bigint) = ?";
+    /** The live nodes of this deployment (every node with a lease session) and how many jobs' locks each holds. */
+    private static final String SPREAD = "SELECT a.application_name, count(l.pid) FROM pg_stat_activity a"
+            + " LEFT JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+            + " WHERE a.datname = current_database() AND starts_with(a.application_name, ?)"
+            + " GROUP BY a.application_name";
 
     private final String jdbcUrl;
     private final String username;
     private final String password;
     private final String nodeId;
+    private final ClusterNode node;
+    private final IdleJob idle;
     private final JobId job;
     private final Duration heartbeat;
     private final Duration idleTimeout;
@@ -49,6 +66,9 @@ public final class PostgresLease implements JobLease, Closeable {
 
     private Connection session;
     private long key;
+    /** This deployment's application_name prefix, and this session's name: both from the schema. */
+    private String deployment;
+    private String applicationName;
     /** System.nanoTime() when the lock was taken; 0 while this node does not hold it. */
     private long takenAt;
     /** Whether the wait after taking the lock is over: this node runs the job. */
@@ -62,14 +82,18 @@ public final class PostgresLease implements JobLease, Closeable {
     /**
      * Opens the lease's session (failing start-up when PostgreSQL cannot serve a cluster) without taking the lock.
      *
+     * @param node            this node, shared by the leases of its jobs
      * @param failoverTimeout how long a job may stay without a running node after its node stopped answering
+     * @param idle            the job, which this lease gives up to another node only between cycles
      */
-    public PostgresLease(String jdbcUrl, String username, String password, String nodeId, JobId job,
-                         Duration failoverTimeout) {
+    public PostgresLease(String jdbcUrl, String username, String password, ClusterNode node, JobId job,
+                         Duration failoverTimeout, IdleJob idle) {
         this.jdbcUrl = jdbcUrl;
         this.username = username;
         this.password = password;
-        this.nodeId = nodeId;
+        this.nodeId = node.id();
+        this.node = node;
+        this.idle = idle;
         this.job = job;
         long millis = failoverTimeout.toMillis();
         this.heartbeat = Duration.ofMillis(millis / 10);
@@ -107,6 +131,9 @@ public final class PostgresLease implements JobLease, Closeable {
                 lose("its lease session failed: " + e.getMessage());
                 return Change.LOST;
             }
+            if (gaveUp()) {
+                return Change.STANDBY;
+            }
             if (!running && start - takenAt >= fence.toNanos()) {
                 running = true;
                 refusedWhileHeld = false;
@@ -120,12 +147,12 @@ public final class PostgresLease implements JobLease, Closeable {
             return Change.KEPT;
         }
         long start = System.nanoTime();
-        try (PreparedStatement ps = session().prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            ps.setLong(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
+        try {
+            // One lease of this node at a time, so that they count what the others took.
+            synchronized (node) {
+                ClusterNode.Spread spread = spread();
                 reachable();
-                if (!rs.getBoolean(1)) {
+                if (!spread.mayTake() || !tryLock()) {
                     return Change.STANDBY;
                 }
             }
@@ -142,6 +169,61 @@ public final class PostgresLease implements JobLease, Closeable {
         LOG.info("Node {} took the lease on job {}; it runs the job after {} ms, when a node that held it before "
                 + "has stopped writing", nodeId, job, fence.toMillis());
         return Change.STANDBY;
+    }
+
+    private boolean tryLock() throws SQLException {
+        try (PreparedStatement ps = session().prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            ps.setLong(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** How the cluster's jobs are spread now, as this deployment's lease sessions show it. */
+    private ClusterNode.Spread spread() throws SQLException {
+        Map<String, Integer> held = new HashMap<>();
+        try (PreparedStatement ps = session().prepareStatement(SPREAD)) {
+            ps.setString(1, deployment);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    held.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+        }
+        return node.spread(held, applicationName);
+    }
+
+    /**
+     * Gives the job up while this node holds more than its share (a node joined the cluster), only between cycles:
+     * the node that takes it waits {@link #fence} before it runs the job, as for any take-over.
+     */
+    private boolean gaveUp() {
+        synchronized (node) {
+            ClusterNode.Spread spread;
+            try {
+                spread = spread();
+            } catch (SQLException e) {
+                LOG.debug("Node {} cannot see how the jobs are spread: {}", nodeId, e.getMessage());
+                return false;
+            }
+            return spread.givesUp() && idle.whileIdle(() -> release(spread));
+        }
+    }
+
+    /** Stops writing for the job first, then frees its lock. */
+    private void release(ClusterNode.Spread spread) {
+        running = false;
+        takenAt = 0;
+        refusedWhileHeld = false;
+        try (PreparedStatement ps = session.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+            ps.setLong(1, key);
+            ps.execute();
+            LOG.info("Node {} gives job {} up to another node of the cluster ({})", nodeId, job, spread);
+        } catch (SQLException e) {
+            lose("giving it up failed: " + e.getMessage());
+        }
     }
 
     @Override
@@ -170,7 +252,7 @@ public final class PostgresLease implements JobLease, Closeable {
                 lose("its lease session failed: " + e.getMessage());
                 return Optional.empty();
             }
-            // A standby's session may have been ended by the server while quiet: asked once more on a new one.
+            // A standby's session the server ended (quiet before the first heartbeat): once more on a new one.
             closeSession();
             try {
                 return queryHolder();
@@ -187,8 +269,7 @@ public final class PostgresLease implements JobLease, Closeable {
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     String name = rs.getString(1);
-                    return Optional.of(name.startsWith(APPLICATION_PREFIX)
-                            ? name.substring(APPLICATION_PREFIX.length()) : name);
+                    return Optional.of(name.startsWith(deployment) ? name.substring(deployment.length()) : name);
                 }
                 return Optional.empty();
             }
@@ -238,8 +319,7 @@ public final class PostgresLease implements JobLease, Closeable {
         if (password != null && !password.isEmpty()) {
             properties.setProperty("password", password);
         }
-        String name = APPLICATION_PREFIX + nodeId;
-        properties.setProperty("ApplicationName", name.length() > 63 ? name.substring(0, 63) : name);
+        properties.setProperty("ApplicationName", APPLICATION_PREFIX);
         String seconds = String.valueOf(Math.max(1, (heartbeat.toMillis() + 999) / 1000));
         properties.setProperty("connectTimeout", seconds);
         properties.setProperty("socketTimeout", seconds);
@@ -254,8 +334,14 @@ public final class PostgresLease implements JobLease, Closeable {
                             + rs.getInt(1));
                 }
                 key = key(rs.getString(2), job.value());
+                deployment = deployment(rs.getString(2));
             }
             s.execute("SET idle_session_timeout = " + idleTimeout.toMillis());
+            applicationName = applicationName(deployment, nodeId);
+            try (PreparedStatement ps = c.prepareStatement("SELECT set_config('application_name', ?, false)")) {
+                ps.setString(1, applicationName);
+                ps.execute();
+            }
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
@@ -279,14 +365,42 @@ public final class PostgresLease implements JobLease, Closeable {
      * database never share a lock. Not negative, so that pg_locks' two halves give it back.
      */
     static long key(String schema, String job) {
+        byte[] hash = sha256("camel-entra-provisioning:" + schema + ":" + job);
+        long key = 0;
+        for (int i = 0; i < 8; i++) {
+            key = key << 8 | (hash[i] & 0xff);
+        }
+        return key & Long.MAX_VALUE;
+    }
+
+    /** The application_name prefix of the deployment whose state is in that schema. */
+    static String deployment(String schema) {
+        return APPLICATION_PREFIX + shortHash("schema:" + schema) + ":";
+    }
+
+    /**
+     * The session's name: the deployment's prefix and the node id, which a too long id leaves with its start and a
+     * hash of the whole, so that two nodes never share a name.
+     */
+    static String applicationName(String deployment, String nodeId) {
+        int room = APPLICATION_NAME_LENGTH - deployment.length();
+        if (nodeId.getBytes(StandardCharsets.UTF_8).length <= room) {
+            return deployment + nodeId;
+        }
+        String start = nodeId.substring(0, Math.min(nodeId.length(), room - 9));
+        while (start.getBytes(StandardCharsets.UTF_8).length > room - 9) {
+            start = start.substring(0, start.length() - 1);
+        }
+        return deployment + start + "~" + shortHash(nodeId);
+    }
+
+    private static String shortHash(String text) {
+        return HexFormat.of().formatHex(sha256(text), 0, 4);
+    }
+
+    private static byte[] sha256(String text) {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest(("camel-entra-provisioning:" + schema + ":" + job).getBytes(StandardCharsets.UTF_8));
-            long key = 0;
-            for (int i = 0; i < 8; i++) {
-                key = key << 8 | (hash[i] & 0xff);
-            }
-            return key & Long.MAX_VALUE;
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

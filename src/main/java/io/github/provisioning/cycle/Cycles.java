@@ -226,6 +226,25 @@ public final class Cycles {
     }
 
     /**
+     * Runs {@code work} and answers true when no cycle runs and no admin work holds the cycles, keeping cycles from
+     * starting meanwhile; else answers false at once. In a cluster, the job's lease is given up to another node so.
+     */
+    public boolean whileIdle(Runnable work) {
+        if (!cyclesPaused.tryAcquire()) {
+            return false;
+        }
+        try {
+            if (running.get() != null) {
+                return false;
+            }
+            work.run();
+            return true;
+        } finally {
+            cyclesPaused.release();
+        }
+    }
+
+    /**
      * Entra's restart: the users watermark and the escrows go, so the next cycle is initial and reads everyone;
      * links stay unless {@code breakLinks} (then every account is matched again). Call between
      * {@link #pauseCycles()} and {@link #resumeCycles()}.
