@@ -145,7 +145,7 @@ class ProvisioningBootJarIT {
             // The initial cycle fails (Graph rejects the secret): the engine's last-cycle health check says why.
             await().atMost(RUN_LIMIT).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
                     .until(() -> get(base + "/observe/metrics", token).body()
-                            .contains("provisioning_cycles_total{result=\"failed\",type=\"initial\"} 1.0"));
+                            .contains("provisioning_cycles_total{job=\"default\",result=\"failed\",type=\"initial\"} 1.0"));
 
             assertThat(get(base + "/api/status", null).statusCode()).isEqualTo(401);
             assertThat(get(base + "/observe/health", null).statusCode()).isEqualTo(401);
