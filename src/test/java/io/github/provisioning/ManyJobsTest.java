@@ -87,8 +87,21 @@ class ManyJobsTest {
         settings.putAll(TestDatabase.engineSettings(dataDir));
         worlds.forEach((job, world) -> Sandbox.connectionSettings(world.graph(), world.scim())
                 .forEach((name, value) -> settings.put("provisioning.jobs." + job + "." + name, value)));
-        // hr: its own mapping; sales: a token its target rejects; lab: deletions held above 1.
+        // Each its own mapping: hr the generic SCIM one, sales Meta's (the default), lab a file of its own. sales: a
+        // token its target rejects; lab: deletions held above 1.
         settings.put("provisioning.jobs.hr.provisioning.mapping", "classpath:mappings/generic-scim.yaml");
+        Path labMapping = Files.writeString(dataDir.resolve("lab-mapping.yaml"), """
+                user:
+                  mappings:
+                    - target: userName
+                      source: userPrincipalName
+                      match: 1
+                    - target: active
+                      expression: 'Switch([IsSoftDeleted], , "False", "True", "True", "False")'
+                    - target: displayName
+                      expression: 'Join(" ", "Lab", [displayName])'
+                """);
+        settings.put("provisioning.jobs.lab.provisioning.mapping", labMapping.toString());
         settings.put("provisioning.jobs.sales.scim.token", "not-the-target's");
         settings.put("provisioning.jobs.lab.provisioning.deletion-threshold", "1");
         admin = new AdminClient(String.valueOf(port), null);
@@ -105,7 +118,10 @@ class ManyJobsTest {
         assertThat(sales.path("reason").asText()).isEqualTo("credentials");
         assertThat(worlds.get("sales").scim().users()).isEmpty();
         assertThat(worlds.get("hr").scim().users()).hasSize(3);
-        assertThat(worlds.get("lab").scim().users()).hasSize(3);
+        assertThat(worlds.get("lab").scim().users()).hasSize(3)
+                .allSatisfy(user -> assertThat(user.path("displayName").asText()).startsWith("Lab "));
+        assertThat(worlds.get("hr").scim().users())
+                .allSatisfy(user -> assertThat(user.path("displayName").asText()).doesNotStartWith("Lab "));
 
         // lab: two of its users leave its tenant; more than its threshold, so both are held and lab pauses.
         World labWorld = worlds.get("lab");
