@@ -69,27 +69,13 @@ public class ProvisioningConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         Settings settings = new Settings(properties::resolveProperty);
-        Properties derived = new Properties();
         Map<String, String> jobSettings = jobSettings(properties);
         // The sandbox stands in for a tenant and target only when no job names its own.
         boolean sandbox = settings.sandboxWanted() && settings.get(JobDefinitions.JOBS_DIR).isEmpty()
                 && jobSettings.isEmpty();
         // --test-connection: one probe of the target, then exit; no cycle, no schedule, no sandbox demo.
         boolean testConnection = settings.flag("provisioning.test-connection");
-        if (sandbox) {
-            SandboxProvider.RunningSandbox started = sandboxProvider().start(
-                    Math.toIntExact(settings.wholeNumber("sandbox.users", 50)),
-                    settings.wholeNumber("sandbox.seed", 42),
-                    Path.of(settings.get("provisioning.data-dir").orElse("./data")));
-            context.addService(started, true, true);
-            context.getRegistry().bind("sandbox", started);
-            derived.putAll(started.settings());
-            if (!testConnection) {
-                // The demo route exists only in sandbox mode; it references the sandbox bean.
-                PluginHelper.getRoutesLoader(context).loadRoutes(
-                        ResourceHelper.resolveMandatoryResource(context, "classpath:sandbox/sandbox-demo.camel.yaml"));
-            }
-        }
+        Properties derived = sandbox ? startSandbox(context, settings, testConnection) : new Properties();
         Settings effective = new Settings(name -> derived.containsKey(name)
                 ? Optional.of(derived.getProperty(name)) : properties.resolveProperty(name));
         List<JobDefinition> jobs = JobDefinitions.read(effective, jobSettings,
@@ -129,29 +115,13 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         for (JobDefinition job : jobs) {
             Map<String, String> jobDerived = new HashMap<>(starters);
             jobDerived.putAll(derivedSettings(job.settings(), job.workDir(dataDir)));
-            RunOutcome outcome = job.isDefault()
-                    ? context.getRegistry().lookupByNameAndType("runOutcome", RunOutcome.class) : new RunOutcome();
-            Function<String, Optional<String>> jobProperties;
             if (job.isDefault()) {
                 // Today's settings are the job default's (with the sandbox's, when it stands in for the tenant and
                 // target): its routes and beans read the engine's properties.
                 derived.forEach((name, value) -> properties.addOverrideProperty((String) name, (String) value));
                 jobDerived.forEach(properties::addOverrideProperty);
-                jobProperties = properties::resolveProperty;
-                routes.add(job.id(), Map.of());
-            } else {
-                // Any other job's read its own settings (an unset one is empty, as in application.properties).
-                jobProperties = name -> Optional.ofNullable(jobDerived.get(name))
-                        .or(() -> job.settings().get(name)).or(() -> Optional.of(""));
-                routes.add(job.id(), JobRoutes.parameters(jobProperties));
             }
-            // A job's quarantine policy is checked at start-up, used after each of its cycles.
-            JobBeans beans = new JobBeans(context, job.id(), jobProperties, areas(), Map.of("settings", job.settings(),
-                    "runOutcome", outcome, "quarantinePolicy", job.settings().quarantinePolicy()));
-            jobBeans.add(beans);
-            // Found by Camel's health registry (camel.health.registry-enabled), served at /observe/health.
-            context.getRegistry().bind(healthCheckName(job.id(), "lastCycleHealthCheck"),
-                    new LastCycleHealthCheck(healthCheckId(job.id(), "last-cycle"), outcome));
+            jobBeans.add(bindJob(context, job, jobDerived, routes));
         }
         // The engine's jobs: GET /api/jobs, and the jobs --test-connection tests.
         context.getRegistry().bind("jobList", new JobList(jobs.stream().map(JobDefinition::id).toList(),
@@ -169,19 +139,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
         // and the Spring Boot starter, which all call this class, serve them (--test-connection has no admin API).
         context.addRoutes(new AdminRoutes());
         for (JobBeans job : jobBeans) {
-            // Metrics and the cycle digest see each provisioning-log line as it is written; wired when Camel has
-            // started (the beans are built from the final settings), before any route runs a cycle.
-            context.addStartupListener((started, alreadyStarted) -> {
-                ProvisioningLog log = job.bean("provisioningLog", ProvisioningLog.class);
-                log.observe(job.bean("cycleObjects", CycleObjects.class)::record);
-                log.observe(job.bean("provisioningMetrics", ProvisioningMetrics.class)::objectLogged);
-                // Retention at start-up; cycle-ended applies it after each cycle.
-                job.bean("logFiles", LogFiles.class).prune();
-            });
-            context.getRegistry().bind(healthCheckName(job.job(), "quarantineHealthCheck"),
-                    new QuarantineHealthCheck(healthCheckId(job.job(), "quarantine"),
-                            () -> job.bean("quarantine", Quarantine.class).current()));
-            context.addRoutes(new AdminJobRoutes(job.job()));
+            observeJob(context, job);
         }
         protectAdminApi(context, effective);
         for (JobDefinition job : jobs) {
@@ -191,6 +149,62 @@ public class ProvisioningConfiguration implements CamelConfiguration {
                     TimeUtils.printDuration(own.duration("provisioning.interval"), true),
                     sandbox ? " (sandbox)" : once ? " (once)" : "");
         }
+    }
+
+    /** Starts the sandbox's tenant and target (and its demo, but for a Test Connection): their settings. */
+    private static Properties startSandbox(CamelContext context, Settings settings, boolean testConnection)
+            throws Exception {
+        SandboxProvider.RunningSandbox started = sandboxProvider().start(
+                Math.toIntExact(settings.wholeNumber("sandbox.users", 50)), settings.wholeNumber("sandbox.seed", 42),
+                Path.of(settings.get("provisioning.data-dir").orElse("./data")));
+        context.addService(started, true, true);
+        context.getRegistry().bind("sandbox", started);
+        if (!testConnection) {
+            // The demo route exists only in sandbox mode; it references the sandbox bean.
+            PluginHelper.getRoutesLoader(context).loadRoutes(
+                    ResourceHelper.resolveMandatoryResource(context, "classpath:sandbox/sandbox-demo.camel.yaml"));
+        }
+        Properties derived = new Properties();
+        derived.putAll(started.settings());
+        return derived;
+    }
+
+    /**
+     * Binds a job's beans and routes: the job default reads the engine's properties (today's settings), any other
+     * job its own settings, an unset one empty (as in application.properties). Its last-cycle health check too.
+     */
+    private static JobBeans bindJob(CamelContext context, JobDefinition job, Map<String, String> derived,
+                                    JobRoutes routes) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        Function<String, Optional<String>> jobProperties = job.isDefault() ? properties::resolveProperty
+                : name -> Optional.ofNullable(derived.get(name)).or(() -> job.settings().get(name))
+                        .or(() -> Optional.of(""));
+        routes.add(job.id(), job.isDefault() ? Map.of() : JobRoutes.parameters(jobProperties));
+        RunOutcome outcome = job.isDefault()
+                ? context.getRegistry().lookupByNameAndType("runOutcome", RunOutcome.class) : new RunOutcome();
+        // Found by Camel's health registry (camel.health.registry-enabled), served at /observe/health.
+        context.getRegistry().bind(healthCheckName(job.id(), "lastCycleHealthCheck"),
+                new LastCycleHealthCheck(healthCheckId(job.id(), "last-cycle"), outcome));
+        // A job's quarantine policy is checked at start-up, used after each of its cycles.
+        return new JobBeans(context, job.id(), jobProperties, areas(), Map.of("settings", job.settings(),
+                "runOutcome", outcome, "quarantinePolicy", job.settings().quarantinePolicy()));
+    }
+
+    /** A job's provisioning log observers, its quarantine health check and its admin endpoints' flows. */
+    private static void observeJob(CamelContext context, JobBeans job) throws Exception {
+        // Metrics and the cycle digest see each provisioning-log line as it is written; wired when Camel has started
+        // (the beans are built from the final settings), before any route runs a cycle.
+        context.addStartupListener((started, alreadyStarted) -> {
+            ProvisioningLog log = job.bean("provisioningLog", ProvisioningLog.class);
+            log.observe(job.bean("cycleObjects", CycleObjects.class)::record);
+            log.observe(job.bean("provisioningMetrics", ProvisioningMetrics.class)::objectLogged);
+            // Retention at start-up; cycle-ended applies it after each cycle.
+            job.bean("logFiles", LogFiles.class).prune();
+        });
+        context.getRegistry().bind(healthCheckName(job.job(), "quarantineHealthCheck"),
+                new QuarantineHealthCheck(healthCheckId(job.job(), "quarantine"),
+                        () -> job.bean("quarantine", Quarantine.class).current()));
+        context.addRoutes(new AdminJobRoutes(job.job()));
     }
 
     /**
