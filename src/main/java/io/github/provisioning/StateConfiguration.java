@@ -45,10 +45,15 @@ public class StateConfiguration {
                                        @PropertyInject("provisioning.state.password")
                                        String password,
                                        @PropertyInject("provisioning.concurrency") int concurrency,
-                                       @BeanInject("jobLease") JobLease lease) {
+                                       @BeanInject("jobLease") JobLease lease,
+                                       @BeanInject("settings") Settings settings) {
         // A connection per provisioning thread and two to spare; and one more, which the link store keeps
-        // for its saves from the first one on: without it, it would take one of those the others wait for.
-        StateDatabase database = StateDatabase.open(jdbcUrl, username, password, Path.of(dataDir), concurrency + 3);
+        // for its saves from the first one on: without it, it would take one of those the others wait for. In a
+        // cluster, a transaction stuck as long as a lease session may stay quiet is a frozen node's: the server ends
+        // it, so that its row locks do not hold up the node that took the job over.
+        StateDatabase database = StateDatabase.open(jdbcUrl, username, password, Path.of(dataDir), concurrency + 3,
+                settings.cluster() ? settings.duration(Settings.CLUSTER_FAILOVER_TIMEOUT).multipliedBy(4).dividedBy(10)
+                        : null);
         LOG.info("State store: {}", database.description());
         closedOnStop(context, database);
         database.fenceWrites(lease::checkWrite);

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -61,6 +62,17 @@ public final class StateDatabase implements Closeable {
      * @param poolSize connections of the pool; the provisioning threads share them
      */
     public static StateDatabase open(String jdbcUrl, String username, String password, Path dataDir, int poolSize) {
+        return open(jdbcUrl, username, password, dataDir, poolSize, null);
+    }
+
+    /**
+     * @param stuckTransaction on PostgreSQL, how long a transaction may wait for its next statement before the server
+     *                         ends its session (null: as long as it likes). In a cluster, a node frozen inside a
+     *                         transaction would otherwise keep its row locks, and the node that took its jobs over
+     *                         would wait on them until it wakes.
+     */
+    public static StateDatabase open(String jdbcUrl, String username, String password, Path dataDir, int poolSize,
+                                     Duration stuckTransaction) {
         if (jdbcUrl == null || jdbcUrl.isBlank()) {
             String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("state").resolve("provisioning");
             // H2 gives up on a lock after a second or two by default; on a loaded machine a concurrent commit can take
@@ -82,6 +94,9 @@ public final class StateDatabase implements Closeable {
             config.setPassword(password);
         }
         config.setMaximumPoolSize(poolSize);
+        if (stuckTransaction != null) {
+            config.setConnectionInitSql("SET idle_in_transaction_session_timeout = " + stuckTransaction.toMillis());
+        }
         return new StateDatabase(new HikariDataSource(config), withoutParameters(jdbcUrl), true);
     }
 
