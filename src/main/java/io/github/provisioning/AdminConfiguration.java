@@ -55,7 +55,7 @@ public class AdminConfiguration {
         ProducerTemplate template = template(context, "the expression tester's SCIM queries");
         TargetUniquenessCheck targetCheck = new TargetUniquenessCheck(request -> {
             try {
-                return template.requestBody("direct:" + job.job() + ".scim-exchange", request, ScimResponse.class);
+                return template.requestBody("direct:" + job.job().part("scim-exchange"), request, ScimResponse.class);
             } catch (CamelExecutionException e) {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }

@@ -65,7 +65,7 @@ public final class JobBeans {
 
     /** A job's bean's name in the registry. */
     public static String name(JobId job, String bean) {
-        return job + "." + bean;
+        return job.part(bean);
     }
 
     public JobId job() {

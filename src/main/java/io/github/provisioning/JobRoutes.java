@@ -74,7 +74,7 @@ final class JobRoutes implements RouteTemplateParameterSource, ModelLifecycleStr
 
     /** The route of a job from a template: its id. */
     static String routeId(JobId job, String template) {
-        return job + "." + template;
+        return job.part(template);
     }
 
     @Override

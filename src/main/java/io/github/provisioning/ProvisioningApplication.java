@@ -160,7 +160,7 @@ public final class ProvisioningApplication {
     private static boolean testConnection(Main main, JobId job, String prefix) {
         try {
             ConnectionDiagnosis diagnosis = main.getCamelTemplate()
-                    .requestBody("direct:" + job + ".test-connection", null, ConnectionDiagnosis.class);
+                    .requestBody("direct:" + job.part("test-connection"), null, ConnectionDiagnosis.class);
             (diagnosis.ok() ? System.out : System.err).println(prefix + diagnosis.line());
             return diagnosis.ok();
         } catch (Exception e) {

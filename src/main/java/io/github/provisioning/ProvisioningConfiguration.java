@@ -249,7 +249,7 @@ public class ProvisioningConfiguration implements CamelConfiguration {
 
     /** The job default's health checks keep the names they had before jobs; another job's carry its id. */
     private static String healthCheckName(JobId job, String name) {
-        return job.equals(JobId.DEFAULT) ? name : job + "." + name;
+        return job.equals(JobId.DEFAULT) ? name : job.part(name);
     }
 
     private static String healthCheckId(JobId job, String id) {

@@ -76,7 +76,7 @@ public class ScimConfiguration {
                                    @PropertyInject("scim.auth.token-url") String tokenUrl,
                                    @BeanInject("settings") Settings settings) {
         return new TargetToken(settings.scimCredentials(),
-                new TokenRoute(template(context, "the token request"), "direct:" + job.job() + ".scim-token", tokenUrl),
+                new TokenRoute(template(context, "the token request"), "direct:" + job.job().part("scim-token"), tokenUrl),
                 Clock.systemUTC());
     }
 

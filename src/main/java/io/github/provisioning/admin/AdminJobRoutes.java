@@ -44,7 +44,7 @@ public class AdminJobRoutes extends RouteBuilder {
         flow("admin-job-dry-run")
                 .bean(bean("jobControl"), "dryRun")
                 .filter(answered(202))
-                    .to("seda:" + job + ".dry-run-requests?size=1&discardWhenFull=true&waitForTaskToComplete=Never")
+                    .to("seda:" + job.part("dry-run-requests") + "?size=1&discardWhenFull=true&waitForTaskToComplete=Never")
                 .end()
                 .to("direct:admin-reply");
         flow("admin-status").bean(bean("jobControl"), "status").to("direct:admin-reply");
@@ -63,15 +63,15 @@ public class AdminJobRoutes extends RouteBuilder {
     }
 
     private RouteDefinition flow(String name) {
-        return from(jobEndpoint(name)).routeId(job + "." + name);
+        return from(jobEndpoint(name)).routeId(job.part(name));
     }
 
     private String jobEndpoint(String name) {
-        return "direct:" + job + "." + name;
+        return "direct:" + job.part(name);
     }
 
     private String bean(String name) {
-        return job + "." + name;
+        return job.part(name);
     }
 
     /** 409: this engine does not run the job; names the one that does, if one does. */

@@ -226,7 +226,7 @@ public class AdminRoutes extends RouteBuilder {
             verb.responseMessage().code(404).message("This engine runs no such job").endResponseMessage();
         }
         return switch (scope) {
-            case DEFAULT -> verb.to("direct:" + JobId.DEFAULT + "." + flow);
+            case DEFAULT -> verb.to("direct:" + JobId.DEFAULT.part(flow));
             case ANY_JOB -> verb.to("direct:" + JOB_FLOW + flow);
             case ENGINE -> verb.to("direct:" + flow);
         };

@@ -26,6 +26,14 @@ public record JobId(String value) {
         }
     }
 
+    /**
+     * The name of one of this job's routes, endpoints or beans: {@code <job>.<name>} ({@code hr.run-cycle},
+     * {@code direct:hr.run-cycle}, the bean {@code hr.cycles}), as the route templates write {@code {{job}}.<name>}.
+     */
+    public String part(String name) {
+        return value + "." + name;
+    }
+
     @Override
     public String toString() {
         return value;
