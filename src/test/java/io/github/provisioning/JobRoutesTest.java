@@ -9,6 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.Resource;
@@ -54,6 +58,27 @@ class JobRoutesTest {
                     .containsExactlyInAnyOrder("default.greet", "hr.greet");
             assertThat(template.requestBody("direct:hr.greet", null, String.class)).isEqualTo("bye HR");
         }
+    }
+
+    /**
+     * A placeholder a template reads that is neither a template parameter nor engine-wide would give every job the
+     * job default's value: its target, its timeouts.
+     */
+    @Test
+    void everySettingTheRouteTemplatesReadIsTheJobsOwnOrTheEngines() throws Exception {
+        Set<String> read = new TreeSet<>();
+        try (Stream<Path> files = Files.list(Path.of("src/main/resources/routes"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
+                Matcher placeholder = Pattern.compile("\\{\\{([^}:]+)").matcher(Files.readString(file));
+                while (placeholder.find()) {
+                    read.add(placeholder.group(1));
+                }
+            }
+        }
+        assertThat(read).contains("scim.url", "graph.url", "mail.smtp.host");
+
+        assertThat(read).filteredOn(name -> !name.equals("job") && !JobDefinitions.engineWide(name))
+                .isSubsetOf(JobRoutes.ROUTE_SETTINGS);
     }
 
     private static String template(String word) {
