@@ -21,6 +21,7 @@ import io.github.provisioning.http.RetryPolicy;
 import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.TargetCapabilities;
+import io.github.provisioning.state.AppRoleStore;
 import io.github.provisioning.state.JobStateStore;
 import io.github.provisioning.state.LinkStore;
 import io.github.provisioning.state.ScopeStore;
@@ -46,6 +47,7 @@ public class AdminConfiguration {
     @BindToRegistry(value = "adminApi", lazy = true)
     public AdminApi adminApi(CamelContext context, JobBeans job, @BeanInject("mappingTable") MappingTable mapping,
                              @BeanInject("scopeStore") ScopeStore scopeStore,
+                             @BeanInject("appRoleStore") AppRoleStore appRoles,
                              @BeanInject("retryPolicy") RetryPolicy retryPolicy,
                              @BeanInject("targetCapabilities") TargetCapabilities target,
                              @PropertyInject("provisioning.scope") String scope) {
@@ -60,8 +62,8 @@ public class AdminConfiguration {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
         }, retryPolicy, target::filter);
-        return AdminApi.of(mapping, "assigned".equals(scope), scopeStore, clock != null ? clock : Clock.systemUTC(),
-                targetCheck);
+        return AdminApi.of(mapping, "assigned".equals(scope), scopeStore, appRoles,
+                clock != null ? clock : Clock.systemUTC(), targetCheck);
     }
 
     @BindToRegistry(value = "jobControl", lazy = true)

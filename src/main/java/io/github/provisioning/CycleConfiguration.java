@@ -22,6 +22,7 @@ import io.github.provisioning.mapping.ObjectMapping;
 import io.github.provisioning.notify.NotificationSettings;
 import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.TargetCapabilities;
+import io.github.provisioning.state.AppRoleStore;
 import io.github.provisioning.state.GroupStore;
 import io.github.provisioning.state.JobStateStore;
 import io.github.provisioning.state.LinkStore;
@@ -59,13 +60,14 @@ public class CycleConfiguration {
                          @BeanInject("stateDatabase") StateDatabase database,
                          @BeanInject("linkStore") LinkStore links,
                          @BeanInject("scopeStore") ScopeStore scopeStore,
+                         @BeanInject("appRoleStore") AppRoleStore appRoles,
                          @BeanInject("jobStateStore") JobStateStore jobState,
                          @BeanInject("runOutcome") RunOutcome outcome,
                          @PropertyInject("provisioning.work-dir") String dataDir,
                          @PropertyInject("graph.url") String graphUrl,
                          @PropertyInject(value = "graph.app-id", defaultValue = "") String appId,
                          @PropertyInject("provisioning.scope") String scope) {
-        return new Cycles(database, links, scopeStore, jobState, Path.of(dataDir), graphUrl, appId,
+        return new Cycles(database, links, scopeStore, appRoles, jobState, Path.of(dataDir), graphUrl, appId,
                 "assigned".equals(scope), mapping.user().readsAppRoleAssignments(),
                 EntraUser.select(mapping.user().sourceAttributes()),
                 configurationFingerprint(mapping, scope), outcome, Clock.systemUTC());

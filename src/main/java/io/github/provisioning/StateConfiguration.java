@@ -5,6 +5,7 @@ import static io.github.provisioning.ProvisioningConfiguration.closedOnStop;
 import io.github.provisioning.cluster.JobLease;
 import io.github.provisioning.cycle.LogFiles;
 import io.github.provisioning.cycle.ProvisioningLog;
+import io.github.provisioning.state.AppRoleStore;
 import io.github.provisioning.state.GroupStore;
 import io.github.provisioning.state.JobId;
 import io.github.provisioning.state.JobStateStore;
@@ -74,6 +75,11 @@ public class StateConfiguration {
     @BindToRegistry(value = "scopeStore", lazy = true)
     public ScopeStore scopeStore(JobBeans job, @BeanInject("stateDatabase") StateDatabase database) {
         return new ScopeStore(database, job.job());
+    }
+
+    @BindToRegistry(value = "appRoleStore", lazy = true)
+    public AppRoleStore appRoleStore(JobBeans job, @BeanInject("stateDatabase") StateDatabase database) {
+        return new AppRoleStore(database, job.job());
     }
 
     @BindToRegistry(value = "groupStore", lazy = true)

@@ -22,6 +22,7 @@ import io.github.provisioning.mapping.SourceAttributes;
 import io.github.provisioning.mapping.UniquenessCheck;
 import io.github.provisioning.scim.ConnectionDiagnosis;
 import io.github.provisioning.scim.UserResources;
+import io.github.provisioning.state.AppRoleStore;
 import io.github.provisioning.state.ScopeStore;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -81,10 +82,10 @@ public final class AdminApi {
         this.storedRoles = storedRoles;
     }
 
-    public static AdminApi of(MappingTable mapping, boolean assignedScope, ScopeStore state, Clock clock,
-                              TargetUniquenessCheck targetCheck) {
-        return new AdminApi(mapping, assignedScope, state::inCurrentScope, mapping.user().readsAppRoleAssignments()
-                ? id -> state.appRoleAssignments(id, true) : id -> null, clock, targetCheck);
+    public static AdminApi of(MappingTable mapping, boolean assignedScope, ScopeStore scope, AppRoleStore appRoles,
+                              Clock clock, TargetUniquenessCheck targetCheck) {
+        return new AdminApi(mapping, assignedScope, scope::inCurrentScope, mapping.user().readsAppRoleAssignments()
+                ? id -> appRoles.appRoleAssignments(id, true) : id -> null, clock, targetCheck);
     }
 
     /**

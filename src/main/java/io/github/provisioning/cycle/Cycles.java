@@ -8,6 +8,7 @@ import io.github.provisioning.graph.GraphPage;
 import io.github.provisioning.graph.GraphResponses;
 import io.github.provisioning.graph.PrincipalPage;
 import io.github.provisioning.graph.SourceChange;
+import io.github.provisioning.state.AppRoleStore;
 import io.github.provisioning.state.JobStateStore;
 import io.github.provisioning.state.LinkStore;
 import io.github.provisioning.state.ScopeStore;
@@ -60,6 +61,7 @@ public final class Cycles {
     private final StateDatabase database;
     private final LinkStore links;
     private final ScopeStore scope;
+    private final AppRoleStore roleAssignments;
     private final JobStateStore jobState;
     private final Path dataDir;
     private final String graphUrl;
@@ -80,20 +82,21 @@ public final class Cycles {
     /**
      * @param configurationFingerprint changes when the mapping or the scope changes; Entra then runs a full cycle
      */
-    public Cycles(StateDatabase database, LinkStore links, ScopeStore scope, JobStateStore jobState, Path dataDir,
-                  String graphUrl, String appId, boolean assignedScope, String userSelect,
-                  String configurationFingerprint, RunOutcome outcome, Clock clock) {
-        this(database, links, scope, jobState, dataDir, graphUrl, appId, assignedScope, false, userSelect,
-                configurationFingerprint, outcome, clock);
+    public Cycles(StateDatabase database, LinkStore links, ScopeStore scope, AppRoleStore roleAssignments,
+                  JobStateStore jobState, Path dataDir, String graphUrl, String appId, boolean assignedScope,
+                  String userSelect, String configurationFingerprint, RunOutcome outcome, Clock clock) {
+        this(database, links, scope, roleAssignments, jobState, dataDir, graphUrl, appId, assignedScope, false,
+                userSelect, configurationFingerprint, outcome, clock);
     }
 
     /**
      * @param readRoles whether a mapping reads {@code [appRoleAssignments]}; then every cycle reads the app roles and
      *                  the assignments (also with scope all), and users whose roles changed are re-evaluated
      */
-    public Cycles(StateDatabase database, LinkStore links, ScopeStore scope, JobStateStore jobState, Path dataDir,
-                  String graphUrl, String appId, boolean assignedScope, boolean readRoles, String userSelect,
-                  String configurationFingerprint, RunOutcome outcome, Clock clock) {
+    public Cycles(StateDatabase database, LinkStore links, ScopeStore scope, AppRoleStore roleAssignments,
+                  JobStateStore jobState, Path dataDir, String graphUrl, String appId, boolean assignedScope,
+                  boolean readRoles, String userSelect, String configurationFingerprint, RunOutcome outcome,
+                  Clock clock) {
         if (readRoles && (appId == null || appId.isBlank())) {
             throw new IllegalArgumentException("Missing required setting: graph.app-id (needed because the mapping "
                     + "reads [appRoleAssignments], which come from the app's service principal)");
@@ -101,6 +104,7 @@ public final class Cycles {
         this.database = database;
         this.links = links;
         this.scope = scope;
+        this.roleAssignments = roleAssignments;
         this.jobState = jobState;
         this.readRoles = readRoles;
         this.dataDir = dataDir;
@@ -335,7 +339,7 @@ public final class Cycles {
             scope.startNextScope(cycle.id());
         }
         if (readRoles) {
-            scope.startNextRoles();
+            roleAssignments.startNextRoles();
         }
         // Only what the scope needs: a fraction of each entry's bytes, and Graph's $select costs fewer resource units.
         return graphUrl + "/servicePrincipals/" + encode(appId) + "/appRoleAssignedTo?$select="
@@ -357,8 +361,8 @@ public final class Cycles {
             scope.addToNextScope(users.stream().map(GraphResponses.Principal::id).toList());
         }
         if (readRoles) {
-            scope.addToNextRoles(users.stream().map(u -> role(u.id(), u.appRoleId())).filter(Objects::nonNull)
-                    .toList());
+            roleAssignments.addToNextRoles(users.stream().map(u -> role(u.id(), u.appRoleId()))
+                    .filter(Objects::nonNull).toList());
         }
         return principals.stream().filter(GraphResponses.Principal::isGroup)
                 // With scope all, a group matters only for the role it gives its members.
@@ -380,8 +384,8 @@ public final class Cycles {
             scope.addToNextScope(users);
         }
         if (readRoles && group != null) {
-            scope.addToNextRoles(users.stream().map(id -> role(id, group.appRoleId())).filter(Objects::nonNull)
-                    .toList());
+            roleAssignments.addToNextRoles(users.stream().map(id -> role(id, group.appRoleId()))
+                    .filter(Objects::nonNull).toList());
         }
     }
 
@@ -390,9 +394,10 @@ public final class Cycles {
      * assignment is no app role of the application: it gives no entry in [appRoleAssignments]. Neither does an
      * appRoleId the service principal no longer lists.
      */
-    private ScopeStore.RoleAssignment role(String userId, String appRoleId) {
+    private AppRoleStore.RoleAssignment role(String userId, String appRoleId) {
         GraphResponses.AppRole role = appRoleId == null ? null : appRoles.get(appRoleId);
-        return role == null ? null : new ScopeStore.RoleAssignment(userId, role.id(), role.displayName(), role.value());
+        return role == null ? null
+                : new AppRoleStore.RoleAssignment(userId, role.id(), role.displayName(), role.value());
     }
 
     /**
@@ -400,7 +405,7 @@ public final class Cycles {
      * them.
      */
     public List<Map<String, String>> appRoleAssignments(String sourceId) {
-        return readRoles ? scope.appRoleAssignments(sourceId, false) : null;
+        return readRoles ? roleAssignments.appRoleAssignments(sourceId, false) : null;
     }
 
     public boolean inScope(String sourceId) {

@@ -37,7 +37,7 @@ public final class JobStateStore {
     /**
      * Ends a cycle durably: every watermark it moves (name → value; a null value removes that watermark) and, for
      * the assigned scope, the user and group scopes it was computed with, and with {@code promoteRoles} the users'
-     * app role assignments, in one transaction.
+     * app role assignments ({@link AppRoleStore}), in one transaction.
      */
     public void completeCycle(Map<String, String> watermarks, boolean promoteScope, boolean promoteRoles) {
         RunningScope promoted = promoteScope ? scope.recordedScope() : null;
@@ -49,7 +49,7 @@ public final class JobStateStore {
                 Watermarks.write(c, job, watermark.getKey(), watermark.getValue());
             }
             if (promoteRoles) {
-                scope.promoteRoles(c);
+                AppRoleStore.promote(c, job);
             }
             return null;
         });

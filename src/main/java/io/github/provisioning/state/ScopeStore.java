@@ -9,25 +9,20 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The assignment scope ({@code prov_scope_member}: who is assigned, by generation) and the users' app role
- * assignments ({@code prov_app_role}). A cycle reads the scope into memory and writes it to the store once, where it
+ * The assignment scope ({@code prov_scope_member}: who is assigned, by generation); the app roles the assignments
+ * give are in {@link AppRoleStore}. A cycle reads the scope into memory and writes it to the store once, where it
  * differs, before the first query that needs it; completing the cycle promotes it
  * ({@link JobStateStore#completeCycle}). Every statement reads and writes the rows of one job only.
  */
 public final class ScopeStore {
 
-    private static final String SCOPE_CURRENT = "current";
-    private static final String SCOPE_NEXT = "next";
     /** prov_watermark entries: the last completed scope generation, and the last one a cycle started reading. */
     private static final String SCOPE_COMPLETED = "scope-completed";
     private static final String SCOPE_RUNNING = "scope-running";
@@ -359,83 +354,5 @@ public final class ScopeStore {
     void promoted(RunningScope scope) {
         scope.saved.clear();
         completedScope.set(scope);
-    }
-
-    void promoteRoles(Connection c) throws SQLException {
-        try (PreparedStatement delete = c.prepareStatement(
-                     "DELETE FROM prov_app_role WHERE job_id = ? AND generation = 'current'");
-             PreparedStatement promote = c.prepareStatement(
-                     "UPDATE prov_app_role SET generation = 'current' WHERE job_id = ? AND generation = 'next'")) {
-            delete.setString(1, job.value());
-            delete.executeUpdate();
-            promote.setString(1, job.value());
-            promote.executeUpdate();
-        }
-    }
-
-    // ---- app role assignments
-
-    /** One app role a user holds, resolved against the service principal's appRoles. */
-    public record RoleAssignment(String sourceId, String appRoleId, String displayName, String value) {
-    }
-
-    public void startNextRoles() {
-        database.update("DELETE FROM prov_app_role WHERE job_id = ? AND generation = ?", ps -> {
-            ps.setString(1, job.value());
-            ps.setString(2, SCOPE_NEXT);
-        });
-    }
-
-    /** Records role assignments for the running cycle; a role held directly and through a group counts once. */
-    public void addToNextRoles(Collection<RoleAssignment> assignments) {
-        if (assignments.isEmpty()) {
-            return;
-        }
-        database.transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "MERGE INTO prov_app_role t USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(8)), "
-                            + "CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(1024)), "
-                            + "CAST(? AS VARCHAR(1024)))) s(job, g, id, role, dn, rv) "
-                            + "ON t.job_id = s.job AND t.generation = s.g AND t.source_id = s.id "
-                            + "AND t.app_role_id = s.role "
-                            + "WHEN NOT MATCHED THEN INSERT (job_id, generation, source_id, app_role_id, "
-                            + "display_name, role_value) VALUES (s.job, s.g, s.id, s.role, s.dn, s.rv)")) {
-                for (RoleAssignment a : assignments) {
-                    ps.setString(1, job.value());
-                    ps.setString(2, SCOPE_NEXT);
-                    ps.setString(3, a.sourceId());
-                    ps.setString(4, a.appRoleId());
-                    ps.setString(5, a.displayName());
-                    ps.setString(6, a.value());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return null;
-        });
-    }
-
-    /**
-     * A user's app role assignments as expressions read them ({@code {id, displayName, value}}, in app role id
-     * order): those of the running cycle, or with {@code lastCompleted} those of the last completed one.
-     */
-    public List<Map<String, String>> appRoleAssignments(String sourceId, boolean lastCompleted) {
-        return database.query("""
-                SELECT app_role_id, display_name, role_value FROM prov_app_role
-                WHERE job_id = ? AND generation = ? AND source_id = ? ORDER BY app_role_id""", ps -> {
-            ps.setString(1, job.value());
-            ps.setString(2, lastCompleted ? SCOPE_CURRENT : SCOPE_NEXT);
-            ps.setString(3, sourceId);
-        }, rs -> {
-            List<Map<String, String>> roles = new ArrayList<>();
-            while (rs.next()) {
-                Map<String, String> role = new LinkedHashMap<>();
-                role.put("id", rs.getString(1));
-                role.put("displayName", rs.getString(2));
-                role.put("value", rs.getString(3));
-                roles.add(Collections.unmodifiableMap(role));
-            }
-            return List.copyOf(roles);
-        });
     }
 }

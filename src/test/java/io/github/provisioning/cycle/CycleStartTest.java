@@ -32,8 +32,8 @@ class CycleStartTest {
                 throw new LeaseLostException("no write now");
             }
         });
-        Cycles cycles = new Cycles(state.database(), state.links(), state.scope(), state.jobState(), dataDir,
-                "http://127.0.0.1:1/v1.0", null, false, "id", "fp", new RunOutcome(), Clock.systemUTC());
+        Cycles cycles = new Cycles(state.database(), state.links(), state.scope(), state.appRoles(), state.jobState(),
+                dataDir, "http://127.0.0.1:1/v1.0", null, false, "id", "fp", new RunOutcome(), Clock.systemUTC());
 
         assertThatThrownBy(cycles::begin).isInstanceOf(LeaseLostException.class);
         assertThat(cycles.idle()).as("no cycle runs after a start that failed").isTrue();

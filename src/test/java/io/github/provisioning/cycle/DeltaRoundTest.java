@@ -215,7 +215,7 @@ class DeltaRoundTest {
 
     /** The cycles of an engine (re)started on {@code state}, with scope all and mapping fingerprint {@code fp}. */
     private Cycles cycles(Stores state, String fingerprint) {
-        return new Cycles(state.database(), state.links(), state.scope(), state.jobState(), dataDir, GRAPH, null, false,
-                "id", fingerprint, new RunOutcome(), Clock.systemUTC());
+        return new Cycles(state.database(), state.links(), state.scope(), state.appRoles(), state.jobState(), dataDir,
+                GRAPH, null, false, "id", fingerprint, new RunOutcome(), Clock.systemUTC());
     }
 }

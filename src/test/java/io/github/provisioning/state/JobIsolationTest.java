@@ -146,31 +146,31 @@ class JobIsolationTest {
         TwoJobs jobs = twoJobs(kind);
         for (Stores job : List.of(jobs.a(), jobs.b())) {
             job.scope().startNextScope();
-            job.scope().startNextRoles();
+            job.appRoles().startNextRoles();
         }
-        jobs.a().scope().addToNextRoles(List.of(new ScopeStore.RoleAssignment("u1", "r1", "Admin", "admin")));
-        jobs.b().scope().addToNextRoles(List.of(new ScopeStore.RoleAssignment("u1", "r1", "Reader", "reader")));
-        assertThat(jobs.a().scope().appRoleAssignments("u1", false)).extracting(role -> role.get("value"))
+        jobs.a().appRoles().addToNextRoles(List.of(new AppRoleStore.RoleAssignment("u1", "r1", "Admin", "admin")));
+        jobs.b().appRoles().addToNextRoles(List.of(new AppRoleStore.RoleAssignment("u1", "r1", "Reader", "reader")));
+        assertThat(jobs.a().appRoles().appRoleAssignments("u1", false)).extracting(role -> role.get("value"))
                 .containsExactly("admin");
-        assertThat(jobs.b().scope().appRoleAssignments("u1", false)).extracting(role -> role.get("value"))
+        assertThat(jobs.b().appRoles().appRoleAssignments("u1", false)).extracting(role -> role.get("value"))
                 .containsExactly("reader");
 
         jobs.a().jobState().completeCycle(Map.of(), false, true);
-        assertThat(jobs.a().scope().appRoleAssignments("u1", true)).extracting(role -> role.get("value"))
+        assertThat(jobs.a().appRoles().appRoleAssignments("u1", true)).extracting(role -> role.get("value"))
                 .containsExactly("admin");
-        assertThat(jobs.b().scope().appRoleAssignments("u1", true)).isEmpty();
-        assertThat(jobs.b().scope().appRoleAssignments("u1", false)).hasSize(1);
+        assertThat(jobs.b().appRoles().appRoleAssignments("u1", true)).isEmpty();
+        assertThat(jobs.b().appRoles().appRoleAssignments("u1", false)).hasSize(1);
         // A's next cycle reads the same roles: no change. B's user has roles no completed cycle of B had.
-        jobs.a().scope().startNextRoles();
-        jobs.a().scope().addToNextRoles(List.of(new ScopeStore.RoleAssignment("u1", "r1", "Admin", "admin")));
+        jobs.a().appRoles().startNextRoles();
+        jobs.a().appRoles().addToNextRoles(List.of(new AppRoleStore.RoleAssignment("u1", "r1", "Admin", "admin")));
         assertThat(jobs.a().links().toRefresh("c2", false, true)).isEmpty();
         assertThat(jobs.b().links().toRefresh("c2", false, true)).containsExactly("u1");
 
         // A new generation of B's roles starts empty; A's stay.
-        jobs.b().scope().startNextRoles();
-        assertThat(jobs.b().scope().appRoleAssignments("u1", false)).isEmpty();
-        assertThat(jobs.a().scope().appRoleAssignments("u1", true)).hasSize(1);
-        assertThat(jobs.a().scope().appRoleAssignments("u1", false)).hasSize(1);
+        jobs.b().appRoles().startNextRoles();
+        assertThat(jobs.b().appRoles().appRoleAssignments("u1", false)).isEmpty();
+        assertThat(jobs.a().appRoles().appRoleAssignments("u1", true)).hasSize(1);
+        assertThat(jobs.a().appRoles().appRoleAssignments("u1", false)).hasSize(1);
     }
 
     @ParameterizedTest

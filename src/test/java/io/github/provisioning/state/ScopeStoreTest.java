@@ -208,25 +208,25 @@ class ScopeStoreTest {
     void usersWhoseAppRolesAloneChangedAreRefreshed(TestDatabase.Kind kind) {
         Stores store = stores.state(stores.database(kind));
         store.scope().startNextScope();
-        store.scope().startNextRoles();
+        store.appRoles().startNextRoles();
         store.scope().addToNextScope(List.of("a", "b", "c"));
-        store.scope().addToNextRoles(List.of(new ScopeStore.RoleAssignment("a", "r1", "Admin", "admin"),
-                new ScopeStore.RoleAssignment("b", "r1", "Admin", "admin"),
-                new ScopeStore.RoleAssignment("b", "r1", "Admin", "admin"),   // directly and through a group
-                new ScopeStore.RoleAssignment("c", "r2", "Reader", null)));
-        assertThat(store.scope().appRoleAssignments("b", false)).containsExactly(
+        store.appRoles().addToNextRoles(List.of(new AppRoleStore.RoleAssignment("a", "r1", "Admin", "admin"),
+                new AppRoleStore.RoleAssignment("b", "r1", "Admin", "admin"),
+                new AppRoleStore.RoleAssignment("b", "r1", "Admin", "admin"),   // directly and through a group
+                new AppRoleStore.RoleAssignment("c", "r2", "Reader", null)));
+        assertThat(store.appRoles().appRoleAssignments("b", false)).containsExactly(
                 Map.of("id", "r1", "displayName", "Admin", "value", "admin"));
         store.jobState().completeCycle(Map.of("users-delta", "link-1"), true, true);
-        assertThat(store.scope().appRoleAssignments("b", true)).hasSize(1);
+        assertThat(store.appRoles().appRoleAssignments("b", true)).hasSize(1);
 
         store.scope().startNextScope();
-        store.scope().startNextRoles();
+        store.appRoles().startNextRoles();
         store.scope().addToNextScope(List.of("a", "b", "c"));
-        store.scope().addToNextRoles(List.of(
-                new ScopeStore.RoleAssignment("a", "r1", "Administrator", "admin"),  // renamed
-                new ScopeStore.RoleAssignment("b", "r1", "Admin", "admin"),
-                new ScopeStore.RoleAssignment("c", "r2", "Reader", null),
-                new ScopeStore.RoleAssignment("c", "r3", "Writer", "writer")));      // added
+        store.appRoles().addToNextRoles(List.of(
+                new AppRoleStore.RoleAssignment("a", "r1", "Administrator", "admin"),  // renamed
+                new AppRoleStore.RoleAssignment("b", "r1", "Admin", "admin"),
+                new AppRoleStore.RoleAssignment("c", "r2", "Reader", null),
+                new AppRoleStore.RoleAssignment("c", "r3", "Writer", "writer")));      // added
         assertThat(store.links().toRefresh("c2", true, true)).containsExactly("a", "c");
         assertThat(store.links().toRefresh("c2", true, false)).isEmpty();
     }

@@ -179,7 +179,7 @@ class StateDatabaseTest {
         assertThat(store.jobState().watermark("users-delta")).contains("https://graph/delta?token=1");
         assertThat(store.jobState().lastCycleReport()).contains("{\"cycle\":\"c1\"}");
         assertThat(store.jobState().quarantine()).get().extracting(QuarantineState::reason).isEqualTo("credentials");
-        assertThat(store.scope().appRoleAssignments("u1", true)).extracting(role -> role.get("value"))
+        assertThat(store.appRoles().appRoleAssignments("u1", true)).extracting(role -> role.get("value"))
                 .containsExactly("admin");
         assertThat(store.groups().groupSource("g1")).get().extracting(GroupStore.GroupSource::present).isEqualTo(true);
         assertThat(store.groups().sourceMembers("g1")).extracting(GroupStore.MemberChange::memberId)
