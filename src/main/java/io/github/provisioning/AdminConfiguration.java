@@ -22,8 +22,8 @@ import io.github.provisioning.mapping.MappingTable;
 import io.github.provisioning.scim.ScimResponse;
 import io.github.provisioning.scim.TargetCapabilities;
 import io.github.provisioning.state.AppRoleStore;
+import io.github.provisioning.state.EscrowStore;
 import io.github.provisioning.state.JobStateStore;
-import io.github.provisioning.state.LinkStore;
 import io.github.provisioning.state.ScopeStore;
 import io.github.provisioning.state.StagedDeletionStore;
 import java.nio.file.Path;
@@ -68,13 +68,13 @@ public class AdminConfiguration {
 
     @BindToRegistry(value = "jobControl", lazy = true)
     public JobControl jobControl(CamelContext context, JobBeans job, @BeanInject("cycles") Cycles cycles,
-                                 @BeanInject("linkStore") LinkStore links,
+                                 @BeanInject("escrowStore") EscrowStore escrows,
                                  @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                  @BeanInject("jobStateStore") JobStateStore jobState,
                                  @BeanInject("quarantine") Quarantine quarantine,
                                  @BeanInject("settings") Settings settings,
                                  @BeanInject("jobLease") JobLease lease) {
-        return new JobControl(context, cycles, links, deletions, jobState, quarantine,
+        return new JobControl(context, cycles, escrows, deletions, jobState, quarantine,
                 settings.deletionThreshold(), lease, JobRoutes.routeId(job.job(), "cycle-schedule"));
     }
 
@@ -112,8 +112,8 @@ public class AdminConfiguration {
     }
 
     @BindToRegistry(value = "escrowList", lazy = true)
-    public EscrowList escrowList(@BeanInject("linkStore") LinkStore links) {
-        return new EscrowList(links);
+    public EscrowList escrowList(@BeanInject("escrowStore") EscrowStore escrows) {
+        return new EscrowList(escrows);
     }
 
     @BindToRegistry("statusPage")

@@ -6,8 +6,8 @@ import io.github.provisioning.notify.NotificationSettings;
 import io.github.provisioning.notify.Notifier;
 import io.github.provisioning.observe.ProvisioningMetrics;
 import io.github.provisioning.observe.ScimRequestTimer;
+import io.github.provisioning.state.EscrowStore;
 import io.github.provisioning.state.JobStateStore;
-import io.github.provisioning.state.LinkStore;
 import io.github.provisioning.state.StagedDeletionStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.BeanInject;
@@ -24,11 +24,11 @@ public class ObserveConfiguration {
     /** On the registry Camel Main's metrics support creates ({@code camel.metrics.enabled}) and scrapes. */
     @BindToRegistry(value = "provisioningMetrics", lazy = true)
     public ProvisioningMetrics provisioningMetrics(JobBeans job, @BeanInject("metricsRegistry") MeterRegistry registry,
-                                                   @BeanInject("linkStore") LinkStore links,
+                                                   @BeanInject("escrowStore") EscrowStore escrows,
                                                    @BeanInject("jobStateStore") JobStateStore jobState,
                                                    @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                                    @BeanInject("cycles") Cycles cycles) {
-        ProvisioningMetrics metrics = new ProvisioningMetrics(registry, job.job().value(), links::awaitingRetry,
+        ProvisioningMetrics metrics = new ProvisioningMetrics(registry, job.job().value(), escrows::awaitingRetry,
                 () -> jobState.quarantine().isPresent(), () -> deletions.heldDeletions().count());
         metrics.cycleProgress(cycles::progress);
         return metrics;

@@ -6,6 +6,7 @@ import io.github.provisioning.cluster.JobLease;
 import io.github.provisioning.cycle.LogFiles;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.state.AppRoleStore;
+import io.github.provisioning.state.EscrowStore;
 import io.github.provisioning.state.GroupStore;
 import io.github.provisioning.state.JobId;
 import io.github.provisioning.state.JobStateStore;
@@ -70,6 +71,11 @@ public class StateConfiguration {
                                @BeanInject("stateDatabase") StateDatabase database,
                                @BeanInject("scopeStore") ScopeStore scope) {
         return closedOnStop(context, new LinkStore(database, job.job(), scope));
+    }
+
+    @BindToRegistry(value = "escrowStore", lazy = true)
+    public EscrowStore escrowStore(JobBeans job, @BeanInject("stateDatabase") StateDatabase database) {
+        return new EscrowStore(database, job.job());
     }
 
     @BindToRegistry(value = "scopeStore", lazy = true)

@@ -1,8 +1,8 @@
 package io.github.provisioning.admin;
 
 import io.github.provisioning.state.Escrow;
+import io.github.provisioning.state.EscrowStore;
 import io.github.provisioning.state.Link;
-import io.github.provisioning.state.LinkStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Header;
@@ -14,10 +14,10 @@ import org.apache.camel.Header;
  */
 public final class EscrowList {
 
-    private final LinkStore links;
+    private final EscrowStore escrows;
 
-    public EscrowList(LinkStore links) {
-        this.links = links;
+    public EscrowList(EscrowStore escrows) {
+        this.escrows = escrows;
     }
 
     public ApiReply list(@Header("limit") String limit) {
@@ -25,9 +25,9 @@ public final class EscrowList {
         if (listed < 0) {
             return ListLimit.invalid();
         }
-        LinkStore.EscrowCounts counts = links.escrowCounts();
+        EscrowStore.EscrowCounts counts = escrows.escrowCounts();
         List<EscrowedObject> objects = new ArrayList<>();
-        for (LinkStore.Escrowed row : links.escrowed(listed)) {
+        for (EscrowStore.Escrowed row : escrows.escrowed(listed)) {
             Link link = row.link();
             Escrow escrow = link.escrow();
             // A retry that follows no failure (a pending manager reference) has no attempts and is due next cycle.

@@ -11,7 +11,7 @@ import io.github.provisioning.cycle.Quarantine;
 import io.github.provisioning.state.QuarantineState;
 import io.github.provisioning.state.StagedDeletion;
 import io.github.provisioning.state.JobStateStore;
-import io.github.provisioning.state.LinkStore;
+import io.github.provisioning.state.EscrowStore;
 import io.github.provisioning.state.StagedDeletionStore;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -37,7 +37,7 @@ public final class JobControl {
 
     private final CamelContext context;
     private final Cycles cycles;
-    private final LinkStore links;
+    private final EscrowStore escrows;
     private final StagedDeletionStore deletions;
     private final JobStateStore jobState;
     private final Quarantine quarantine;
@@ -50,14 +50,14 @@ public final class JobControl {
      * @param lease             whether this node runs the job, and which node does (in a cluster)
      * @param scheduleRoute     the id of the job's schedule route
      */
-    public JobControl(CamelContext context, Cycles cycles, LinkStore links, StagedDeletionStore deletions,
+    public JobControl(CamelContext context, Cycles cycles, EscrowStore escrows, StagedDeletionStore deletions,
                       JobStateStore jobState, Quarantine quarantine, int deletionThreshold, JobLease lease,
                       String scheduleRoute) {
         this.context = context;
         this.scheduleRoute = scheduleRoute;
         this.lease = lease;
         this.cycles = cycles;
-        this.links = links;
+        this.escrows = escrows;
         this.deletions = deletions;
         this.jobState = jobState;
         this.quarantine = quarantine;
@@ -172,11 +172,11 @@ public final class JobControl {
      * attempt, and the held deletions.
      */
     public ApiReply status() {
-        LinkStore.EscrowCounts escrows = links.escrowCounts();
+        EscrowStore.EscrowCounts escrow = escrows.escrowCounts();
         return new ApiReply(200, new JobStatus(state(), new NodeStatus(lease.nodeId(), lease.held()),
                 lease.holder().orElse(null), cycles.current().map(JobControl::running).orElse(null),
-                jobState.lastCycleReport().map(JobControl::json).orElse(null), escrows.total(),
-                escrows,
+                jobState.lastCycleReport().map(JobControl::json).orElse(null), escrow.total(),
+                escrow,
                 quarantine.current().map(this::quarantined).orElse(null),
                 DeletionApproval.summary(deletions.heldDeletions(), deletionThreshold)));
     }
@@ -190,7 +190,7 @@ public final class JobControl {
      * @param runsOn     the id of the node that runs the job; null while no node of a cluster holds its lease
      */
     public record JobStatus(String state, NodeStatus node, String runsOn, RunningCycle cycle, JsonNode lastCycle,
-                            int escrows, LinkStore.EscrowCounts escrow, QuarantineStatus quarantine,
+                            int escrows, EscrowStore.EscrowCounts escrow, QuarantineStatus quarantine,
                             DeletionApproval.HeldSummary deletions) {
     }
 

@@ -122,7 +122,7 @@ public final class JobStateStore {
             for (String name : watermarkNames) {
                 Watermarks.write(c, job, name, null);
             }
-            int retries = LinkStore.clearRetries(c, job);
+            int retries = EscrowStore.clearRetries(c, job);
             int links = breakLinks ? LinkStore.removeLinks(c, job) : 0;
             return new Restart(retries, links);
         });

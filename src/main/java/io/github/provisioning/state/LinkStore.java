@@ -24,9 +24,9 @@ import java.util.function.BiPredicate;
 
 /**
  * Links ({@code prov_object}): for each user and group, the target object it is linked to, the values last
- * provisioned there, its escrow (a retry that waits) and its create intent. Saves from concurrent threads share one
- * transaction ({@link LinkWriter}); every other read and write borrows a connection of the pool as it goes. Every
- * statement reads and writes the rows of one job only.
+ * provisioned there, its escrow (a retry that waits; counted and listed by {@link EscrowStore}) and its create
+ * intent. Saves from concurrent threads share one transaction ({@link LinkWriter}); every other read and write borrows
+ * a connection of the pool as it goes. Every statement reads and writes the rows of one job only.
  */
 public final class LinkStore implements AutoCloseable {
 
@@ -120,71 +120,6 @@ public final class LinkStore implements AutoCloseable {
      */
     public void saveDeferred(String objectType, Link link) {
         writer.saveDeferred(objectType, link);
-    }
-
-    /**
-     * How many objects of this type wait for a retry (the escrow, permanent failures left out): an index range
-     * count on {@code prov_object_retry}, cheap enough for every metrics scrape.
-     */
-    public long awaitingRetry(String objectType) {
-        return database.query("SELECT COUNT(*) FROM prov_object WHERE job_id = ? AND object_type = ? AND "
-                        + HAS_RETRY + " AND retry_permanent = ?",
-                ps -> {
-                    ps.setString(1, job.value());
-                    ps.setString(2, objectType);
-                    ps.setBoolean(3, false);
-                }, rs -> rs.next() ? rs.getLong(1) : 0L);
-    }
-
-    /** Objects in escrow, users and groups: waiting for a retry, and failed permanently (until they change). */
-    public record EscrowCounts(int waiting, int permanent) {
-        public int total() {
-            return waiting + permanent;
-        }
-    }
-
-    public EscrowCounts escrowCounts() {
-        return database.query("SELECT retry_permanent, COUNT(*) FROM prov_object WHERE job_id = ? AND object_type IN"
-                + " ('user', 'group') AND " + HAS_RETRY + " GROUP BY retry_permanent",
-                ps -> ps.setString(1, job.value()), rs -> {
-                    int waiting = 0;
-                    int permanent = 0;
-                    while (rs.next()) {
-                        if (rs.getBoolean(1)) {
-                            permanent = rs.getInt(2);
-                        } else {
-                            waiting = rs.getInt(2);
-                        }
-                    }
-                    return new EscrowCounts(waiting, permanent);
-                });
-    }
-
-    /**
-     * An object in escrow as the admin API lists it: its link (retry action, last error, escrow; the escrow is null
-     * for a retry that follows no failure, such as a pending manager reference) and when its row last changed.
-     */
-    public record Escrowed(String objectType, Link link, Instant updatedAt) {
-    }
-
-    /**
-     * The first {@code limit} objects in escrow, users and groups: those waiting for a retry, the soonest due first
-     * (a retry with no time is due in the next cycle), then the permanent failures, the latest first.
-     */
-    public List<Escrowed> escrowed(int limit) {
-        return database.query("SELECT * FROM prov_object WHERE job_id = ? AND object_type IN ('user', 'group') AND "
-                + HAS_RETRY + " ORDER BY retry_permanent, CASE WHEN retry_permanent THEN NULL ELSE retry_due END"
-                + " NULLS FIRST, updated_at DESC, object_type DESC, source_id", ps -> {
-                    ps.setString(1, job.value());
-                    ps.setMaxRows(limit);
-                }, rs -> {
-                    List<Escrowed> rows = new ArrayList<>();
-                    while (rs.next()) {
-                        rows.add(new Escrowed(rs.getString("object_type"), link(rs),
-                                rs.getTimestamp("updated_at").toInstant()));
-                    }
-                    return rows;
-                });
     }
 
     /**
@@ -351,16 +286,6 @@ public final class LinkStore implements AutoCloseable {
 
     // ---- an admin's restart, in the transaction of JobStateStore#restart
 
-    /** Clears every pending retry (the escrows) of the job; answers how many. */
-    static int clearRetries(Connection c, JobId job) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE prov_object SET retry_action = NULL, "
-                + "last_error = NULL, retry_attempts = 0, retry_due = NULL, retry_permanent = FALSE "
-                + "WHERE job_id = ? AND object_type IN ('user', 'group') AND " + HAS_RETRY)) {
-            ps.setString(1, job.value());
-            return ps.executeUpdate();
-        }
-    }
-
     /** Removes every link of the job, so that every object is matched again; answers how many. */
     static int removeLinks(Connection c, JobId job) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM prov_object WHERE job_id = ?")) {
@@ -390,7 +315,8 @@ public final class LinkStore implements AutoCloseable {
         ps.setTimestamp(index + 1, Timestamp.from(now));
     }
 
-    private static Link link(ResultSet rs) throws SQLException {
+    /** The link a {@code SELECT *} row of {@code prov_object} holds. */
+    static Link link(ResultSet rs) throws SQLException {
         return new Link(rs.getString("source_id"), rs.getString("target_id"), rs.getString("match_value"),
                 rs.getBoolean("active"), fromJson(rs.getString("provisioned_values")), rs.getString("last_cycle"),
                 rs.getString("retry_action"), rs.getString("last_error"), escrow(rs), intent(rs));

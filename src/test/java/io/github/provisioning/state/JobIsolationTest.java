@@ -77,12 +77,12 @@ class JobIsolationTest {
                 .withIntent(new CreateIntent("userName", "u2@contoso.example", "c1", NOW)));
         jobs.b().links().save(ObjectType.GROUP, linked("g1", "b-g1", "c1"));
 
-        assertThat(jobs.a().links().awaitingRetry(ObjectType.USER)).isEqualTo(1);
-        assertThat(jobs.b().links().awaitingRetry(ObjectType.USER)).isZero();
-        assertThat(jobs.a().links().escrowCounts()).isEqualTo(new LinkStore.EscrowCounts(1, 1));
-        assertThat(jobs.b().links().escrowCounts()).isEqualTo(new LinkStore.EscrowCounts(0, 0));
-        assertThat(jobs.a().links().escrowed(10)).extracting(e -> e.link().sourceId()).containsExactly("u1", "g1");
-        assertThat(jobs.b().links().escrowed(10)).isEmpty();
+        assertThat(jobs.a().escrows().awaitingRetry(ObjectType.USER)).isEqualTo(1);
+        assertThat(jobs.b().escrows().awaitingRetry(ObjectType.USER)).isZero();
+        assertThat(jobs.a().escrows().escrowCounts()).isEqualTo(new EscrowStore.EscrowCounts(1, 1));
+        assertThat(jobs.b().escrows().escrowCounts()).isEqualTo(new EscrowStore.EscrowCounts(0, 0));
+        assertThat(jobs.a().escrows().escrowed(10)).extracting(e -> e.link().sourceId()).containsExactly("u1", "g1");
+        assertThat(jobs.b().escrows().escrowed(10)).isEmpty();
         assertThat(jobs.a().links().toRefresh("c2", false, false, NOW)).containsExactly("u1");
         assertThat(jobs.b().links().toRefresh("c2", false, false, NOW)).containsExactly("u2");
         jobs.a().scope().startNextScope();

@@ -71,8 +71,8 @@ class LinkStoreTest {
         log.reset();
         store.links().toRefresh("c2", true);
         store.groups().groupsToProvision(true);
-        store.links().awaitingRetry(ObjectType.USER);
-        store.links().escrowCounts();
+        store.escrows().awaitingRetry(ObjectType.USER);
+        store.escrows().escrowCounts();
 
         List<StatementLog.Query> retries = log.queries().stream()
                 .filter(q -> q.sql().contains(LinkStore.HAS_RETRY)).toList();
@@ -201,9 +201,9 @@ class LinkStoreTest {
         assertThat(store.links().toRefresh("c2", false, false, now.plusSeconds(3600))).containsExactly("due", "later",
                 "reference");
         assertThat(store.groups().groupsToProvision(false, now)).containsExactly("g-due");
-        assertThat(store.links().awaitingRetry(ObjectType.USER)).isEqualTo(3);
-        assertThat(store.links().awaitingRetry(ObjectType.GROUP)).isEqualTo(2);
-        assertThat(store.links().escrowCounts()).isEqualTo(new LinkStore.EscrowCounts(5, 1));
+        assertThat(store.escrows().awaitingRetry(ObjectType.USER)).isEqualTo(3);
+        assertThat(store.escrows().awaitingRetry(ObjectType.GROUP)).isEqualTo(2);
+        assertThat(store.escrows().escrowCounts()).isEqualTo(new EscrowStore.EscrowCounts(5, 1));
         assertThat(store.links().link(ObjectType.USER, "later")).get().satisfies(link -> {
             assertThat(link.escrow()).isEqualTo(new Escrow(3, now.plusSeconds(3600), false));
             assertThat(link.failedAttempts()).isEqualTo(3);
@@ -215,11 +215,11 @@ class LinkStoreTest {
         // A success clears the escrow.
         store.links().save(ObjectType.USER, new Link("later", "scim-l", "l", true, Map.of(), "c2", null, null));
         assertThat(store.links().link(ObjectType.USER, "later").orElseThrow().failedAttempts()).isZero();
-        assertThat(store.links().escrowCounts()).isEqualTo(new LinkStore.EscrowCounts(4, 1));
+        assertThat(store.escrows().escrowCounts()).isEqualTo(new EscrowStore.EscrowCounts(4, 1));
 
         // A restart clears the permanent ones too.
         assertThat(store.jobState().restart(List.of("users-delta"), false).retriesCleared()).isEqualTo(5);
-        assertThat(store.links().escrowCounts()).isEqualTo(new LinkStore.EscrowCounts(0, 0));
+        assertThat(store.escrows().escrowCounts()).isEqualTo(new EscrowStore.EscrowCounts(0, 0));
         assertThat(store.links().link(ObjectType.USER, "gave-up").orElseThrow().escrow()).isNull();
     }
 

@@ -173,7 +173,7 @@ class StateDatabaseTest {
             assertThat(link.intent().value()).isEqualTo("ada@contoso.com");
         });
         assertThat(store.links().links(ObjectType.GROUP, List.of("g1"))).containsOnlyKeys("g1");
-        assertThat(store.links().escrowCounts()).isEqualTo(new LinkStore.EscrowCounts(1, 0));
+        assertThat(store.escrows().escrowCounts()).isEqualTo(new EscrowStore.EscrowCounts(1, 0));
         assertThat(store.links().unlistedAccounts("r1", "c2", false)).isEmpty();
         assertThat(store.links().unlistedAccounts("r2", "c2", false)).containsExactly("u1");
         assertThat(store.jobState().watermark("users-delta")).contains("https://graph/delta?token=1");

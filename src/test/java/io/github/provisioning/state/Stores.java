@@ -1,8 +1,8 @@
 package io.github.provisioning.state;
 
 /** Every store of a job on a state database, as the engine wires them, for tests that use several. */
-public record Stores(StateDatabase database, LinkStore links, ScopeStore scope, AppRoleStore appRoles,
-                     GroupStore groups, StagedDeletionStore deletions, JobStateStore jobState)
+public record Stores(StateDatabase database, LinkStore links, EscrowStore escrows, ScopeStore scope,
+                     AppRoleStore appRoles, GroupStore groups, StagedDeletionStore deletions, JobStateStore jobState)
         implements AutoCloseable {
 
     /** The stores of the job {@code default} on the database, its schema migrated first (as the engine opens it). */
@@ -14,9 +14,9 @@ public record Stores(StateDatabase database, LinkStore links, ScopeStore scope, 
     public static Stores on(StateDatabase database, JobId job) {
         database.migrate();
         ScopeStore scope = new ScopeStore(database, job);
-        return new Stores(database, new LinkStore(database, job, scope), scope, new AppRoleStore(database, job),
-                new GroupStore(database, job, scope), new StagedDeletionStore(database, job),
-                new JobStateStore(database, job, scope));
+        return new Stores(database, new LinkStore(database, job, scope), new EscrowStore(database, job), scope,
+                new AppRoleStore(database, job), new GroupStore(database, job, scope),
+                new StagedDeletionStore(database, job), new JobStateStore(database, job, scope));
     }
 
     public JobId job() {
