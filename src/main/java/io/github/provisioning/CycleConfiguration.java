@@ -23,6 +23,7 @@ import io.github.provisioning.notify.NotificationSettings;
 import io.github.provisioning.scim.ScimDialect;
 import io.github.provisioning.scim.TargetCapabilities;
 import io.github.provisioning.state.AppRoleStore;
+import io.github.provisioning.state.GroupMemberStore;
 import io.github.provisioning.state.GroupStore;
 import io.github.provisioning.state.JobStateStore;
 import io.github.provisioning.state.LinkStore;
@@ -151,13 +152,14 @@ public class CycleConfiguration {
     @BindToRegistry(value = "groups", lazy = true)
     public Groups groups(@BeanInject("mappingTable") MappingTable mapping,
                          @BeanInject("groupStore") GroupStore store,
+                         @BeanInject("groupMemberStore") GroupMemberStore memberships,
                          @BeanInject("scopeStore") ScopeStore scopeStore,
                          @BeanInject("jobStateStore") JobStateStore jobState,
                          @BeanInject("scimDialect") ScimDialect dialect,
                          @PropertyInject("graph.url") String graphUrl,
                          @PropertyInject("provisioning.scope") String scope) {
         boolean enabled = mapping.group() != null && dialect.groups();
-        return new Groups(store, scopeStore, jobState, graphUrl, enabled, "assigned".equals(scope),
+        return new Groups(store, memberships, scopeStore, jobState, graphUrl, enabled, "assigned".equals(scope),
                 EntraGroup.select(mapping.group() == null ? Set.of() : mapping.group().sourceAttributes()),
                 configurationFingerprint(mapping, scope));
     }
@@ -166,6 +168,7 @@ public class CycleConfiguration {
     public GroupProvisioner groupProvisioner(@BeanInject("mappingTable") MappingTable mapping,
                                              @BeanInject("linkStore") LinkStore links,
                                              @BeanInject("groupStore") GroupStore store,
+                                             @BeanInject("groupMemberStore") GroupMemberStore memberships,
                                              @BeanInject("stagedDeletionStore") StagedDeletionStore deletions,
                                              @BeanInject("provisioningLog") ProvisioningLog log,
                                              @BeanInject("groups") Groups groups,
@@ -178,8 +181,8 @@ public class CycleConfiguration {
                                              @BeanInject("groupMatchIndex") MatchIndex listing) {
         ObjectMapping groupMapping = mapping.group() != null ? mapping.group()
                 : new ObjectMapping(List.of(), ObjectMapping.TargetActions.ALL);
-        return new GroupProvisioner(groupMapping, links, store, deletions, log, groups::inScope, retryPolicy, target,
-                membersPerPatch, escrow, settings.deletionThreshold(), listing);
+        return new GroupProvisioner(groupMapping, links, store, memberships, deletions, log, groups::inScope,
+                retryPolicy, target, membersPerPatch, escrow, settings.deletionThreshold(), listing);
     }
 
     /**

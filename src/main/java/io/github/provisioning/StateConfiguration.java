@@ -7,6 +7,7 @@ import io.github.provisioning.cycle.LogFiles;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.state.AppRoleStore;
 import io.github.provisioning.state.EscrowStore;
+import io.github.provisioning.state.GroupMemberStore;
 import io.github.provisioning.state.GroupStore;
 import io.github.provisioning.state.JobId;
 import io.github.provisioning.state.JobStateStore;
@@ -92,6 +93,11 @@ public class StateConfiguration {
     public GroupStore groupStore(JobBeans job, @BeanInject("stateDatabase") StateDatabase database,
                                  @BeanInject("scopeStore") ScopeStore scope) {
         return new GroupStore(database, job.job(), scope);
+    }
+
+    @BindToRegistry(value = "groupMemberStore", lazy = true)
+    public GroupMemberStore groupMemberStore(JobBeans job, @BeanInject("stateDatabase") StateDatabase database) {
+        return new GroupMemberStore(database, job.job());
     }
 
     @BindToRegistry(value = "stagedDeletionStore", lazy = true)

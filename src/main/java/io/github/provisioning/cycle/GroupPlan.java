@@ -1,6 +1,7 @@
 package io.github.provisioning.cycle;
 
 import io.github.provisioning.state.Link;
+import io.github.provisioning.state.GroupMemberStore;
 import io.github.provisioning.state.GroupStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ public final class GroupPlan extends ObjectPlan {
     private final String identity;
     private boolean propertiesChanged;
     /** The member batch the pending PATCH writes. */
-    private List<GroupStore.GroupMember> batch = List.of();
+    private List<GroupMemberStore.GroupMember> batch = List.of();
     private String lastBatchStart;
     private int added;
     private int removed;
@@ -85,7 +86,7 @@ public final class GroupPlan extends ObjectPlan {
      *
      * @throws IllegalStateException when the store gives the same batch twice in a row (it would loop for ever)
      */
-    void sendsMembers(Step step, List<GroupStore.GroupMember> batch) {
+    void sendsMembers(Step step, List<GroupMemberStore.GroupMember> batch) {
         String start = step + ":" + batch.get(0).memberId();
         if (start.equals(lastBatchStart)) {
             throw new IllegalStateException("the same member batch came twice for group " + groupId);
@@ -98,7 +99,7 @@ public final class GroupPlan extends ObjectPlan {
     void membersWritten() {
         boolean add = step() == Step.ADD_MEMBERS;
         List<String> ids = add ? addedIds : removedIds;
-        for (GroupStore.GroupMember member : batch) {
+        for (GroupMemberStore.GroupMember member : batch) {
             if (ids.size() < LOGGED_IDS) {
                 ids.add(member.memberId());
             }
@@ -120,7 +121,7 @@ public final class GroupPlan extends ObjectPlan {
         return source;
     }
 
-    List<GroupStore.GroupMember> batch() {
+    List<GroupMemberStore.GroupMember> batch() {
         return batch;
     }
 

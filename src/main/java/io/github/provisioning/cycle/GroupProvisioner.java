@@ -16,6 +16,7 @@ import io.github.provisioning.scim.UserResources;
 import io.github.provisioning.state.Escrow;
 import io.github.provisioning.state.Link;
 import io.github.provisioning.state.StagedDeletion;
+import io.github.provisioning.state.GroupMemberStore;
 import io.github.provisioning.state.GroupStore;
 import io.github.provisioning.state.LinkStore;
 import io.github.provisioning.state.ObjectType;
@@ -39,6 +40,7 @@ import org.apache.camel.ExchangeProperty;
 public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
 
     private final GroupStore groups;
+    private final GroupMemberStore memberships;
     private final Predicate<String> inScope;
     private final int membersPerPatch;
     private final boolean syncMembers;
@@ -56,8 +58,8 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
      * @param listing           the cycle's listing of the target's groups, which a target without filters is matched
      *                          through
      */
-    public GroupProvisioner(ObjectMapping mapping, LinkStore links, GroupStore groups, StagedDeletionStore deletions,
-                            ProvisioningLog log, Predicate<String> inScope,
+    public GroupProvisioner(ObjectMapping mapping, LinkStore links, GroupStore groups, GroupMemberStore memberships,
+                            StagedDeletionStore deletions, ProvisioningLog log, Predicate<String> inScope,
                             RetryPolicy retryPolicy, TargetCapabilities target, int membersPerPatch,
                             RetrySchedule escrow, int deletionThreshold, MatchIndex listing) {
         super(new ResourceType(ObjectType.GROUP, "/Groups", "group", "groups", "excludedAttributes=members",
@@ -67,6 +69,7 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
             throw new IllegalArgumentException("scim.members-per-patch must be at least 1");
         }
         this.groups = groups;
+        this.memberships = memberships;
         this.inScope = inScope;
         this.membersPerPatch = membersPerPatch;
         this.syncMembers = mapping.rules().stream().anyMatch(r -> EntraGroup.MEMBERS.equals(r.target()));
@@ -187,7 +190,7 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
      */
     @Override
     void intentRecorded(GroupPlan plan) {
-        groups.forgetTargetMembers(plan.groupId());
+        memberships.forgetTargetMembers(plan.groupId());
     }
 
     // ---- answers
@@ -206,14 +209,14 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
     @Override
     void created(GroupPlan plan, boolean answerLost) {
         // A new group holds no members: whatever we knew of the old one's is void.
-        groups.forgetTargetMembers(plan.groupId());
+        memberships.forgetTargetMembers(plan.groupId());
         nextMembers(plan);
     }
 
     @Override
     void written(GroupPlan plan) {
         if (plan.step() == ObjectPlan.Step.ADD_MEMBERS || plan.step() == ObjectPlan.Step.REMOVE_MEMBERS) {
-            groups.markMembers(plan.groupId(), plan.batch(), plan.step() == ObjectPlan.Step.ADD_MEMBERS);
+            memberships.markMembers(plan.groupId(), plan.batch(), plan.step() == ObjectPlan.Step.ADD_MEMBERS);
             plan.membersWritten();
         }
         nextMembers(plan);
@@ -222,7 +225,7 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
     @Override
     void forgetTarget(GroupPlan plan) {
         plan.propertiesForgotten();
-        groups.forgetTargetMembers(plan.groupId());
+        memberships.forgetTargetMembers(plan.groupId());
     }
 
     // ---- members
@@ -236,12 +239,12 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
             done(plan);
             return;
         }
-        List<GroupStore.GroupMember> removals = groups.memberRemovals(plan.groupId(), membersPerPatch);
+        List<GroupMemberStore.GroupMember> removals = memberships.memberRemovals(plan.groupId(), membersPerPatch);
         if (!removals.isEmpty()) {
             sendMembers(plan, ObjectPlan.Step.REMOVE_MEMBERS, removals);
             return;
         }
-        List<GroupStore.GroupMember> additions = groups.memberAdditions(plan.groupId(), membersPerPatch);
+        List<GroupMemberStore.GroupMember> additions = memberships.memberAdditions(plan.groupId(), membersPerPatch);
         if (!additions.isEmpty()) {
             sendMembers(plan, ObjectPlan.Step.ADD_MEMBERS, additions);
             return;
@@ -249,9 +252,9 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
         done(plan);
     }
 
-    private void sendMembers(GroupPlan plan, ObjectPlan.Step step, List<GroupStore.GroupMember> batch) {
+    private void sendMembers(GroupPlan plan, ObjectPlan.Step step, List<GroupMemberStore.GroupMember> batch) {
         plan.sendsMembers(step, batch);
-        List<String> ids = batch.stream().map(GroupStore.GroupMember::targetId).toList();
+        List<String> ids = batch.stream().map(GroupMemberStore.GroupMember::targetId).toList();
         boolean add = step == ObjectPlan.Step.ADD_MEMBERS;
         sendWrite(plan, step, GroupResources.memberOperations(add ? ids : List.of(), add ? List.of() : ids),
                 () -> add ? GroupResources.addMembers(ids, dialect) : GroupResources.removeMembers(ids, dialect));
@@ -267,7 +270,7 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
         }
         String reason = plan.reason();
         if (syncMembers) {
-            GroupStore.CountedMembers skipped = groups.skippedMembers(plan.groupId(), GroupPlan.LOGGED_IDS);
+            GroupMemberStore.CountedMembers skipped = memberships.skippedMembers(plan.groupId(), GroupPlan.LOGGED_IDS);
             if (skipped.count() > 0) {
                 plan.changes(members("members.skipped", skipped.count(), skipped.ids()));
                 reason = ObjectPlan.join(reason, skipped.count() + " direct member" + (skipped.count() == 1 ? "" : "s")
@@ -302,7 +305,7 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
         Link l = plan.link();
         if ("delete".equals(plan.action())) {
             links.save(ObjectType.GROUP, tombstone(plan.groupId(), cycleId));
-            groups.forgetTargetMembers(plan.groupId());
+            memberships.forgetTargetMembers(plan.groupId());
         } else if (plan.targetId() != null) {
             links.save(ObjectType.GROUP, new Link(plan.groupId(), plan.targetId(), plan.matchValue(), true,
                     plan.updateValues().isEmpty() && l != null ? l.values() : plan.updateValues(), cycleId, null,
@@ -312,7 +315,7 @@ public final class GroupProvisioner extends ObjectProvisioner<GroupPlan> {
         }
         if (plan.source() == null || GroupStore.GroupSource.DELETED.equals(plan.source().state())) {
             // Deleted for good in Entra ID: its memberships will never be read again.
-            groups.dropMembers(plan.groupId());
+            memberships.dropMembers(plan.groupId());
         }
         plan.cycle().countGroup(outcome(plan.action()));
     }

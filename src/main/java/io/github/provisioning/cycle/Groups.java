@@ -6,6 +6,7 @@ import io.github.provisioning.graph.GraphException;
 import io.github.provisioning.graph.GraphPage;
 import io.github.provisioning.graph.GraphResponses;
 import io.github.provisioning.graph.SourceChange;
+import io.github.provisioning.state.GroupMemberStore;
 import io.github.provisioning.state.GroupStore;
 import io.github.provisioning.state.JobStateStore;
 import io.github.provisioning.state.ScopeStore;
@@ -33,6 +34,7 @@ public final class Groups {
     private static final Logger LOG = LoggerFactory.getLogger(Groups.class);
 
     private final GroupStore store;
+    private final GroupMemberStore memberships;
     private final ScopeStore scope;
     private final JobStateStore jobState;
     private final String graphUrl;
@@ -47,9 +49,11 @@ public final class Groups {
      * @param configurationFingerprint changes when the mapping or the scope changes; a groups round read with another
      *                                 one is not resumed
      */
-    public Groups(GroupStore store, ScopeStore scope, JobStateStore jobState, String graphUrl, boolean enabled,
-                  boolean assignedScope, String select, String configurationFingerprint) {
+    public Groups(GroupStore store, GroupMemberStore memberships, ScopeStore scope, JobStateStore jobState,
+                  String graphUrl, boolean enabled, boolean assignedScope, String select,
+                  String configurationFingerprint) {
         this.store = store;
+        this.memberships = memberships;
         this.scope = scope;
         this.jobState = jobState;
         this.graphUrl = graphUrl.replaceAll("/+$", "");
@@ -115,7 +119,7 @@ public final class Groups {
                     JsonNode members = properties.remove("members@delta");
                     properties.remove("@odata.type");
                     store.stageGroup(change.id(), GroupStore.GroupSource.PRESENT, properties, round);
-                    store.stageMembers(change.id(), memberChanges(members), round);
+                    memberships.stageMembers(change.id(), memberChanges(members), round);
                 }
             }
         }
@@ -136,18 +140,18 @@ public final class Groups {
         stored.remove("@odata.context");
         stored.remove("@odata.type");
         store.stageGroup(groupId, GroupStore.GroupSource.PRESENT, stored, round);
-        List<GroupStore.MemberChange> changes = new ArrayList<>();
+        List<GroupMemberStore.MemberChange> changes = new ArrayList<>();
         Set<String> listed = new HashSet<>();
         for (GraphResponses.Principal member : members) {
             listed.add(member.id());
-            changes.add(new GroupStore.MemberChange(member.id(), member.type().toLowerCase(Locale.ROOT), true));
+            changes.add(new GroupMemberStore.MemberChange(member.id(), member.type().toLowerCase(Locale.ROOT), true));
         }
-        for (GroupStore.MemberChange known : store.sourceMembers(groupId)) {
+        for (GroupMemberStore.MemberChange known : memberships.sourceMembers(groupId)) {
             if (!listed.contains(known.memberId())) {
-                changes.add(new GroupStore.MemberChange(known.memberId(), known.memberType(), false));
+                changes.add(new GroupMemberStore.MemberChange(known.memberId(), known.memberType(), false));
             }
         }
-        store.stageMembers(groupId, changes, round);
+        memberships.stageMembers(groupId, changes, round);
     }
 
     /**
@@ -186,8 +190,8 @@ public final class Groups {
         return !assignedScope || scope.inNextGroupScope(groupId);
     }
 
-    private static List<GroupStore.MemberChange> memberChanges(JsonNode members) {
-        List<GroupStore.MemberChange> changes = new ArrayList<>();
+    private static List<GroupMemberStore.MemberChange> memberChanges(JsonNode members) {
+        List<GroupMemberStore.MemberChange> changes = new ArrayList<>();
         if (members == null || !members.isArray()) {
             return changes;
         }
@@ -198,7 +202,7 @@ public final class Groups {
             }
             String type = member.path("@odata.type").asText("#microsoft.graph.user");
             String kind = type.substring(type.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-            changes.add(new GroupStore.MemberChange(id, kind, !member.has("@removed")));
+            changes.add(new GroupMemberStore.MemberChange(id, kind, !member.has("@removed")));
         }
         return changes;
     }

@@ -209,8 +209,8 @@ class DeltaRoundTest {
     }
 
     private static Groups groups(Stores state, String fingerprint) {
-        return new Groups(state.groups(), state.scope(), state.jobState(), GRAPH, true, false, "displayName",
-                fingerprint);
+        return new Groups(state.groups(), state.memberships(), state.scope(), state.jobState(), GRAPH, true, false,
+                "displayName", fingerprint);
     }
 
     /** The cycles of an engine (re)started on {@code state}, with scope all and mapping fingerprint {@code fp}. */

@@ -46,8 +46,8 @@ class GroupStateTest {
         return new ObjectMapper().createObjectNode().put("displayName", name);
     }
 
-    private static GroupStore.MemberChange joined(String id) {
-        return new GroupStore.MemberChange(id, "user", true);
+    private static GroupMemberStore.MemberChange joined(String id) {
+        return new GroupMemberStore.MemberChange(id, "user", true);
     }
 
     private void linkUser(String sourceId, String targetId) {
@@ -63,14 +63,16 @@ class GroupStateTest {
     @EnumSource(TestDatabase.Kind.class)
     void aGroupSplitAcrossPagesIsMergedWhateverTheOrder(TestDatabase.Kind kind) {
         open(kind);
-        state.groups().stageMembers("g", List.of(joined("u2"), joined("u3")), "c1");   // members before the group's row
+        // The members come before the group's row.
+        state.memberships().stageMembers("g", List.of(joined("u2"), joined("u3")), "c1");
         state.groups().stageGroup("g", GroupStore.GroupSource.PRESENT, group("Sales"), "c1");
-        state.groups().stageMembers("g", List.of(joined("u1"), new GroupStore.MemberChange("u3", "user", false)), "c1");
+        state.memberships().stageMembers("g", List.of(joined("u1"),
+                new GroupMemberStore.MemberChange("u3", "user", false)), "c1");
         state.groups().stageGroup("g", GroupStore.GroupSource.PRESENT, group("Sales"), "c1");
         List.of("u1", "u2", "u3").forEach(u -> linkUser(u, "t-" + u));
         linkGroup("g");
 
-        assertThat(state.groups().memberAdditions("g", 100)).extracting(GroupStore.GroupMember::memberId)
+        assertThat(state.memberships().memberAdditions("g", 100)).extracting(GroupMemberStore.GroupMember::memberId)
                 .containsExactly("u1", "u2");
         assertThat(state.groups().groupSource("g").orElseThrow().properties().path("displayName").asText())
                 .isEqualTo("Sales");
@@ -81,26 +83,26 @@ class GroupStateTest {
     void batchesComeFromTheStoreAndMarkedMembersAreNotSentAgain(TestDatabase.Kind kind) {
         open(kind);
         state.groups().stageGroup("g", GroupStore.GroupSource.PRESENT, group("Sales"), "c1");
-        state.groups().stageMembers("g", List.of(joined("u1"), joined("u2"), joined("u3"), joined("nobody"),
-                new GroupStore.MemberChange("nested", "group", true)), "c1");
+        state.memberships().stageMembers("g", List.of(joined("u1"), joined("u2"), joined("u3"), joined("nobody"),
+                new GroupMemberStore.MemberChange("nested", "group", true)), "c1");
         List.of("u1", "u2", "u3").forEach(u -> linkUser(u, "t-" + u));
         linkGroup("g");
 
-        List<GroupStore.GroupMember> first = state.groups().memberAdditions("g", 2);
-        state.groups().markMembers("g", first, true);
-        List<GroupStore.GroupMember> second = state.groups().memberAdditions("g", 2);
-        state.groups().markMembers("g", second, true);
+        List<GroupMemberStore.GroupMember> first = state.memberships().memberAdditions("g", 2);
+        state.memberships().markMembers("g", first, true);
+        List<GroupMemberStore.GroupMember> second = state.memberships().memberAdditions("g", 2);
+        state.memberships().markMembers("g", second, true);
 
-        assertThat(first).extracting(GroupStore.GroupMember::targetId).containsExactly("t-u1", "t-u2");
-        assertThat(second).extracting(GroupStore.GroupMember::targetId).containsExactly("t-u3");
-        assertThat(state.groups().memberAdditions("g", 2)).isEmpty();
-        GroupStore.CountedMembers skipped = state.groups().skippedMembers("g", 10);
+        assertThat(first).extracting(GroupMemberStore.GroupMember::targetId).containsExactly("t-u1", "t-u2");
+        assertThat(second).extracting(GroupMemberStore.GroupMember::targetId).containsExactly("t-u3");
+        assertThat(state.memberships().memberAdditions("g", 2)).isEmpty();
+        GroupMemberStore.CountedMembers skipped = state.memberships().skippedMembers("g", 10);
         assertThat(skipped.count()).isEqualTo(2);
         assertThat(skipped.ids()).containsExactly("nested", "nobody");
 
         linkUser("nobody", "t-nobody");  // provisioned later: the group needs only this one
         assertThat(state.groups().groupsToProvision(false)).contains("g");
-        assertThat(state.groups().memberAdditions("g", 100)).extracting(GroupStore.GroupMember::memberId)
+        assertThat(state.memberships().memberAdditions("g", 100)).extracting(GroupMemberStore.GroupMember::memberId)
                 .containsExactly("nobody");
     }
 
@@ -109,20 +111,21 @@ class GroupStateTest {
     void leftMembersAreRemovedByTheirTargetIdAndDeletedUsersAreForgotten(TestDatabase.Kind kind) {
         open(kind);
         state.groups().stageGroup("g", GroupStore.GroupSource.PRESENT, group("Sales"), "c1");
-        state.groups().stageMembers("g", List.of(joined("u1"), joined("u2")), "c1");
+        state.memberships().stageMembers("g", List.of(joined("u1"), joined("u2")), "c1");
         linkUser("u1", "t-u1");
         linkUser("u2", "t-u2");
         linkGroup("g");
-        state.groups().markMembers("g", state.groups().memberAdditions("g", 100), true);
+        state.memberships().markMembers("g", state.memberships().memberAdditions("g", 100), true);
         state.groups().groupProcessed("g");
         assertThat(state.groups().groupsToProvision(false)).isEmpty();
 
-        state.groups().stageMembers("g", List.of(new GroupStore.MemberChange("u1", "user", false),
-                new GroupStore.MemberChange("u2", "user", false)), "c2");
+        state.memberships().stageMembers("g", List.of(new GroupMemberStore.MemberChange("u1", "user", false),
+                new GroupMemberStore.MemberChange("u2", "user", false)), "c2");
         // u2 deleted
         state.links().save(ObjectType.USER, new Link("u2", null, null, false, Map.of(), "c2", null, null));
 
-        assertThat(state.groups().memberRemovals("g", 100)).containsExactly(new GroupStore.GroupMember("u1", "t-u1"));
+        assertThat(state.memberships().memberRemovals("g", 100))
+                .containsExactly(new GroupMemberStore.GroupMember("u1", "t-u1"));
     }
 
     @ParameterizedTest
@@ -131,10 +134,10 @@ class GroupStateTest {
         open(kind);
         state.groups().stageGroup("kept", GroupStore.GroupSource.PRESENT, group("Kept"), "c1");
         state.groups().stageGroup("gone", GroupStore.GroupSource.PRESENT, group("Gone"), "c1");
-        state.groups().stageMembers("kept", List.of(joined("u1"), joined("u2")), "c1");
+        state.memberships().stageMembers("kept", List.of(joined("u1"), joined("u2")), "c1");
 
         state.groups().stageGroup("kept", GroupStore.GroupSource.PRESENT, group("Kept"), "c2");
-        state.groups().stageMembers("kept", List.of(joined("u1")), "c2");
+        state.memberships().stageMembers("kept", List.of(joined("u1")), "c2");
         state.groups().finishFullGroupRound("c2");
         linkUser("u1", "t-u1");
         linkUser("u2", "t-u2");
@@ -142,7 +145,7 @@ class GroupStateTest {
 
         assertThat(state.groups().groupSource("gone").orElseThrow().state()).isEqualTo(GroupStore.GroupSource.DELETED);
         assertThat(state.groups().groupSource("kept").orElseThrow().present()).isTrue();
-        assertThat(state.groups().memberAdditions("kept", 100)).extracting(GroupStore.GroupMember::memberId)
+        assertThat(state.memberships().memberAdditions("kept", 100)).extracting(GroupMemberStore.GroupMember::memberId)
                 .containsExactly("u1");
     }
 

@@ -181,8 +181,10 @@ class JobIsolationTest {
         ObjectNode readers = JsonNodeFactory.instance.objectNode().put("displayName", "Readers");
         jobs.a().groups().stageGroup("g", GroupStore.GroupSource.PRESENT, engineers, "a-r1");
         jobs.b().groups().stageGroup("g", GroupStore.GroupSource.PRESENT, readers, "b-r1");
-        jobs.a().groups().stageMembers("g", List.of(new GroupStore.MemberChange("u1", "user", true)), "a-r1");
-        jobs.b().groups().stageMembers("g", List.of(new GroupStore.MemberChange("u2", "user", true)), "b-r1");
+        jobs.a().memberships().stageMembers("g", List.of(new GroupMemberStore.MemberChange("u1", "user", true)),
+                "a-r1");
+        jobs.b().memberships().stageMembers("g", List.of(new GroupMemberStore.MemberChange("u2", "user", true)),
+                "b-r1");
         for (Stores job : List.of(jobs.a(), jobs.b())) {
             job.links().save(ObjectType.GROUP, linked("g", job.job() + "-g", "c1"));
             job.links().save(ObjectType.USER, linked("u1", job.job() + "-u1", "c1"));
@@ -193,34 +195,34 @@ class JobIsolationTest {
                 .asText()).isEqualTo("Engineers");
         assertThat(jobs.b().groups().groupSource("g")).get().extracting(g -> g.properties().get("displayName")
                 .asText()).isEqualTo("Readers");
-        assertThat(jobs.a().groups().sourceMembers("g")).extracting(GroupStore.MemberChange::memberId)
+        assertThat(jobs.a().memberships().sourceMembers("g")).extracting(GroupMemberStore.MemberChange::memberId)
                 .containsExactly("u1");
-        assertThat(jobs.a().groups().memberAdditions("g", 10))
-                .containsExactly(new GroupStore.GroupMember("u1", "default-u1"));
-        assertThat(jobs.b().groups().memberAdditions("g", 10))
-                .containsExactly(new GroupStore.GroupMember("u2", "meta-work-accounts-u2"));
+        assertThat(jobs.a().memberships().memberAdditions("g", 10))
+                .containsExactly(new GroupMemberStore.GroupMember("u1", "default-u1"));
+        assertThat(jobs.b().memberships().memberAdditions("g", 10))
+                .containsExactly(new GroupMemberStore.GroupMember("u2", "meta-work-accounts-u2"));
 
         // Job A writes its member and ends a full round that did not list g: B's group and member are as they were.
-        jobs.a().groups().markMembers("g", jobs.a().groups().memberAdditions("g", 10), true);
+        jobs.a().memberships().markMembers("g", jobs.a().memberships().memberAdditions("g", 10), true);
         jobs.a().groups().groupProcessed("g");
         assertThat(jobs.a().groups().groupsToProvision(false, NOW)).isEmpty();
         assertThat(jobs.b().groups().groupsToProvision(false, NOW)).containsExactly("g");
         jobs.a().groups().finishFullGroupRound("a-r2");
         assertThat(jobs.a().groups().groupSource("g")).get().extracting(GroupStore.GroupSource::state)
                 .isEqualTo(GroupStore.GroupSource.DELETED);
-        assertThat(jobs.a().groups().memberRemovals("g", 10))
-                .containsExactly(new GroupStore.GroupMember("u1", "default-u1"));
+        assertThat(jobs.a().memberships().memberRemovals("g", 10))
+                .containsExactly(new GroupMemberStore.GroupMember("u1", "default-u1"));
         assertThat(jobs.b().groups().groupSource("g")).get().extracting(GroupStore.GroupSource::state)
                 .isEqualTo(GroupStore.GroupSource.PRESENT);
-        assertThat(jobs.b().groups().memberRemovals("g", 10)).isEmpty();
-        assertThat(jobs.b().groups().skippedMembers("g", 10).count()).isZero();
+        assertThat(jobs.b().memberships().memberRemovals("g", 10)).isEmpty();
+        assertThat(jobs.b().memberships().skippedMembers("g", 10).count()).isZero();
 
-        jobs.a().groups().forgetTargetMembers("g");
-        jobs.a().groups().dropMembers("g");
-        assertThat(jobs.a().groups().sourceMembers("g")).isEmpty();
-        assertThat(jobs.b().groups().sourceMembers("g")).extracting(GroupStore.MemberChange::memberId)
+        jobs.a().memberships().forgetTargetMembers("g");
+        jobs.a().memberships().dropMembers("g");
+        assertThat(jobs.a().memberships().sourceMembers("g")).isEmpty();
+        assertThat(jobs.b().memberships().sourceMembers("g")).extracting(GroupMemberStore.MemberChange::memberId)
                 .containsExactly("u2");
-        assertThat(jobs.b().groups().memberAdditions("g", 10)).hasSize(1);
+        assertThat(jobs.b().memberships().memberAdditions("g", 10)).hasSize(1);
     }
 
     @ParameterizedTest

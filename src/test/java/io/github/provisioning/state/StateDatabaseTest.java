@@ -182,7 +182,7 @@ class StateDatabaseTest {
         assertThat(store.appRoles().appRoleAssignments("u1", true)).extracting(role -> role.get("value"))
                 .containsExactly("admin");
         assertThat(store.groups().groupSource("g1")).get().extracting(GroupStore.GroupSource::present).isEqualTo(true);
-        assertThat(store.groups().sourceMembers("g1")).extracting(GroupStore.MemberChange::memberId)
+        assertThat(store.memberships().sourceMembers("g1")).extracting(GroupMemberStore.MemberChange::memberId)
                 .containsExactly("u1");
         assertThat(store.deletions().heldDeletions().count()).isEqualTo(1);
         assertThat(store.deletions().stagedDeletions(ObjectType.USER, true, false, null, 10))

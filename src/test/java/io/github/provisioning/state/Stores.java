@@ -2,7 +2,8 @@ package io.github.provisioning.state;
 
 /** Every store of a job on a state database, as the engine wires them, for tests that use several. */
 public record Stores(StateDatabase database, LinkStore links, EscrowStore escrows, ScopeStore scope,
-                     AppRoleStore appRoles, GroupStore groups, StagedDeletionStore deletions, JobStateStore jobState)
+                     AppRoleStore appRoles, GroupStore groups, GroupMemberStore memberships,
+                     StagedDeletionStore deletions, JobStateStore jobState)
         implements AutoCloseable {
 
     /** The stores of the job {@code default} on the database, its schema migrated first (as the engine opens it). */
@@ -16,7 +17,8 @@ public record Stores(StateDatabase database, LinkStore links, EscrowStore escrow
         ScopeStore scope = new ScopeStore(database, job);
         return new Stores(database, new LinkStore(database, job, scope), new EscrowStore(database, job), scope,
                 new AppRoleStore(database, job), new GroupStore(database, job, scope),
-                new StagedDeletionStore(database, job), new JobStateStore(database, job, scope));
+                new GroupMemberStore(database, job), new StagedDeletionStore(database, job),
+                new JobStateStore(database, job, scope));
     }
 
     public JobId job() {
