@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,7 +38,8 @@ import io.github.provisioning.sandbox.scim.ScimExchange.Response;
  * provisioning bundle at {@link #baseUrl()} to try it; tests assert on {@link #requests()} and on the stored
  * resources. Filters, attribute paths and PATCH are handled by the UnboundID SCIM 2 SDK. {@link #failNext} and
  * {@link #faults(ScimFaults)} make it throttle, fail, answer slowly or lose replies, like a real target on a bad day;
- * {@link #holdReply} holds one answer back while a test kills its client.
+ * {@link #holdReply} holds one answer back while a test kills its client; {@link #latency(Duration)} makes it answer
+ * like a target across a network.
  *
  * <pre>{@code
  * try (ScimSandbox scim = ScimSandbox.start(ScimSandboxConfig.defaults().withBearerToken("secret"))) {
@@ -76,6 +78,7 @@ public final class ScimSandbox implements AutoCloseable {
     private final AtomicLongArray injected = new AtomicLongArray(InjectedFault.values().length);
     private volatile Consumer<RecordedRequest> listener = request -> { };
     private volatile RateLimit rateLimit;
+    private volatile Duration latency = Duration.ZERO;
 
     private ScimSandbox(ScimSandboxConfig config, LoopbackHttpServer server) {
         this.config = config;
@@ -160,6 +163,25 @@ public final class ScimSandbox implements AutoCloseable {
             throw new IllegalArgumentException("requestsPerSecond must be 0 or more but was " + requestsPerSecond);
         }
         rateLimit = requestsPerSecond == 0 ? null : new RateLimit(requestsPerSecond);
+    }
+
+    /**
+     * Holds every answer back by {@code newLatency} after the request was applied, token requests and 429s
+     * included, like a target across a network; {@link Duration#ZERO} (the default) answers at once. Unlike a
+     * {@link ScimFaults#slowDelay() slow reply} this is no fault: requests are recorded, counted and rate-limited
+     * as without it. Each waiting answer holds a pool thread, so {@link ScimSandboxConfig#threads()} should cover
+     * the requests in flight.
+     */
+    public void latency(Duration newLatency) {
+        if (newLatency == null || newLatency.isNegative()) {
+            throw new IllegalArgumentException("latency must be zero or positive but was " + newLatency);
+        }
+        latency = newLatency;
+    }
+
+    /** How long every answer is held back, {@link Duration#ZERO} unless set. */
+    public Duration latency() {
+        return latency;
     }
 
     /** When each recorded request arrived, in order of arrival. */
@@ -319,11 +341,12 @@ public final class ScimSandbox implements AutoCloseable {
         return Collections.unmodifiableMap(counts);
     }
 
-    /** Drops every resource, recorded request, pending fault, fault profile, rate limit and fault count. */
+    /** Drops every resource, recorded request, pending fault, fault profile, rate limit, latency and fault count. */
     public void reset() {
         fault.set(null);
         releaseHold();
         rateLimit = null;
+        latency = Duration.ZERO;
         schedule = new FaultSchedule(ScimFaults.none());
         for (int i = 0; i < injected.length(); i++) {
             injected.set(i, 0);
@@ -366,6 +389,7 @@ public final class ScimSandbox implements AutoCloseable {
                 tokenJournal.record(tokenJournal.arrival(), new RecordedRequest(time, method, fullPath,
                         decode(rawQuery), headers, body, issued.status(),
                         new String(issued.body(), StandardCharsets.UTF_8)));
+                awaitLatency();
                 send(http, issued);
                 return;
             }
@@ -420,12 +444,20 @@ public final class ScimSandbox implements AutoCloseable {
                 // A simulator thread may wait; the pool is sized so slow replies do not starve the others.
                 TimeUnit.NANOSECONDS.sleep(profile.faults().slowDelay().toNanos());
             }
+            awaitLatency();
             send(http, response);
         } catch (IOException e) {
             // The client went away mid-exchange; nothing to answer.
         } catch (InterruptedException e) {
-            // The sandbox is closing while a slow or held reply waits; the connection closes unanswered.
+            // The sandbox is closing while a reply waits (slow, held or latency); the connection closes unanswered.
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitLatency() throws InterruptedException {
+        Duration wait = latency;
+        if (!wait.isZero()) {
+            TimeUnit.NANOSECONDS.sleep(wait.toNanos());
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -207,12 +208,50 @@ class ScimSandboxTest {
         ScimClient scim = start(ScimSandboxConfig.defaults());
         scim.createUser("a@x");
         sandbox.failNext(5, 500, null);
+        sandbox.latency(Duration.ofSeconds(5));
 
         sandbox.reset();
 
         assertThat(sandbox.users()).isEmpty();
         assertThat(sandbox.requests()).isEmpty();
+        assertThat(sandbox.latency()).isZero();
         assertThat(scim.get("/Users").status()).isEqualTo(200);
+    }
+
+    @Test
+    void latencyHoldsEveryAnswerBackWithoutMakingItAFault() {
+        Duration latency = Duration.ofMillis(200);
+        ScimClient scim = start(ScimSandboxConfig.defaults().withBearerToken("t"));
+        sandbox.latency(latency);
+
+        Duration discovery = timed(() -> assertThat(scim.get("/ServiceProviderConfig").status()).isEqualTo(200));
+        Duration create = timed(() -> scim.createUser("adele@contoso.com"));
+        Duration list = timed(() -> assertThat(scim.get("/Users").status()).isEqualTo(200));
+        // one request a hundred seconds: the next passes, the one after is throttled
+        sandbox.rateLimit(0.01);
+        timed(() -> scim.get("/Users"));
+        Duration throttled = timed(() -> assertThat(scim.get("/Users").status()).isEqualTo(429));
+
+        assertThat(List.of(discovery, create, list, throttled)).allSatisfy(took ->
+                assertThat(took).isGreaterThanOrEqualTo(latency));
+        assertThat(sandbox.requests()).extracting(RecordedRequest::fault)
+                .containsExactly(null, null, null, null, InjectedFault.THROTTLED);
+        assertThat(sandbox.faultCounts()).containsEntry(InjectedFault.SLOW_REPLY, 0L)
+                .containsEntry(InjectedFault.THROTTLED, 1L);
+    }
+
+    @Test
+    void latencyMustNotBeNegative() {
+        start(ScimSandboxConfig.defaults());
+
+        assertThatThrownBy(() -> sandbox.latency(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(sandbox.latency()).isZero();
+    }
+
+    private static Duration timed(Runnable request) {
+        long start = System.nanoTime();
+        request.run();
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     @Test
