@@ -26,19 +26,23 @@ import java.util.Map;
  * @param cold         each phase in a JVM of its own ({@code provisioning.once=true}); by default one engine JVM
  *                     runs the three phases, as a scheduled engine runs its cycles, each started through the admin
  *                     API
+ * @param latencyMs    every SCIM target of the run (the engine's, the bare client's, those of {@code sandboxAlone})
+ *                     holds each answer back this many milliseconds, as a target across a network does; 0 for none
  */
 public record BenchOptions(int users, long seed, int pageSize, int concurrency, double rate, int runs, Path workDir,
                            boolean jfr, String javaCommand, String classpath, List<String> engineJvm,
-                           Map<String, String> engineSettings, Path sandboxAlone, boolean cold) {
+                           Map<String, String> engineSettings, Path sandboxAlone, boolean cold, int latencyMs) {
 
     static final String USAGE = """
             usage: bench/run.sh [--users N] [--runs K] [--rate R] [--concurrency C] [--page-size P] [--seed S]
-                                [--work DIR] [--jfr] [--engine-jvm OPTION]... [--set name=value]...
+                                [--latency-ms L] [--work DIR] [--jfr] [--engine-jvm OPTION]... [--set name=value]...
               --users N        tenant size (default 10000)
               --runs K         complete runs; the last line holds medians (default 1)
               --rate R         the SCIM target throttles above R requests/s (429, Retry-After: 1)
               --concurrency C  scim.concurrency of the engine and of the bare client (default 8)
               --page-size P    users per Graph delta page (default 100)
+              --latency-ms L   every SCIM target answers L ms after applying a request, as across a network
+                               (default 0: at once); the last line then ends with latency_ms=L
               --jfr            record a JFR profile of each engine run (in the work dir)
               --cold           each phase in a new engine JVM (provisioning.once=true); by default one engine
                                JVM runs the three cycles, as a scheduled engine does (admin API job start)
@@ -51,7 +55,7 @@ public record BenchOptions(int users, long seed, int pageSize, int concurrency, 
     public static BenchOptions defaults() {
         return new BenchOptions(10_000, 42, 100, 8, 0, 1, Path.of("target", "bench"), false,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                System.getProperty("java.class.path"), List.of(), Map.of(), null, false);
+                System.getProperty("java.class.path"), List.of(), Map.of(), null, false, 0);
     }
 
     public static BenchOptions parse(String... args) {
@@ -65,6 +69,7 @@ public record BenchOptions(int users, long seed, int pageSize, int concurrency, 
         Path workDir = d.workDir;
         boolean jfr = false;
         boolean cold = false;
+        int latencyMs = d.latencyMs;
         Path sandboxAlone = null;
         List<String> jvm = new ArrayList<>();
         Map<String, String> settings = new LinkedHashMap<>();
@@ -92,6 +97,7 @@ public record BenchOptions(int users, long seed, int pageSize, int concurrency, 
                 case "--work" -> workDir = Path.of(value);
                 case "--engine-jvm" -> jvm.add(value);
                 case "--sandbox-alone" -> sandboxAlone = Path.of(value);
+                case "--latency-ms" -> latencyMs = latencyMs(value);
                 case "--set" -> {
                     int eq = value.indexOf('=');
                     if (eq < 1) {
@@ -103,11 +109,23 @@ public record BenchOptions(int users, long seed, int pageSize, int concurrency, 
             }
         }
         return new BenchOptions(users, seed, pageSize, concurrency, rate, runs, workDir, jfr, d.javaCommand,
-                d.classpath, List.copyOf(jvm), Map.copyOf(settings), sandboxAlone, cold);
+                d.classpath, List.copyOf(jvm), Map.copyOf(settings), sandboxAlone, cold, latencyMs);
+    }
+
+    private static int latencyMs(String value) {
+        try {
+            int latencyMs = Integer.parseInt(value);
+            if (latencyMs >= 0) {
+                return latencyMs;
+            }
+        } catch (NumberFormatException e) {
+            // answered below, with the option's name
+        }
+        throw new IllegalArgumentException("--latency-ms wants whole milliseconds, 0 or more, not " + value);
     }
 
     public BenchOptions withConcurrency(int newConcurrency) {
         return new BenchOptions(users, seed, pageSize, newConcurrency, rate, runs, workDir, jfr, javaCommand,
-                classpath, engineJvm, engineSettings, sandboxAlone, cold);
+                classpath, engineJvm, engineSettings, sandboxAlone, cold, latencyMs);
     }
 }

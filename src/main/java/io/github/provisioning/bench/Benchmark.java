@@ -37,12 +37,17 @@ import java.util.stream.Stream;
  * and the {@link BareClient}, replaying each phase's requests against a second, fresh target. The last line printed:
  * <pre>users=N initial_s=t incr1pct_s=t incr0_s=t rate_rps=r bare_rps=b ratio=r/b peak_rss_mb=m</pre>
  * Phase times are the cycle's own duration (its report's {@code durationMs}); the engine's rate is the SCIM
- * requests of the initial cycle over that duration; peak RSS is the largest of the engine JVMs'.
+ * requests of the initial cycle over that duration; peak RSS is the largest of the engine JVMs'. With
+ * {@code --latency-ms L} every target answers L ms after applying a request, and the line ends with
+ * {@code latency_ms=L}.
  */
 public final class Benchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The documented last line; a rate-limited run appends {@code rate_limit=R sustained_rps=S ...}. */
+    /**
+     * The documented last line; a rate-limited run appends {@code rate_limit=R sustained_rps=S ...}, a run with
+     * latency {@code latency_ms=L} last.
+     */
     public static final String LAST_LINE = "users=\\d+ initial_s=[\\d.]+ incr1pct_s=[\\d.]+ incr0_s=[\\d.]+"
             + " rate_rps=[\\d.]+ bare_rps=([\\d.]+|NA) ratio=([\\d.]+|NA) peak_rss_mb=\\d+( .*)?";
 
@@ -74,9 +79,10 @@ public final class Benchmark {
      *
      * @param unhandled429 users that failed on a 429 (read from the provisioning log)
      * @param engineLimit  the engine's {@code scim.max-requests-per-second} when set ({@code --set}), else null
+     * @param latencyMs    how long the targets held each answer back ({@code --latency-ms}), 0 for not at all
      */
     public record RunResult(int users, Phase initial, Phase changed, Phase unchanged, double rateLimit,
-                            long unhandled429, List<String> problems, String engineLimit) {
+                            long unhandled429, List<String> problems, String engineLimit, int latencyMs) {
 
         public double initialSeconds() {
             return initial.engine().cycleSeconds();
@@ -180,11 +186,11 @@ public final class Benchmark {
         out.println("load average: " + loadAverage());
         for (int threads : new int[] {1, 2, 4, 8, 16, 32}) {
             BenchOptions at = options.withConcurrency(threads);
-            try (ScimSandbox target = ScimSandbox.start(ScimSandboxConfig.defaults()
-                    .withBearerToken("bench-" + UUID.randomUUID()).withMaxRecordedRequests(0))) {
+            try (ScimSandbox target = startTarget(at, "bench-" + UUID.randomUUID())) {
                 Bare bare = replay(at, options.sandboxAlone(), target, dir, null, "ids.txt", "c" + threads);
-                out.printf(Locale.ROOT, "sandbox_alone concurrency=%d requests=%d seconds=%.3f rps=%.1f%n",
-                        threads, bare.requests(), bare.seconds(), bare.rps());
+                out.printf(Locale.ROOT, "sandbox_alone concurrency=%d requests=%d seconds=%.3f rps=%.1f%s%n",
+                        threads, bare.requests(), bare.seconds(), bare.rps(),
+                        options.latencyMs() > 0 ? " latency_ms=" + options.latencyMs() : "");
             }
         }
     }
@@ -192,11 +198,10 @@ public final class Benchmark {
     private static RunResult runOnce(BenchOptions options, Path dir, PrintStream out)
             throws IOException, InterruptedException {
         String token = "bench-" + UUID.randomUUID();
-        ScimSandboxConfig targetConfig = ScimSandboxConfig.defaults().withBearerToken(token).withMaxRecordedRequests(0);
         try (GraphSimulator graph = GraphSimulator.start(GraphSimulatorConfig.defaults()
                      .withClientSecret("bench-" + UUID.randomUUID()).withPageSize(options.pageSize()));
-             ScimSandbox target = ScimSandbox.start(targetConfig);
-             ScimSandbox bareTarget = ScimSandbox.start(targetConfig)) {
+             ScimSandbox target = startTarget(options, token);
+             ScimSandbox bareTarget = startTarget(options, token)) {
             Tenant tenant = graph.tenant();
             tenant.populateSample(options.users(), options.seed());
             target.rateLimit(options.rate());
@@ -205,6 +210,29 @@ public final class Benchmark {
                 return phases(options, dir, out, tenant, target, bareTarget, engine);
             }
         }
+    }
+
+    /**
+     * A SCIM target as every target of a run is started: the engine's, the bare client's and those of
+     * {@code --sandbox-alone}, so all see the same latency. The target keeps no request journal. With
+     * {@code --latency-ms} each answer waits on a pool thread, so the pool has one for every request that can be in
+     * flight (the engine's SCIM gate and the bare client's threads allow the concurrency) and none waits behind
+     * another's latency.
+     */
+    static ScimSandbox startTarget(BenchOptions options, String token) {
+        ScimSandboxConfig config = ScimSandboxConfig.defaults().withBearerToken(token).withMaxRecordedRequests(0);
+        if (options.latencyMs() > 0) {
+            config = config.withThreads(Math.max(config.threads(), requestsInFlight(options)));
+        }
+        ScimSandbox target = ScimSandbox.start(config);
+        target.latency(Duration.ofMillis(options.latencyMs()));
+        return target;
+    }
+
+    /** The concurrency, or the engine's own {@code scim.concurrency} when {@code --set} gives a larger one. */
+    private static int requestsInFlight(BenchOptions options) {
+        String engine = options.engineSettings().get("scim.concurrency");
+        return Math.max(options.concurrency(), engine == null ? 0 : Integer.parseInt(engine.trim()));
     }
 
     /** The engine's cycles, one a phase: a resident JVM's, or with --cold a new JVM's each. */
@@ -270,7 +298,7 @@ public final class Benchmark {
         expect(problems, "incremental cycle, no change: writes", unchanged.target().writes(), 0);
         return new RunResult(options.users(), initial, changed, unchanged, options.rate(),
                 unhandled429(engine.dataDir), List.copyOf(problems),
-                engineLimit(options));
+                engineLimit(options), options.latencyMs());
     }
 
     private static Phase phase(String name, BenchOptions options, Engine engineJvm, Path dir,
@@ -413,6 +441,9 @@ public final class Benchmark {
             line += String.format(Locale.ROOT, " rate_limit=%s sustained_rps=%.1f throttled=%d unhandled_429=%d",
                     first.rateLimit(), median(runs, RunResult::sustainedRps),
                     Math.round(median(runs, r -> r.throttled())), Math.round(median(runs, r -> r.unhandled429())));
+        }
+        if (first.latencyMs() > 0) {
+            line += " latency_ms=" + first.latencyMs();
         }
         return line;
     }
