@@ -9,7 +9,6 @@ import io.github.provisioning.state.AppRoleStore;
 import io.github.provisioning.state.EscrowStore;
 import io.github.provisioning.state.GroupMemberStore;
 import io.github.provisioning.state.GroupStore;
-import io.github.provisioning.state.JobId;
 import io.github.provisioning.state.JobStateStore;
 import io.github.provisioning.state.LinkStore;
 import io.github.provisioning.state.ScopeStore;

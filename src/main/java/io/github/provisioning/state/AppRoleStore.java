@@ -30,10 +30,6 @@ public final class AppRoleStore {
         this.job = Objects.requireNonNull(job, "job");
     }
 
-    public JobId job() {
-        return job;
-    }
-
     /** One app role a user holds, resolved against the service principal's appRoles. */
     public record RoleAssignment(String sourceId, String appRoleId, String displayName, String value) {
     }

@@ -25,10 +25,6 @@ public final class EscrowStore {
         this.job = Objects.requireNonNull(job, "job");
     }
 
-    public JobId job() {
-        return job;
-    }
-
     /**
      * How many objects of this type wait for a retry (the escrow, permanent failures left out): an index range
      * count on {@code prov_object_retry}, cheap enough for every metrics scrape.

@@ -25,10 +25,6 @@ public final class GroupMemberStore {
         this.job = Objects.requireNonNull(job, "job");
     }
 
-    public JobId job() {
-        return job;
-    }
-
     /** One direct member as a groups delta reports it: joined ({@code present}) or left. */
     public record MemberChange(String memberId, String memberType, boolean present) {
     }
