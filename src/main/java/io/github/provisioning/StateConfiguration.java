@@ -3,6 +3,7 @@ package io.github.provisioning;
 import static io.github.provisioning.ProvisioningConfiguration.closedOnStop;
 
 import io.github.provisioning.cluster.JobLease;
+import io.github.provisioning.cluster.PostgresLease;
 import io.github.provisioning.cycle.LogFiles;
 import io.github.provisioning.cycle.ProvisioningLog;
 import io.github.provisioning.state.AppRoleStore;
@@ -16,6 +17,7 @@ import io.github.provisioning.state.StagedDeletionStore;
 import io.github.provisioning.state.StateDatabase;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -53,9 +55,10 @@ public class StateConfiguration {
         // for its saves from the first one on: without it, it would take one of those the others wait for. In a
         // cluster, a transaction stuck as long as a lease session may stay quiet is a frozen node's: the server ends
         // it, so that its row locks do not hold up the node that took the job over.
+        Duration stuckTransaction = settings.cluster()
+                ? PostgresLease.quietLimit(settings.duration(Settings.CLUSTER_FAILOVER_TIMEOUT)) : null;
         StateDatabase database = StateDatabase.open(jdbcUrl, username, password, Path.of(dataDir), concurrency + 3,
-                settings.cluster() ? settings.duration(Settings.CLUSTER_FAILOVER_TIMEOUT).multipliedBy(4).dividedBy(10)
-                        : null);
+                stuckTransaction);
         LOG.info("State store: {}", database.description());
         closedOnStop(context, database);
         database.fenceWrites(lease::checkWrite);

@@ -80,6 +80,14 @@ public final class PostgresLease implements JobLease, Closeable {
     private boolean unreachable;
 
     /**
+     * How long a lease's session may stay quiet before the server ends it: 0.4 of the failover timeout. The state
+     * store's transactions in a cluster get the same limit, so that a frozen node's row locks go with its lease.
+     */
+    public static Duration quietLimit(Duration failoverTimeout) {
+        return Duration.ofMillis(failoverTimeout.toMillis() * 4 / 10);
+    }
+
+    /**
      * Opens the lease's session (failing start-up when PostgreSQL cannot serve a cluster) without taking the lock.
      *
      * @param node            this node, shared by the leases of its jobs
@@ -97,7 +105,7 @@ public final class PostgresLease implements JobLease, Closeable {
         this.job = job;
         long millis = failoverTimeout.toMillis();
         this.heartbeat = Duration.ofMillis(millis / 10);
-        this.idleTimeout = Duration.ofMillis(millis * 4 / 10);
+        this.idleTimeout = quietLimit(failoverTimeout);
         this.fence = Duration.ofMillis(millis * 3 / 10);
         synchronized (this) {
             try {
