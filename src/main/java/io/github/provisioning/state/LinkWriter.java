@@ -133,14 +133,14 @@ final class LinkWriter implements AutoCloseable, StateDatabase.DryRunListener {
                 writeSaves(batch);
             } catch (SQLException e) {
                 if (!discardBrokenWriter()) {
-                    throw new StateStoreException(e);
+                    throw database.afterLeaseCheck(e);
                 }
                 try {
                     writeSaves(batch);
                 } catch (SQLException again) {
                     discardBrokenWriter();
                     again.addSuppressed(e);
-                    throw new StateStoreException(again);
+                    throw database.afterLeaseCheck(again);
                 }
             }
         }

@@ -322,12 +322,26 @@ public final class StateDatabase implements Closeable {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new StateStoreException(e);
+            throw afterLeaseCheck(e);
         } finally {
             if (outermost) {
                 inTransaction.remove();
             }
         }
+    }
+
+    /**
+     * The error of a failed transaction. A node that lost the job's lease meanwhile (a frozen node whose session the
+     * server ended) gets the fence's refusal, the database's error beside it: the job was handed over, not failed.
+     */
+    RuntimeException afterLeaseCheck(SQLException e) {
+        try {
+            checkWriteFence();
+        } catch (RuntimeException lost) {
+            lost.addSuppressed(e);
+            return lost;
+        }
+        return new StateStoreException(e);
     }
 
     /** The first column of every row, as strings. */

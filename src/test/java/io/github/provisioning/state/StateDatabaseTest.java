@@ -1,6 +1,7 @@
 package io.github.provisioning.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -48,6 +49,29 @@ class StateDatabaseTest {
         store.links().save(ObjectType.USER,
                 new Link("u3", "scim-3", "cy@contoso.com", true, Map.of(), "c2", null, null));
         assertThat(store.links().link(ObjectType.USER, "u3")).isPresent();
+    }
+
+    /**
+     * A node frozen in a transaction wakes to find the server ended its session, and its lease with it: the failure
+     * is the lost lease (so the cycle is handed over, not failed), with the database's error kept beside it.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aStatementThatFailsAfterTheLeaseWasLostSaysTheLeaseWasLost(TestDatabase.Kind kind) {
+        Stores store = stores.state(stores.database(kind));
+        IllegalStateException lost = new IllegalStateException("this node no longer holds the lease");
+        store.database().fenceWrites(() -> {
+            throw lost;
+        });
+
+        assertThatThrownBy(() -> store.database().update("UPDATE no_such_table SET x = 1", ps -> { }))
+                .isSameAs(lost);
+        assertThat(lost.getSuppressed()).singleElement().isInstanceOf(java.sql.SQLException.class);
+
+        // A node that holds the lease gets the database's error as before.
+        store.database().fenceWrites(() -> { });
+        assertThatThrownBy(() -> store.database().update("UPDATE no_such_table SET x = 1", ps -> { }))
+                .isInstanceOf(StateStoreException.class);
     }
 
     @ParameterizedTest
